@@ -1,0 +1,116 @@
+// Errors are values: Result<T> holds a T or an Error carrying a Mach status code
+// (kern_return_t, a D_* device code or a MIG code) and a short static note of what failed.
+#pragma once
+
+#include <new>
+#include <utility>
+
+#include "base/format.h"
+
+namespace base {
+
+// The Mach status codes this project names; the numbers are Mach's own.
+const char* status_name(int code);
+
+struct Status {
+    int code;
+};
+
+template<>
+struct Formatter<Status> {
+    static void format(Sink& s, const FormatSpec&, Status st)
+    {
+        if (const char* name = status_name(st.code))
+            s.put(StringView(name));
+        else
+            base::format(s, "status {:#x}", static_cast<unsigned>(st.code));
+    }
+};
+
+class [[nodiscard]] Error {
+public:
+    constexpr Error(int code, const char* context = nullptr) : m_code(code), m_context(context) {}
+    constexpr int code() const { return m_code; }
+    constexpr const char* context() const { return m_context; }
+
+private:
+    int m_code;
+    const char* m_context;
+};
+
+template<>
+struct Formatter<Error> {
+    static void format(Sink& s, const FormatSpec& spec, const Error& e)
+    {
+        if (e.context())
+            base::format(s, "{}: ", e.context());
+        Formatter<Status>::format(s, spec, Status{e.code()});
+    }
+};
+
+template<typename T>
+class [[nodiscard]] Result {
+public:
+    Result(T value) : m_ok(true) { new (&m_value) T(std::move(value)); }
+    Result(Error error) : m_ok(false) { new (&m_error) Error(error); }
+    Result(Result&& o) : m_ok(o.m_ok)
+    {
+        if (m_ok)
+            new (&m_value) T(std::move(o.m_value));
+        else
+            new (&m_error) Error(o.m_error);
+    }
+    Result(const Result&) = delete;
+    Result& operator=(const Result&) = delete;
+    ~Result()
+    {
+        if (m_ok)
+            m_value.~T();
+    }
+
+    bool is_error() const { return !m_ok; }
+    Error error() const { return m_error; }
+    T& value() { return m_value; }
+    const T& value() const { return m_value; }
+    T release_value() { return std::move(m_value); }
+
+private:
+    bool m_ok;
+    union {
+        T m_value;
+        Error m_error;
+    };
+};
+
+template<>
+class [[nodiscard]] Result<void> {
+public:
+    Result() = default;
+    Result(Error error) : m_ok(false), m_error(error) {}
+    bool is_error() const { return !m_ok; }
+    Error error() const { return m_error; }
+    void release_value() {}
+
+private:
+    bool m_ok = true;
+    Error m_error {0};
+};
+
+} // namespace base
+
+// Evaluates a Result; on error returns the error from the enclosing function, else yields the value.
+#define TRY(expression)                                 \
+    ({                                                  \
+        auto _try_result = (expression);                \
+        if (_try_result.is_error())                     \
+            return _try_result.error();                 \
+        _try_result.release_value();                    \
+    })
+
+// Turns a kern_return_t into a Result<void> with a note of what was being done.
+#define MACH_TRY(call, what)                                   \
+    ({                                                         \
+        int _mach_code = (call);                               \
+        if (_mach_code != 0)                                   \
+            return ::base::Error(_mach_code, what);            \
+    })

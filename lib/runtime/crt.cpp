@@ -1,0 +1,158 @@
+// Process start, the C functions the compiler and MIG call, and C++ language support for
+// freestanding modules.
+#include <stddef.h>
+#include <stdint.h>
+
+#include <new>
+
+#include "runtime/heap.h"
+#include "runtime/runtime.h"
+
+namespace mach {
+void set_program_name(const char* name);
+}
+
+extern "C" {
+extern void (*__init_array_start[])();
+extern void (*__init_array_end[])();
+
+void* memcpy(void* dest, const void* src, size_t n)
+{
+    auto* d = static_cast<unsigned char*>(dest);
+    auto* s = static_cast<const unsigned char*>(src);
+    if (((reinterpret_cast<uintptr_t>(d) | reinterpret_cast<uintptr_t>(s) | n) & 7) == 0) {
+        size_t words = n >> 3;
+        asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+        return dest;
+    }
+    asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    return dest;
+}
+
+void* memmove(void* dest, const void* src, size_t n)
+{
+    auto* d = static_cast<unsigned char*>(dest);
+    auto* s = static_cast<const unsigned char*>(src);
+    if (d == s || n == 0)
+        return dest;
+    if (d < s || d >= s + n)
+        return memcpy(dest, src, n);
+    while (n--)
+        d[n] = s[n];
+    return dest;
+}
+
+void* memset(void* dest, int c, size_t n)
+{
+    auto* d = static_cast<unsigned char*>(dest);
+    asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    return dest;
+}
+
+int memcmp(const void* a, const void* b, size_t n)
+{
+    auto* x = static_cast<const unsigned char*>(a);
+    auto* y = static_cast<const unsigned char*>(b);
+    for (size_t i = 0; i < n; ++i)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+size_t strlen(const char* s)
+{
+    size_t n = 0;
+    while (s[n])
+        ++n;
+    return n;
+}
+
+int strcmp(const char* a, const char* b)
+{
+    while (*a && *a == *b)
+        ++a, ++b;
+    return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
+}
+
+void __cxa_pure_virtual()
+{
+    mach::exit_task(134);
+}
+
+void* __dso_handle = nullptr;
+
+[[noreturn]] void bootchain_start(uintptr_t* stack)
+{
+    int argc = static_cast<int>(stack[0]);
+    char** argv = reinterpret_cast<char**>(stack + 1);
+    for (auto** f = __init_array_start; f != __init_array_end; ++f)
+        (*f)();
+    if (argc > 0 && argv[0])
+        mach::set_program_name(argv[0]);
+    int status = module_main(argc, argv);
+    mach::exit_task(status);
+}
+}
+
+void* operator new(size_t size)
+{
+    return mach::heap_allocate(size);
+}
+void* operator new[](size_t size)
+{
+    return mach::heap_allocate(size);
+}
+void* operator new(size_t size, const std::nothrow_t&) noexcept
+{
+    return mach::heap_allocate(size);
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept
+{
+    return mach::heap_allocate(size);
+}
+void operator delete(void* p) noexcept
+{
+    mach::heap_free(p);
+}
+void operator delete[](void* p) noexcept
+{
+    mach::heap_free(p);
+}
+void operator delete(void* p, size_t) noexcept
+{
+    mach::heap_free(p);
+}
+void operator delete[](void* p, size_t) noexcept
+{
+    mach::heap_free(p);
+}
+
+namespace mach {
+
+static base::StringView g_program_name = "module";
+static PrivilegedPorts g_privileged_ports;
+
+base::StringView program_name()
+{
+    return g_program_name;
+}
+
+void set_program_name(const char* name)
+{
+    g_program_name = base::StringView(name);
+}
+
+PrivilegedPorts& privileged_ports()
+{
+    return g_privileged_ports;
+}
+
+[[noreturn]] void exit_task(int)
+{
+    // A boot module has no parent to collect its status; the status is for the console.
+    task_terminate(mach_task_self());
+    for (;;)
+        swtch_pri(0);
+}
+
+} // namespace mach

@@ -1,0 +1,86 @@
+// What MIG-generated stubs call: mach_msg, the reply-port cache and memory helpers. mach_msg
+// gives every RPC that would wait forever for its reply a bound (rpc_timeout_ms), so that a
+// dead or stuck server upstream becomes MACH_RCV_TIMED_OUT for the caller, never a hang.
+#include "runtime/mach.h"
+#include "runtime/msg.h"
+
+namespace mach {
+
+static unsigned g_rpc_timeout_ms = 60 * 1000;
+// One reply port per thread would be needed once a module runs several threads that make
+// RPCs at once; modules here make RPCs from one thread at a time.
+static mach_port_t g_reply_port = MACH_PORT_NULL;
+
+void set_rpc_timeout(unsigned milliseconds)
+{
+    g_rpc_timeout_ms = milliseconds;
+}
+
+unsigned rpc_timeout()
+{
+    return g_rpc_timeout_ms;
+}
+
+} // namespace mach
+
+extern "C" {
+
+mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option, mach_msg_size_t send_size,
+                           mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout,
+                           mach_port_t notify)
+{
+    if ((option & MACH_RCV_MSG) && !(option & MACH_RCV_TIMEOUT) && mach::g_rpc_timeout_ms) {
+        option |= MACH_RCV_TIMEOUT;
+        timeout = mach::g_rpc_timeout_ms;
+    }
+    mach_msg_return_t r = mach_msg_trap(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
+    while (r == MACH_SEND_INTERRUPTED || r == MACH_RCV_INTERRUPTED) {
+        if (r == MACH_SEND_INTERRUPTED)
+            r = mach_msg_trap(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
+        else
+            r = mach_msg_trap(msg, option & ~MACH_SEND_MSG, 0, rcv_size, rcv_name, timeout, notify);
+    }
+    return r;
+}
+
+mach_port_t mig_get_reply_port(void)
+{
+    if (mach::g_reply_port == MACH_PORT_NULL)
+        mach::g_reply_port = mach_reply_port();
+    return mach::g_reply_port;
+}
+
+void mig_put_reply_port(mach_port_t) {}
+
+// Called by a stub after an RPC failed: the port may hold a late reply, so it is replaced.
+void mig_dealloc_reply_port(mach_port_t port)
+{
+    if (port == mach::g_reply_port)
+        mach::g_reply_port = MACH_PORT_NULL;
+    mach_port_mod_refs(mach_task_self(), port, MACH_PORT_RIGHT_RECEIVE, -1);
+}
+
+void mig_allocate(vm_address_t* addr, vm_size_t size)
+{
+    if (vm_allocate(mach_task_self(), addr, size, TRUE) != KERN_SUCCESS)
+        *addr = 0;
+}
+
+void mig_deallocate(vm_address_t addr, vm_size_t size)
+{
+    vm_deallocate(mach_task_self(), addr, size);
+}
+
+vm_size_t mig_strncpy(char* dest, const char* src, vm_size_t len)
+{
+    if (len == 0)
+        return 0;
+    vm_size_t i = 0;
+    for (; i + 1 < len && src[i]; ++i)
+        dest[i] = src[i];
+    vm_size_t copied = i;
+    for (; i < len; ++i)
+        dest[i] = 0;
+    return copied;
+}
+}

@@ -1,0 +1,158 @@
+// The server loop and message clean-up.
+#include "runtime/server.h"
+
+#include "runtime/console.h"
+
+namespace mach {
+
+base::Result<void> Server::init()
+{
+    MACH_TRY(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_PORT_SET, &m_set), "allocating a port set");
+    return {};
+}
+
+base::Result<void> Server::add_port(mach_port_t receive)
+{
+    MACH_TRY(mach_port_move_member(mach_task_self(), receive, m_set), "adding a port to the server");
+    return {};
+}
+
+base::Result<void> Server::remove_port(mach_port_t receive)
+{
+    MACH_TRY(mach_port_move_member(mach_task_self(), receive, MACH_PORT_NULL), "removing a port from the server");
+    return {};
+}
+
+void Server::add_demux(Demux d)
+{
+    if (m_demux_count < max_demuxers)
+        m_demux[m_demux_count++] = d;
+}
+
+static void release_right(mach_port_t name, unsigned type)
+{
+    if (!MACH_PORT_VALID(name))
+        return;
+    switch (type) {
+    case MACH_MSG_TYPE_PORT_RECEIVE:
+        mach_port_mod_refs(mach_task_self(), name, MACH_PORT_RIGHT_RECEIVE, -1);
+        break;
+    case MACH_MSG_TYPE_PORT_SEND:
+    case MACH_MSG_TYPE_PORT_SEND_ONCE:
+        mach_port_deallocate(mach_task_self(), name);
+        break;
+    default:
+        break;
+    }
+}
+
+static bool is_port_type(unsigned t)
+{
+    return t == MACH_MSG_TYPE_PORT_RECEIVE || t == MACH_MSG_TYPE_PORT_SEND || t == MACH_MSG_TYPE_PORT_SEND_ONCE;
+}
+
+void destroy_message(mach_msg_header_t* m)
+{
+    release_right(m->msgh_remote_port, MACH_MSGH_BITS_REMOTE(m->msgh_bits));
+    release_right(m->msgh_local_port, MACH_MSGH_BITS_LOCAL(m->msgh_bits));
+    if (!(m->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+        return;
+    char* p = reinterpret_cast<char*>(m + 1);
+    char* end = reinterpret_cast<char*>(m) + m->msgh_size;
+    while (p + sizeof(mach_msg_type_t) <= end) {
+        auto* t = reinterpret_cast<mach_msg_type_long_t*>(p);
+        unsigned name = t->msgtl_name;
+        unsigned bits = t->msgtl_size;
+        unsigned long number = t->msgtl_number;
+        bool inline_data = t->msgtl_inline;
+        p += sizeof(mach_msg_type_long_t);
+        unsigned long bytes = (number * bits + 7) / 8;
+        if (inline_data) {
+            if (bytes > static_cast<unsigned long>(end - p))
+                return;
+            if (is_port_type(name) && bits == 64)
+                for (unsigned long i = 0; i < number; ++i)
+                    release_right(*reinterpret_cast<mach_port_t*>(p + 8 * i), name);
+            p += (bytes + 7) & ~7UL;
+        } else {
+            if (sizeof(void*) > static_cast<unsigned long>(end - p))
+                return;
+            void* data = *reinterpret_cast<void**>(p);
+            p += sizeof(void*);
+            if (!data)
+                continue;
+            if (is_port_type(name)) {
+                auto* names = static_cast<mach_port_t*>(data);
+                bytes = number * sizeof(mach_port_t);
+                for (unsigned long i = 0; i < number; ++i)
+                    release_right(names[i], name);
+            }
+            vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(data), bytes);
+        }
+    }
+}
+
+base::Result<void> Server::serve_one(unsigned timeout_ms)
+{
+    auto* request = reinterpret_cast<mach_msg_header_t*>(m_request);
+    auto* reply = reinterpret_cast<mig_reply_header_t*>(m_reply);
+    mach_msg_option_t options = MACH_RCV_MSG | (timeout_ms ? MACH_RCV_TIMEOUT : 0);
+    mach_msg_return_t r = mach_msg_trap(request, options, 0, message_bytes, m_set, timeout_ms, MACH_PORT_NULL);
+    if (r == MACH_RCV_TOO_LARGE) {
+        report("a request larger than {} bytes was refused", message_bytes);
+        return {};
+    }
+    if (r != MACH_MSG_SUCCESS)
+        return base::Error(r, "receiving a request");
+
+    // The reply header as MIG servers expect it.
+    reply->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(request->msgh_bits), 0);
+    reply->Head.msgh_size = sizeof(mig_reply_header_t);
+    reply->Head.msgh_remote_port = request->msgh_remote_port;
+    reply->Head.msgh_local_port = MACH_PORT_NULL;
+    reply->Head.msgh_seqno = 0;
+    reply->Head.msgh_id = request->msgh_id + 100;
+
+    bool handled = false;
+    for (size_t i = 0; i < m_demux_count && !handled; ++i)
+        handled = m_demux[i](request, &reply->Head);
+    if (!handled) {
+        // Not ours: MIG_BAD_ID as every MIG server answers.
+        static const mach_msg_type_t ret_code_type = {MACH_MSG_TYPE_INTEGER_32, 32, 0, 1, 0, 0, 1};
+        reply->RetCodeType = ret_code_type;
+        reply->RetCode = MIG_BAD_ID;
+    }
+
+    if (reply->RetCode == MIG_NO_REPLY)
+        return {};
+    if (reply->RetCode != KERN_SUCCESS) {
+        // The handler did not take the request's resources: release them, but not the reply
+        // right, which the error reply below uses.
+        request->msgh_remote_port = MACH_PORT_NULL;
+        destroy_message(request);
+    }
+    if (!MACH_PORT_VALID(reply->Head.msgh_remote_port)) {
+        if (reply->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
+            destroy_message(&reply->Head);
+        return {};
+    }
+    r = mach_msg_trap(&reply->Head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, reply->Head.msgh_size, 0, MACH_PORT_NULL,
+                      0, MACH_PORT_NULL);
+    if (r == MACH_SEND_INVALID_DEST || r == MACH_SEND_TIMED_OUT) {
+        // The client went away or its queue is full: drop the reply and what it carries.
+        destroy_message(&reply->Head);
+    }
+    return {};
+}
+
+void Server::run()
+{
+    m_stopping = false;
+    while (!m_stopping) {
+        auto r = serve_one();
+        if (r.is_error())
+            report("server loop: {}", r.error());
+    }
+}
+
+} // namespace mach
