@@ -1,0 +1,77 @@
+// One link of the boot chain, as the seed describes it: the hand-off to the next task and the
+// link's port, which is a device master for the links below. Every server of the chain
+// (pci-arbiter, rumpdisk, ext2fs, exec) is a Link.
+//
+//   start():  options (--host-priv-port, --device-master-port, the link's own hand-off option
+//             and --next-task); privileged ports from the options or, through fsys_getpriv
+//             (fsys 22006), from the bootstrap port; the console; then the hand-off: the next
+//             task's TASK_BOOTSTRAP_PORT becomes a send right to this link's port, its exception
+//             port one of ours (a crash below is reported), and it is resumed. Its first RPC
+//             waits in our queue until run() starts serving: that is the readiness signal.
+//   run():    prints "boot: NAME ready" and serves: device_open / device_open_new of names a
+//             registered DeviceProvider owns are answered here, every other name is forwarded
+//             to this link's own device master and the right handed back; i386_io_perm_create
+//             is forwarded the same way; fsys_getpriv is answered with (host-priv, this link's
+//             port, this task).
+#pragma once
+
+#include "base/options.h"
+#include "base/result.h"
+#include "base/string_view.h"
+#include "runtime/mach.h"
+#include "runtime/rights.h"
+#include "runtime/server.h"
+
+namespace chain {
+
+// A name space of devices a link serves through device_open on its port.
+class DeviceProvider {
+public:
+    // Whether this provider serves the name (then open() answers, else the name goes upstream).
+    virtual bool owns(base::StringView name) const = 0;
+    // Returns a send right for the opened device (moved to the client), or a D_* error.
+    virtual base::Result<mach::SendRight> open(base::StringView name, dev_mode_t mode) = 0;
+
+protected:
+    ~DeviceProvider() = default;
+};
+
+struct LinkConfig {
+    // The server's name in messages ("pci-arbiter"); argv[0] of the module line if empty.
+    base::StringView name;
+    // The seed's hand-off option for this link, without "--" ("disk-server-task"), or empty.
+    base::StringView next_option;
+};
+
+class Link {
+public:
+    static constexpr size_t max_providers = 4;
+
+    // The server registers its own options on the parser before start(); start() adds the
+    // chain's. On any error start() prints a sentence naming what was wrong, then powers the
+    // machine off with a non-zero status: a broken chain never hangs.
+    base::Result<void> start(int argc, char** argv, const LinkConfig&, base::OptionParser& options);
+
+    void add_provider(DeviceProvider&);
+    mach::Server& server() { return m_server; }
+    base::StringView name() const { return m_name; }
+
+    // Whether this link got its privileged ports from its bootstrap port (an upstream link).
+    bool has_upstream() const { return m_upstream.valid(); }
+    // The upstream's port (the device master of this link), or null for the first link.
+    mach_port_t upstream() const { return m_upstream.name(); }
+    // Prints "boot: NAME uses bootstrap port for WHAT" once.
+    void note_bootstrap_use(base::StringView what);
+
+    // Prints "boot: NAME ready" and serves forever.
+    [[noreturn]] void run();
+
+    // Prints "boot: NAME failed: ..." and powers off with a non-zero status.
+    template<typename... Args>
+    [[noreturn]] void fail(base::StringView fmt, const Args&... args);
+};
+
+// The link of this task.
+Link& link();
+
+} // namespace chain
