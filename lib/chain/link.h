@@ -68,7 +68,40 @@ public:
 
     // Prints "boot: NAME failed: ..." and powers off with a non-zero status.
     template<typename... Args>
-    [[noreturn]] void fail(base::StringView fmt, const Args&... args);
+    [[noreturn]] void fail(base::StringView fmt, const Args&... args)
+    {
+        base::BufferSink<256> why;
+        base::format(why, fmt, args...);
+        fail_with(FailureStatus::LinkFailed, why.view());
+    }
+
+    // Power-off statuses of a broken chain, as the runner reports them.
+    enum class FailureStatus { LinkFailed = 1, NextLinkDied = 2 };
+    [[noreturn]] void fail_with(FailureStatus, base::StringView why);
+
+    // Used by the MIG handlers of the link's port (device_master.cpp, supervision.cpp).
+    bool is_link_port(mach_port_t port) const { return port == m_port.name(); }
+    DeviceProvider* provider_for(base::StringView name) const;
+    mach_port_t link_port() const { return m_port.name(); }
+    bool is_supervision_port(mach_port_t port) const { return port == m_supervision.name(); }
+    mach_port_t next_task() const { return m_next_task.name(); }
+    base::StringView next_name() const { return m_next_name.view(); }
+
+private:
+    base::Result<void> take_privileged_ports(unsigned long long host, unsigned long long device);
+    base::Result<void> hand_off(mach_port_t next);
+    void learn_next_name();
+
+    base::StringView m_name;
+    mach::ReceiveRight m_port;        // this link's port: device master and fsys for the link below
+    mach::ReceiveRight m_supervision; // exceptions and the death notice of the next task
+    mach::SendRight m_upstream;       // the bootstrap port, if an upstream link set it
+    mach::SendRight m_next_task;
+    base::BoundedString<64> m_next_name;
+    DeviceProvider* m_providers[max_providers] = {};
+    size_t m_provider_count = 0;
+    mach::Server m_server;
+    bool m_noted_bootstrap_use = false;
 };
 
 // The link of this task.

@@ -81,6 +81,12 @@ void __cxa_pure_virtual()
 
 void* __dso_handle = nullptr;
 
+// A module ends with task_terminate: static destructors never run, so nothing is registered.
+int atexit(void (*)())
+{
+    return 0;
+}
+
 [[noreturn]] void bootchain_start(uintptr_t* stack)
 {
     int argc = static_cast<int>(stack[0]);

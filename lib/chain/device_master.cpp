@@ -1,0 +1,137 @@
+// The link's port as the links below see it: a device master (device.defs) whose names are
+// either served here (a DeviceProvider owns them) or forwarded to this link's own device
+// master; the fsys_getpriv answer; and i386_io_perm_create, forwarded.
+#include "chain/link.h"
+#include "runtime/runtime.h"
+
+extern "C" {
+#include "device_S.h"
+#include "fsys_S.h"
+#include "mach_i386_forward_S.h"
+}
+
+using chain::link;
+
+static kern_return_t open_device(mach_port_t master, dev_mode_t mode, const char* name, mach_port_t* device,
+                                 mach_msg_type_name_t* poly)
+{
+    if (!link().is_link_port(master))
+        return D_INVALID_OPERATION;
+    base::StringView wanted(name);
+    if (chain::DeviceProvider* p = link().provider_for(wanted)) {
+        auto opened = p->open(wanted, mode);
+        if (opened.is_error())
+            return opened.error().code();
+        *device = opened.value().release();
+        *poly = MACH_MSG_TYPE_MOVE_SEND;
+        return KERN_SUCCESS;
+    }
+    // Not ours: the link's own device master answers, and the right is handed back.
+    mach_port_t forwarded = MACH_PORT_NULL;
+    kern_return_t r = device_open(mach::privileged_ports().device_master, mode, const_cast<char*>(name), &forwarded);
+    if (r != KERN_SUCCESS)
+        return r;
+    *device = forwarded;
+    *poly = MACH_MSG_TYPE_MOVE_SEND;
+    return KERN_SUCCESS;
+}
+
+extern "C" {
+
+kern_return_t ds_device_open(mach_port_t master, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
+                             const_dev_name_t name, mach_port_t* device, mach_msg_type_name_t* poly)
+{
+    return open_device(master, mode, name, device, poly);
+}
+
+kern_return_t ds_device_open_new(mach_port_t master, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
+                                 const_dev_name_t name, mach_port_t* device, mach_msg_type_name_t* poly)
+{
+    return open_device(master, mode, name, device, poly);
+}
+
+// The operations on opened devices: the chain's own port is not a device. Servers that serve
+// device ports (rumpdisk) answer these for their ports before this library sees them.
+kern_return_t ds_device_close(mach_port_t)
+{
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t ds_device_write(mach_port_t, mach_port_t, mach_msg_type_name_t, dev_mode_t, recnum_t,
+                              io_buf_ptr_t data, mach_msg_type_number_t count, int*)
+{
+    // Out-of-line data is ours once received; a refused write must not leak it.
+    vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(data), count);
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t ds_device_write_inband(mach_port_t, mach_port_t, mach_msg_type_name_t, dev_mode_t, recnum_t,
+                                     const io_buf_ptr_inband_t, mach_msg_type_number_t, int*)
+{
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t ds_device_read(mach_port_t, mach_port_t, mach_msg_type_name_t, dev_mode_t, recnum_t, int,
+                             io_buf_ptr_t*, mach_msg_type_number_t*)
+{
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t ds_device_read_inband(mach_port_t, mach_port_t, mach_msg_type_name_t, dev_mode_t, recnum_t, int,
+                                    io_buf_ptr_inband_t, mach_msg_type_number_t*)
+{
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t ds_device_map(mach_port_t, vm_prot_t, vm_offset_t, vm_size_t, mach_port_t*, int)
+{
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t ds_device_set_status(mach_port_t, dev_flavor_t, const dev_status_t, mach_msg_type_number_t)
+{
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t ds_device_get_status(mach_port_t, dev_flavor_t, dev_status_t, mach_msg_type_number_t*)
+{
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t ds_device_set_filter(mach_port_t, mach_port_t, int, const filter_array_t, mach_msg_type_number_t)
+{
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t ds_device_intr_register(mach_port_t, int, int, mach_port_t)
+{
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t ds_device_intr_ack(mach_port_t, mach_port_t)
+{
+    return D_INVALID_OPERATION;
+}
+
+kern_return_t S_fsys_getpriv(mach_port_t fsys, mach_port_t* host_priv, mach_msg_type_name_t* host_poly,
+                             mach_port_t* device_master, mach_msg_type_name_t* device_poly, mach_port_t* fstask)
+{
+    if (!link().is_link_port(fsys))
+        return KERN_INVALID_CAPABILITY;
+    // As the Hurd's libmachdev answers: the real host port, this link's own port as the device
+    // master (so the link below opens its devices through us), and this task.
+    *host_priv = mach::privileged_ports().host_priv;
+    *host_poly = MACH_MSG_TYPE_COPY_SEND;
+    *device_master = link().link_port();
+    *device_poly = MACH_MSG_TYPE_MAKE_SEND;
+    *fstask = mach_task_self();
+    return KERN_SUCCESS;
+}
+
+kern_return_t S_i386_io_perm_create(mach_port_t master, io_port_t from, io_port_t to, mach_port_t* io_perm)
+{
+    if (!link().is_link_port(master))
+        return KERN_INVALID_ARGUMENT;
+    return i386_io_perm_create(mach::privileged_ports().device_master, from, to, io_perm);
+}
+}

@@ -1,0 +1,216 @@
+// The chain link: start-up, privileged ports, hand-off, and the serving loop.
+#include "chain/link.h"
+
+#include "runtime/clock.h"
+#include "runtime/console.h"
+#include "runtime/power.h"
+#include "runtime/runtime.h"
+
+extern "C" {
+#include "device_S.h"
+#include "exc_S.h"
+#include "fsys_S.h"
+#include "fsys_U.h"
+#include "mach_i386_forward_S.h"
+#include "notify_S.h"
+#include <mach/notify.h>
+
+// The demux functions MIG generates with the server stubs (their headers do not declare them).
+boolean_t device_server(mach_msg_header_t*, mach_msg_header_t*);
+boolean_t fsys_server(mach_msg_header_t*, mach_msg_header_t*);
+boolean_t mach_i386_forward_server(mach_msg_header_t*, mach_msg_header_t*);
+boolean_t exc_server(mach_msg_header_t*, mach_msg_header_t*);
+boolean_t notify_server(mach_msg_header_t*, mach_msg_header_t*);
+}
+
+namespace chain {
+
+Link& link()
+{
+    static Link instance;
+    return instance;
+}
+
+// Whether `name` is a send right in this task: what a port option must name.
+static bool is_send_right(mach_port_t name)
+{
+    mach_port_type_t type = 0;
+    return MACH_PORT_VALID(name) && mach_port_type(mach_task_self(), name, &type) == KERN_SUCCESS &&
+           (type & MACH_PORT_TYPE_SEND);
+}
+
+base::Result<void> Link::take_privileged_ports(unsigned long long host, unsigned long long device)
+{
+    auto& ports = mach::privileged_ports();
+    if (host)
+        ports.host_priv = static_cast<mach_port_t>(host);
+    if (device)
+        ports.device_master = static_cast<mach_port_t>(device);
+    if (host && device)
+        return {};
+    if (!m_upstream.valid())
+        return {};
+    // The Hurd's protocol: ask the bootstrap port (the upstream link) for the privileged ports.
+    // The reply waits in the upstream's queue until it has finished its own set-up.
+    mach_port_t host_priv = MACH_PORT_NULL, device_master = MACH_PORT_NULL, upstream_task = MACH_PORT_NULL;
+    MACH_TRY(fsys_getpriv(m_upstream.name(), &host_priv, &device_master, &upstream_task),
+             "asking the bootstrap port for the privileged ports (fsys_getpriv)");
+    if (!host)
+        ports.host_priv = host_priv;
+    else if (MACH_PORT_VALID(host_priv))
+        mach_port_deallocate(mach_task_self(), host_priv);
+    if (!device)
+        ports.device_master = device_master;
+    else if (MACH_PORT_VALID(device_master))
+        mach_port_deallocate(mach_task_self(), device_master);
+    if (MACH_PORT_VALID(upstream_task))
+        mach_port_deallocate(mach_task_self(), upstream_task);
+    return {};
+}
+
+base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, base::OptionParser& options)
+{
+    m_name = !config.name.empty() ? config.name : base::StringView(argc > 0 ? argv[0] : "link");
+
+    unsigned long long host = 0, device = 0, next = 0;
+    options.add_number("host-priv-port", host, "name of the privileged host port (first link)");
+    options.add_number("device-master-port", device, "name of the device master port (first link)");
+    if (!config.next_option.empty()) {
+        options.add_number(config.next_option, next, "task port of the next server of the chain");
+        options.add_alias("next-task", config.next_option);
+    }
+    auto parsed = options.parse(argc, argv);
+
+    mach_port_t bootstrap = MACH_PORT_NULL;
+    if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &bootstrap) == KERN_SUCCESS &&
+        MACH_PORT_VALID(bootstrap))
+        m_upstream = mach::SendRight::adopt(bootstrap);
+
+    // The console comes first so that every later error can be read. Port options are checked
+    // before they are used: a wrong name must give a sentence, not a fault.
+    base::BufferSink<256> port_error;
+    if (host && !is_send_right(static_cast<mach_port_t>(host))) {
+        base::format(port_error, "--host-priv-port={} does not name a send right of this task", host);
+        host = 0;
+    }
+    if (device && !is_send_right(static_cast<mach_port_t>(device))) {
+        base::format(port_error, "--device-master-port={} does not name a send right of this task", device);
+        device = 0;
+    }
+    auto privileged = take_privileged_ports(host, device);
+    auto& ports = mach::privileged_ports();
+    if (MACH_PORT_VALID(ports.device_master)) {
+        auto console = mach::console().open(ports.device_master);
+        if (console.is_error() && !privileged.is_error())
+            fail("cannot open the console: {}", console.error());
+    }
+    if (privileged.is_error())
+        fail("{}", privileged.error());
+    if (parsed.is_error())
+        fail("{}", options.error_message());
+    if (!port_error.view().empty())
+        fail("{}", port_error.view());
+    if (!MACH_PORT_VALID(ports.device_master))
+        fail("no device master: give --device-master-port or start me from a link of the chain");
+
+    m_port = TRY(mach::ReceiveRight::allocate());
+    m_supervision = TRY(mach::ReceiveRight::allocate());
+    TRY(m_server.init());
+    TRY(m_server.add_port(m_port.name()));
+    TRY(m_server.add_port(m_supervision.name()));
+    m_server.add_demux(device_server);
+    m_server.add_demux(fsys_server);
+    m_server.add_demux(mach_i386_forward_server);
+    m_server.add_demux(exc_server);
+    m_server.add_demux(notify_server);
+
+    if (!config.next_option.empty() && options.seen(config.next_option)) {
+        if (!is_send_right(static_cast<mach_port_t>(next)))
+            fail("--{}={} does not name a task port of this task", options.spelling(config.next_option), next);
+        auto handed = hand_off(static_cast<mach_port_t>(next));
+        if (handed.is_error())
+            fail("handing off to the task in --{}={}: {}", options.spelling(config.next_option), next,
+                 handed.error());
+    } else if (!m_upstream.valid()) {
+        if (config.next_option.empty())
+            fail("no bootstrap port: I must be started by a link of the chain");
+        fail("no next task (--{} or --next-task) and no bootstrap port: nothing could ever reach me",
+             config.next_option);
+    }
+    return {};
+}
+
+void Link::learn_next_name()
+{
+    // The kernel names each boot task's threads after the task (its module); that is the only
+    // name we can learn before the task runs.
+    thread_array_t threads = nullptr;
+    mach_msg_type_number_t count = 0;
+    if (task_threads(m_next_task.name(), &threads, &count) == KERN_SUCCESS) {
+        if (count > 0) {
+            kernel_debug_name_t name {};
+            if (thread_get_name(threads[0], name) == KERN_SUCCESS && name[0])
+                m_next_name.assign(base::StringView(name));
+        }
+        for (mach_msg_type_number_t i = 0; i < count; ++i)
+            mach_port_deallocate(mach_task_self(), threads[i]);
+        vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(threads), count * sizeof(*threads));
+    }
+    if (m_next_name.size() == 0)
+        m_next_name.assign("(unnamed task)");
+}
+
+base::Result<void> Link::hand_off(mach_port_t next)
+{
+    m_next_task = mach::SendRight::adopt(next);
+    learn_next_name();
+    auto own = TRY(m_port.make_send());
+    MACH_TRY(task_set_special_port(next, TASK_BOOTSTRAP_PORT, own.name()), "setting its bootstrap port");
+    // A crash below is reported here: the next task's exceptions and its death come to us.
+    auto supervision = TRY(m_supervision.make_send());
+    MACH_TRY(task_set_special_port(next, TASK_EXCEPTION_PORT, supervision.name()), "setting its exception port");
+    mach_port_t previous = MACH_PORT_NULL;
+    MACH_TRY(mach_port_request_notification(mach_task_self(), next, MACH_NOTIFY_DEAD_NAME, 0, m_supervision.name(),
+                                            MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+             "asking to be told of its death");
+    MACH_TRY(task_resume(next), "resuming it");
+    mach::println("boot: {} -> {}", m_name, m_next_name);
+    return {};
+}
+
+void Link::add_provider(DeviceProvider& p)
+{
+    if (m_provider_count < max_providers)
+        m_providers[m_provider_count++] = &p;
+}
+
+DeviceProvider* Link::provider_for(base::StringView name) const
+{
+    for (size_t i = 0; i < m_provider_count; ++i)
+        if (m_providers[i]->owns(name))
+            return m_providers[i];
+    return nullptr;
+}
+
+void Link::note_bootstrap_use(base::StringView what)
+{
+    if (m_noted_bootstrap_use)
+        return;
+    m_noted_bootstrap_use = true;
+    mach::println("boot: {} uses bootstrap port for {}", m_name, what);
+}
+
+void Link::run()
+{
+    mach::println("boot: {} ready", m_name);
+    m_server.run();
+    fail("its server loop ended");
+}
+
+void Link::fail_with(FailureStatus status, base::StringView why)
+{
+    mach::println("boot: {} failed: {}", m_name, why);
+    mach::power_off(static_cast<int>(status));
+}
+
+} // namespace chain

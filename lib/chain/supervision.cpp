@@ -1,0 +1,90 @@
+// Supervision of the next link: its exceptions and its death reach this link, which says what
+// happened and powers the machine off, instead of leaving the chain to hang.
+#include "chain/link.h"
+#include "runtime/console.h"
+
+extern "C" {
+#include "exc_S.h"
+#include "notify_S.h"
+}
+
+using chain::link;
+
+static const char* exception_name(integer_t exception)
+{
+    switch (exception) {
+    case 1:
+        return "EXC_BAD_ACCESS";
+    case 2:
+        return "EXC_BAD_INSTRUCTION";
+    case 3:
+        return "EXC_ARITHMETIC";
+    case 4:
+        return "EXC_EMULATION";
+    case 5:
+        return "EXC_SOFTWARE";
+    case 6:
+        return "EXC_BREAKPOINT";
+    default:
+        return "an unknown exception";
+    }
+}
+
+extern "C" {
+
+kern_return_t catch_exception_raise(mach_port_t port, mach_port_t thread, mach_port_t task, integer_t exception,
+                                    integer_t code, rpc_long_integer_t subcode)
+{
+    if (!link().is_supervision_port(port))
+        return KERN_FAILURE;
+    struct i386_thread_state state {};
+    mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
+    unsigned long pc = 0;
+    if (thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count) == KERN_SUCCESS)
+        pc = state.rip;
+    base::BufferSink<200> why;
+    base::format(why, "the next link {} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", link().next_name(),
+                 exception_name(exception), static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
+    (void)task;
+    link().fail_with(chain::Link::FailureStatus::NextLinkDied, why.view());
+}
+
+kern_return_t do_mach_notify_dead_name(mach_port_t port, mach_port_name_t name)
+{
+    if (!link().is_supervision_port(port))
+        return KERN_FAILURE;
+    if (name == link().next_task()) {
+        base::BufferSink<160> why;
+        base::format(why, "the next link {} ended", link().next_name());
+        link().fail_with(chain::Link::FailureStatus::NextLinkDied, why.view());
+    }
+    mach_port_deallocate(mach_task_self(), name);
+    return KERN_SUCCESS;
+}
+
+kern_return_t do_mach_notify_port_deleted(mach_port_t, mach_port_name_t)
+{
+    return KERN_SUCCESS;
+}
+
+kern_return_t do_mach_notify_msg_accepted(mach_port_t, mach_port_name_t)
+{
+    return KERN_SUCCESS;
+}
+
+kern_return_t do_mach_notify_port_destroyed(mach_port_t, mach_port_t rights)
+{
+    mach_port_mod_refs(mach_task_self(), rights, MACH_PORT_RIGHT_RECEIVE, -1);
+    return KERN_SUCCESS;
+}
+
+kern_return_t do_mach_notify_no_senders(mach_port_t, mach_port_mscount_t)
+{
+    return KERN_SUCCESS;
+}
+
+kern_return_t do_mach_notify_send_once(mach_port_t)
+{
+    return KERN_SUCCESS;
+}
+}
