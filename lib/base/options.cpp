@@ -54,9 +54,9 @@ Result<void> OptionParser::fail(StringView why, StringView name, StringView valu
 {
     BufferSink<160> s;
     if (value.empty())
-        format(s, "{}: option '--{}' {}", m_program, name, why);
+        format(s, "option '--{}' {}", name, why);
     else
-        format(s, "{}: option '--{}': '{}' {}", m_program, name, value, why);
+        format(s, "option '--{}': '{}' {}", name, value, why);
     m_error.assign(s.view());
     return Error(invalid_argument, "bad option");
 }
@@ -68,7 +68,7 @@ Result<void> OptionParser::parse(int argc, const char* const* argv)
         if (!arg.starts_with("--") || arg.size() == 2) {
             if (m_positional_count == max_positionals) {
                 BufferSink<160> s;
-                format(s, "{}: too many arguments (at most {}): '{}'", m_program, max_positionals, arg);
+                format(s, "too many arguments (at most {}): '{}'", max_positionals, arg);
                 m_error.assign(s.view());
                 return Error(invalid_argument, "bad option");
             }
@@ -84,7 +84,7 @@ Result<void> OptionParser::parse(int argc, const char* const* argv)
         Option* o = resolve(written);
         if (!o) {
             BufferSink<160> s;
-            format(s, "{}: unknown option '--{}'", m_program, name);
+            format(s, "unknown option '--{}'", name);
             m_error.assign(s.view());
             return Error(invalid_argument, "bad option");
         }

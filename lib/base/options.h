@@ -26,7 +26,8 @@ public:
     // A second spelling of an option registered before.
     void add_alias(StringView alias, StringView name);
 
-    // Parses argv[1..argc). On error, error_message() tells what was wrong.
+    // Parses argv[1..argc). On error, error_message() tells what was wrong (without the
+    // program's name, which the caller prefixes as it prints).
     Result<void> parse(int argc, const char* const* argv);
 
     // Whether the option (by any of its names) appeared.

@@ -59,27 +59,27 @@ TEST(Options, ErrorsNameTheOption)
     {
         Fixture f;
         EXPECT_TRUE(f.parse({"--disk-server-task="}).is_error());
-        EXPECT_EQ(f.error(), "pci-arbiter: option '--disk-server-task' needs a value");
+        EXPECT_EQ(f.error(), "option '--disk-server-task' needs a value");
     }
     {
         Fixture f;
         EXPECT_TRUE(f.parse({"--disk-server-task=abc"}).is_error());
-        EXPECT_EQ(f.error(), "pci-arbiter: option '--disk-server-task': 'abc' is not a number");
+        EXPECT_EQ(f.error(), "option '--disk-server-task': 'abc' is not a number");
     }
     {
         Fixture f;
         EXPECT_TRUE(f.parse({"--frobnicate=1"}).is_error());
-        EXPECT_EQ(f.error(), "pci-arbiter: unknown option '--frobnicate'");
+        EXPECT_EQ(f.error(), "unknown option '--frobnicate'");
     }
     {
         Fixture f;
         EXPECT_TRUE(f.parse({"--next-task=1", "--disk-server-task=2"}).is_error());
-        EXPECT_EQ(f.error(), "pci-arbiter: option '--disk-server-task' is given twice");
+        EXPECT_EQ(f.error(), "option '--disk-server-task' is given twice");
     }
     {
         Fixture f;
         EXPECT_TRUE(f.parse({"--list=yes"}).is_error());
-        EXPECT_EQ(f.error(), "pci-arbiter: option '--list' takes no value");
+        EXPECT_EQ(f.error(), "option '--list' takes no value");
     }
     {
         Fixture f;
