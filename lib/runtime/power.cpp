@@ -3,7 +3,6 @@
 
 #include "runtime/console.h"
 #include "runtime/io.h"
-#include "runtime/msg.h"
 #include "runtime/runtime.h"
 
 namespace mach {
@@ -20,9 +19,10 @@ static constexpr int rb_halt = 0x8; // RB_HALT of the BSD reboot flags GNU Mach 
         out8(debug_exit_port, static_cast<unsigned char>(status));
     if (MACH_PORT_VALID(ports.host_priv))
         host_reboot(ports.host_priv, rb_halt);
-    report("cannot power off: no I/O permission for port {:#x} and no host port", debug_exit_port);
-    for (;;)
-        sleep_ms(1000000);
+    // Without either, ending the task is the one signal left: the link above is told of its
+    // death and powers off in its place.
+    report("cannot power off: no I/O permission for port {:#x} and no host port; ending the task", debug_exit_port);
+    exit_task(status);
 }
 
 } // namespace mach
