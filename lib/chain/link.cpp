@@ -59,8 +59,10 @@ base::Result<void> Link::take_privileged_ports(unsigned long long host, unsigned
         ports.host_priv = host_priv;
     else if (MACH_PORT_VALID(host_priv))
         mach_port_deallocate(mach_task_self(), host_priv);
-    if (!device)
+    if (!device) {
         ports.device_master = device_master;
+        m_device_master_from_upstream = true;
+    }
     else if (MACH_PORT_VALID(device_master))
         mach_port_deallocate(mach_task_self(), device_master);
     if (MACH_PORT_VALID(upstream_task))

@@ -56,8 +56,9 @@ public:
     mach::Server& server() { return m_server; }
     base::StringView name() const { return m_name; }
 
-    // Whether this link got its privileged ports from its bootstrap port (an upstream link).
-    bool has_upstream() const { return m_upstream.valid(); }
+    // Whether this link's device master is the upstream link's port, got through its bootstrap
+    // port (and not from --device-master-port).
+    bool has_upstream() const { return m_device_master_from_upstream; }
     // The upstream's port (the device master of this link), or null for the first link.
     mach_port_t upstream() const { return m_upstream.name(); }
     // Prints "boot: NAME uses bootstrap port for WHAT" once.
@@ -102,6 +103,7 @@ private:
     size_t m_provider_count = 0;
     mach::Server m_server;
     bool m_noted_bootstrap_use = false;
+    bool m_device_master_from_upstream = false;
 };
 
 // The link of this task.
