@@ -1,0 +1,59 @@
+// echo-input: reads the console line by line and prints each line back as
+// "echo-input: got 'LINE'", so the runner's tests can check that what is typed on the host
+// reaches the guest. The line "exit N" powers off with status N.
+#include "base/options.h"
+#include "base/string_view.h"
+#include "runtime/console.h"
+#include "runtime/msg.h"
+#include "runtime/power.h"
+#include "runtime/runtime.h"
+
+int module_main(int argc, char** argv)
+{
+    unsigned long long device = 0;
+    base::OptionParser options("echo-input");
+    options.add_number("device-master-port", device, "the device master port");
+    auto parsed = options.parse(argc, argv);
+    mach::privileged_ports().device_master = static_cast<mach_port_t>(device);
+    (void)mach::console().open(static_cast<mach_port_t>(device)).is_error();
+    if (parsed.is_error()) {
+        mach::report("{}", options.error_message());
+        mach::power_off(100);
+    }
+    mach_port_t input = MACH_PORT_NULL;
+    char name[] = "console";
+    if (auto kr = device_open(static_cast<mach_port_t>(device), D_READ, name, &input); kr != KERN_SUCCESS) {
+        mach::report("cannot open the console for reading: {}", base::Status{kr});
+        mach::power_off(101);
+    }
+    // A read waits for the user: no bound on the reply.
+    mach::set_rpc_timeout(0);
+    mach::report("ready");
+
+    char line[128];
+    size_t size = 0;
+    for (;;) {
+        io_buf_ptr_inband_t data;
+        mach_msg_type_number_t count = sizeof(data); // in: room in data; out: bytes read
+        if (auto kr = device_read_inband(input, 0, 0, sizeof(data), data, &count); kr != KERN_SUCCESS) {
+            mach::report("reading the console failed: {}", base::Status{kr});
+            mach::power_off(102);
+        }
+        for (mach_msg_type_number_t i = 0; i < count; ++i) {
+            char c = data[i];
+            if (c != '\n' && c != '\r') {
+                if (size < sizeof(line))
+                    line[size++] = c;
+                continue;
+            }
+            if (size == 0)
+                continue;
+            base::StringView text(line, size);
+            size = 0;
+            mach::report("got '{}'", text);
+            unsigned long long status = 0;
+            if (text.starts_with("exit ") && base::parse_unsigned(text.substr(5), status))
+                mach::power_off(static_cast<int>(status));
+        }
+    }
+}
