@@ -1,0 +1,5 @@
+import sys
+
+from bootchain.cli import main
+
+sys.exit(main())

@@ -1,0 +1,178 @@
+"""`./bootchain`: the command line. `./bootchain run` boots the chain (or any grub.cfg) under
+QEMU, streams the guest's console and exits with the status the guest chose."""
+import argparse
+import contextlib
+import os
+import select
+import signal
+import sys
+import termios
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # Run as a file (python3 tools/bootchain/cli.py): make the package importable.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bootchain import paths, qemu, status  # noqa: E402
+from bootchain.machine import BootError, Machine, MachineError  # noqa: E402
+
+DEFAULT_TIMEOUT = 300
+
+STATUS_HELP = f"""\
+exit status:
+  N     the status the guest chose: a module powered the machine off with status N
+        (mach::power_off(N), i.e. byte N to the isa-debug-exit port 0xf4)
+  {status.RUNNER_ERROR}     bad arguments, a missing file, or QEMU could not start or failed
+  {status.TIMEOUT}   the guest still ran at the timeout; QEMU was stopped
+  {status.PANIC}   the kernel panicked or an assertion failed (also "bootstrap script missing
+        symbol"); QEMU was stopped at once and stderr has a one-line summary
+  {status.NO_STATUS}   the guest rebooted or halted without choosing a status
+  130   interrupted (Ctrl-C); 143 on SIGTERM. QEMU is stopped in every case.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bootchain",
+        description="Builds and runs the GNU Hurd's boot chain (pci-arbiter -> rumpdisk -> ext2fs -> exec) "
+                    "on GNU Mach under QEMU. The ./bootchain script first runs scripts/setup and builds "
+                    "the tree into build/.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run 'bootchain run --help' for the run command's options.\n\n" + STATUS_HELP)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="boot a grub.cfg under QEMU and stream the guest's console",
+        description="""\
+Boots GNU Mach under QEMU through GRUB and streams the guest's console (its serial port) to
+stdout line by line. The boot CD is built afresh from the grub.cfg: it holds the kernel at
+/boot/gnumach and every module of build/modules at /boot/NAME (debug information stripped), so a
+grub.cfg can name any built module. A grub.cfg without GRUB's serial set-up gets it ('set
+timeout=0', 'serial', 'terminal_input serial', 'terminal_output serial'), and every multiboot
+line without a console= word gets 'console=com0'.
+
+When stdin is a terminal, what you type goes to the guest's console (Ctrl-C stops the runner).
+
+Disks (raw images) are attached in the order given:
+  q35  AHCI disks on the ICH9 controller's ports 0, 1, ... (at most 5); the CD on the next port
+  pc   IDE disks on primary master, primary slave, secondary slave; the CD on secondary master
+The firmware boots the CD whatever the disks hold.""",
+        epilog=STATUS_HELP)
+    run.add_argument("--machine", "-M", choices=qemu.MACHINES, default="q35",
+                     help="QEMU's machine type (default: q35)")
+    run.add_argument("--disk", action="append", default=[], metavar="IMAGE",
+                     help="attach a raw disk image; repeat for more disks, in order")
+    run.add_argument("--grub-cfg", metavar="FILE",
+                     help="boot this grub.cfg (default: config/grub.cfg, the whole chain)")
+    run.add_argument("--append", default="", metavar="KERNEL-ARGS",
+                     help="words to add to the kernel's command line (the multiboot line); "
+                          "write --append=-H for words starting with '-'")
+    run.add_argument("--timeout", type=_positive_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                     help=f"stop QEMU after this many seconds, with status {status.TIMEOUT} "
+                          f"(default: {DEFAULT_TIMEOUT})")
+    run.add_argument("--memory", type=int, default=512, metavar="MIB",
+                     help="the guest's memory in MiB (default: 512)")
+    run.set_defaults(func=run_command)
+    return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: '{text}'") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the timeout must be more than 0 seconds")
+    return value
+
+
+class _Terminated(Exception):
+    def __init__(self, signum: int):
+        self.signum = signum
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated(signum)
+
+
+def error(message: str) -> None:
+    print(f"bootchain: {message}", file=sys.stderr, flush=True)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    grub_cfg = Path(args.grub_cfg) if args.grub_cfg else paths.default_grub_cfg()
+    if not grub_cfg.is_file():
+        error(f"the grub.cfg {grub_cfg} does not exist")
+        return status.RUNNER_ERROR
+
+    def show(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    # SIGTERM and SIGHUP unwind like Ctrl-C does, through the code that stops QEMU.
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    signal.signal(signal.SIGHUP, _raise_terminated)
+    try:
+        machine = Machine(machine=args.machine, grub_cfg=grub_cfg, disks=args.disk, append=args.append,
+                          timeout=args.timeout, memory_mb=args.memory, on_output=show)
+        with machine, _keyboard() as keyboard:
+            _forward_keyboard(machine, keyboard)
+    except MachineError as e:
+        error(str(e))
+        return status.RUNNER_ERROR
+    except KeyboardInterrupt:
+        error("interrupted; QEMU stopped")
+        return 130
+    except _Terminated as t:
+        error(f"terminated by signal {t.signum}; QEMU stopped")
+        return 128 + t.signum
+    if machine.message:
+        error(machine.message)
+    return machine.status if machine.status is not None else status.RUNNER_ERROR
+
+
+@contextlib.contextmanager
+def _keyboard():
+    """stdin's descriptor when it is a terminal, switched to pass keys on at once and not
+    echo them (the guest echoes), or None. Ctrl-C still interrupts the runner."""
+    fd = sys.stdin.fileno() if sys.stdin is not None and sys.stdin.isatty() else None
+    if fd is None:
+        yield None
+        return
+    saved = termios.tcgetattr(fd)
+    mode = termios.tcgetattr(fd)
+    mode[3] &= ~(termios.ECHO | termios.ICANON)
+    mode[6][termios.VMIN] = 1
+    mode[6][termios.VTIME] = 0
+    termios.tcsetattr(fd, termios.TCSANOW, mode)
+    try:
+        yield fd
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+
+
+def _forward_keyboard(machine: Machine, fd: int | None) -> None:
+    while fd is not None and not machine.finished:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if not ready:
+            continue
+        data = os.read(fd, 1024)
+        if not data:
+            break
+        with contextlib.suppress(BootError):
+            machine.send(data)
+    machine.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return status.RUNNER_ERROR
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Boot ISOs for GNU Mach: a grub.cfg, the kernel and the modules, made bootable by GRUB.
+
+QEMU's own multiboot loader refuses the ELF64 kernel, so every boot goes through GRUB on a
+CD image made by grub-mkrescue.
+"""
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from bootchain import paths
+
+
+class IsoError(Exception):
+    """The ISO could not be built; the message says why (missing file, tool output)."""
+
+
+# What a grub.cfg needs so that GRUB boots at once and GRUB, the kernel and the tasks all talk
+# on the first serial port, which the runner reads. Each line is added only when the user's
+# grub.cfg does not already say it, so a grub.cfg that sets its own terminal keeps it.
+_SERIAL_SETUP = [
+    (re.compile(r"^\s*(set\s+)?timeout\s*=", re.M), "set timeout=0"),
+    (re.compile(r"^\s*serial\b", re.M), "serial --unit=0 --speed=115200"),
+    (re.compile(r"^\s*terminal_input\b", re.M), "terminal_input serial"),
+    (re.compile(r"^\s*terminal_output\b", re.M), "terminal_output serial"),
+]
+_MULTIBOOT = re.compile(r"^(\s*multiboot\s+\S+)(.*)$")
+
+
+def prepare_grub_cfg(text: str, append: str = "") -> str:
+    """Returns the grub.cfg text the runner boots: the serial console set up when missing,
+    `console=com0` on every multiboot (kernel) line that names no console, then `append`."""
+    added = [line for pattern, line in _SERIAL_SETUP if not pattern.search(text)]
+    lines = []
+    for line in text.splitlines():
+        match = _MULTIBOOT.match(line)
+        if match:
+            head, words = match.group(1), match.group(2).rstrip()
+            if not any(w.startswith("console=") for w in words.split()):
+                words += " console=com0"
+            if append.strip():
+                words += " " + append.strip()
+            line = head + words
+        lines.append(line)
+    header = ["# added by bootchain: boot at once, console on the serial port"] + added if added else []
+    return "\n".join(header + lines) + "\n"
+
+
+def build_iso(grub_cfg: str, output: Path, kernel: Path | None = None,
+              modules_dir: Path | None = None, extra_files: dict[str, Path] | None = None) -> Path:
+    """Builds a boot ISO at `output` from the grub.cfg text, used as it is (callers run
+    prepare_grub_cfg first when they want the serial console). The ISO holds the kernel at
+    /boot/gnumach, every file of modules_dir at /boot/NAME with its debug information stripped,
+    and extra_files ({path in the ISO: host file}) as they are."""
+    kernel = Path(kernel or paths.kernel())
+    modules_dir = Path(modules_dir or paths.modules_dir())
+    if not kernel.is_file():
+        raise IsoError(f"the kernel {kernel} is missing: run scripts/setup")
+    if not modules_dir.is_dir():
+        raise IsoError(f"the modules folder {modules_dir} is missing: build the tree first")
+    for tool in ("grub-mkrescue", "objcopy", "xorriso"):
+        if not shutil.which(tool):
+            raise IsoError(f"the command {tool} is missing: run scripts/setup")
+
+    output = Path(output)
+    with tempfile.TemporaryDirectory(prefix="iso-", dir=output.parent) as staging:
+        boot = Path(staging) / "boot"
+        (boot / "grub").mkdir(parents=True)
+        (boot / "grub/grub.cfg").write_text(grub_cfg)
+        shutil.copyfile(kernel, boot / "gnumach")
+        for module in sorted(modules_dir.iterdir()):
+            if module.is_file():
+                # Debug information makes modules many times larger, and GRUB loads every byte
+                # of every module from the CD at each boot.
+                _run(["objcopy", "--strip-debug", str(module), str(boot / module.name)],
+                     f"stripping the module {module}")
+        for name, source in (extra_files or {}).items():
+            target = Path(staging) / name.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        _run(["grub-mkrescue", "-o", str(output), staging], "grub-mkrescue")
+    return output
+
+
+def _run(command: list[str], what: str) -> None:
+    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if result.returncode != 0:
+        raise IsoError(f"{what} failed (status {result.returncode}):\n{result.stdout.strip()}")

@@ -1,0 +1,64 @@
+"""QEMU's command line for a boot: the machine, the boot CD, the disks in order, and the two
+sockets the runner talks through (the guest's serial port and QMP, QEMU's control protocol).
+"""
+import shutil
+from pathlib import Path
+
+MACHINES = ("q35", "pc")
+
+# Where the disks go, in order, and where the boot CD goes after them.
+# q35: the ICH9 AHCI controller (00:1f.2) has six ports, QEMU's buses ide.0 … ide.5, one
+#      device each: disks on ports 0, 1, …, the CD on the next port.
+# pc:  the PIIX IDE controller's two channels (ide.0 and ide.1), master (unit 0) and slave
+#      (unit 1) each: disks on primary master, primary slave and secondary slave, the CD on
+#      secondary master, which is where -cdrom puts it.
+_PC_DISK_SLOTS = [("ide.0", 0), ("ide.0", 1), ("ide.1", 1)]
+_PC_CD_SLOT = ("ide.1", 0)
+_Q35_PORTS = 6
+
+
+class QemuSetupError(Exception):
+    """The requested machine cannot be built (unknown machine type, too many disks)."""
+
+
+def max_disks(machine: str) -> int:
+    return _Q35_PORTS - 1 if machine == "q35" else len(_PC_DISK_SLOTS)
+
+
+def slots(machine: str, disk_count: int) -> tuple[list[tuple[str, int]], tuple[str, int]]:
+    """The (bus, unit) of each disk in order, and of the boot CD."""
+    if machine not in MACHINES:
+        raise QemuSetupError(f"unknown machine type '{machine}' (choose from {', '.join(MACHINES)})")
+    if disk_count > max_disks(machine):
+        raise QemuSetupError(f"-M {machine} takes at most {max_disks(machine)} disks besides the boot CD, "
+                             f"not {disk_count}")
+    if machine == "q35":
+        return [(f"ide.{i}", 0) for i in range(disk_count)], (f"ide.{disk_count}", 0)
+    return _PC_DISK_SLOTS[:disk_count], _PC_CD_SLOT
+
+
+def _option_value(text: str) -> str:
+    # QEMU's option syntax splits on commas; a comma in a file name is written twice.
+    return str(text).replace(",", ",,")
+
+
+def command(machine: str, iso: Path, disks: list[Path], serial_socket: Path, qmp_socket: Path,
+            memory_mb: int = 512) -> list[str]:
+    """QEMU's argv. QEMU connects to the two sockets (the runner listens on them) and starts
+    paused (-S): the runner lets the guest run once it is connected, so no output is lost."""
+    qemu = shutil.which("qemu-system-x86_64") or "qemu-system-x86_64"
+    disk_slots, cd_slot = slots(machine, len(disks))
+    argv = [qemu, "-M", machine, "-m", str(memory_mb), "-no-reboot", "-display", "none", "-S",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-chardev", f"socket,id=console,path={_option_value(serial_socket)}",
+            "-serial", "chardev:console",
+            "-chardev", f"socket,id=qmp,path={_option_value(qmp_socket)}",
+            "-mon", "chardev=qmp,mode=control"]
+    for i, (disk, (bus, unit)) in enumerate(zip(disks, disk_slots)):
+        argv += ["-drive", f"if=none,id=disk{i},file={_option_value(disk)},format=raw",
+                 "-device", f"ide-hd,drive=disk{i},bus={bus},unit={unit},id=disk{i}-dev"]
+    bus, unit = cd_slot
+    # A disk with a partition table looks bootable to the firmware: boot the CD first.
+    argv += ["-drive", f"if=none,id=cd,file={_option_value(iso)},format=raw,media=cdrom,readonly=on",
+             "-device", f"ide-cd,drive=cd,bus={bus},unit={unit},id=cd-dev,bootindex=0"]
+    return argv
