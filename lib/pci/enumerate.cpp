@@ -1,0 +1,140 @@
+// Bus enumeration through bridges.
+#include "pci/enumerate.h"
+
+namespace pci {
+
+Status FunctionTable::insert(const Function& f)
+{
+    if (m_size == capacity)
+        return Status::table_full;
+    // Insertion keeps address order: the table is small and filled once, at start.
+    size_t at = m_size;
+    while (at > 0 && m_functions[at - 1].address.key() > f.address.key()) {
+        m_functions[at] = m_functions[at - 1];
+        --at;
+    }
+    m_functions[at] = f;
+    ++m_size;
+    return Status::ok;
+}
+
+const Function* FunctionTable::find(Address a) const
+{
+    size_t low = 0, high = m_size;
+    while (low < high) {
+        size_t mid = (low + high) / 2;
+        uint16_t key = m_functions[mid].address.key();
+        if (key == a.key())
+            return &m_functions[mid];
+        if (key < a.key())
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return nullptr;
+}
+
+Function* FunctionTable::find(Address a)
+{
+    return const_cast<Function*>(static_cast<const FunctionTable*>(this)->find(a));
+}
+
+Status read_function(ConfigAccess& config, Address a, Function& f)
+{
+    uint16_t vendor = config.read16(a, config::vendor_id);
+    if (vendor == config::vendor_absent || vendor == config::vendor_invalid)
+        return Status::no_such_function;
+    f = Function {};
+    f.address = a;
+    f.vendor_id = vendor;
+    f.device_id = config.read16(a, config::device_id);
+    f.revision = config.read8(a, config::revision_id);
+    f.class_code
+        = { config.read8(a, config::class_code), config.read8(a, config::subclass), config.read8(a, config::prog_if) };
+    uint8_t header = config.read8(a, config::header_type);
+    f.multi_function = (header & config::header::multi_function) != 0;
+    f.layout = static_cast<config::HeaderLayout>(header & config::header::layout_mask);
+    f.interrupt_line = config.read8(a, config::interrupt_line);
+    f.interrupt_pin = config.read8(a, config::interrupt_pin);
+    switch (f.layout) {
+    case config::HeaderLayout::general:
+        f.subsystem_vendor_id = config.read16(a, config::subsystem_vendor_id);
+        f.subsystem_id = config.read16(a, config::subsystem_id);
+        break;
+    case config::HeaderLayout::pci_bridge:
+    case config::HeaderLayout::cardbus_bridge:
+        f.secondary_bus = config.read8(a, config::secondary_bus);
+        f.subordinate_bus = config.read8(a, config::subordinate_bus);
+        break;
+    }
+    return Status::ok;
+}
+
+namespace {
+
+// Buses still to scan: a fixed queue, each bus entered at most once.
+class BusQueue {
+public:
+    bool push(uint8_t bus)
+    {
+        if (m_seen[bus])
+            return false;
+        m_seen[bus] = true;
+        m_queue[m_tail++] = bus;
+        return true;
+    }
+    bool empty() const { return m_head == m_tail; }
+    uint8_t pop() { return m_queue[m_head++]; }
+
+private:
+    bool m_seen[bus_count] = {};
+    uint8_t m_queue[bus_count] = {};
+    unsigned m_head = 0;
+    unsigned m_tail = 0;
+};
+
+DecodeControl decode_control(const Function& f)
+{
+    bool host_bridge = f.class_code.base == classes::bridge && f.class_code.sub == classes::host_bridge;
+    return host_bridge ? DecodeControl::keep_enabled : DecodeControl::disable_while_sizing;
+}
+
+} // namespace
+
+EnumerationReport enumerate(ConfigAccess& config, FunctionTable& table, Sizing sizing)
+{
+    EnumerationReport report;
+    BusQueue queue;
+    queue.push(0);
+    while (!queue.empty()) {
+        uint8_t bus = queue.pop();
+        ++report.buses_scanned;
+        for (unsigned device = 0; device < devices_per_bus; ++device) {
+            unsigned functions = 1;
+            for (unsigned function = 0; function < functions; ++function) {
+                Address a { bus, uint8_t(device), uint8_t(function) };
+                Function f;
+                if (read_function(config, a, f) != Status::ok) {
+                    if (function == 0)
+                        break; // An empty slot: functions 1-7 are not looked at.
+                    continue;
+                }
+                if (function == 0 && f.multi_function)
+                    functions = functions_per_device;
+                if (f.is_bridge()) {
+                    if (f.secondary_bus == 0)
+                        ++report.unnumbered_bridges;
+                    else if (!queue.push(f.secondary_bus))
+                        ++report.repeated_buses;
+                }
+                if (sizing == Sizing::probe_regions)
+                    f.regions = size_regions(config, a, f.layout, decode_control(f));
+                if (table.insert(f) != Status::ok)
+                    report.status = Status::table_full;
+            }
+        }
+    }
+    return report;
+}
+
+} // namespace pci

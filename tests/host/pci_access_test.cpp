@@ -1,0 +1,73 @@
+// Which configuration accesses a client may make: inside the 256 bytes, 1/2/4 bytes, aligned.
+#include <gtest/gtest.h>
+
+#include "pci/access.h"
+#include "pci/config_layout.h"
+
+namespace {
+
+using pci::Status;
+
+Status check(int64_t offset, uint64_t size)
+{
+    return pci::check_config_access(offset, size, pci::config::space_size);
+}
+
+TEST(PciConfigAccess, Accepted)
+{
+    EXPECT_EQ(check(0, 1), Status::ok);
+    EXPECT_EQ(check(0, 2), Status::ok);
+    EXPECT_EQ(check(0, 4), Status::ok);
+    EXPECT_EQ(check(0x3d, 1), Status::ok);
+    EXPECT_EQ(check(0x0e, 2), Status::ok);
+    EXPECT_EQ(check(0xfc, 4), Status::ok);
+    EXPECT_EQ(check(0xfe, 2), Status::ok);
+    EXPECT_EQ(check(0xff, 1), Status::ok);
+}
+
+TEST(PciConfigAccess, OutsideTheSpace)
+{
+    EXPECT_EQ(check(0x100, 1), Status::out_of_range);
+    EXPECT_EQ(check(0x100, 4), Status::out_of_range);
+    EXPECT_EQ(check(0xfff, 1), Status::out_of_range);
+    EXPECT_EQ(check(-1, 1), Status::out_of_range);
+    EXPECT_EQ(check(-4, 4), Status::out_of_range);
+    EXPECT_EQ(check(INT64_MIN, 4), Status::out_of_range);
+    EXPECT_EQ(check(INT64_MAX, 1), Status::out_of_range);
+}
+
+TEST(PciConfigAccess, BadSizes)
+{
+    EXPECT_EQ(check(0, 0), Status::bad_size);
+    EXPECT_EQ(check(0, 3), Status::bad_size);
+    EXPECT_EQ(check(0, 8), Status::bad_size);
+    EXPECT_EQ(check(0, 256), Status::bad_size);
+    EXPECT_EQ(check(0, UINT64_MAX), Status::bad_size);
+}
+
+TEST(PciConfigAccess, Misaligned)
+{
+    EXPECT_EQ(check(1, 2), Status::misaligned);
+    EXPECT_EQ(check(2, 4), Status::misaligned);
+    EXPECT_EQ(check(0x3d, 2), Status::misaligned);
+    EXPECT_EQ(check(0xfd, 2), Status::misaligned);
+}
+
+TEST(PciConfigAccess, StatusNames)
+{
+    EXPECT_STREQ(pci::status_name(Status::out_of_range), "offset outside the configuration space");
+    EXPECT_STREQ(pci::status_name(Status::no_such_function), "no such function");
+}
+
+TEST(PciMechanism1, AddressEncoding)
+{
+    using pci::config::mechanism1::address;
+    EXPECT_EQ(address(0, 0, 0, 0), 0x80000000u);
+    EXPECT_EQ(address(0, 0x1f, 2, 0x24), 0x8000fa24u);
+    EXPECT_EQ(address(1, 2, 0, 0x10), 0x80011010u);
+    EXPECT_EQ(address(0xff, 0x1f, 7, 0xff), 0x80fffffcu);
+    // The low two bits select a byte in the data window, not the register.
+    EXPECT_EQ(address(0, 0, 0, 0x3d), 0x8000003cu);
+}
+
+} // namespace
