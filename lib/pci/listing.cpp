@@ -27,18 +27,29 @@ void format_region(base::Sink& s, const Region& r)
     }
 }
 
+void format_bar_line(base::Sink& s, const Function& f, unsigned index)
+{
+    base::format(s, "{} bar {}: ", f.address, index);
+    format_region(s, index < max_bars ? f.regions.bars[index] : Region {});
+}
+
+void format_rom_line(base::Sink& s, const Function& f)
+{
+    base::format(s, "{} rom: memory at {:#x} size {:#x}", f.address, f.regions.rom.base, f.regions.rom.size);
+}
+
 void format_region_lines(base::Sink& s, const Function& f)
 {
     for (unsigned i = 0; i < max_bars; ++i) {
-        const Region& r = f.regions.bars[i];
-        if (!r.present())
+        if (!f.regions.bars[i].present())
             continue;
-        base::format(s, "{} bar {}: ", f.address, i);
-        format_region(s, r);
+        format_bar_line(s, f, i);
         s.put('\n');
     }
-    if (f.regions.rom.present())
-        base::format(s, "{} rom: memory at {:#x} size {:#x}\n", f.address, f.regions.rom.base, f.regions.rom.size);
+    if (f.regions.rom.present()) {
+        format_rom_line(s, f);
+        s.put('\n');
+    }
 }
 
 } // namespace pci

@@ -17,7 +17,10 @@
 namespace pci {
 
 void format_function_line(base::Sink&, const Function&);
-// Region lines only, one for each present BAR and for the ROM; each ends with a newline.
+// One region's line, without a newline: BAR `index` (present or not), or the ROM.
+void format_bar_line(base::Sink&, const Function&, unsigned index);
+void format_rom_line(base::Sink&, const Function&);
+// The region lines of every present BAR and of the ROM, each ending with a newline.
 void format_region_lines(base::Sink&, const Function&);
 void format_region(base::Sink&, const Region&);
 

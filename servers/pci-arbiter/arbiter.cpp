@@ -1,0 +1,239 @@
+// The arbiter's RPCs. Every request is checked before it reaches the hardware: the port must be
+// one of ours and of the right kind (the root port or a function's), a configuration access
+// must be inside the 256 bytes, of 1, 2 or 4 bytes and naturally aligned.
+#include "arbiter.h"
+
+#include <string.h>
+
+#include "pci/enum_layout.h"
+#include "pci/hurd_layout.h"
+
+extern "C" {
+#include "pci_S.h"
+#include "pci_enum_S.h"
+
+// The demux functions MIG generates with the server stubs (their headers do not declare them).
+boolean_t pci_server(mach_msg_header_t*, mach_msg_header_t*);
+boolean_t pci_enum_server(mach_msg_header_t*, mach_msg_header_t*);
+}
+
+namespace arbiter {
+
+namespace {
+
+Arbiter* instance;
+
+// pci::Status into the Mach code a client sees: done here, once.
+kern_return_t to_kern_return(pci::Status s)
+{
+    switch (s) {
+    case pci::Status::ok:
+        return KERN_SUCCESS;
+    case pci::Status::out_of_range:
+    case pci::Status::bad_size:
+    case pci::Status::misaligned:
+        return KERN_INVALID_ARGUMENT;
+    case pci::Status::no_such_function:
+        return D_NO_SUCH_DEVICE;
+    case pci::Status::table_full:
+        return KERN_RESOURCE_SHORTAGE;
+    }
+    return KERN_FAILURE;
+}
+
+} // namespace
+
+Arbiter& the_arbiter()
+{
+    return *instance;
+}
+
+void set_arbiter(Arbiter& a)
+{
+    instance = &a;
+}
+
+pci::EnumerationReport Arbiter::enumerate()
+{
+    m_functions.clear();
+    return pci::enumerate(m_config, m_functions, pci::Sizing::probe_regions);
+}
+
+base::Result<void> Arbiter::serve_on(mach::Server& server)
+{
+    m_root = TRY(mach::ReceiveRight::allocate());
+    TRY(server.add_port(m_root.name()));
+    for (size_t i = 0; i < m_functions.size(); ++i) {
+        m_ports[i] = TRY(mach::ReceiveRight::allocate());
+        TRY(server.add_port(m_ports[i].name()));
+    }
+    server.add_demux(pci_server);
+    server.add_demux(pci_enum_server);
+    return {};
+}
+
+bool Arbiter::owns(base::StringView name) const
+{
+    return name == "pci";
+}
+
+base::Result<mach::SendRight> Arbiter::open(base::StringView, dev_mode_t)
+{
+    // Every opener shares the root port; what it may do is decided per request.
+    return m_root.make_send();
+}
+
+const pci::Function* Arbiter::function_of(mach_port_t port) const
+{
+    // At most 256 ports: a linear look-up costs far less than the message that asked.
+    for (size_t i = 0; i < m_functions.size(); ++i)
+        if (m_ports[i].name() == port)
+            return &m_functions[i];
+    return nullptr;
+}
+
+kern_return_t Arbiter::conf_read(mach_port_t port, int reg, char* data, mach_msg_type_number_t* count, vm_size_t amount)
+{
+    const pci::Function* f = function_of(port);
+    if (!f)
+        return KERN_INVALID_ARGUMENT;
+    pci::Status checked = pci::check_config_access(reg, amount, pci::config::space_size);
+    if (checked != pci::Status::ok)
+        return to_kern_return(checked);
+    if (amount > *count)
+        return KERN_INVALID_ARGUMENT;
+    uint32_t value = m_config.read(f->address, uint16_t(reg), unsigned(amount));
+    // Configuration space is little-endian, as is this machine: the bytes go as they are.
+    memcpy(data, &value, amount);
+    *count = mach_msg_type_number_t(amount);
+    return KERN_SUCCESS;
+}
+
+kern_return_t Arbiter::conf_write(
+    mach_port_t port, int reg, const char* data, mach_msg_type_number_t count, vm_size_t* amount)
+{
+    const pci::Function* f = function_of(port);
+    if (!f)
+        return KERN_INVALID_ARGUMENT;
+    pci::Status checked = pci::check_config_access(reg, count, pci::config::space_size);
+    if (checked != pci::Status::ok)
+        return to_kern_return(checked);
+    uint32_t value = 0;
+    memcpy(&value, data, count);
+    m_config.write(f->address, uint16_t(reg), count, value);
+    *amount = count;
+    return KERN_SUCCESS;
+}
+
+kern_return_t Arbiter::ndevs(mach_port_t port, vm_size_t* count)
+{
+    // As the Hurd's arbiter: only the root port answers this.
+    if (!is_root(port))
+        return KERN_INVALID_ARGUMENT;
+    *count = m_functions.size();
+    return KERN_SUCCESS;
+}
+
+kern_return_t Arbiter::dev_regions(mach_port_t port, char* data, mach_msg_type_number_t* count)
+{
+    const pci::Function* f = function_of(port);
+    if (!f)
+        return KERN_INVALID_ARGUMENT;
+    if (*count < pci::hurd::regions_bytes)
+        return KERN_INVALID_ARGUMENT;
+    for (unsigned i = 0; i < pci::max_bars; ++i) {
+        pci::hurd::Bar bar = pci::hurd::to_bar(f->regions.bars[i]);
+        memcpy(data + i * sizeof bar, &bar, sizeof bar);
+    }
+    *count = pci::hurd::regions_bytes;
+    return KERN_SUCCESS;
+}
+
+kern_return_t Arbiter::dev_rom(mach_port_t port, char* data, mach_msg_type_number_t* count)
+{
+    const pci::Function* f = function_of(port);
+    if (!f)
+        return KERN_INVALID_ARGUMENT;
+    pci::hurd::XromBar rom = pci::hurd::to_xrom_bar(f->regions.rom);
+    if (*count < sizeof rom)
+        return KERN_INVALID_ARGUMENT;
+    memcpy(data, &rom, sizeof rom);
+    *count = sizeof rom;
+    return KERN_SUCCESS;
+}
+
+kern_return_t Arbiter::list(
+    mach_port_t port, uint32_t first, uint32_t (*entries)[4], mach_msg_type_number_t* count, uint32_t* total)
+{
+    if (!is_root(port))
+        return KERN_INVALID_ARGUMENT;
+    size_t capacity = *count;
+    size_t n = 0;
+    for (size_t i = first; i < m_functions.size() && n < capacity; ++i, ++n) {
+        pci::enumeration::Entry e = pci::enumeration::encode(m_functions[i]);
+        memcpy(entries[n], e.words, sizeof e.words);
+    }
+    *count = mach_msg_type_number_t(n);
+    *total = uint32_t(m_functions.size());
+    return KERN_SUCCESS;
+}
+
+kern_return_t Arbiter::open_function(
+    mach_port_t port, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* out)
+{
+    if (!is_root(port))
+        return KERN_INVALID_ARGUMENT;
+    if (!pci::Address::valid(bus, device, function))
+        return KERN_INVALID_ARGUMENT;
+    const pci::Function* f = m_functions.find({ uint8_t(bus), uint8_t(device), uint8_t(function) });
+    if (!f)
+        return to_kern_return(pci::Status::no_such_function);
+    // The reply makes a send right from this receive right (pci_enum.defs: make-send).
+    *out = m_ports[f - m_functions.begin()].name();
+    return KERN_SUCCESS;
+}
+
+} // namespace arbiter
+
+// The MIG server functions: the boundary, where the generated stubs call in.
+extern "C" {
+
+kern_return_t S_pci_conf_read(
+    pci_t master, int reg, pci_config_data_t data, mach_msg_type_number_t* count, vm_size_t amount)
+{
+    return arbiter::the_arbiter().conf_read(master, reg, data, count, amount);
+}
+
+kern_return_t S_pci_conf_write(
+    pci_t master, int reg, const pci_config_data_t data, mach_msg_type_number_t count, vm_size_t* amount)
+{
+    return arbiter::the_arbiter().conf_write(master, reg, data, count, amount);
+}
+
+kern_return_t S_pci_get_ndevs(pci_t master, vm_size_t* ndevs)
+{
+    return arbiter::the_arbiter().ndevs(master, ndevs);
+}
+
+kern_return_t S_pci_get_dev_regions(pci_t master, pci_regions_data_t data, mach_msg_type_number_t* count)
+{
+    return arbiter::the_arbiter().dev_regions(master, data, count);
+}
+
+kern_return_t S_pci_get_dev_rom(pci_t master, pci_rom_data_t data, mach_msg_type_number_t* count)
+{
+    return arbiter::the_arbiter().dev_rom(master, data, count);
+}
+
+kern_return_t S_pci_enum_list(
+    pci_t root, uint32_t first, pci_enum_entries_t entries, mach_msg_type_number_t* count, uint32_t* total)
+{
+    return arbiter::the_arbiter().list(root, first, entries, count, total);
+}
+
+kern_return_t S_pci_enum_open(pci_t root, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* port)
+{
+    return arbiter::the_arbiter().open_function(root, bus, device, function, port);
+}
+
+} // extern "C"

@@ -1,0 +1,58 @@
+// The arbiter's state and its RPCs: the functions found at start, one port per function on
+// which pci.defs is served, and the root port that device_open("pci") hands out, on which
+// pci_get_ndevs and the project's pci_enum.defs (the list, and the port of each function) are
+// served. Single-threaded: the chain's server loop calls one handler at a time.
+#pragma once
+
+#include "chain/link.h"
+#include "pci/enumerate.h"
+#include "runtime/rights.h"
+#include "runtime/server.h"
+
+namespace arbiter {
+
+class Arbiter final : public chain::DeviceProvider {
+public:
+    explicit Arbiter(pci::ConfigAccess& config)
+        : m_config(config)
+    {
+    }
+
+    // Finds every function and sizes its regions; done once, before serving.
+    pci::EnumerationReport enumerate();
+    const pci::FunctionTable& functions() const { return m_functions; }
+
+    // Allocates the root port and one port per function and has the server serve them.
+    base::Result<void> serve_on(mach::Server&);
+
+    // chain::DeviceProvider: "pci" opens the root port.
+    bool owns(base::StringView name) const override;
+    base::Result<mach::SendRight> open(base::StringView name, dev_mode_t mode) override;
+
+    // The RPCs, with the arguments MIG hands over; each answers a Mach status.
+    kern_return_t conf_read(mach_port_t, int reg, char* data, mach_msg_type_number_t* count, vm_size_t amount);
+    kern_return_t conf_write(mach_port_t, int reg, const char* data, mach_msg_type_number_t count, vm_size_t* amount);
+    kern_return_t ndevs(mach_port_t, vm_size_t* count);
+    kern_return_t dev_regions(mach_port_t, char* data, mach_msg_type_number_t* count);
+    kern_return_t dev_rom(mach_port_t, char* data, mach_msg_type_number_t* count);
+    kern_return_t list(
+        mach_port_t, uint32_t first, uint32_t (*entries)[4], mach_msg_type_number_t* count, uint32_t* total);
+    kern_return_t open_function(mach_port_t, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* port);
+
+private:
+    // The function whose port this is, or null (the root port, or a port not ours).
+    const pci::Function* function_of(mach_port_t) const;
+    bool is_root(mach_port_t port) const { return port == m_root.name(); }
+
+    pci::ConfigAccess& m_config;
+    pci::FunctionTable m_functions;
+    mach::ReceiveRight m_root;
+    // m_ports[i] is the port of m_functions[i].
+    mach::ReceiveRight m_ports[pci::FunctionTable::capacity];
+};
+
+// The arbiter of this task, for the MIG handlers.
+Arbiter& the_arbiter();
+void set_arbiter(Arbiter&);
+
+} // namespace arbiter

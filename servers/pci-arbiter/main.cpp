@@ -1,0 +1,79 @@
+// pci-arbiter, the first link of the chain: it owns PCI configuration space. It takes I/O
+// permission for the mechanism #1 ports from the kernel, finds every function (following
+// bridges), sizes their regions, and serves "pci" to the links below: the root port lists the
+// functions and hands out a port per function, on which the Hurd's pci.defs is served.
+#include "arbiter.h"
+#include "base/options.h"
+#include "chain/link.h"
+#include "mechanism1.h"
+#include "pci/config_layout.h"
+#include "pci/listing.h"
+#include "runtime/console.h"
+#include "runtime/io.h"
+
+namespace {
+
+void print_listing(const pci::FunctionTable& functions)
+{
+    for (const pci::Function& f : functions) {
+        base::BufferSink<160> line;
+        pci::format_function_line(line, f);
+        mach::report("{}", line.view());
+        for (unsigned i = 0; i < pci::max_bars; ++i) {
+            if (!f.regions.bars[i].present())
+                continue;
+            line.clear();
+            pci::format_bar_line(line, f, i);
+            mach::report("{}", line.view());
+        }
+        if (f.regions.rom.present()) {
+            line.clear();
+            pci::format_rom_line(line, f);
+            mach::report("{}", line.view());
+        }
+    }
+}
+
+// Static: the function table and its ports are large for a stack, and live as long as the task.
+arbiter::Mechanism1 mechanism1;
+arbiter::Arbiter the_arbiter { mechanism1 };
+
+} // namespace
+
+int module_main(int argc, char** argv)
+{
+    base::OptionParser options("pci-arbiter");
+    bool list = false;
+    options.add_flag("list", list, "print every function and its regions at start");
+    auto& link = chain::link();
+    auto started = link.start(argc, argv, { "pci-arbiter", "disk-server-task" }, options);
+    if (started.is_error())
+        link.fail("{}", started.error());
+
+    auto ports = mach::request_io_ports(pci::config::mechanism1::address_port, pci::config::mechanism1::last_port);
+    if (ports.is_error())
+        link.fail("no access to the PCI configuration ports: {}", ports.error());
+    if (!mechanism1.present())
+        link.fail("the host bridge does not answer configuration mechanism #1 at {:#x}",
+            pci::config::mechanism1::address_port);
+
+    arbiter::set_arbiter(the_arbiter);
+    pci::EnumerationReport report = the_arbiter.enumerate();
+    mach::report("{} functions on {} {}", the_arbiter.functions().size(), report.buses_scanned,
+        report.buses_scanned == 1 ? "bus" : "buses");
+    if (report.status != pci::Status::ok)
+        mach::report("only the first {} functions are served: {}", the_arbiter.functions().size(), report.status);
+    if (report.unnumbered_bridges)
+        mach::report(
+            "{} bridges have no secondary bus number; what is behind them is not served", report.unnumbered_bridges);
+    if (report.repeated_buses)
+        mach::report("{} bridges lead to a bus already scanned; ignored", report.repeated_buses);
+    if (list)
+        print_listing(the_arbiter.functions());
+
+    auto served = the_arbiter.serve_on(link.server());
+    if (served.is_error())
+        link.fail("cannot serve the functions' ports: {}", served.error());
+    link.add_provider(the_arbiter);
+    link.run();
+}
