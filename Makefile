@@ -1,0 +1,25 @@
+# bootchain's entry points. Each target runs scripts/setup first (quiet and quick once done).
+#   make build   configure and build into build/
+#   make run     boot the chain under QEMU (./bootchain run with its defaults)
+#   make check   build, then run every test with CTest
+#   make clean   remove build/
+NPROC := $(shell nproc)
+BUILD := build
+
+.PHONY: setup build run check clean
+
+setup:
+	scripts/setup
+
+build: setup
+	cmake -S . -B $(BUILD)
+	cmake --build $(BUILD) -j $(NPROC)
+
+run: setup
+	./bootchain run
+
+check: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(NPROC)
+
+clean:
+	rm -rf $(BUILD)
