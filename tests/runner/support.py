@@ -66,6 +66,30 @@ def run_cli(testcase, *args: str, grub_cfg: str | None = None, timeout: float = 
     return CliRun(result.returncode, result.stdout, result.stderr, time.monotonic() - start, tmpdir)
 
 
+def start_runner(testcase, grub_cfg: str, *args: str, ready: str):
+    """Starts `bootchain run --grub-cfg FILE ARGS` and reads its stdout up to the line that
+    contains `ready`, which must come while the guest runs (the console is streamed).
+    Returns the runner and the pid of its QEMU."""
+    tmpdir = tempfile.mkdtemp(prefix="runner-test-")
+    testcase.addCleanup(_remove, tmpdir)
+    cfg = Path(tmpdir) / "grub.cfg"
+    cfg.write_text(grub_cfg)
+    runner = subprocess.Popen(cli_command("run", "--grub-cfg", str(cfg), *args), env=cli_environment(tmpdir),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    testcase.addCleanup(runner.kill)
+    seen = []
+    for line in runner.stdout:
+        seen.append(line)
+        if ready in line:
+            break
+    else:
+        testcase.fail(f"'{ready}' never came; the runner said: {''.join(seen)}{runner.stderr.read()}")
+    pids = qemu_pids(tmpdir)
+    testcase.assertEqual(len(pids), 1, f"expected one QEMU process naming {tmpdir}")
+    testcase.assertTrue(alive(pids[0]))
+    return runner, pids[0]
+
+
 def qemu_pids(marker: str) -> list[int]:
     """The QEMU processes whose command line mentions `marker` (a test's private TMPDIR)."""
     found = []

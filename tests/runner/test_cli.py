@@ -2,7 +2,6 @@
 message; ./bootchain itself sets up, builds and runs the CLI."""
 import os
 import subprocess
-import sys
 import unittest
 
 from support import ROOT, exit_with, module_cfg, run_cli

@@ -1,8 +1,10 @@
 """The console: a grub.cfg without serial lines still talks on stdout, --append reaches the
 kernel's command line, and keys typed on the host reach the guest."""
 import os
+import select
 import subprocess
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
@@ -43,6 +45,7 @@ class KeyboardTests(unittest.TestCase):
     def test_api_send(self):
         with Machine(grub_cfg=self.ECHO_INPUT, timeout=60) as m:
             m.expect("echo-input: ready")
+            m.expect(r"^echo-input> $")  # a prompt: the line is not finished
             m.send("hello guest\n")
             m.expect("echo-input: got 'hello guest'")
             m.send("exit 4\n")
@@ -57,21 +60,40 @@ class KeyboardTests(unittest.TestCase):
         self.addCleanup(os.close, terminal)
         runner = subprocess.Popen(cli_command("run", "--grub-cfg", str(cfg), "--timeout", "60"),
                                   env=cli_environment(tmpdir), stdin=tty, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+                                  stderr=subprocess.PIPE)
         os.close(tty)
         self.addCleanup(runner.kill)
-        for line in runner.stdout:
-            if "echo-input: ready" in line:
-                break
+        stdout = _Reader(runner.stdout.fileno())
+        # The prompt has no newline yet, and still shows.
+        self.assertTrue(stdout.read_until(b"echo-input: ready\necho-input> ", 30), stdout.data)
         os.write(terminal, b"typed on the host\n")
-        for line in runner.stdout:
-            if "echo-input: got" in line:
-                self.assertEqual(line, "echo-input: got 'typed on the host'\n")
-                break
-        os.write(terminal, b"exit 6\n")
-        stdout, stderr = runner.communicate(timeout=60)
-        self.assertEqual(runner.returncode, 6, stderr)
-        self.assertIn("echo-input: got 'exit 6'", stdout)
+        self.assertTrue(stdout.read_until(b"echo-input> typed on the host\necho-input: got 'typed on the host'\n", 30),
+                        stdout.data)
+        os.write(terminal, b"exit 6\r")  # Enter as a serial terminal sends it
+        self.assertEqual(runner.wait(timeout=60), 6, runner.stderr.read())
+        self.assertTrue(stdout.read_until(b"echo-input: got 'exit 6'\n", 5), stdout.data)
+        runner.stdout.close()
+        runner.stderr.close()
+
+
+class _Reader:
+    """Reads a pipe as data arrives, without waiting for whole lines."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.data = b""
+
+    def read_until(self, wanted: bytes, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while wanted not in self.data:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                return False
+            chunk = os.read(self.fd, 4096)
+            if not chunk:
+                return False
+            self.data += chunk
+        return True
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-// echo-input: reads the console line by line and prints each line back as
-// "echo-input: got 'LINE'", so the runner's tests can check that what is typed on the host
-// reaches the guest. The line "exit N" powers off with status N.
+// echo-input: a tiny line editor on the console, as a shell would have: it prints the prompt
+// "echo-input> " (no newline), echoes what it reads, and prints each line back as
+// "echo-input: got 'LINE'". The runner's tests check with it that what is typed on the host
+// reaches the guest and that a prompt shows before its line ends. "exit N" powers off with N.
 #include "base/options.h"
 #include "base/string_view.h"
 #include "runtime/console.h"
@@ -32,6 +33,12 @@ int module_main(int argc, char** argv)
 
     char line[128];
     size_t size = 0;
+    bool after_cr = false; // "\r\n" ends one line, not two
+    auto prompt = [] {
+        mach::console().put(base::StringView("echo-input> "));
+        mach::console().flush();
+    };
+    prompt();
     for (;;) {
         io_buf_ptr_inband_t data;
         mach_msg_type_number_t count = sizeof(data); // in: room in data; out: bytes read
@@ -41,19 +48,25 @@ int module_main(int argc, char** argv)
         }
         for (mach_msg_type_number_t i = 0; i < count; ++i) {
             char c = data[i];
+            bool skip = c == '\n' && after_cr;
+            after_cr = c == '\r';
+            if (skip)
+                continue;
             if (c != '\n' && c != '\r') {
                 if (size < sizeof(line))
                     line[size++] = c;
+                mach::console().put(c);
                 continue;
             }
-            if (size == 0)
-                continue;
+            mach::console().put('\n');
             base::StringView text(line, size);
             size = 0;
             mach::report("got '{}'", text);
             unsigned long long status = 0;
             if (text.starts_with("exit ") && base::parse_unsigned(text.substr(5), status))
                 mach::power_off(static_cast<int>(status));
+            prompt();
         }
+        mach::console().flush();
     }
 }
