@@ -24,6 +24,8 @@ public:
     }
 
     pci::Address address() const { return m_address; }
+    // The raw name, for calling pci.defs stubs directly.
+    mach_port_t port() const { return m_port.name(); }
 
     base::Result<uint8_t> read8(uint16_t offset) const;
     base::Result<uint16_t> read16(uint16_t offset) const;
@@ -56,6 +58,8 @@ public:
     base::Result<size_t> count() const;
     // The function at an address; D_NO_SUCH_DEVICE if there is none.
     base::Result<Device> open(pci::Address) const;
+    // The raw name of the root port, for calling pci.defs and pci_enum.defs stubs directly.
+    mach_port_t root() const { return m_root.name(); }
 
 private:
     explicit Bus(mach::SendRight root)
