@@ -79,7 +79,10 @@ def build_iso(grub_cfg: str, output: Path, kernel: Path | None = None,
             target = Path(staging) / name.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-        _run(["grub-mkrescue", "-o", str(output), staging], "grub-mkrescue")
+        # GRUB talks on the serial port only: no fonts, translations or themes (a third of the
+        # size, and quicker to build).
+        _run(["grub-mkrescue", "--fonts=", "--locales=", "--themes=", "-o", str(output), staging],
+             "grub-mkrescue")
     return output
 
 

@@ -5,7 +5,9 @@
         print(m.monitor("info pci"))       # QEMU's monitor (HMP) command
         assert m.wait() == 0               # the status the guest chose (see status.py)
 
-Whatever happens (an exception, a timeout, Ctrl-C), leaving the `with` block kills QEMU.
+Whatever happens (an exception, a timeout, Ctrl-C), leaving the `with` block kills QEMU. QEMU
+also dies with the thread that started it (the kernel's parent-death signal, so that a runner
+killed outright leaves nothing behind): start machines from a thread that outlives them.
 
 How it works: QEMU runs in its own process group and connects to two Unix sockets the
 Machine listens on: the guest's serial port (the console, both ways) and QMP, QEMU's control
