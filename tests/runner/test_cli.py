@@ -1,6 +1,5 @@
 """The command line: help, bad arguments and QEMU failing to start are status 2 with a clear
 message; ./bootchain itself sets up, builds and runs the CLI."""
-import os
 import subprocess
 import unittest
 
@@ -24,8 +23,6 @@ class HelpTests(unittest.TestCase):
 
     def test_wrapper_script(self):
         # ./bootchain runs scripts/setup and the build (both quick once done) before the CLI.
-        if os.environ.get("BOOTCHAIN_BUILD_DIR", str(ROOT / "build")) != str(ROOT / "build"):
-            self.skipTest("./bootchain builds into the tree's build/, not this test's build tree")
         result = subprocess.run([str(ROOT / "bootchain"), "--help"], capture_output=True, text=True, timeout=300)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("usage: bootchain", result.stdout)
