@@ -138,6 +138,10 @@ class Machine:
         return self
 
     def _start(self) -> None:
+        try:
+            qemu.slots(self.machine, len(self.disks))
+        except qemu.QemuSetupError as e:
+            raise MachineError(str(e)) from None
         for disk in self.disks:
             if not disk.is_file():
                 raise MachineError(f"the disk image {disk} does not exist")
@@ -154,29 +158,23 @@ class Machine:
         elif not Path(image).is_file():
             raise MachineError(f"the ISO {image} does not exist")
 
-        serial_listener = _listen(self._dir / "console.sock")
-        qmp_listener = _listen(self._dir / "qmp.sock")
-        try:
-            argv = qemu.command(self.machine, Path(image), self.disks, self._dir / "console.sock",
-                                self._dir / "qmp.sock", self.memory_mb)
-        except qemu.QemuSetupError as e:
-            raise MachineError(str(e)) from None
+        argv = qemu.command(self.machine, Path(image), self.disks, self._dir / "console.sock",
+                            self._dir / "qmp.sock", self.memory_mb)
         # Should the runner itself be killed outright, the kernel kills QEMU too.
         if shutil.which("setpriv"):
             argv = ["setpriv", "--pdeathsig", "KILL", "--"] + argv
-        self._log = open(self._dir / "qemu.log", "w+b")
-        try:
-            self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
-                                          stderr=subprocess.STDOUT, process_group=0)
-        except OSError as e:
-            raise MachineError(f"cannot start QEMU: {e}") from None
-        self.qemu_pid = self._proc.pid
-        self._deadline = time.monotonic() + self.timeout
-
-        self._serial = self._accept(serial_listener)
-        self._qmp = self._accept(qmp_listener)
-        serial_listener.close()
-        qmp_listener.close()
+        with _listen(self._dir / "console.sock") as serial_listener, \
+                _listen(self._dir / "qmp.sock") as qmp_listener:
+            self._log = open(self._dir / "qemu.log", "w+b")
+            try:
+                self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
+                                              stderr=subprocess.STDOUT, process_group=0)
+            except OSError as e:
+                raise MachineError(f"cannot start QEMU: {e}") from None
+            self.qemu_pid = self._proc.pid
+            self._deadline = time.monotonic() + self.timeout
+            self._serial = self._accept(serial_listener)
+            self._qmp = self._accept(qmp_listener)
         self._thread = threading.Thread(target=self._run, name=f"qemu-{self.qemu_pid}", daemon=True)
         self._thread.start()
         self._qmp_reply()  # QMP's greeting
