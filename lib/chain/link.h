@@ -77,7 +77,8 @@ public:
     }
 
     // Power-off statuses of a broken chain, as the runner reports them.
-    enum class FailureStatus { LinkFailed = 1, NextLinkDied = 2 };
+    // (2 is the runner's own status for a failed run, so it is not used.)
+    enum class FailureStatus { LinkFailed = 1, NextLinkDied = 3 };
     [[noreturn]] void fail_with(FailureStatus, base::StringView why);
 
     // Used by the MIG handlers of the link's port (device_master.cpp, supervision.cpp).

@@ -436,7 +436,8 @@ class Machine:
             self.status, self.message = None, "stopped by the runner"
         else:
             self.status, self.message = status.from_qemu_exit(returncode, self._shutdown_reason)
-            if self.status == status.RUNNER_ERROR:
+            # A status the guest chose has no message, even when it equals one of the runner's.
+            if self.message is not None and self.status == status.RUNNER_ERROR:
                 self.message += f": {self._qemu_log()}"
 
 

@@ -1,0 +1,51 @@
+"""Shared by the chain's boot tests: the seed's grub.cfg and variations of it."""
+from bootchain import paths
+
+
+def seed_cfg() -> str:
+    return paths.default_grub_cfg().read_text()
+
+
+def module_lines(cfg: str) -> list[str]:
+    return [line for line in cfg.splitlines() if line.strip().startswith("module ")]
+
+
+def replace_line(cfg: str, server: str, new_line: str | None) -> str:
+    """The grub.cfg with the module line of `server` replaced (or removed when new_line is None)."""
+    out = []
+    found = False
+    for line in cfg.splitlines():
+        if line.strip().startswith(f"module /boot/{server} "):
+            found = True
+            if new_line is not None:
+                out.append("  module " + new_line)
+        else:
+            out.append(line)
+    assert found, f"no module line for {server} in the grub.cfg"
+    return "\n".join(out) + "\n"
+
+
+def edit_line(cfg: str, server: str, old: str, new: str) -> str:
+    """The grub.cfg with `old` replaced by `new` in the module line of `server`."""
+    out = []
+    for line in cfg.splitlines():
+        if line.strip().startswith(f"module /boot/{server} "):
+            assert old in line, f"'{old}' is not in the line of {server}: {line}"
+            line = line.replace(old, new)
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+# The trace every good boot of the seed's chain prints, in this order.
+SEED_TRACE = [
+    r"boot: pci-arbiter -> rumpdisk",
+    r"boot: pci-arbiter ready",
+    r"boot: rumpdisk -> ext2fs",
+    r"boot: rumpdisk uses bootstrap port for pci",
+    r"boot: rumpdisk ready",
+    r"boot: ext2fs -> exec",
+    r"boot: ext2fs uses bootstrap port for disk",
+    r"boot: ext2fs ready",
+    r"boot: exec uses bootstrap port for fs",
+    r"boot: exec ready",
+]

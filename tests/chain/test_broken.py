@@ -1,0 +1,70 @@
+"""Broken chains give a clear console error and a non-zero status within the timeout."""
+import unittest
+
+from bootchain import status
+from bootchain.machine import Machine
+
+from support import edit_line, replace_line, seed_cfg
+
+LINK_FAILED = 1
+NEXT_LINK_DIED = 3
+
+
+class BrokenChain(unittest.TestCase):
+    def boot(self, cfg: str, timeout: float = 60) -> Machine:
+        m = Machine(grub_cfg=cfg, timeout=timeout)
+        self.addCleanup(m.close)
+        m.start()
+        return m
+
+    def test_hand_off_option_without_value(self):
+        m = self.boot(edit_line(seed_cfg(), "pci-arbiter", "--disk-server-task='${disk-task}'",
+                                "--disk-server-task= '${disk-task}'"))
+        m.expect(r"(?:^|: )boot: pci-arbiter failed: option '--disk-server-task' needs a value$")
+        self.assertEqual(m.wait(), LINK_FAILED)
+
+    def test_hand_off_option_with_a_bad_port_name(self):
+        # rumpdisk is the second link: its console comes through the arbiter, so its own
+        # error is readable too.
+        m = self.boot(edit_line(seed_cfg(), "rumpdisk", "--fs-server-task='${fs-task}'",
+                                "--fs-server-task=77 '${fs-task}'"))
+        m.expect(r"^boot: rumpdisk failed: --fs-server-task=77 does not name a task port of this task$")
+        self.assertEqual(m.wait(), LINK_FAILED)
+
+    def test_hand_off_option_that_is_not_a_number(self):
+        m = self.boot(edit_line(seed_cfg(), "ext2fs", "--exec-server-task='${exec-task}'",
+                                "--exec-server-task=exec '${exec-task}'"))
+        m.expect(r"^boot: ext2fs failed: option '--exec-server-task': 'exec' is not a number$")
+        self.assertEqual(m.wait(), LINK_FAILED)
+
+    def test_next_task_missing_from_the_script(self):
+        # The kernel itself refuses a script naming a task no line creates; the runner reports
+        # the panic that follows.
+        m = self.boot(replace_line(seed_cfg(), "ext2fs", None))
+        self.assertEqual(m.wait(), status.PANIC)
+        self.assertIn("missing symbol 'fs-task'", m.message)
+
+    def test_first_link_without_a_next_task(self):
+        m = self.boot(edit_line(seed_cfg(), "pci-arbiter", "--disk-server-task='${disk-task}' ", ""))
+        m.expect(r"(?:^|: )boot: pci-arbiter failed: no next task \(--disk-server-task or --next-task\) "
+                 r"and no bootstrap port")
+        self.assertEqual(m.wait(), LINK_FAILED)
+
+    def test_unknown_option_on_a_later_link(self):
+        m = self.boot(edit_line(seed_cfg(), "exec", "exec '$(", "exec --frobnicate '$("))
+        m.expect(r"^boot: exec failed: unknown option '--frobnicate'$")
+        self.assertEqual(m.wait(), LINK_FAILED)
+
+    def test_next_link_crashes(self):
+        m = self.boot(replace_line(seed_cfg(), "exec", "/boot/crash crash --how=fault '$(exec-task=task-create)'"))
+        m.expect(r"^boot: ext2fs failed: the next link crash crashed: EXC_BAD_ACCESS .* at pc 0x[0-9a-f]+$")
+        self.assertEqual(m.wait(), NEXT_LINK_DIED)
+
+    def test_next_link_ends(self):
+        m = self.boot(replace_line(seed_cfg(), "rumpdisk", "/boot/crash crash --how=exit '$(disk-task=task-create)'"))
+        m.expect(r"(?:^|: )boot: pci-arbiter failed: the next link crash ended$")
+        self.assertEqual(m.wait(), NEXT_LINK_DIED)
+
+
+if __name__ == "__main__":
+    unittest.main()
