@@ -2,7 +2,7 @@
 
 set(GUEST_COMMON_FLAGS
   -ffreestanding -fno-pie -mno-red-zone -fno-stack-protector -fno-builtin-printf
-  -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns -fno-omit-frame-pointer -O2 -g
+  -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns -ffunction-sections -fdata-sections -fno-omit-frame-pointer -O2 -g
   -Wall -Wextra -Werror)
 set(GUEST_CXX_FLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit)
 # The generated MIG stubs are old-style C: only the warnings that matter stay errors there.
