@@ -25,7 +25,7 @@ class ListingTest:
         """Boots the chain with --list; returns the console up to rumpdisk's readiness, the
         arbiter's part of it, and QEMU's `info pci`."""
         cfg = pci.with_arbiter_listing(pci.seed_cfg())
-        with pci.extra_qemu_arguments(extra), Machine(machine=self.machine, grub_cfg=cfg, timeout=120) as m:
+        with Machine(machine=self.machine, grub_cfg=cfg, timeout=120, qemu_args=extra) as m:
             m.expect(r"(?:^|: )boot: pci-arbiter ready$", timeout=60)
             arbiter_part = m.output
             # QEMU's view does not change after the firmware: ask while the machine surely runs.

@@ -4,9 +4,7 @@ rumpdisk and pci-probe print, comparing them, and the grub.cfg and QEMU devices 
 Both sides are parsed into the same shape, {address: Function}, so a comparison says which
 function or which region differs, not just that two texts do.
 """
-import contextlib
 import re
-import unittest.mock
 from dataclasses import dataclass, field
 
 from bootchain import paths, qemu
@@ -239,16 +237,3 @@ def bridge_devices(machine: str, disk_image: str) -> list:
             "-device", "virtio-rng-pci,bus=pcitest1,addr=0x4.0,multifunction=on",
             "-device", "virtio-rng-pci,bus=pcitest1,addr=0x4.1",
             "-device", "ahci,id=pcitestahci,bus=pcitest2,addr=0x1"]
-
-
-@contextlib.contextmanager
-def extra_qemu_arguments(arguments: list):
-    """Adds arguments to the QEMU command line of the machines started inside the block.
-    The Machine API has no parameter for this yet, so the runner's qemu.command is wrapped."""
-    original = qemu.command
-
-    def command(*args, **kwargs):
-        return original(*args, **kwargs) + list(arguments)
-
-    with unittest.mock.patch.object(qemu, "command", command):
-        yield
