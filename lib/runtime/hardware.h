@@ -1,0 +1,67 @@
+// Memory a driver needs: device registers mapped from physical addresses (through the "mem"
+// device of the device master, which inside the chain is forwarded to the kernel), and
+// physically contiguous DMA memory below 4 GiB (vm_allocate_contiguous, which needs the
+// privileged host port). Both are released when their owner goes away.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/result.h"
+
+namespace mach {
+
+class MmioRegion {
+public:
+    MmioRegion() = default;
+    // Maps [physical, physical + size) uncached; physical need not be page-aligned.
+    static base::Result<MmioRegion> map(uint64_t physical, size_t size);
+    MmioRegion(MmioRegion&& o) { *this = static_cast<MmioRegion&&>(o); }
+    MmioRegion& operator=(MmioRegion&& o);
+    MmioRegion(const MmioRegion&) = delete;
+    MmioRegion& operator=(const MmioRegion&) = delete;
+    ~MmioRegion();
+
+    volatile uint32_t& reg32(size_t offset) const { return *reinterpret_cast<volatile uint32_t*>(m_base + offset); }
+    volatile uint8_t* base() const { return reinterpret_cast<volatile uint8_t*>(m_base); }
+    size_t size() const { return m_size; }
+
+private:
+    uintptr_t m_base = 0;      // the register block's first byte
+    uintptr_t m_mapping = 0;   // the page-aligned mapping that holds it
+    size_t m_mapping_size = 0;
+    size_t m_size = 0;
+};
+
+class DmaBuffer {
+public:
+    DmaBuffer() = default;
+    // size is rounded up to pages; the memory is zeroed, contiguous, and below 4 GiB.
+    static base::Result<DmaBuffer> allocate(size_t size);
+    DmaBuffer(DmaBuffer&& o) { *this = static_cast<DmaBuffer&&>(o); }
+    DmaBuffer& operator=(DmaBuffer&& o);
+    DmaBuffer(const DmaBuffer&) = delete;
+    DmaBuffer& operator=(const DmaBuffer&) = delete;
+    ~DmaBuffer();
+
+    void* data() const { return reinterpret_cast<void*>(m_virtual); }
+    uint64_t physical() const { return m_physical; }
+    size_t size() const { return m_size; }
+
+private:
+    uintptr_t m_virtual = 0;
+    uint64_t m_physical = 0;
+    size_t m_size = 0;
+};
+
+// A deadline for a bounded wait: `while (!done) { if (deadline.passed()) return timeout; ... }`.
+class Deadline {
+public:
+    explicit Deadline(uint64_t milliseconds);
+    bool passed() const;
+
+private:
+    uint64_t m_end_ns;
+};
+
+} // namespace mach
