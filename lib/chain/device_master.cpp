@@ -50,36 +50,48 @@ kern_return_t ds_device_open_new(mach_port_t master, mach_port_t, mach_msg_type_
     return open_device(master, mode, name, device, poly);
 }
 
-// The operations on opened devices: the chain's own port is not a device. Servers that serve
-// device ports (rumpdisk) answer these for their ports before this library sees them.
-kern_return_t ds_device_close(mach_port_t)
+// The operations on opened devices go to the server of device ports that owns the port; the
+// chain's own port is not a device.
+kern_return_t ds_device_close(mach_port_t device)
 {
+    if (auto* d = link().device_ports_for(device))
+        return d->close(device);
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_write(mach_port_t, mach_port_t, mach_msg_type_name_t, dev_mode_t, recnum_t,
-                              io_buf_ptr_t data, mach_msg_type_number_t count, int*)
+kern_return_t ds_device_write(mach_port_t device, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
+                              recnum_t recnum, io_buf_ptr_t data, mach_msg_type_number_t count, int* written)
 {
+    if (auto* d = link().device_ports_for(device))
+        return d->write(device, mode, recnum, data, count, written);
     // Out-of-line data is ours once received; a refused write must not leak it.
     vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(data), count);
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_write_inband(mach_port_t, mach_port_t, mach_msg_type_name_t, dev_mode_t, recnum_t,
-                                     const io_buf_ptr_inband_t, mach_msg_type_number_t, int*)
+kern_return_t ds_device_write_inband(mach_port_t device, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
+                                     recnum_t recnum, const io_buf_ptr_inband_t data, mach_msg_type_number_t count,
+                                     int* written)
 {
+    if (auto* d = link().device_ports_for(device))
+        return d->write_inband(device, mode, recnum, data, count, written);
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_read(mach_port_t, mach_port_t, mach_msg_type_name_t, dev_mode_t, recnum_t, int,
-                             io_buf_ptr_t*, mach_msg_type_number_t*)
+kern_return_t ds_device_read(mach_port_t device, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
+                             recnum_t recnum, int bytes_wanted, io_buf_ptr_t* data, mach_msg_type_number_t* count)
 {
+    if (auto* d = link().device_ports_for(device))
+        return d->read(device, mode, recnum, bytes_wanted, data, count);
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_read_inband(mach_port_t, mach_port_t, mach_msg_type_name_t, dev_mode_t, recnum_t, int,
-                                    io_buf_ptr_inband_t, mach_msg_type_number_t*)
+kern_return_t ds_device_read_inband(mach_port_t device, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
+                                    recnum_t recnum, int bytes_wanted, io_buf_ptr_inband_t data,
+                                    mach_msg_type_number_t* count)
 {
+    if (auto* d = link().device_ports_for(device))
+        return d->read_inband(device, mode, recnum, bytes_wanted, data, count);
     return D_INVALID_OPERATION;
 }
 
@@ -88,13 +100,19 @@ kern_return_t ds_device_map(mach_port_t, vm_prot_t, vm_offset_t, vm_size_t, mach
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_set_status(mach_port_t, dev_flavor_t, const dev_status_t, mach_msg_type_number_t)
+kern_return_t ds_device_set_status(mach_port_t device, dev_flavor_t flavor, const dev_status_t status,
+                                   mach_msg_type_number_t count)
 {
+    if (auto* d = link().device_ports_for(device))
+        return d->set_status(device, flavor, status, count);
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_get_status(mach_port_t, dev_flavor_t, dev_status_t, mach_msg_type_number_t*)
+kern_return_t ds_device_get_status(mach_port_t device, dev_flavor_t flavor, dev_status_t status,
+                                   mach_msg_type_number_t* count)
 {
+    if (auto* d = link().device_ports_for(device))
+        return d->get_status(device, flavor, status, count);
     return D_INVALID_OPERATION;
 }
 

@@ -18,6 +18,7 @@
 #include "base/options.h"
 #include "base/result.h"
 #include "base/string_view.h"
+#include "chain/device_ports.h"
 #include "runtime/mach.h"
 #include "runtime/rights.h"
 #include "runtime/server.h"
@@ -53,6 +54,12 @@ public:
     base::Result<void> start(int argc, char** argv, const LinkConfig&, base::OptionParser& options);
 
     void add_provider(DeviceProvider&);
+    // The server of the device ports that providers hand out (at most one).
+    void set_device_ports(DevicePorts& ports) { m_device_ports = &ports; }
+    DevicePorts* device_ports_for(mach_port_t port) const
+    {
+        return m_device_ports && m_device_ports->owns(port) ? m_device_ports : nullptr;
+    }
     mach::Server& server() { return m_server; }
     base::StringView name() const { return m_name; }
 
@@ -102,6 +109,7 @@ private:
     base::BoundedString<64> m_next_name;
     DeviceProvider* m_providers[max_providers] = {};
     size_t m_provider_count = 0;
+    DevicePorts* m_device_ports = nullptr;
     mach::Server m_server;
     bool m_noted_bootstrap_use = false;
     bool m_device_master_from_upstream = false;
