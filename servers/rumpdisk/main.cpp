@@ -1,8 +1,13 @@
-// rumpdisk, the disk server, second link of the chain. In this step of the project it finds
-// its disk controllers only: it asks the arbiter, through lib/pciaccess, for every function of
-// the mass storage class and prints one line each, in the listing format the arbiter uses.
+// rumpdisk, the disk server, second link of the chain. It finds its controllers only through
+// the PCI arbiter (over its bootstrap port), drives them (AHCI, IDE), names the disks wd0,
+// wd1, ... in controller and port order and their partitions wdNsM, and serves them with
+// Mach's device interface on its port, which ext2fs gets as its device master.
+#include "ahci/ahci.h"
 #include "base/options.h"
+#include "block_server.h"
 #include "chain/link.h"
+#include "ide/ide.h"
+#include "partitions.h"
 #include "pci/function.h"
 #include "pci/listing.h"
 #include "pciaccess/pciaccess.h"
@@ -12,6 +17,53 @@ namespace {
 
 // Static: a full table is too large for the stack.
 pci::FunctionTable functions;
+rumpdisk::DiskList disks;
+rumpdisk::BlockServer server;
+
+void probe_controllers(const pciaccess::Bus& bus)
+{
+    for (const pci::Function& f : functions) {
+        bool ahci = rumpdisk::ahci::matches(f);
+        bool ide = !ahci && rumpdisk::ide::matches(f);
+        if (!ahci && !ide)
+            continue;
+        auto device = bus.open(f.address);
+        if (device.is_error()) {
+            mach::report("{:02x}:{:02x}.{}: cannot open it on the arbiter: {}", f.address.bus, f.address.device,
+                         f.address.function, device.error());
+            continue;
+        }
+        auto probed = ahci ? rumpdisk::ahci::probe(f, device.release_value(), disks)
+                           : rumpdisk::ide::probe(f, device.release_value(), disks);
+        if (probed.is_error())
+            mach::report("{:02x}:{:02x}.{}: {}", f.address.bus, f.address.device, f.address.function,
+                         probed.error());
+    }
+}
+
+void name_disks()
+{
+    unsigned next_wd = 0, next_cd = 0;
+    for (size_t i = 0; i < disks.size(); ++i) {
+        rumpdisk::Disk& disk = disks[i];
+        const rumpdisk::DiskIdentity& id = disk.identity();
+        bool cd = id.kind == rumpdisk::DiskKind::Atapi;
+        rumpdisk::Volume whole;
+        whole.name = base::formatted<16>("{}{}", cd ? "cd" : "wd", cd ? next_cd++ : next_wd++);
+        whole.disk = &disk;
+        whole.sector_count = id.sectors;
+        whole.read_only = id.read_only;
+        if (!server.add_volume(whole)) {
+            mach::report("{}: too many volumes, not served", whole.name);
+            continue;
+        }
+        uint64_t mib = id.sectors * id.sector_size >> 20;
+        mach::report("{}: {}, {} sectors of {} bytes ({} MiB){}, {}", whole.name, id.model, id.sectors,
+                     id.sector_size, mib, id.read_only ? ", read-only" : "", id.location);
+        if (!cd)
+            rumpdisk::add_partitions(server, whole);
+    }
+}
 
 } // namespace
 
@@ -19,7 +71,7 @@ int module_main(int argc, char** argv)
 {
     base::OptionParser options("rumpdisk");
     auto& link = chain::link();
-    auto started = link.start(argc, argv, { "rumpdisk", "fs-server-task" }, options);
+    auto started = link.start(argc, argv, {"rumpdisk", "fs-server-task"}, options);
     if (started.is_error())
         link.fail("{}", started.error());
 
@@ -42,5 +94,10 @@ int module_main(int argc, char** argv)
         pci::format_function_line(line, f);
         mach::report("{}", line.view());
     }
+
+    probe_controllers(bus.value());
+    name_disks();
+    link.add_provider(server);
+    link.set_device_ports(server);
     link.run();
 }
