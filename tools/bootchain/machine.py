@@ -65,14 +65,15 @@ class Machine:
                  disks: list[str | Path] = (), append: str = "", timeout: float = 300,
                  memory_mb: int = 512, modules_dir: Path | None = None, kernel: Path | None = None,
                  iso_image: Path | None = None, on_output: Callable[[str], None] | None = None,
-                 qemu_args: list[str] = ()):
+                 qemu_args: list[str] = (), blkdebug: dict[int, Path] | None = None):
         """machine: "q35" (AHCI disks) or "pc" (IDE disks). grub_cfg: the grub.cfg text, or a
         Path to one; None boots config/grub.cfg. The serial console is set up in it when
         missing, and `append` is added to the kernel's command line (see iso.prepare_grub_cfg).
         disks: raw images, attached in order (see qemu.slots). timeout: seconds from QEMU's
         start until it is stopped (status 124). iso_image: boot this ISO as it is instead.
         on_output: called (from the machine's thread) with console text as it arrives.
-        qemu_args: more words for QEMU's command line (extra devices, say)."""
+        qemu_args: more words for QEMU's command line (extra devices, say).
+        blkdebug: disk index -> QEMU blkdebug rules file, to make that disk fail chosen requests."""
         if machine not in qemu.MACHINES:
             raise MachineError(f"unknown machine type '{machine}' (choose from {', '.join(qemu.MACHINES)})")
         self.machine = machine
@@ -85,6 +86,7 @@ class Machine:
         self.iso_image = iso_image
         self.on_output = on_output
         self.qemu_args = list(qemu_args)
+        self.blkdebug = dict(blkdebug or {})
         if isinstance(grub_cfg, Path):
             grub_cfg = _read(grub_cfg, "grub.cfg")
         self.grub_cfg = grub_cfg if grub_cfg is not None else _read(paths.default_grub_cfg(), "grub.cfg")
@@ -162,7 +164,7 @@ class Machine:
             raise MachineError(f"the ISO {image} does not exist")
 
         argv = qemu.command(self.machine, Path(image), self.disks, self._dir / "console.sock",
-                            self._dir / "qmp.sock", self.memory_mb) + self.qemu_args
+                            self._dir / "qmp.sock", self.memory_mb, self.blkdebug) + self.qemu_args
         # Should the runner itself be killed outright, the kernel kills QEMU too.
         if shutil.which("setpriv"):
             argv = ["setpriv", "--pdeathsig", "KILL", "--"] + argv

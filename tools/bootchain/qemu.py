@@ -43,9 +43,12 @@ def _option_value(text: str) -> str:
 
 
 def command(machine: str, iso: Path, disks: list[Path], serial_socket: Path, qmp_socket: Path,
-            memory_mb: int = 512) -> list[str]:
+            memory_mb: int = 512, blkdebug: dict[int, Path] | None = None) -> list[str]:
     """QEMU's argv. QEMU connects to the two sockets (the runner listens on them) and starts
-    paused (-S): the runner lets the guest run once it is connected, so no output is lost."""
+    paused (-S): the runner lets the guest run once it is connected, so no output is lost.
+    blkdebug maps a disk's index to a QEMU blkdebug rules file: that disk's I/O then goes
+    through QEMU's blkdebug driver, which fails the requests the rules name (fault tests)."""
+    blkdebug = blkdebug or {}
     qemu = shutil.which("qemu-system-x86_64") or "qemu-system-x86_64"
     disk_slots, cd_slot = slots(machine, len(disks))
     argv = [qemu, "-M", machine, "-m", str(memory_mb), "-no-reboot", "-display", "none", "-S",
@@ -55,7 +58,8 @@ def command(machine: str, iso: Path, disks: list[Path], serial_socket: Path, qmp
             "-chardev", f"socket,id=qmp,path={_option_value(qmp_socket)}",
             "-mon", "chardev=qmp,mode=control"]
     for i, (disk, (bus, unit)) in enumerate(zip(disks, disk_slots)):
-        argv += ["-drive", f"if=none,id=disk{i},file={_option_value(disk)},format=raw",
+        file = f"blkdebug:{blkdebug[i]}:{disk}" if i in blkdebug else str(disk)
+        argv += ["-drive", f"if=none,id=disk{i},file={_option_value(file)},format=raw",
                  "-device", f"ide-hd,drive=disk{i},bus={bus},unit={unit},id=disk{i}-dev"]
     bus, unit = cd_slot
     # A disk with a partition table looks bootable to the firmware: boot the CD first.
