@@ -1,0 +1,242 @@
+// The ext2 filesystem as a portable library: mount an image through a BlockDevice, then look up,
+// read, write and change files by inode number. No Mach here: the ext2fs server maps its ports
+// to inode numbers and this library's errors to its protocol's codes; host tests and fuzzers run
+// the very same code on image files.
+//
+// Threading: none. A Filesystem is used by one thread at a time (the server serialises).
+//
+// Memory: mount() allocates the Filesystem, the group descriptor table (32 bytes per group) and
+// the block cache (MountOptions::cache_bytes, default 1 MiB, in blocks of the filesystem's size)
+// with new (std::nothrow), checked. Nothing after mount allocates: every request runs in
+// bounded memory (a few blocks of stack at most).
+//
+// Errors: every failing call returns a base::Error whose code is an ext2::Errc value (see below),
+// or the code the BlockDevice returned, passed up unchanged. The context is a static sentence
+// naming what was wrong ("directory entry with rec_len 0"). Corrupt structures give Errc::Corrupt
+// for the operation that meets them; the library never writes on the strength of a structure it
+// found corrupt, and refuses allocation in a group whose bitmaps it found inconsistent.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/format.h"
+#include "base/result.h"
+#include "base/string_view.h"
+
+namespace ext2 {
+
+// The library's own error codes, carried in base::Error::code(). They lie in a range of their
+// own (0x45320000 + the Linux errno value of the same meaning, 'E2' in the high bytes), so that
+// they never collide with Mach's codes that a BlockDevice passes up. is_ext2_error() tells them
+// apart; error_name() names any of them.
+constexpr int error_base = 0x45320000;
+enum class Errc : int {
+    NotPermitted = error_base + 1,      // EPERM: a hard link to a directory, changing a reserved inode
+    NotFound = error_base + 2,          // ENOENT
+    Io = error_base + 5,                // EIO: the device read or wrote less than asked
+    Busy = error_base + 16,             // EBUSY: removing the root or a directory in use as '..'
+    Exists = error_base + 17,           // EEXIST
+    CrossDevice = error_base + 18,      // EXDEV: not used by the library, reserved for the server
+    NotDirectory = error_base + 20,     // ENOTDIR
+    IsDirectory = error_base + 21,      // EISDIR
+    InvalidArgument = error_base + 22,  // EINVAL: '.' or '..' as a name, a directory into itself,
+                                        // readlink of something that is not a symlink
+    FileTooLarge = error_base + 27,     // EFBIG: beyond the block map or 2 GiB without large_file
+    NoSpace = error_base + 28,          // ENOSPC: no free block or inode
+    ReadOnly = error_base + 30,         // EROFS
+    TooManyLinks = error_base + 31,     // EMLINK: 65000 links (EXT2_LINK_MAX)
+    NameTooLong = error_base + 36,      // ENAMETOOLONG: a name over 255 bytes
+    NotEmpty = error_base + 39,         // ENOTEMPTY
+    Unsupported = error_base + 95,      // EOPNOTSUPP: a feature, block size or revision not handled
+    Corrupt = error_base + 117,         // EUCLEAN: the image contradicts itself; context says where
+    NoMemory = error_base + 12,         // ENOMEM: mount-time allocation failed
+};
+
+constexpr base::Error error(Errc code, const char* context) { return base::Error(static_cast<int>(code), context); }
+constexpr bool is_ext2_error(int code) { return (code & ~0xffff) == error_base; }
+// "NotFound", "Corrupt", ...; nullptr for a code that is not the library's.
+const char* error_name(int code);
+// Linux errno number for an Errc code (2 for NotFound, ...), 0 for other codes.
+int errno_of(int code);
+
+// What the library reads and writes. The server implements it on a Mach device (rumpdisk),
+// the tests on an image file. Sector numbers are in units of sector_size() (512..4096, a power
+// of two, not above the filesystem's block size).
+class BlockDevice {
+public:
+    virtual uint32_t sector_size() const = 0;
+    virtual uint64_t sector_count() const = 0;
+    virtual base::Result<void> read(uint64_t sector, uint32_t count, void* buffer) = 0;
+    virtual base::Result<void> write(uint64_t sector, uint32_t count, const void* buffer) = 0;
+    virtual base::Result<void> flush() = 0;
+
+protected:
+    ~BlockDevice() = default;
+};
+
+// Seconds since 1970 for inode and superblock times. Without one the library uses the
+// superblock's last write time (so times never go backwards).
+class Clock {
+public:
+    virtual uint32_t now() = 0;
+
+protected:
+    ~Clock() = default;
+};
+
+using Ino = uint32_t;
+constexpr Ino root_ino = 2;
+constexpr size_t max_name_length = 255;
+constexpr uint16_t max_links = 65000;
+
+// The type bits of Stat::mode, as in POSIX and on disk.
+constexpr uint16_t mode_type_mask = 0170000;
+constexpr uint16_t mode_fifo = 0010000;
+constexpr uint16_t mode_chr = 0020000;
+constexpr uint16_t mode_dir = 0040000;
+constexpr uint16_t mode_blk = 0060000;
+constexpr uint16_t mode_reg = 0100000;
+constexpr uint16_t mode_lnk = 0120000;
+constexpr uint16_t mode_sock = 0140000;
+constexpr uint16_t mode_permission_mask = 07777; // what chmod changes
+
+struct Stat {
+    Ino ino;
+    uint16_t mode; // type and permission bits
+    uint16_t links;
+    uint32_t uid, gid;
+    uint64_t size;
+    uint64_t blocks512; // i_blocks: space used, in 512-byte units, indirect blocks included
+    uint32_t atime, mtime, ctime;
+    uint32_t flags;      // i_flags (EXT2_*_FL)
+    uint32_t generation; // i_generation
+    uint32_t rdev;       // device number of a character or block special file, else 0
+};
+
+// Directory entry types, as the filetype feature stores them (EXT2_FT_*).
+enum class FileType : uint8_t { Unknown = 0, Regular = 1, Directory = 2, CharDevice = 3, BlockDevice = 4, Fifo = 5, Socket = 6, Symlink = 7 };
+
+struct DirEntry {
+    Ino ino;
+    FileType type; // Unknown on a filesystem without the filetype feature
+    base::BoundedString<max_name_length + 1> name;
+};
+
+// One batch of readdir: count entries were written to the caller's array; pass next back to
+// continue. end is true when the directory has no entry at or after next.
+struct DirBatch {
+    size_t count;
+    uint64_t next;
+    bool end;
+};
+
+struct StatFs {
+    uint32_t block_size;
+    uint64_t blocks, free_blocks, available_blocks; // available: free minus those reserved for root
+    uint64_t inodes, free_inodes;
+    uint32_t max_name_length;
+    bool read_only;
+};
+
+// Owner of a new inode (the server passes the client's identity; 0/0 is root).
+struct Owner {
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+};
+
+enum class MountMode { ReadWrite, ReadOnly };
+
+struct MountOptions {
+    MountMode mode = MountMode::ReadWrite;
+    size_t cache_bytes = 1024 * 1024; // block cache budget; at least 16 blocks are always kept
+    Clock* clock = nullptr;
+};
+
+struct MemoryUse {
+    size_t cache_bytes;       // block buffers and their table
+    size_t cached_blocks;     // blocks holding data now
+    size_t dirty_blocks;
+    size_t metadata_bytes;    // the Filesystem, the group descriptors and the inode hold table
+};
+
+class Volume;
+
+class Filesystem {
+public:
+    // Reads and checks the superblock and group descriptors. Refuses (Errc::Unsupported, the
+    // context naming the feature) an image with an INCOMPAT feature the Linux ext2 driver does
+    // not support (the context names the feature); mounts read-only, with a note, an image
+    // with an unknown RO_COMPAT feature. An image not cleanly unmounted or with errors is
+    // mounted as Linux does, with a note. Read-write: clears the valid-state flag on disk at
+    // once and counts the mount.
+    // Prints nothing. The caller owns the result; delete it after unmount().
+    static base::Result<Filesystem*> mount(BlockDevice&, const MountOptions& = {});
+    ~Filesystem(); // frees memory only: it writes nothing, so call unmount() first
+
+    // Why the mount is read-only or what it noticed ("unknown RO_COMPAT feature 0x400
+    // (metadata_csum): mounted read-only"); empty when there is nothing to say.
+    base::StringView mount_note() const;
+
+    base::Result<Ino> lookup(Ino dir, base::StringView name);
+    base::Result<Stat> stat(Ino);
+    // Reads up to len bytes at offset; fewer at the end of the file, 0 at or beyond it. Holes
+    // read as zeros. Contiguous runs of blocks are read with one device read.
+    base::Result<size_t> read(Ino, uint64_t offset, void* buffer, size_t len);
+    // Writes len bytes at offset, extending the file (a gap becomes a hole). On NoSpace, the
+    // bytes written so far are kept and counted: a short count is returned when some were.
+    base::Result<size_t> write(Ino, uint64_t offset, const void* buffer, size_t len);
+    // Entries from the byte offset cursor (0 is the start; '.' and '..' are returned as stored).
+    base::Result<DirBatch> readdir(Ino dir, uint64_t cursor, DirEntry* out, size_t max);
+
+    // mode: the permission bits (07777); the type is implied by the call.
+    base::Result<Ino> create(Ino dir, base::StringView name, uint16_t mode, Owner = {});
+    base::Result<Ino> mkdir(Ino dir, base::StringView name, uint16_t mode, Owner = {});
+    base::Result<Ino> symlink(Ino dir, base::StringView name, base::StringView target, Owner = {});
+    // Character/block devices, fifos, sockets: mode carries the type bits.
+    base::Result<Ino> mknod(Ino dir, base::StringView name, uint16_t mode, uint32_t rdev, Owner = {});
+    base::Result<void> link(Ino dir, base::StringView name, Ino target);
+    base::Result<void> unlink(Ino dir, base::StringView name);  // anything but a directory
+    base::Result<void> rmdir(Ino dir, base::StringView name);   // an empty directory
+    // As POSIX rename(2): replaces an existing file, or an empty directory by a directory;
+    // moving a directory fixes its '..' and both parents' link counts; refuses to move a
+    // directory into itself or below itself.
+    base::Result<void> rename(Ino from_dir, base::StringView from, Ino to_dir, base::StringView to);
+    base::Result<size_t> readlink(Ino, char* buffer, size_t len); // no terminating zero
+
+    base::Result<void> truncate(Ino, uint64_t size); // shrinks or extends (with a hole)
+    base::Result<void> chmod(Ino, uint16_t mode);    // the permission bits only
+    base::Result<void> chown(Ino, uint32_t uid, uint32_t gid);
+    base::Result<void> utimes(Ino, uint32_t atime, uint32_t mtime);
+
+    // An inode the server has open (a port on it) is not freed when its last link goes: it is
+    // freed at the last release(), or at unmount. Holds are counted; at most max_held inodes.
+    static constexpr size_t max_held = 1024;
+    base::Result<void> hold(Ino);
+    base::Result<void> release(Ino);
+
+    // Writes back every dirty block, the superblock and the group descriptors, then flushes.
+    base::Result<void> sync();
+    // Frees the inodes still held with no link, syncs, sets the valid-state flag, flushes.
+    // Afterwards every call but statfs/read_only fails with InvalidArgument.
+    base::Result<void> unmount();
+
+    StatFs statfs() const;
+    bool read_only() const;
+    MemoryUse memory_use() const;
+
+private:
+    explicit Filesystem(Volume*);
+    Volume* m_volume;
+};
+
+} // namespace ext2
+
+template<>
+struct base::Formatter<ext2::Errc> {
+    static void format(Sink& s, const FormatSpec& spec, ext2::Errc e)
+    {
+        const char* name = ext2::error_name(static_cast<int>(e));
+        format_string(s, spec, name ? StringView(name) : StringView("ext2 error"));
+    }
+};
