@@ -39,8 +39,7 @@ uint32_t crc32_update(uint32_t crc, const uint8_t* data, size_t size)
     return crc;
 }
 
-template<typename T>
-T load(const uint8_t* p)
+template<typename T> T load(const uint8_t* p)
 {
     T value;
     __builtin_memcpy(&value, p, sizeof value);
@@ -71,7 +70,9 @@ bool intersect(uint64_t a_first, uint64_t a_last, uint64_t b_first, uint64_t b_l
 class Disk {
 public:
     Disk(SectorReader& reader, uint32_t sector_size, uint64_t sectors)
-        : m_reader(reader), m_sector_size(sector_size), m_sectors(sectors)
+        : m_reader(reader)
+        , m_sector_size(sector_size)
+        , m_sectors(sectors)
     {
     }
 
@@ -98,7 +99,10 @@ private:
 // up to the capacity.
 class Builder {
 public:
-    explicit Builder(Table& table) : m_table(table) {}
+    explicit Builder(Table& table)
+        : m_table(table)
+    {
+    }
 
     void warn(const char* what, unsigned partition = 0, unsigned other = 0)
     {
@@ -106,7 +110,7 @@ public:
             m_table.more_warnings = true;
             return;
         }
-        m_table.warnings[m_table.warning_count++] = {what, partition, other};
+        m_table.warnings[m_table.warning_count++] = { what, partition, other };
     }
 
     void add(const Partition& p)
@@ -152,7 +156,7 @@ bool is_used(const MbrEntry& e)
     return e.type != layout::mbr_type::empty && e.sector_count.value() != 0;
 }
 
-// --- MBR ---------------------------------------------------------------------------------------
+// --- Overlaps ----------------------------------------------------------------------------------
 
 // An extended partition of the MBR and the numbers its chain gave to logical partitions, which
 // lie inside it by construction and so do not count as overlapping it.
@@ -164,11 +168,42 @@ struct Extended {
     unsigned end_logical; // one past the last number given
 };
 
+// Partitions that lie over each other; each pair is named once. A logical partition and its own
+// extended partition are not a pair.
+void warn_about_overlaps(Builder& out, const Extended* extended = nullptr, size_t extended_count = 0)
+{
+    Table& t = out.table();
+    for (size_t i = 0; i < t.count; ++i) {
+        const Partition& a = t.partitions[i];
+        uint64_t a_last = a.first_sector + a.sector_count - 1;
+        for (size_t j = i + 1; j < t.count; ++j) {
+            const Partition& b = t.partitions[j];
+            if (intersect(a.first_sector, a_last, b.first_sector, b.first_sector + b.sector_count - 1))
+                out.warn("overlap", a.number, b.number);
+        }
+        for (size_t e = 0; e < extended_count; ++e) {
+            const Extended& x = extended[e];
+            if (a.number >= x.first_logical && a.number < x.end_logical)
+                continue;
+            if (intersect(a.first_sector, a_last, x.first, x.first + x.count - 1))
+                out.warn(a.number < x.number ? "overlap (the second is an extended partition)"
+                                             : "overlap (the first is an extended partition)",
+                    a.number < x.number ? a.number : x.number, a.number < x.number ? x.number : a.number);
+        }
+    }
+    for (size_t e = 0; e < extended_count; ++e)
+        for (size_t f = e + 1; f < extended_count; ++f)
+            if (intersect(extended[e].first, extended[e].first + extended[e].count - 1, extended[f].first,
+                    extended[f].first + extended[f].count - 1))
+                out.warn("overlap (both are extended partitions)", extended[e].number, extended[f].number);
+}
+
+// --- MBR ---------------------------------------------------------------------------------------
+
 // Follows the EBR chain of one extended partition. EBR LBAs already visited (by this or an earlier
 // chain) are in visited, so that a chain that points back, or into another chain, ends.
 base::Result<void> read_ebr_chain(Disk& disk, Builder& out, Extended& ext, unsigned& next_number,
-                                  uint64_t (&visited)[max_logical_partitions * layout::mbr_entry_count],
-                                  size_t& visited_count)
+    uint64_t (&visited)[max_logical_partitions * layout::mbr_entry_count], size_t& visited_count)
 {
     ext.first_logical = next_number;
     uint64_t ebr = ext.first;
@@ -198,7 +233,7 @@ base::Result<void> read_ebr_chain(Disk& disk, Builder& out, Extended& ext, unsig
             else if (!(first >= ext.first && fits(first - ext.first, count, ext.count)))
                 out.warn("lies outside its extended partition, dropped", number);
             else
-                out.add({number, first, count, logical.type, {}});
+                out.add({ number, first, count, logical.type, {} });
         }
 
         const MbrEntry& link = entries[layout::ebr_link_entry];
@@ -211,36 +246,6 @@ base::Result<void> read_ebr_chain(Disk& disk, Builder& out, Extended& ext, unsig
     }
     ext.end_logical = next_number;
     return {};
-}
-
-// Partitions that lie over each other; each pair is named once. A logical partition and its own
-// extended partition are not a pair.
-void warn_overlaps(Builder& out, const Extended* extended, size_t extended_count)
-{
-    Table& t = out.table();
-    for (size_t i = 0; i < t.count; ++i) {
-        const Partition& a = t.partitions[i];
-        uint64_t a_last = a.first_sector + a.sector_count - 1;
-        for (size_t j = i + 1; j < t.count; ++j) {
-            const Partition& b = t.partitions[j];
-            if (intersect(a.first_sector, a_last, b.first_sector, b.first_sector + b.sector_count - 1))
-                out.warn("overlap", a.number, b.number);
-        }
-        for (size_t e = 0; e < extended_count; ++e) {
-            const Extended& x = extended[e];
-            if (a.number >= x.first_logical && a.number < x.end_logical)
-                continue;
-            if (intersect(a.first_sector, a_last, x.first, x.first + x.count - 1))
-                out.warn(a.number < x.number ? "overlap (the second is an extended partition)"
-                                             : "overlap (the first is an extended partition)",
-                         a.number < x.number ? a.number : x.number, a.number < x.number ? x.number : a.number);
-        }
-    }
-    for (size_t e = 0; e < extended_count; ++e)
-        for (size_t f = e + 1; f < extended_count; ++f)
-            if (intersect(extended[e].first, extended[e].first + extended[e].count - 1, extended[f].first,
-                          extended[f].first + extended[f].count - 1))
-                out.warn("overlap (both are extended partitions)", extended[e].number, extended[f].number);
 }
 
 // The primaries first, then the logical partitions of each extended partition in slot order, so
@@ -260,15 +265,15 @@ base::Result<void> read_mbr(Disk& disk, Builder& out, const MbrEntry (&entries)[
         if (first == 0)
             out.warn(ext ? "extended partition lies over the MBR; its logical partitions are not read"
                          : "lies over the MBR, dropped",
-                     number);
+                number);
         else if (!fits(first, count, disk.sectors()))
             out.warn(ext ? "extended partition extends past the end of the disk; its logical partitions are not read"
                          : "extends past the end of the disk, dropped",
-                     number);
+                number);
         else if (ext)
-            extended[extended_count++] = {number, first, count, 0, 0};
+            extended[extended_count++] = { number, first, count, 0, 0 };
         else
-            out.add({number, first, count, e.type, {}});
+            out.add({ number, first, count, e.type, {} });
     }
 
     uint64_t visited[max_logical_partitions * layout::mbr_entry_count];
@@ -276,7 +281,7 @@ base::Result<void> read_mbr(Disk& disk, Builder& out, const MbrEntry (&entries)[
     unsigned next_number = layout::mbr_entry_count + 1;
     for (size_t i = 0; i < extended_count; ++i)
         TRY(read_ebr_chain(disk, out, extended[i], next_number, visited, visited_count));
-    warn_overlaps(out, extended, extended_count);
+    warn_about_overlaps(out, extended, extended_count);
     return {};
 }
 
@@ -311,45 +316,45 @@ FaultNotes fault_notes(HeaderFault f)
     case HeaderFault::None:
         break;
     case HeaderFault::OutsideDisk:
-        return {"GPT primary header lies past the end of the disk; backup used",
-                "GPT header lies past the end of the disk and no valid backup"};
+        return { "GPT primary header lies past the end of the disk; backup used",
+            "GPT header lies past the end of the disk and no valid backup" };
     case HeaderFault::Signature:
-        return {"GPT primary header has no EFI PART signature; backup used",
-                "GPT header has no EFI PART signature and no valid backup"};
+        return { "GPT primary header has no EFI PART signature; backup used",
+            "GPT header has no EFI PART signature and no valid backup" };
     case HeaderFault::Revision:
-        return {"GPT primary header has an unknown revision; backup used",
-                "GPT header has an unknown revision and no valid backup"};
+        return { "GPT primary header has an unknown revision; backup used",
+            "GPT header has an unknown revision and no valid backup" };
     case HeaderFault::HeaderSize:
-        return {"GPT primary header has an impossible header size; backup used",
-                "GPT header has an impossible header size and no valid backup"};
+        return { "GPT primary header has an impossible header size; backup used",
+            "GPT header has an impossible header size and no valid backup" };
     case HeaderFault::HeaderCrc:
-        return {"GPT primary header CRC mismatch; backup used", "GPT header CRC mismatch and no valid backup"};
+        return { "GPT primary header CRC mismatch; backup used", "GPT header CRC mismatch and no valid backup" };
     case HeaderFault::Location:
-        return {"GPT primary header names another LBA as its own; backup used",
-                "GPT header names another LBA as its own and no valid backup"};
+        return { "GPT primary header names another LBA as its own; backup used",
+            "GPT header names another LBA as its own and no valid backup" };
     case HeaderFault::UsableRange:
-        return {"GPT primary header has an impossible usable range; backup used",
-                "GPT header has an impossible usable range and no valid backup"};
+        return { "GPT primary header has an impossible usable range; backup used",
+            "GPT header has an impossible usable range and no valid backup" };
     case HeaderFault::EntrySize:
-        return {"GPT primary header has an impossible entry size; backup used",
-                "GPT header has an impossible entry size and no valid backup"};
+        return { "GPT primary header has an impossible entry size; backup used",
+            "GPT header has an impossible entry size and no valid backup" };
     case HeaderFault::NoEntries:
-        return {"GPT primary header has no partition entries; backup used",
-                "GPT header has no partition entries and no valid backup"};
+        return { "GPT primary header has no partition entries; backup used",
+            "GPT header has no partition entries and no valid backup" };
     case HeaderFault::EntryArraySize:
-        return {"GPT primary entry array is larger than 1 MiB; backup used",
-                "GPT entry array is larger than 1 MiB and no valid backup"};
+        return { "GPT primary entry array is larger than 1 MiB; backup used",
+            "GPT entry array is larger than 1 MiB and no valid backup" };
     case HeaderFault::EntryArrayLocation:
-        return {"GPT primary entry array lies outside the disk or over the header; backup used",
-                "GPT entry array lies outside the disk or over the header and no valid backup"};
+        return { "GPT primary entry array lies outside the disk or over the header; backup used",
+            "GPT entry array lies outside the disk or over the header and no valid backup" };
     case HeaderFault::UsableOverlapsTable:
-        return {"GPT primary usable range covers the table itself; backup used",
-                "GPT usable range covers the table itself and no valid backup"};
+        return { "GPT primary usable range covers the table itself; backup used",
+            "GPT usable range covers the table itself and no valid backup" };
     case HeaderFault::EntriesCrc:
-        return {"GPT primary entry array CRC mismatch; backup used",
-                "GPT entry array CRC mismatch and no valid backup"};
+        return { "GPT primary entry array CRC mismatch; backup used",
+            "GPT entry array CRC mismatch and no valid backup" };
     }
-    return {"GPT primary header invalid; backup used", "GPT header invalid and no valid backup"};
+    return { "GPT primary header invalid; backup used", "GPT header invalid and no valid backup" };
 }
 
 struct GptGeometry {
@@ -376,8 +381,8 @@ HeaderFault check_gpt_header(const Disk& disk, uint64_t lba, GptGeometry& g)
     static constexpr uint8_t zero_crc[4] = {};
     uint32_t crc = crc32_update(0xffffffffu, sector, layout::gpt_header_crc_offset);
     crc = crc32_update(crc, zero_crc, sizeof zero_crc);
-    crc = crc32_update(crc, sector + layout::gpt_header_crc_offset + 4,
-                       header_size - layout::gpt_header_crc_offset - 4);
+    crc = crc32_update(
+        crc, sector + layout::gpt_header_crc_offset + 4, header_size - layout::gpt_header_crc_offset - 4);
     if ((crc ^ 0xffffffffu) != h.header_crc32.value())
         return HeaderFault::HeaderCrc;
     if (h.my_lba.value() != lba)
@@ -400,15 +405,15 @@ HeaderFault check_gpt_header(const Disk& disk, uint64_t lba, GptGeometry& g)
         return HeaderFault::EntryArraySize;
     uint64_t array_sectors = (array_bytes + disk.sector_size() - 1) / disk.sector_size();
     uint64_t array_last = g.entries_lba + array_sectors - 1;
-    if (g.entries_lba == 0 || !fits(g.entries_lba, array_sectors, disk.sectors()) ||
-        intersect(g.entries_lba, array_last, lba, lba))
+    if (g.entries_lba == 0 || !fits(g.entries_lba, array_sectors, disk.sectors())
+        || intersect(g.entries_lba, array_last, lba, lba))
         return HeaderFault::EntryArrayLocation;
     // The partitions may use neither the protective MBR, nor this header, nor its entries, nor
     // the other header.
     uint64_t alternate = h.alternate_lba.value();
-    if (g.first_usable == 0 || intersect(g.first_usable, g.last_usable, lba, lba) ||
-        intersect(g.first_usable, g.last_usable, g.entries_lba, array_last) ||
-        intersect(g.first_usable, g.last_usable, alternate, alternate))
+    if (g.first_usable == 0 || intersect(g.first_usable, g.last_usable, lba, lba)
+        || intersect(g.first_usable, g.last_usable, g.entries_lba, array_last)
+        || intersect(g.first_usable, g.last_usable, alternate, alternate))
         return HeaderFault::UsableOverlapsTable;
     return HeaderFault::None;
 }
@@ -431,7 +436,7 @@ void add_gpt_entry(Builder& out, const GptGeometry& g, const Disk& disk, uint32_
     else if (first < g.first_usable || last > g.last_usable)
         out.warn("lies outside the GPT's usable sectors, dropped", number);
     else
-        out.add({number, first, last - first + 1, 0, type});
+        out.add({ number, first, last - first + 1, 0, type });
 }
 
 // Reads the entry array sector by sector, adding the used entries to out while checking the
@@ -552,6 +557,7 @@ base::Result<Table> read_table(SectorReader& reader, uint32_t sector_size, uint6
         if (e.type == layout::mbr_type::gpt_protective) {
             table.scheme = Scheme::Gpt;
             TRY(read_gpt(disk, out));
+            warn_about_overlaps(out);
             return table;
         }
     }
@@ -572,7 +578,7 @@ namespace base {
 void Formatter<partition::Guid>::format(Sink& s, const FormatSpec&, const partition::Guid& g)
 {
     // The first three fields are little-endian on disk, the last two big-endian.
-    static constexpr uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    static constexpr uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
     static constexpr char digits[] = "0123456789ABCDEF";
     for (unsigned i = 0; i < 16; ++i) {
         if (i == 4 || i == 6 || i == 8 || i == 10)

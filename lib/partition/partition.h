@@ -32,8 +32,8 @@ constexpr uint32_t max_sector_size = 4096;
 // The GPT entry array is read sector by sector; a header that claims more is corrupt.
 constexpr uint64_t max_gpt_entry_array_bytes = 1024 * 1024;
 
-constexpr int error_corrupt = 2500;         // D_IO_ERROR
-constexpr int error_invalid_argument = 4;   // KERN_INVALID_ARGUMENT
+constexpr int error_corrupt = 2500; // D_IO_ERROR
+constexpr int error_invalid_argument = 4; // KERN_INVALID_ARGUMENT
 
 enum class Scheme : uint8_t { None, Mbr, Gpt };
 
@@ -45,11 +45,11 @@ struct Guid {
 };
 
 struct Partition {
-    unsigned number;       // MBR: 1-4 as the slot, logical 5, 6, ... in chain order; GPT: entry index + 1
+    unsigned number; // MBR: 1-4 as the slot, logical 5, 6, ... in chain order; GPT: entry index + 1
     uint64_t first_sector; // in units of the disk's sector size
     uint64_t sector_count;
-    uint8_t mbr_type;      // 0 for GPT
-    Guid type;             // GPT partition type; all zero for MBR
+    uint8_t mbr_type; // 0 for GPT
+    Guid type; // GPT partition type; all zero for MBR
 };
 
 // A partition dropped or questioned. partition is 0 for a note on the table as a whole; other
@@ -92,14 +92,12 @@ const char* scheme_name(Scheme);
 namespace base {
 
 // C12A7328-F81F-11D2-BA4B-00A0C93EC93B, as sfdisk and sgdisk print it.
-template<>
-struct Formatter<partition::Guid> {
+template<> struct Formatter<partition::Guid> {
     static void format(Sink&, const FormatSpec&, const partition::Guid&);
 };
 
 // "partition 3: <what>", "partitions 1 and 2: <what>", or <what> alone for the table.
-template<>
-struct Formatter<partition::Warning> {
+template<> struct Formatter<partition::Warning> {
     static void format(Sink&, const FormatSpec&, const partition::Warning&);
 };
 
