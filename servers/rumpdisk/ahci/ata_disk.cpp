@@ -1,0 +1,110 @@
+// ATA disks on AHCI ports.
+#include "ahci/ata_disk.h"
+
+#include "ata/identify.h"
+#include "runtime/console.h"
+
+namespace rumpdisk::ahci {
+
+namespace {
+
+constexpr unsigned identify_timeout_ms = 5000;
+constexpr unsigned transfer_timeout_ms = 10000;
+// Caches of real disks can take a while to write back.
+constexpr unsigned flush_timeout_ms = 30000;
+// Failed commands printed per disk; a failing range must not flood the console.
+constexpr unsigned max_failures_reported = 32;
+
+} // namespace
+
+base::Result<AtaDisk*> AtaDisk::identify(Port& port)
+{
+    Command c;
+    c.task = simple_command(opcode::identify_device);
+    c.direction = DataDirection::from_device;
+    c.bytes = 512;
+    c.timeout_ms = identify_timeout_ms;
+    TRY(port.execute(c));
+    auto decoded = TRY(ata::decode_identify(reinterpret_cast<const uint16_t*>(port.buffer())));
+
+    auto* disk = create<AtaDisk>(port);
+    if (!disk)
+        return base::Error(D_NO_MEMORY, "no memory for the disk");
+    DiskIdentity& id = disk->m_identity;
+    id.kind = DiskKind::Ata;
+    id.model = decoded.model;
+    id.sectors = decoded.sectors;
+    id.sector_size = decoded.sector_size;
+    id.read_only = false;
+    id.location = base::formatted<48>("ahci {} port {}", port.controller().address(), port.index()).view();
+    disk->m_addressing = decoded.lba48 ? Addressing::lba48 : Addressing::lba28;
+    uint64_t by_buffer = port.buffer_size() / decoded.sector_size;
+    uint32_t by_command = decoded.lba48 ? max_sectors_lba48 : max_sectors_lba28;
+    disk->m_max_transfer = static_cast<uint32_t>(by_buffer < by_command ? by_buffer : by_command);
+    return disk;
+}
+
+base::Result<void> AtaDisk::check(uint64_t lba, uint32_t count, const void* buffer) const
+{
+    if (!buffer)
+        return base::Error(D_INVALID_OPERATION, "no buffer");
+    if (count > m_max_transfer)
+        return base::Error(D_INVALID_SIZE, "more sectors than one transfer moves");
+    if (lba >= m_identity.sectors || count > m_identity.sectors - lba)
+        return base::Error(D_INVALID_RECNUM, "sectors beyond the end of the disk");
+    return {};
+}
+
+base::Result<void> AtaDisk::run(const Command& c, const char* what, uint64_t lba, uint32_t count)
+{
+    auto done = m_port.execute(c);
+    if (!done.is_error())
+        return {};
+    if (m_failures_reported < max_failures_reported) {
+        const Failure& f = m_port.last_failure();
+        mach::report("{}: {} of {} sectors at {} failed: {} (PxIS {:#x}, status {:#x}, error {:#x}); port recovered",
+            m_identity.location.view(), what, count, lba, done.error(), f.interrupt_status, f.status, f.error);
+        if (++m_failures_reported == max_failures_reported)
+            mach::report("{}: further failures are not reported", m_identity.location.view());
+    }
+    return base::Error(D_IO_ERROR, done.error().context());
+}
+
+base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)
+{
+    TRY(check(lba, count, buffer));
+    if (count == 0)
+        return {};
+    Command c;
+    c.task = TRY(dma_transfer(m_addressing, Transfer::read, lba, count));
+    c.direction = DataDirection::from_device;
+    c.bytes = size_t(count) * m_identity.sector_size;
+    c.timeout_ms = transfer_timeout_ms;
+    TRY(run(c, "read", lba, count));
+    __builtin_memcpy(buffer, m_port.buffer(), c.bytes);
+    return {};
+}
+
+base::Result<void> AtaDisk::write(uint64_t lba, uint32_t count, const void* buffer)
+{
+    TRY(check(lba, count, buffer));
+    if (count == 0)
+        return {};
+    Command c;
+    c.task = TRY(dma_transfer(m_addressing, Transfer::write, lba, count));
+    c.direction = DataDirection::to_device;
+    c.bytes = size_t(count) * m_identity.sector_size;
+    c.timeout_ms = transfer_timeout_ms;
+    __builtin_memcpy(m_port.buffer(), buffer, c.bytes);
+    return run(c, "write", lba, count);
+}
+
+base::Result<void> AtaDisk::flush()
+{
+    Command c;
+    c.task = flush_cache(m_addressing);
+    c.timeout_ms = flush_timeout_ms;
+    return run(c, "flush", 0, 0);
+}
+
+} // namespace rumpdisk::ahci

@@ -1,0 +1,38 @@
+// An ATA disk on an AHCI port: IDENTIFY DEVICE for its size and model, READ/WRITE DMA (EXT) and
+// FLUSH CACHE (EXT) through the port's bounce buffer.
+#pragma once
+
+#include "ahci/allocate.h"
+#include "ahci/port.h"
+#include "disk.h"
+
+namespace rumpdisk::ahci {
+
+class AtaDisk final : public Disk {
+public:
+    // Identifies the device on a started port; the disk then owns the port.
+    static base::Result<AtaDisk*> identify(Port&);
+
+    const DiskIdentity& identity() const override { return m_identity; }
+    uint32_t max_transfer_sectors() const override { return m_max_transfer; }
+    base::Result<void> read(uint64_t lba, uint32_t count, void* buffer) override;
+    base::Result<void> write(uint64_t lba, uint32_t count, const void* buffer) override;
+    base::Result<void> flush() override;
+
+private:
+    template<typename T, typename... Args> friend T* create(Args&&...);
+    explicit AtaDisk(Port& port)
+        : m_port(port)
+    {
+    }
+    base::Result<void> check(uint64_t lba, uint32_t count, const void* buffer) const;
+    base::Result<void> run(const Command&, const char* what, uint64_t lba, uint32_t count);
+
+    Port& m_port;
+    DiskIdentity m_identity;
+    Addressing m_addressing = Addressing::lba48;
+    uint32_t m_max_transfer = 0;
+    unsigned m_failures_reported = 0;
+};
+
+} // namespace rumpdisk::ahci

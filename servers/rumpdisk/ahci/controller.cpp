@@ -1,0 +1,201 @@
+// AHCI HBA bring-up and the wait for events (AHCI 1.3 §10.1, §10.6).
+#include "ahci/controller.h"
+
+#include "runtime/clock.h"
+#include "runtime/console.h"
+#include "runtime/mach.h"
+#include "runtime/msg.h"
+
+namespace rumpdisk::ahci {
+
+namespace {
+
+constexpr unsigned abar = 5;
+constexpr uint16_t pci_interrupt_disable = 1u << 10; // command register: INTx off
+// The firmware may take up to 25 ms to give the HBA up, 2 s when it says it is busy (§10.6.3).
+constexpr unsigned handoff_ms = 25;
+constexpr unsigned handoff_busy_ms = 2000;
+constexpr unsigned reset_ms = 1000; // GHC.HR must clear within 1 s (§10.4.3)
+// A slice of a wait for an interrupt: a notification that gets lost costs at most this.
+constexpr unsigned interrupt_slice_ms = 100;
+// Commands in a row found complete only after a silent slice before interrupts are given up.
+constexpr unsigned missed_limit = 3;
+
+// Polls until (read() & mask) == want or the time is up.
+template<typename Read> bool settle(Read read, uint32_t mask, uint32_t want, unsigned milliseconds)
+{
+    mach::Deadline deadline(milliseconds);
+    for (;;) {
+        if ((read() & mask) == want)
+            return true;
+        if (deadline.passed())
+            return (read() & mask) == want;
+        mach::sleep_ms(1);
+    }
+}
+
+} // namespace
+
+base::Result<Controller*> Controller::bring_up(const pci::Function& function, pciaccess::Device device)
+{
+    // From the function itself: the arbiter's listing carries identity only.
+    uint8_t interrupt_pin = TRY(device.read8(pci::config::interrupt_pin));
+    uint8_t interrupt_line = TRY(device.read8(pci::config::interrupt_line));
+    uint16_t command = TRY(device.read16(pci::config::command));
+    command |= pci::config::command_bits::memory_space | pci::config::command_bits::bus_master;
+    command &= static_cast<uint16_t>(~pci_interrupt_disable);
+    TRY(device.write16(pci::config::command, command));
+
+    pci::Regions regions = TRY(device.regions());
+    const pci::Region& bar = regions.bars[abar];
+    if (bar.kind != pci::RegionKind::memory || bar.size < reg::port_first + reg::port_stride)
+        return base::Error(D_NO_SUCH_DEVICE, "BAR5 (ABAR) is not a memory region large enough for AHCI");
+
+    auto* controller = create<Controller>();
+    if (!controller)
+        return base::Error(D_NO_MEMORY, "no memory for the controller");
+    controller->m_address = function.address;
+    auto mapped = mach::MmioRegion::map(bar.base, static_cast<size_t>(bar.size));
+    if (mapped.is_error()) {
+        delete controller;
+        return mapped.error();
+    }
+    controller->m_registers = mapped.release_value();
+    Controller& c = *controller;
+
+    auto failed = [&](base::Error e) -> base::Result<Controller*> {
+        delete controller;
+        return e;
+    };
+    // A function that decodes nothing reads all ones.
+    if (c.read(reg::cap) == 0xffffffff && c.read(reg::ghc) == 0xffffffff)
+        return failed(base::Error(D_DEVICE_DOWN, "the AHCI registers read all ones: the controller does not answer"));
+    auto taken = c.take_from_firmware();
+    if (taken.is_error())
+        return failed(taken.error());
+    auto reset = c.reset();
+    if (reset.is_error())
+        return failed(reset.error());
+
+    // Only a function that raises INTx and whose line the firmware routed to a PIC input can use
+    // the kernel's irq device (this kernel runs the 8259 PIC: lines 0-15).
+    if (interrupt_pin != 0 && interrupt_line > 0 && interrupt_line < 16) {
+        auto line = InterruptLine::attach(interrupt_line);
+        if (line.is_error()) {
+            mach::report("ahci {}: no interrupts ({}), polling", c.m_address, line.error());
+        } else {
+            c.m_line = line.release_value();
+            c.m_line_valid = true;
+        }
+    } else {
+        mach::report(
+            "ahci {}: no interrupt line (pin {}, line {}), polling", c.m_address, interrupt_pin, interrupt_line);
+    }
+    return controller;
+}
+
+base::Result<void> Controller::take_from_firmware()
+{
+    if (!(read(reg::cap2) & reg::cap2_bits::bios_handoff))
+        return {};
+    auto bohc = [this] { return read(reg::bohc); };
+    write(reg::bohc, read(reg::bohc) | reg::bohc_bits::os_owned);
+    if (settle(bohc, reg::bohc_bits::bios_owned, 0, handoff_ms))
+        return {};
+    if ((read(reg::bohc) & reg::bohc_bits::bios_busy) && settle(bohc, reg::bohc_bits::bios_owned, 0, handoff_busy_ms))
+        return {};
+    return base::Error(D_DEVICE_DOWN, "the firmware does not give the AHCI controller up (BOHC.BOS stays set)");
+}
+
+base::Result<void> Controller::reset()
+{
+    // AHCI mode first: on controllers that also speak legacy IDE the other registers mean nothing
+    // until GHC.AE is set.
+    write(reg::ghc, read(reg::ghc) | reg::ghc_bits::ahci_enable);
+    // The reset leaves every port idle with its link renegotiated, whatever the firmware left
+    // running (SeaBIOS boots from this controller).
+    write(reg::ghc, read(reg::ghc) | reg::ghc_bits::reset);
+    if (!settle([this] { return read(reg::ghc); }, reg::ghc_bits::reset, 0, reset_ms))
+        return base::Error(D_DEVICE_DOWN, "the AHCI controller does not finish its reset (GHC.HR stays set)");
+    write(reg::ghc, reg::ghc_bits::ahci_enable);
+    m_capabilities = read(reg::cap);
+    m_ports_implemented = read(reg::pi);
+    m_version = read(reg::vs);
+    if (m_ports_implemented == 0)
+        return base::Error(D_NO_SUCH_DEVICE, "the AHCI controller implements no ports");
+    return {};
+}
+
+void Controller::enable_interrupts()
+{
+    write(reg::is, read(reg::is));
+    if (m_line_valid)
+        write(reg::ghc, read(reg::ghc) | reg::ghc_bits::interrupt_enable);
+}
+
+bool Controller::wait_for_event(unsigned remaining_ms)
+{
+    if (!m_line_valid) {
+        swtch_pri(0);
+        return false;
+    }
+    return m_line.wait(remaining_ms < interrupt_slice_ms ? remaining_ms : interrupt_slice_ms);
+}
+
+uint32_t Controller::collect(unsigned port)
+{
+    // Port status first, then the HBA's summary of it, else the summary is set again at once.
+    uint32_t status = read_port(port, reg::port::is);
+    if (status)
+        write_port(port, reg::port::is, status);
+    uint32_t pending = read(reg::is);
+    // Only one command runs at a time, so any other port's status is a stray event (a link
+    // change); cleared so that it does not hold the line.
+    for (unsigned p = 0; p < reg::max_ports; ++p) {
+        if (p == port || !(pending & (1u << p)))
+            continue;
+        write_port(p, reg::port::is, read_port(p, reg::port::is));
+    }
+    if (pending)
+        write(reg::is, pending);
+    if (m_line_valid)
+        m_line.acknowledge();
+    return status;
+}
+
+void Controller::finish_command(unsigned port, bool waited_out)
+{
+    if (!m_line_valid)
+        return;
+    uint64_t before = m_line.notifications();
+    while (m_line.wait(0)) { }
+    collect(port);
+    if (waited_out && m_line.notifications() == before) {
+        if (++m_missed_in_a_row >= missed_limit)
+            fall_back_to_polling("commands completed without interrupts");
+    } else {
+        m_missed_in_a_row = 0;
+    }
+}
+
+void Controller::verify_interrupts()
+{
+    if (!m_line_valid || m_line.notifications() > 0)
+        return;
+    // The kernel delivers from a thread of its own: give a late notification a moment.
+    if (m_line.wait(50)) {
+        m_line.acknowledge();
+        return;
+    }
+    fall_back_to_polling("no interrupt arrived during the first commands");
+}
+
+void Controller::fall_back_to_polling(const char* why)
+{
+    write(reg::ghc, read(reg::ghc) & ~reg::ghc_bits::interrupt_enable);
+    m_line.acknowledge();
+    m_line_valid = false;
+    mach::report("ahci {}: irq {}: {}; polling from now on", m_address, m_line.irq(), why);
+}
+
+} // namespace rumpdisk::ahci

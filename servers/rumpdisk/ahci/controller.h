@@ -1,0 +1,72 @@
+// One AHCI HBA: its registers (ABAR, BAR5), its bring-up (BIOS/OS hand-off, reset, AHCI mode),
+// and how a waiting command learns that something happened: an interrupt notification from the
+// kernel where the line delivers them, else polling.
+#pragma once
+
+#include <stdint.h>
+
+#include "ahci/ahci_layout.h"
+#include "ahci/allocate.h"
+#include "ahci/interrupt.h"
+#include "base/result.h"
+#include "pci/function.h"
+#include "pciaccess/pciaccess.h"
+#include "runtime/hardware.h"
+
+namespace rumpdisk::ahci {
+
+enum class Completion { interrupt, polling };
+
+class Controller {
+public:
+    // Enables the function (memory space, bus mastering, INTx), maps its registers, takes the
+    // HBA from the firmware and resets it into AHCI mode. The interrupt line is attached but the
+    // HBA's interrupts stay off until enable_interrupts().
+    static base::Result<Controller*> bring_up(const pci::Function&, pciaccess::Device);
+
+    pci::Address address() const { return m_address; }
+    uint32_t implemented_ports() const { return m_ports_implemented; }
+    uint32_t capabilities() const { return m_capabilities; }
+    uint32_t version() const { return m_version; }
+
+    uint32_t read(size_t offset) const { return m_registers.reg32(offset); }
+    void write(size_t offset, uint32_t value) const { m_registers.reg32(offset) = value; }
+    uint32_t read_port(unsigned port, size_t offset) const { return read(reg::port_base(port) + offset); }
+    void write_port(unsigned port, size_t offset, uint32_t value) const { write(reg::port_base(port) + offset, value); }
+
+    void enable_interrupts();
+    Completion completion() const { return m_line_valid ? Completion::interrupt : Completion::polling; }
+    unsigned irq() const { return m_line.irq(); }
+
+    // Waits until something may have happened on the HBA, `remaining_ms` at most: for an interrupt
+    // notification where interrupts work (true when one came), else a yield of the processor
+    // (polling; false).
+    bool wait_for_event(unsigned remaining_ms);
+    // Returns the interrupt status of `port` and clears it, clears whatever else is pending on the
+    // HBA, and acknowledges the notifications received meanwhile.
+    uint32_t collect(unsigned port);
+    // At the end of a command: takes the notifications already queued, so that the next command
+    // starts with the line unmasked, and judges whether interrupts really arrive. `waited_out`
+    // says that the command was found complete after a wait that no notification ended.
+    void finish_command(unsigned port, bool waited_out);
+    // After the first commands: if no notification ever came, falls back to polling.
+    void verify_interrupts();
+
+private:
+    template<typename T, typename... Args> friend T* create(Args&&...);
+    Controller() = default;
+    base::Result<void> take_from_firmware();
+    base::Result<void> reset();
+    void fall_back_to_polling(const char* why);
+
+    pci::Address m_address;
+    mach::MmioRegion m_registers;
+    uint32_t m_capabilities = 0;
+    uint32_t m_ports_implemented = 0;
+    uint32_t m_version = 0;
+    InterruptLine m_line;
+    bool m_line_valid = false;
+    unsigned m_missed_in_a_row = 0;
+};
+
+} // namespace rumpdisk::ahci

@@ -1,0 +1,89 @@
+// One port of an AHCI HBA: its command list, received-FIS area and command table in one
+// physically contiguous page, a physically contiguous bounce buffer for the data, and the
+// running of one command at a time in slot 0 (no NCQ), with error recovery.
+//
+// Data goes through the bounce buffer: the server's buffers are ordinary virtual memory, and
+// translating and wiring their pages for each request would cost more code than a copy costs
+// time (the copy runs at memory speed; the device does not).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ahci/ahci_command.h"
+#include "ahci/controller.h"
+#include "base/result.h"
+#include "runtime/hardware.h"
+
+namespace rumpdisk::ahci {
+
+enum class PortKind { ata, atapi };
+
+struct Command {
+    TaskFile task;
+    DataDirection direction = DataDirection::none;
+    size_t bytes = 0; // moved through the port's buffer
+    const uint8_t* packet = nullptr; // the ATAPI command packet (12 bytes), or none
+    unsigned timeout_ms = 10000;
+};
+
+// What the device said about the last command that failed, for diagnostics and for ATAPI's
+// sense key (PACKET puts it in the error register's high nibble).
+struct Failure {
+    bool timed_out = false;
+    uint32_t interrupt_status = 0; // PxIS
+    uint8_t status = 0; // PxTFD status
+    uint8_t error = 0; // PxTFD error
+};
+
+class Port {
+public:
+    Port(Controller& controller, unsigned index)
+        : m_controller(controller)
+        , m_index(index)
+    {
+    }
+
+    unsigned index() const { return m_index; }
+    Controller& controller() const { return m_controller; }
+
+    // Stops the port's engines, gives it the command list and FIS area and starts FIS receive.
+    base::Result<void> attach();
+    // Whether a device is attached with its link up (PxSSTS.DET = 3), waiting a little for a
+    // link that is still coming up.
+    bool link_up() const;
+    // Waits for the device to leave BSY and DRQ (after reset, its first D2H FIS).
+    base::Result<void> wait_ready() const;
+    // The signature of the device's first D2H FIS, valid once it is ready.
+    uint32_t signature() const { return m_controller.read_port(m_index, reg::port::sig); }
+    // Waits for the device to be ready and starts the command engine.
+    base::Result<void> start(PortKind);
+    // Allocates the bounce buffer: as large as the kernel gives contiguously, `preferred` at most.
+    base::Result<void> allocate_buffer(size_t preferred);
+    uint8_t* buffer() const { return static_cast<uint8_t*>(m_data.data()); }
+    size_t buffer_size() const { return m_data.size(); }
+
+    // Runs one command and returns the bytes the HBA moved (PRDBC). D_IO_ERROR when the device
+    // reports an error or does not complete in time; the port is then recovered, so that the
+    // next command works, and last_failure() tells what happened.
+    base::Result<size_t> execute(const Command&);
+    const Failure& last_failure() const { return m_failure; }
+
+private:
+    enum class Recovery { restart, reset_link };
+    base::Result<void> stop();
+    base::Result<void> recover(Recovery);
+    base::Result<void> reset_link();
+    uint32_t read(size_t offset) const { return m_controller.read_port(m_index, offset); }
+    void write(size_t offset, uint32_t value) const { m_controller.write_port(m_index, offset, value); }
+
+    Controller& m_controller;
+    unsigned m_index;
+    PortKind m_kind = PortKind::ata;
+    mach::DmaBuffer m_memory; // command list, received FIS, command table
+    mach::DmaBuffer m_data;
+    bool m_broken = false; // the last recovery failed; the next command tries again
+    Failure m_failure;
+};
+
+} // namespace rumpdisk::ahci
