@@ -12,7 +12,8 @@
 //             registered DeviceProvider owns are answered here, every other name is forwarded
 //             to this link's own device master and the right handed back; i386_io_perm_create
 //             is forwarded the same way; fsys_getpriv is answered with (host-priv, this link's
-//             port, this task).
+//             port, this task); fsys_getroot, fsys_syncfs and fsys_goaway go to the link's
+//             Filesystem, if it serves one (ext2fs).
 #pragma once
 
 #include "base/options.h"
@@ -35,6 +36,32 @@ public:
 
 protected:
     ~DeviceProvider() = default;
+};
+
+// The filesystem a link serves (ext2fs): the fsys calls on the link's port other than
+// fsys_getpriv reach it. A link without one answers them MIG_BAD_ID.
+class Filesystem {
+public:
+    // fsys_getroot: a new send right to a port on the root directory, opened with flags.
+    virtual base::Result<mach::SendRight> root(int flags) = 0;
+    // fsys_syncfs: everything written to the disk.
+    virtual base::Result<void> sync() = 0;
+    // fsys_goaway: everything written, the filesystem marked clean; the server goes on
+    // read-only (a link never ends).
+    virtual base::Result<void> go_away(int flags) = 0;
+
+protected:
+    ~Filesystem() = default;
+};
+
+// Told when the last send right to a port the server made goes away: the server asked for a
+// no-senders notification on that port with the port itself as the notify port.
+class NoSendersHandler {
+public:
+    virtual void no_senders(mach_port_t port, mach_port_mscount_t make_send_count) = 0;
+
+protected:
+    ~NoSendersHandler() = default;
 };
 
 struct LinkConfig {
@@ -60,6 +87,10 @@ public:
     {
         return m_device_ports && m_device_ports->owns(port) ? m_device_ports : nullptr;
     }
+    void set_filesystem(Filesystem& fs) { m_filesystem = &fs; }
+    Filesystem* filesystem() const { return m_filesystem; }
+    void set_no_senders_handler(NoSendersHandler& h) { m_no_senders = &h; }
+    NoSendersHandler* no_senders_handler() const { return m_no_senders; }
     mach::Server& server() { return m_server; }
     base::StringView name() const { return m_name; }
 
@@ -110,6 +141,8 @@ private:
     DeviceProvider* m_providers[max_providers] = {};
     size_t m_provider_count = 0;
     DevicePorts* m_device_ports = nullptr;
+    Filesystem* m_filesystem = nullptr;
+    NoSendersHandler* m_no_senders = nullptr;
     mach::Server m_server;
     bool m_noted_bootstrap_use = false;
     bool m_device_master_from_upstream = false;

@@ -78,8 +78,10 @@ kern_return_t do_mach_notify_port_destroyed(mach_port_t, mach_port_t rights)
     return KERN_SUCCESS;
 }
 
-kern_return_t do_mach_notify_no_senders(mach_port_t, mach_port_mscount_t)
+kern_return_t do_mach_notify_no_senders(mach_port_t port, mach_port_mscount_t count)
 {
+    if (auto* handler = link().no_senders_handler())
+        handler->no_senders(port, count);
     return KERN_SUCCESS;
 }
 
