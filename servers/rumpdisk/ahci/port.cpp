@@ -59,6 +59,8 @@ base::Result<void> Port::stop()
 
 base::Result<void> Port::attach()
 {
+    // No interrupts until the port runs: the device's first D2H FIS is not a completion.
+    write(reg::port::ie, 0);
     TRY(stop());
     uint32_t cmd = read(reg::port::cmd);
     if (cmd & (reg::cmd_bits::fis_receive | reg::cmd_bits::fis_running)) {
@@ -80,7 +82,6 @@ base::Result<void> Port::attach()
     if (m_controller.capabilities() & reg::cap_bits::staggered_spin_up)
         cmd |= reg::cmd_bits::spin_up | reg::cmd_bits::power_on;
     write(reg::port::cmd, cmd);
-    write(reg::port::ie, reg::port_interrupts);
     return {};
 }
 
@@ -111,6 +112,8 @@ base::Result<void> Port::start(PortKind kind)
     else
         cmd &= ~reg::cmd_bits::atapi;
     write(reg::port::cmd, cmd);
+    write(reg::port::is, 0xffffffff);
+    write(reg::port::ie, reg::port_interrupts);
     return {};
 }
 
