@@ -1,16 +1,157 @@
-// Placeholder until the driver lands: the controller is listed but not driven.
+// The IDE driver: finds the channels the controller's class and BARs describe, the devices on
+// them, and makes a Disk of each ATA disk; ATAPI devices are left alone with a console line.
 #include "ide/ide.h"
+
+#include <new>
+
+#include "ata/ata_layout.h"
+#include "ata/identify.h"
+#include "ide/ata_disk.h"
+#include "ide/channel.h"
+#include "ide/ide_layout.h"
+#include "pci/config_layout.h"
+#include "runtime/console.h"
+#include "runtime/heap.h"
 
 namespace rumpdisk::ide {
 
-bool matches(const pci::Function&)
+namespace {
+
+constexpr uint8_t class_mass_storage = 0x01;
+constexpr uint8_t subclass_ide = 0x01;
+// The DMA bounce buffer of a channel, and so the largest DMA transfer.
+constexpr uint32_t bounce_bytes = 128 * 1024;
+
+TransferPolicy g_policy = TransferPolicy::Dma;
+
+// Set-up time allocation, checked (the runtime's heap returns null when it cannot allocate).
+template<typename T, typename... Args>
+T* create(Args&&... args)
 {
-    return false;
+    void* memory = mach::heap_allocate(sizeof(T));
+    return memory ? new (memory) T(static_cast<Args&&>(args)...) : nullptr;
 }
 
-base::Result<void> probe(const pci::Function&, pciaccess::Device, DiskList&)
+template<typename T>
+void destroy(T* object)
 {
-    return base::Error(D_NO_SUCH_DEVICE, "the ide driver is not written yet");
+    object->~T();
+    mach::heap_free(object);
+}
+
+base::Result<void> enable_decoding(const pciaccess::Device& device, bool bus_master)
+{
+    uint16_t command = TRY(device.read16(pci::config::command));
+    uint16_t wanted = command | layout::pci_command::io_space | (bus_master ? layout::pci_command::bus_master : 0);
+    if (wanted != command)
+        TRY(device.write16(pci::config::command, wanted));
+    return {};
+}
+
+Transfer choose_transfer(Channel& channel, const uint16_t* words)
+{
+    if (g_policy == TransferPolicy::PioOnly || !channel.has_bus_master())
+        return Transfer::Pio;
+    if (!(words[layout::identify_words::capabilities] & layout::identify_words::dma_supported))
+        return Transfer::Pio;
+    auto enabled = channel.enable_dma(bounce_bytes);
+    if (enabled.is_error()) {
+        mach::report("ide {}: no DMA memory ({}); PIO", channel.name(), enabled.error());
+        return Transfer::Pio;
+    }
+    return Transfer::Dma;
+}
+
+void add_ata_disk(const pci::Function& f, Channel& channel, Position position, DiskList& disks)
+{
+    static uint16_t words[ata::identify::words];
+    auto read = channel.pio_in(position, ata::ide::simple(ata::command::identify_device), words, 1,
+                               ata::identify::words * 2);
+    if (read.is_error()) {
+        mach::report("ide {} {}: IDENTIFY DEVICE failed: {}", channel.name(), position_name(position), read.error());
+        return;
+    }
+    auto decoded = ata::decode_identify(words);
+    if (decoded.is_error()) {
+        mach::report("ide {} {}: not served: {}", channel.name(), position_name(position), decoded.error());
+        return;
+    }
+    const ata::Identity& id = decoded.value();
+    DiskIdentity identity;
+    identity.kind = DiskKind::Ata;
+    identity.model = id.model;
+    identity.sectors = id.sectors;
+    identity.sector_size = id.sector_size;
+    identity.location = base::formatted<48>("ide {} {} {}", f.address, channel.name(), position_name(position));
+    Transfer transfer = choose_transfer(channel, words);
+    auto* disk = create<AtaDisk>(channel, position, identity, id.lba48, transfer);
+    if (!disk) {
+        mach::report("ide {} {}: out of memory", channel.name(), position_name(position));
+        return;
+    }
+    if (!disks.add(*disk)) {
+        mach::report("ide {} {}: too many disks; not served", channel.name(), position_name(position));
+        destroy(disk);
+    }
+}
+
+} // namespace
+
+bool matches(const pci::Function& f)
+{
+    return f.class_code.base == class_mass_storage && f.class_code.sub == subclass_ide;
+}
+
+void set_transfer_policy(TransferPolicy policy)
+{
+    g_policy = policy;
+}
+
+base::Result<void> probe(const pci::Function& f, pciaccess::Device device, DiskList& disks)
+{
+    pci::Regions regions = TRY(device.regions());
+    uint8_t interrupt_line = TRY(device.read8(pci::config::interrupt_line));
+    ata::ide::Ports ports = ata::ide::decode_ports(f.class_code.prog_if, regions, interrupt_line);
+    bool bus_master = ports.channels[0].bus_master || ports.channels[1].bus_master;
+    TRY(enable_decoding(device, bus_master && g_policy == TransferPolicy::Dma));
+
+    const char* names[2] = { "primary", "secondary" };
+    for (unsigned i = 0; i < 2; ++i) {
+        if (!ports.channels[i].present) {
+            mach::report("ide {}: native mode without its BARs or interrupt; not used", names[i]);
+            continue;
+        }
+        auto* channel = create<Channel>(names[i], ports.channels[i]);
+        if (!channel)
+            return base::Error(KERN_RESOURCE_SHORTAGE, "out of memory for an IDE channel");
+        auto started = channel->start();
+        if (started.is_error()) {
+            mach::report("ide {}: {}", names[i], started.error());
+            destroy(channel);
+            continue;
+        }
+        bool used = false;
+        for (Position p : { Position::Master, Position::Slave }) {
+            switch (channel->occupant(p)) {
+            case Occupant::None:
+                break;
+            case Occupant::Ata:
+                add_ata_disk(f, *channel, p, disks);
+                used = true;
+                break;
+            case Occupant::Atapi:
+                mach::report("ide {} {}: an ATAPI device; not served", names[i], position_name(p));
+                break;
+            case Occupant::Unknown:
+                mach::report("ide {} {}: a device with an unknown signature; not served", names[i], position_name(p));
+                break;
+            }
+        }
+        // A channel without disks is never used again; one with disks lives as long as they do.
+        if (!used)
+            destroy(channel);
+    }
+    return {};
 }
 
 } // namespace rumpdisk::ide

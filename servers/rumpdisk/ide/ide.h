@@ -15,4 +15,10 @@ bool matches(const pci::Function&);
 // The device port is the function's port on the arbiter (config space and regions).
 base::Result<void> probe(const pci::Function&, pciaccess::Device, DiskList& disks);
 
+// How disks move data: by bus-master DMA where the controller and the disk have it (the
+// default), or by PIO only (to compare, or for a controller whose DMA misbehaves). Takes effect
+// for the controllers probed after the call.
+enum class TransferPolicy : uint8_t { Dma, PioOnly };
+void set_transfer_policy(TransferPolicy);
+
 } // namespace rumpdisk::ide

@@ -1,0 +1,134 @@
+// Reads, writes and flushes of an IDE disk.
+#include "ide/ata_disk.h"
+
+#include "runtime/console.h"
+#include "runtime/mach.h"
+
+namespace rumpdisk::ide {
+
+using ata::ide::Direction;
+using ata::ide::Protocol;
+
+namespace {
+
+// A FLUSH CACHE may have to write the whole cache first: it gets a longer bound.
+constexpr unsigned flush_timeout_ms = 30000;
+// The console gets the first failures of a disk (a bad range fails many requests), then a note.
+constexpr unsigned failures_shown = 16;
+
+uint32_t transfer_limit(Transfer transfer, bool lba48, const Channel& channel, uint32_t sector_size)
+{
+    uint32_t limit = lba48 ? ata::ide::max_sectors_lba48 : ata::ide::max_sectors_lba28;
+    if (transfer == Transfer::Pio)
+        return ata::ide::max_sectors_lba28; // one interrupt per sector: larger commands gain nothing
+    uint32_t bounce = channel.dma_bytes() / sector_size;
+    return bounce < limit ? bounce : limit;
+}
+
+} // namespace
+
+AtaDisk::AtaDisk(Channel& channel, Position position, const DiskIdentity& identity, bool lba48, Transfer transfer)
+    : m_channel(channel)
+    , m_position(position)
+    , m_identity(identity)
+    , m_lba48(lba48)
+    , m_transfer(transfer)
+    , m_max_sectors(transfer_limit(transfer, lba48, channel, identity.sector_size))
+{
+}
+
+uint32_t AtaDisk::max_transfer_sectors() const
+{
+    return m_max_sectors;
+}
+
+base::Result<void> AtaDisk::move_once(Direction direction, uint64_t lba, uint32_t count, void* buffer)
+{
+    uint32_t sector_size = m_identity.sector_size;
+    if (m_transfer == Transfer::Dma) {
+        auto registers = TRY(ata::ide::transfer(direction, Protocol::Dma, lba, count, m_lba48));
+        uint32_t bytes = count * sector_size;
+        if (direction == Direction::Write)
+            __builtin_memcpy(m_channel.dma_buffer(), buffer, bytes);
+        TRY(m_channel.dma(m_position, registers, direction, bytes));
+        if (direction == Direction::Read)
+            __builtin_memcpy(buffer, m_channel.dma_buffer(), bytes);
+        return {};
+    }
+    auto registers = TRY(ata::ide::transfer(direction, Protocol::Pio, lba, count, m_lba48));
+    if (direction == Direction::Read)
+        return m_channel.pio_in(m_position, registers, buffer, count, sector_size);
+    return m_channel.pio_out(m_position, registers, buffer, count, sector_size);
+}
+
+base::Result<void> AtaDisk::move(Direction direction, uint64_t lba, uint32_t count, void* buffer)
+{
+    if (count == 0)
+        return {};
+    if (count > m_max_sectors)
+        return base::Error(D_INVALID_SIZE, "more sectors than one transfer moves");
+    if (lba >= m_identity.sectors || count > m_identity.sectors - lba)
+        return base::Error(D_INVALID_RECNUM, "sectors past the end of the disk");
+    auto done = move_once(direction, lba, count, buffer);
+    if (!done.is_error() || m_transfer == Transfer::Pio)
+        return done;
+    Failure why = m_channel.last_failure();
+    if (why == Failure::Device || why == Failure::None)
+        return done;
+    // DMA itself failed (no completion, an engine error): PIO from now on, and this request again.
+    mach::report("ide {} {}: DMA failed ({}); PIO from now on", m_channel.name(), position_name(m_position),
+                 done.error());
+    m_transfer = Transfer::Pio;
+    if (m_max_sectors > ata::ide::max_sectors_lba28)
+        m_max_sectors = ata::ide::max_sectors_lba28;
+    if (count > m_max_sectors) {
+        // Larger than PIO moves at once: in pieces.
+        auto* bytes = static_cast<uint8_t*>(buffer);
+        for (uint32_t done_sectors = 0; done_sectors < count;) {
+            uint32_t n = count - done_sectors < m_max_sectors ? count - done_sectors : m_max_sectors;
+            TRY(move_once(direction, lba + done_sectors, n, bytes + size_t(done_sectors) * m_identity.sector_size));
+            done_sectors += n;
+        }
+        return {};
+    }
+    return move_once(direction, lba, count, buffer);
+}
+
+void AtaDisk::report_failure(const char* what, uint64_t lba, uint32_t count, const base::Error& error)
+{
+    if (m_failures_reported > failures_shown)
+        return;
+    if (m_failures_reported++ == failures_shown) {
+        mach::report("ide {} {}: further failures are not shown", m_channel.name(), position_name(m_position));
+        return;
+    }
+    mach::report("ide {} {}: {} of {} sectors at {} failed (status {:#04x}, error {:#04x}): {}", m_channel.name(),
+                 position_name(m_position), what, count, lba, m_channel.last_status(), m_channel.last_error(), error);
+}
+
+base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)
+{
+    auto done = move(Direction::Read, lba, count, buffer);
+    if (done.is_error())
+        report_failure("read", lba, count, done.error());
+    return done;
+}
+
+base::Result<void> AtaDisk::write(uint64_t lba, uint32_t count, const void* buffer)
+{
+    // The buffer is only read: a PIO write sends from it, a DMA write copies it to the bounce buffer.
+    auto done = move(Direction::Write, lba, count, const_cast<void*>(buffer));
+    if (done.is_error())
+        report_failure("write", lba, count, done.error());
+    return done;
+}
+
+base::Result<void> AtaDisk::flush()
+{
+    auto done = m_channel.non_data(m_position, ata::ide::flush(m_lba48), flush_timeout_ms);
+    if (done.is_error())
+        report_failure("flush", 0, 0, done.error());
+    return done;
+}
+
+} // namespace rumpdisk::ide

@@ -1,0 +1,499 @@
+// The ATA protocols on one IDE channel.
+#include "ide/channel.h"
+
+#include "ata/ata_layout.h"
+#include "ata/ide_prd.h"
+#include "ide/ide_layout.h"
+#include "runtime/clock.h"
+#include "runtime/console.h"
+#include "runtime/io.h"
+#include "runtime/mach.h"
+#include "runtime/msg.h"
+
+namespace rumpdisk::ide {
+
+namespace reg = layout::reg;
+namespace bm = layout::bus_master;
+using ata::ide::Direction;
+using ata::ide::Registers;
+using mach::in8;
+using mach::out8;
+
+namespace {
+
+// Bounds. A disk answers a command within milliseconds; these only end waits for a device
+// that stopped answering, so they are generous for a slow emulator and short enough that a
+// client's request fails within seconds.
+constexpr unsigned command_timeout_ms = 5000;
+constexpr unsigned reset_timeout_ms = 5000;
+// How long one wait for a notification lasts before the status is looked at again: a lost
+// interrupt costs this much, not the whole bound.
+constexpr unsigned interrupt_slice_ms = 20;
+// After this many completions in a row that came without their interrupt, the channel polls.
+constexpr unsigned missed_interrupt_limit = 8;
+// Polling spins this many rounds before it starts sleeping between looks.
+constexpr unsigned polling_spin_rounds = 4096;
+
+constexpr uint8_t busy = ata::status::busy;
+constexpr uint8_t drq = ata::status::data_request;
+constexpr uint8_t failed = ata::status::error | ata::status::device_fault;
+
+void read_words(uint16_t port, void* to, size_t words)
+{
+    asm volatile("cld; rep insw" : "+D"(to), "+c"(words) : "d"(port) : "memory");
+}
+
+void write_words(uint16_t port, const void* from, size_t words)
+{
+    asm volatile("cld; rep outsw" : "+S"(from), "+c"(words) : "d"(port) : "memory");
+}
+
+// The CPU's stores to DMA memory happen before the engine starts, and its loads after it
+// stopped: the port accesses themselves are ordered on x86, the compiler is told here.
+void memory_barrier()
+{
+    asm volatile("" ::: "memory");
+}
+
+// The signature a device leaves in LBA mid/high after a reset (ATA/ATAPI-6, 9.12): 00/00 a
+// disk (3C/C3 from some SATA devices in legacy mode), 14/EB a packet device.
+Occupant occupant_from_signature(uint8_t mid, uint8_t high)
+{
+    if ((mid == 0x00 && high == 0x00) || (mid == 0x3c && high == 0xc3))
+        return Occupant::Ata;
+    if (mid == 0x14 && high == 0xeb)
+        return Occupant::Atapi;
+    return Occupant::Unknown;
+}
+
+} // namespace
+
+const char* position_name(Position p)
+{
+    return p == Position::Master ? "master" : "slave";
+}
+
+Channel::Channel(const char* name, const ata::ide::ChannelPorts& ports)
+    : m_name(name)
+    , m_ports(ports)
+    , m_control(layout::device_control::interrupts_disabled)
+{
+}
+
+uint8_t Channel::alternate_status()
+{
+    return in8(m_ports.control);
+}
+
+uint8_t Channel::read_status()
+{
+    return in8(m_ports.command + reg::status);
+}
+
+void Channel::delay_400ns()
+{
+    // Each read of the alternate status takes at least 100 ns on an ISA-timed port.
+    for (int i = 0; i < 5; ++i)
+        (void)alternate_status();
+}
+
+template<typename Ready>
+base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms, const char* what)
+{
+    mach::Deadline deadline(timeout_ms);
+    for (unsigned round = 0;; ++round) {
+        if (ready(alternate_status())) {
+            // Reading the status register (not the alternate one) clears the device's interrupt.
+            m_last_status = read_status();
+            m_last_error = m_last_status & ata::status::error ? in8(m_ports.command + reg::error) : 0;
+            return m_last_status;
+        }
+        if (wake == Wake::Interrupt && m_interrupt.attached()) {
+            auto woken = m_interrupt.wait(interrupt_slice_ms);
+            if (woken.is_error()) {
+                mach::report("ide {}: {}; polling from now on", m_name, woken.error());
+                m_interrupt = InterruptLine();
+                m_control |= layout::device_control::interrupts_disabled;
+                out8(m_ports.control, m_control);
+                continue;
+            }
+            if (woken.value() == InterruptLine::Outcome::Notified) {
+                m_missed_interrupts = 0;
+                continue;
+            }
+            if (ready(alternate_status())) {
+                if (++m_missed_interrupts == missed_interrupt_limit) {
+                    mach::report("ide {}: {} completions came without their interrupt; polling from now on", m_name,
+                                 missed_interrupt_limit);
+                    m_interrupt = InterruptLine();
+                    m_control |= layout::device_control::interrupts_disabled;
+                    out8(m_ports.control, m_control);
+                }
+                continue;
+            }
+            if (deadline.passed())
+                return not_answering(what);
+            continue;
+        }
+        if (round < polling_spin_rounds) {
+            if (round % 64 == 63 && deadline.passed())
+                return not_answering(what);
+            continue;
+        }
+        if (deadline.passed())
+            return not_answering(what);
+        mach::sleep_ms(1);
+    }
+}
+
+void Channel::begin_command()
+{
+    m_last_failure = Failure::None;
+    if (m_interrupt.attached())
+        m_interrupt.drain();
+}
+
+base::Result<void> Channel::select(Position p, uint8_t device_bits)
+{
+    uint8_t value = layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0) | device_bits;
+    out8(m_ports.command + reg::device, value);
+    if (m_selected != static_cast<int>(p)) {
+        delay_400ns();
+        m_selected = static_cast<int>(p);
+    }
+    TRY(wait([](uint8_t s) { return !(s & (busy | drq)); }, Wake::Poll, command_timeout_ms, "selecting the device"));
+    return {};
+}
+
+void Channel::write_registers(const Registers& r)
+{
+    uint16_t base = m_ports.command;
+    // A 48-bit command writes each register twice, the high-order byte first.
+    if (r.lba48) {
+        out8(base + reg::features, r.previous.features);
+        out8(base + reg::sector_count, r.previous.count);
+        out8(base + reg::lba_low, r.previous.lba_low);
+        out8(base + reg::lba_mid, r.previous.lba_mid);
+        out8(base + reg::lba_high, r.previous.lba_high);
+    }
+    out8(base + reg::features, r.current.features);
+    out8(base + reg::sector_count, r.current.count);
+    out8(base + reg::lba_low, r.current.lba_low);
+    out8(base + reg::lba_mid, r.current.lba_mid);
+    out8(base + reg::lba_high, r.current.lba_high);
+}
+
+void Channel::stop_dma()
+{
+    if (!m_ports.bus_master)
+        return;
+    out8(m_ports.bus_master + bm::command, 0);
+    out8(m_ports.bus_master + bm::status, in8(m_ports.bus_master + bm::status));
+}
+
+base::Result<void> Channel::reset()
+{
+    stop_dma();
+    out8(m_ports.control, m_control | layout::device_control::software_reset);
+    mach::sleep_ms(1); // SRST must stay set at least 5 us
+    out8(m_ports.control, m_control);
+    mach::sleep_ms(2);
+    m_selected = -1;
+    for (Position p : { Position::Master, Position::Slave }) {
+        if (m_occupants[static_cast<int>(p)] == Occupant::None)
+            continue;
+        out8(m_ports.command + reg::device, layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
+        delay_400ns();
+        m_selected = static_cast<int>(p);
+        mach::Deadline deadline(reset_timeout_ms);
+        while (alternate_status() & busy) {
+            if (deadline.passed())
+                return base::Error(D_IO_ERROR, "the device stays busy after a reset");
+            mach::sleep_ms(1);
+        }
+    }
+    if (m_interrupt.attached())
+        m_interrupt.drain();
+    return {};
+}
+
+base::Error Channel::not_answering(const char* what)
+{
+    m_last_failure = Failure::Timeout;
+    mach::report("ide {}: {}: no answer within the bound (status {:#04x}); resetting the channel", m_name, what,
+                 alternate_status());
+    auto reset_done = reset();
+    if (reset_done.is_error())
+        mach::report("ide {}: {}", m_name, reset_done.error());
+    return base::Error(D_IO_ERROR, "the device did not answer in time");
+}
+
+base::Error Channel::protocol_error(const char* what)
+{
+    m_last_failure = Failure::Protocol;
+    mach::report("ide {}: {}: unexpected status {:#04x}; resetting the channel", m_name, what, m_last_status);
+    auto reset_done = reset();
+    if (reset_done.is_error())
+        mach::report("ide {}: {}", m_name, reset_done.error());
+    return base::Error(D_IO_ERROR, "the device did not follow the protocol");
+}
+
+base::Error Channel::device_error(uint8_t status)
+{
+    // The device ended the command and is ready for the next one; only a device still busy or
+    // still offering data needs the reset.
+    m_last_failure = Failure::Device;
+    if (status & (busy | drq)) {
+        auto reset_done = reset();
+        (void)reset_done;
+    }
+    return base::Error(D_IO_ERROR, "the device reported an error");
+}
+
+bool Channel::probe_position(Position p)
+{
+    out8(m_ports.command + reg::device, layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
+    delay_400ns();
+    m_selected = static_cast<int>(p);
+    // A device keeps what is written to its registers; an empty position reads back 0 (QEMU)
+    // or the floating bus's 0xFF.
+    uint16_t base = m_ports.command;
+    out8(base + reg::sector_count, 0x55);
+    out8(base + reg::lba_low, 0xaa);
+    out8(base + reg::sector_count, 0xaa);
+    out8(base + reg::lba_low, 0x55);
+    out8(base + reg::sector_count, 0x55);
+    out8(base + reg::lba_low, 0xaa);
+    return in8(base + reg::sector_count) == 0x55 && in8(base + reg::lba_low) == 0xaa;
+}
+
+base::Result<void> Channel::start()
+{
+    uint16_t base = m_ports.command;
+    TRY(mach::request_io_ports(base, base + 7));
+    TRY(mach::request_io_ports(m_ports.control, m_ports.control));
+    if (m_ports.bus_master)
+        TRY(mach::request_io_ports(m_ports.bus_master, m_ports.bus_master + 7));
+
+    // Interrupts stay off until the line is ours.
+    out8(m_ports.control, m_control);
+    stop_dma();
+
+    // A channel with nothing attached floats: every register reads 0xFF.
+    bool floating[2];
+    for (Position p : { Position::Master, Position::Slave }) {
+        out8(base + reg::device, layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
+        delay_400ns();
+        floating[static_cast<int>(p)] = alternate_status() == 0xff;
+        m_occupants[static_cast<int>(p)] = floating[static_cast<int>(p)] ? Occupant::None : Occupant::Unknown;
+    }
+    m_selected = -1;
+    if (floating[0] && floating[1])
+        return {};
+
+    TRY(reset());
+    bool any = false;
+    for (Position p : { Position::Master, Position::Slave }) {
+        Occupant& o = m_occupants[static_cast<int>(p)];
+        if (o == Occupant::None)
+            continue;
+        // The signature first: the presence check overwrites the count and LBA low registers.
+        out8(base + reg::device, layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
+        delay_400ns();
+        uint8_t mid = in8(base + reg::lba_mid);
+        uint8_t high = in8(base + reg::lba_high);
+        uint8_t status = alternate_status();
+        o = occupant_from_signature(mid, high);
+        // An empty position behind a present device: its registers may keep what is written
+        // (QEMU's do) but its status reads 0 (no DRDY, which a disk has after reset) and its
+        // signature floats (FF/FF in QEMU).
+        if ((o == Occupant::Ata && status == 0) || (mid == 0xff && high == 0xff) || !probe_position(p)) {
+            o = Occupant::None;
+            continue;
+        }
+        any = true;
+    }
+    if (!any)
+        return {};
+
+    auto line = InterruptLine::attach(m_ports.irq);
+    if (line.is_error()) {
+        mach::report("ide {}: no interrupts (IRQ {}: {}); polling", m_name, m_ports.irq, line.error());
+    } else {
+        m_interrupt = line.release_value();
+        m_control &= static_cast<uint8_t>(~layout::device_control::interrupts_disabled);
+        out8(m_ports.control, m_control);
+    }
+    return {};
+}
+
+base::Result<void> Channel::pio_in(Position p, const Registers& r, void* buffer, uint32_t blocks, uint32_t block_size)
+{
+    begin_command();
+    TRY(select(p, r.device));
+    write_registers(r);
+    out8(m_ports.command + reg::command, r.command);
+    auto* to = static_cast<uint8_t*>(buffer);
+    for (uint32_t i = 0; i < blocks; ++i) {
+        // The device raises its interrupt when each block is ready (or when it gives up).
+        uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy) && (s & (drq | failed)); }, Wake::Interrupt,
+                                  command_timeout_ms, "waiting for data"));
+        if (status & failed)
+            return device_error(status);
+        read_words(m_ports.command + reg::data, to + size_t(i) * block_size, block_size / 2);
+    }
+    delay_400ns();
+    uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Poll, command_timeout_ms,
+                              "waiting for the end of a read"));
+    if (status & failed)
+        return device_error(status);
+    if (status & drq)
+        return protocol_error("the device offers more data than asked for");
+    return {};
+}
+
+base::Result<void> Channel::pio_out(Position p, const Registers& r, const void* buffer, uint32_t blocks,
+                                    uint32_t block_size)
+{
+    begin_command();
+    TRY(select(p, r.device));
+    write_registers(r);
+    out8(m_ports.command + reg::command, r.command);
+    auto* from = static_cast<const uint8_t*>(buffer);
+    for (uint32_t i = 0; i < blocks; ++i) {
+        // The first block is asked for without an interrupt; each later one with it.
+        uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy) && (s & (drq | failed)); },
+                                  i == 0 ? Wake::Poll : Wake::Interrupt, command_timeout_ms,
+                                  "waiting for the device to take data"));
+        if (status & failed)
+            return device_error(status);
+        write_words(m_ports.command + reg::data, from + size_t(i) * block_size, block_size / 2);
+    }
+    uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, command_timeout_ms,
+                              "waiting for the end of a write"));
+    if (status & failed)
+        return device_error(status);
+    if (status & drq)
+        return protocol_error("the device asks for more data than was sent");
+    return {};
+}
+
+base::Result<void> Channel::non_data(Position p, const Registers& r, unsigned timeout_ms)
+{
+    begin_command();
+    TRY(select(p, r.device));
+    write_registers(r);
+    out8(m_ports.command + reg::command, r.command);
+    uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, timeout_ms,
+                              "waiting for a command to end"));
+    if (status & failed)
+        return device_error(status);
+    if (status & drq)
+        return protocol_error("a command without data offers data");
+    return {};
+}
+
+base::Result<void> Channel::enable_dma(uint32_t bounce_bytes)
+{
+    if (!m_ports.bus_master)
+        return base::Error(D_NO_SUCH_DEVICE, "the controller has no bus-master registers");
+    if (dma_enabled())
+        return {};
+    m_prd_table = TRY(mach::DmaBuffer::allocate(0x1000));
+    m_bounce = TRY(mach::DmaBuffer::allocate(bounce_bytes));
+    return {};
+}
+
+base::Result<void> Channel::dma(Position p, const Registers& r, Direction direction, uint32_t bytes)
+{
+    if (!dma_enabled() || bytes > m_bounce.size())
+        return base::Error(D_INVALID_SIZE, "a DMA transfer larger than the bounce buffer");
+    auto* table = static_cast<ata::ide::PrdEntry*>(m_prd_table.data());
+    TRY(ata::ide::build_prd_table(m_bounce.physical(), bytes, table, m_prd_table.size() / sizeof *table));
+    memory_barrier();
+
+    uint16_t engine = m_ports.bus_master;
+    uint8_t to_memory = direction == Direction::Read ? bm::command_bits::to_memory : 0;
+    begin_command();
+    TRY(select(p, r.device));
+    out8(engine + bm::command, to_memory);
+    mach::out32(engine + bm::prd_table, static_cast<uint32_t>(m_prd_table.physical()));
+    // Writing ones clears the interrupt and error bits; the drive-capable bits keep their value.
+    out8(engine + bm::status, in8(engine + bm::status) | bm::status_bits::interrupt | bm::status_bits::error);
+    write_registers(r);
+    out8(m_ports.command + reg::command, r.command);
+    out8(engine + bm::command, to_memory | bm::command_bits::start);
+
+    auto done = wait(
+        [engine](uint8_t s) {
+            return (in8(engine + bm::status) & bm::status_bits::interrupt) || (!(s & busy) && (s & failed));
+        },
+        Wake::Interrupt, command_timeout_ms, "waiting for a DMA transfer");
+    if (done.is_error())
+        return done.error();
+    uint8_t status = done.value();
+    uint8_t engine_status = in8(engine + bm::status);
+    out8(engine + bm::command, to_memory);
+    out8(engine + bm::status, engine_status | bm::status_bits::interrupt | bm::status_bits::error);
+    memory_barrier();
+    if (status & failed)
+        return device_error(status);
+    if (engine_status & bm::status_bits::error) {
+        mach::report("ide {}: the bus-master engine reports an error (status {:#04x})", m_name, engine_status);
+        m_last_failure = Failure::Engine;
+        return base::Error(D_IO_ERROR, "the DMA engine reported an error");
+    }
+    if (status & (busy | drq))
+        return protocol_error("the device is not done after its DMA interrupt");
+    return {};
+}
+
+base::Result<uint32_t> Channel::packet_in(Position p, const uint8_t* packet, void* buffer, uint32_t capacity,
+                                          unsigned timeout_ms)
+{
+    // The most bytes the device may offer per data block; even, and below 64 KiB.
+    constexpr uint32_t block_limit = 0xf800;
+    uint32_t limit = capacity == 0 || capacity > block_limit ? block_limit : (capacity + 1) & ~1u;
+    uint16_t base = m_ports.command;
+
+    begin_command();
+    TRY(select(p, 0));
+    out8(base + reg::features, 0); // PIO data
+    out8(base + reg::lba_mid, static_cast<uint8_t>(limit));
+    out8(base + reg::lba_high, static_cast<uint8_t>(limit >> 8));
+    out8(base + reg::command, ata::command::packet);
+    uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy) && (s & (drq | failed)); }, Wake::Poll,
+                              command_timeout_ms, "waiting for the device to take a packet"));
+    if (status & failed)
+        return device_error(status);
+    write_words(base + reg::data, packet, 6);
+    delay_400ns();
+
+    auto* to = static_cast<uint8_t*>(buffer);
+    uint32_t received = 0;
+    mach::Deadline deadline(timeout_ms);
+    for (;;) {
+        if (deadline.passed())
+            return not_answering("a packet command that does not end");
+        status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, timeout_ms,
+                          "waiting for a packet command"));
+        if (status & failed)
+            return device_error(status);
+        if (!(status & drq))
+            return received;
+        uint8_t reason = in8(base + reg::sector_count);
+        if (!(reason & layout::interrupt_reason::input) || (reason & layout::interrupt_reason::command_or_data))
+            return protocol_error("a packet command's data flows the wrong way");
+        uint32_t bytes = uint32_t(in8(base + reg::lba_mid)) | uint32_t(in8(base + reg::lba_high)) << 8;
+        uint32_t words = (bytes + 1) / 2;
+        uint32_t room = (capacity - received) / 2;
+        uint32_t kept = words < room ? words : room;
+        if (kept)
+            read_words(base + reg::data, to + received, kept);
+        for (uint32_t i = kept; i < words; ++i)
+            (void)mach::in16(base + reg::data);
+        received += kept * 2;
+    }
+}
+
+} // namespace rumpdisk::ide

@@ -1,0 +1,111 @@
+// One IDE channel: its two device positions and the ATA protocols on them (PIO data in and
+// out, non-data, bus-master DMA, ATAPI packets with PIO data), each wait bounded and completed
+// by the channel's interrupt when the kernel delivers it (polling otherwise), and recovery by
+// software reset when a device stops answering. One command at a time: rumpdisk serves its
+// requests one after the other, and both disks of a channel share it.
+#pragma once
+
+#include <stdint.h>
+
+#include "ata/ide_ports.h"
+#include "ata/ide_task_file.h"
+#include "base/result.h"
+#include "ide/interrupt.h"
+#include "runtime/hardware.h"
+
+namespace rumpdisk::ide {
+
+enum class Position : uint8_t { Master = 0, Slave = 1 };
+const char* position_name(Position);
+
+enum class Completion : uint8_t { Interrupt, Polling };
+
+// Why the last command failed.
+enum class Failure : uint8_t {
+    None,
+    Device,   // the device ended it with ERR or DF: the request's own failure
+    Timeout,  // the device did not answer in time; the channel was reset
+    Protocol, // the device's status made no sense; the channel was reset
+    Engine,   // the bus-master engine reported an error
+};
+
+// What a position holds after the channel's reset.
+enum class Occupant : uint8_t { None, Ata, Atapi, Unknown };
+
+class Channel {
+public:
+    // `name` is "primary" or "secondary".
+    Channel(const char* name, const ata::ide::ChannelPorts& ports);
+
+    const char* name() const { return m_name; }
+    Completion completion() const { return m_interrupt.attached() ? Completion::Interrupt : Completion::Polling; }
+
+    // Takes the channel's I/O ports, finds out quickly whether anything is attached (a
+    // floating bus reads 0xFF; a position whose registers do not keep what is written holds
+    // no device), and if so takes the interrupt line (or settles for polling, saying why),
+    // resets the channel and reads each device's signature.
+    base::Result<void> start();
+    Occupant occupant(Position p) const { return m_occupants[static_cast<int>(p)]; }
+
+    // Commands. Device errors (ERR or DF in the status) give D_IO_ERROR and leave the channel
+    // usable; a device that does not answer in time gives D_IO_ERROR after the channel was
+    // reset. last_status() and last_error() tell what the device said last.
+
+    // A PIO data-in command of `blocks` blocks of `block_size` bytes (IDENTIFY, READ SECTORS).
+    base::Result<void> pio_in(Position, const ata::ide::Registers&, void* buffer, uint32_t blocks,
+                              uint32_t block_size);
+    base::Result<void> pio_out(Position, const ata::ide::Registers&, const void* buffer, uint32_t blocks,
+                               uint32_t block_size);
+    base::Result<void> non_data(Position, const ata::ide::Registers&, unsigned timeout_ms);
+
+    // Bus-master DMA through the channel's bounce buffer, which the caller fills before a write
+    // and reads after a read. enable_dma allocates it (and the PRD table) once.
+    bool has_bus_master() const { return m_ports.bus_master != 0; }
+    base::Result<void> enable_dma(uint32_t bounce_bytes);
+    bool dma_enabled() const { return m_bounce.size() != 0; }
+    uint32_t dma_bytes() const { return static_cast<uint32_t>(m_bounce.size()); }
+    uint8_t* dma_buffer() const { return static_cast<uint8_t*>(m_bounce.data()); }
+    base::Result<void> dma(Position, const ata::ide::Registers&, ata::ide::Direction, uint32_t bytes);
+
+    // An ATAPI PACKET command with a PIO data-in phase (or none): at most `capacity` bytes go
+    // to `buffer`, more is read and dropped. Returns how many bytes the device sent.
+    base::Result<uint32_t> packet_in(Position, const uint8_t* packet, void* buffer, uint32_t capacity,
+                                     unsigned timeout_ms);
+
+    Failure last_failure() const { return m_last_failure; }
+    uint8_t last_status() const { return m_last_status; }
+    uint8_t last_error() const { return m_last_error; }
+
+private:
+    enum class Wake : uint8_t { Interrupt, Poll };
+    template<typename Ready>
+    base::Result<uint8_t> wait(Ready, Wake, unsigned timeout_ms, const char* what);
+
+    base::Result<void> select(Position, uint8_t device_bits);
+    void write_registers(const ata::ide::Registers&);
+    void begin_command();
+    base::Result<void> reset();
+    base::Error device_error(uint8_t status);
+    base::Error not_answering(const char* what);
+    base::Error protocol_error(const char* what);
+    void stop_dma();
+    void delay_400ns();
+    uint8_t alternate_status();
+    uint8_t read_status();
+    bool probe_position(Position);
+
+    const char* m_name;
+    ata::ide::ChannelPorts m_ports;
+    uint8_t m_control = 0;  // the device control register's value: nIEN when polling
+    int m_selected = -1;    // the position the device register names, -1 when unknown
+    Occupant m_occupants[2] = {};
+    InterruptLine m_interrupt; // not attached: polling
+    unsigned m_missed_interrupts = 0;
+    mach::DmaBuffer m_prd_table;
+    mach::DmaBuffer m_bounce;
+    Failure m_last_failure = Failure::None;
+    uint8_t m_last_status = 0;
+    uint8_t m_last_error = 0;
+};
+
+} // namespace rumpdisk::ide
