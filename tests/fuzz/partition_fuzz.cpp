@@ -1,0 +1,120 @@
+// libFuzzer target for the partition-table reader: the input is the start of a disk image. The
+// reader must neither crash nor read past the disk's end nor hand out a partition outside it,
+// with 512-byte sectors, with 4096-byte ones when the input is big enough, and on a disk far
+// larger than the input (its size taken from the input's last bytes; the rest reads as zeros).
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "partition/partition.h"
+
+namespace {
+
+class InputDisk final : public partition::SectorReader {
+public:
+    InputDisk(const uint8_t* data, size_t size, uint32_t sector_size, uint64_t sectors)
+        : m_data(data)
+        , m_size(size)
+        , m_sector_size(sector_size)
+        , m_sectors(sectors)
+    {
+    }
+
+    base::Result<void> read(uint64_t lba, void* buffer) override
+    {
+        if (lba >= m_sectors)
+            __builtin_trap(); // read_table promises never to ask for this
+        memset(buffer, 0, m_sector_size);
+        uint64_t stored = m_size / m_sector_size + (m_size % m_sector_size != 0);
+        if (lba < stored) {
+            size_t at = size_t(lba) * m_sector_size;
+            size_t n = m_size - at < m_sector_size ? m_size - at : m_sector_size;
+            memcpy(buffer, m_data + at, n);
+        }
+        // One LBA in 256 fails, as a bad sector would, to exercise the error paths.
+        if (m_fail_reads && (lba * 0x9e3779b97f4a7c15ull) >> 56 == 0x5a)
+            return base::Error(2500, "bad sector");
+        return {};
+    }
+
+    void fail_some_reads() { m_fail_reads = true; }
+
+private:
+    const uint8_t* m_data;
+    size_t m_size;
+    uint32_t m_sector_size;
+    uint64_t m_sectors;
+    bool m_fail_reads = false;
+};
+
+void check(const partition::Table& t, uint64_t sectors)
+{
+    if (t.count > partition::max_partitions || t.warning_count > partition::max_warnings)
+        __builtin_trap();
+    if (t.scheme == partition::Scheme::None && (t.count != 0 || t.warning_count != 0))
+        __builtin_trap();
+    unsigned previous = 0;
+    for (size_t i = 0; i < t.count; ++i) {
+        const partition::Partition& p = t.partitions[i];
+        if (p.sector_count == 0 || p.first_sector == 0 || p.first_sector >= sectors
+            || p.sector_count > sectors - p.first_sector)
+            __builtin_trap();
+        if (p.number <= previous)
+            __builtin_trap();
+        previous = p.number;
+        if (t.scheme == partition::Scheme::Mbr && (p.mbr_type == 0 || !p.type.is_zero()))
+            __builtin_trap();
+        if (t.scheme == partition::Scheme::Gpt && (p.mbr_type != 0 || p.type.is_zero()))
+            __builtin_trap();
+        if (t.find(p.number) != &p)
+            __builtin_trap();
+        base::BufferSink<64> sink;
+        base::format(sink, "{}", p.type);
+        if (sink.view().size() != 36)
+            __builtin_trap();
+    }
+    for (size_t i = 0; i < t.warning_count; ++i) {
+        if (!t.warnings[i].what)
+            __builtin_trap();
+        base::BufferSink<256> sink;
+        base::format(sink, "{}", t.warnings[i]);
+    }
+}
+
+void run(InputDisk& disk, uint32_t sector_size, uint64_t sectors)
+{
+    auto r = partition::read_table(disk, sector_size, sectors);
+    if (r.is_error()) {
+        if (!r.error().context())
+            __builtin_trap();
+        base::BufferSink<256> sink;
+        base::format(sink, "{}", r.error());
+        return;
+    }
+    check(r.value(), sectors);
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    for (uint32_t sector_size : { 512u, 4096u }) {
+        if (sector_size == 4096 && size < 2 * 4096)
+            continue;
+        uint64_t sectors = (size + sector_size - 1) / sector_size;
+        InputDisk disk(data, size, sector_size, sectors);
+        run(disk, sector_size, sectors);
+    }
+    if (size >= 512 + 9) {
+        // A disk of any size up to 2^64 - 1 sectors, so that no sum of LBAs may overflow; the
+        // byte before the size decides whether some reads fail.
+        uint64_t sectors = 0;
+        for (int i = 0; i < 8; ++i)
+            sectors |= uint64_t(data[size - 8 + i]) << (8 * i);
+        InputDisk disk(data, size - 9, 512, sectors);
+        if (data[size - 9] & 1)
+            disk.fail_some_reads();
+        run(disk, 512, sectors);
+    }
+    return 0;
+}
