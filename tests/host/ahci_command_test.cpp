@@ -16,28 +16,15 @@ TEST(AhciFis, ReadDmaExtCarriesAll48AddressBits)
     uint8_t fis[fis::register_h2d_bytes];
     std::memset(fis, 0xee, sizeof fis);
     encode_register_h2d(t.value(), fis);
+    // clang-format off
     const uint8_t expected[20] = {
-        0x27,
-        0x80,
-        0x25,
-        0x00, // type, C bit, READ DMA EXT, features
-        0xbc,
-        0x9a,
-        0x78,
-        0x40, // LBA 7:0, 15:8, 23:16, device (LBA mode)
-        0x56,
-        0x34,
-        0x12,
-        0x00, // LBA 31:24, 39:32, 47:40, features 15:8
-        0x34,
-        0x12,
-        0x00,
-        0x00, // count, ICC, control
-        0x00,
-        0x00,
-        0x00,
-        0x00,
+        0x27, 0x80, 0x25, 0x00, // type, C bit, READ DMA EXT, features
+        0xbc, 0x9a, 0x78, 0x40, // LBA 7:0, 15:8, 23:16, device (LBA mode)
+        0x56, 0x34, 0x12, 0x00, // LBA 31:24, 39:32, 47:40, features 15:8
+        0x34, 0x12, 0x00, 0x00, // count, ICC, control
+        0x00, 0x00, 0x00, 0x00,
     };
+    // clang-format on
     for (size_t i = 0; i < sizeof expected; ++i)
         EXPECT_EQ(fis[i], expected[i]) << "byte " << i;
 }
