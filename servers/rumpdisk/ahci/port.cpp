@@ -159,6 +159,11 @@ base::Result<void> Port::recover(Recovery how)
         TRY(reset_link());
     }
     TRY(start(m_kind));
+    // An HBA clears PxCI when ST drops; QEMU's does not, and runs a dropped command again when ST
+    // is set. The command table is unchanged, so that run repeats the same transfer: let it end
+    // before slot 0 is reused.
+    if (!settle([this] { return read(reg::port::ci); }, ~0u, 0, engine_stop_ms))
+        return base::Error(D_IO_ERROR, "a dropped command stays issued (PxCI)");
     m_controller.collect(m_index);
     m_broken = false;
     return {};
