@@ -72,15 +72,17 @@ class Partitions(DiskTest):
 
     def test_mbr_with_logical_partitions(self):
         image = self.stamped_image("mbr.img", 2 * SECTORS)
+        # Slot 4 holds the extended partition, so the lines after it are logical partitions.
         parts = sfdisk(image, "label: dos\n"
                               "start=2048, size=20480, type=83\n"
                               "start=22528, size=10240, type=83\n"
-                              "start=34816, type=5\n"
+                              "start=32768, size=2048, type=c\n"
+                              "start=36864, type=5\n"
                               "size=16384, type=83\n"
                               "size=8192, type=83\n")
-        out = self.expect_volumes(image, parts, {1, 2, 5, 6})
+        out = self.expect_volumes(image, parts, {1, 2, 3, 5, 6})
         # The extended partition is a container, not a volume.
-        self.assertNotRegex(out, r"rumpdisk: wd0s3: ")
+        self.assertNotRegex(out, r"rumpdisk: wd0s4: ")
 
     def test_gpt(self):
         image = self.stamped_image("gpt.img", 2 * SECTORS)
