@@ -61,8 +61,7 @@ base::Result<void> probe(const pci::Function& function, pciaccess::Device device
             continue;
         ++ports;
         // Empty ports get no memory: presence needs only the link status.
-        Port probe_link(*controller, index);
-        if (!probe_link.link_up())
+        if (!Port::link_up(*controller, index))
             continue;
         ++devices;
         auto disk = probe_port(*controller, index);

@@ -85,9 +85,9 @@ base::Result<void> Port::attach()
     return {};
 }
 
-bool Port::link_up() const
+bool Port::link_up(const Controller& controller, unsigned index)
 {
-    auto detection = [this] { return read(reg::port::ssts) & reg::ssts_bits::detection_mask; };
+    auto detection = [&] { return controller.read_port(index, reg::port::ssts) & reg::ssts_bits::detection_mask; };
     uint32_t det = detection();
     if (det == reg::ssts_bits::device_no_phy)
         settle(detection, reg::ssts_bits::detection_mask, reg::ssts_bits::device_and_phy, link_ms);

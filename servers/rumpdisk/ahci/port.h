@@ -49,9 +49,9 @@ public:
 
     // Stops the port's engines, gives it the command list and FIS area and starts FIS receive.
     base::Result<void> attach();
-    // Whether a device is attached with its link up (PxSSTS.DET = 3), waiting a little for a
-    // link that is still coming up.
-    bool link_up() const;
+    // Whether a device is attached to port `index` with its link up (PxSSTS.DET = 3), waiting a
+    // little for a link that is still coming up. Needs no memory of the port's.
+    static bool link_up(const Controller&, unsigned index);
     // Waits for the device to leave BSY and DRQ (after reset, its first D2H FIS).
     base::Result<void> wait_ready() const;
     // The signature of the device's first D2H FIS, valid once it is ready.
