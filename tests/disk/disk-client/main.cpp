@@ -379,6 +379,17 @@ void test_requests(base::StringView name)
     mach::println("disk-client: bad requests answered, server still serving");
 }
 
+// "12.34" from a rate in thousandths, right-aligned in the table's column.
+base::BoundedString<16> rate(uint64_t thousandths)
+{
+    return base::formatted<16>("{}.{:02}", thousandths / 1000, thousandths % 1000 / 10);
+}
+
+void print_row(base::StringView what, uint64_t kb_per_s, uint64_t requests_per_s)
+{
+    mach::println("bench: {:<16} {:>10} {:>12}", what, rate(kb_per_s), requests_per_s);
+}
+
 void test_bench(base::StringView name, unsigned megabytes)
 {
     Device d;
@@ -409,8 +420,8 @@ void test_bench(base::StringView name, unsigned megabytes)
         if (ns == 0)
             ns = 1;
         uint64_t kb_per_s = total * 1000000ULL / ns; // bytes/ns * 1e6 = KB/s (decimal)
-        mach::println("bench: seq {:<12} {:>6}.{:02} {:>12}", size >= 1048576 ? "1 MiB" : size >= 65536 ? "64 KiB" : "4 KiB",
-                      kb_per_s / 1000, kb_per_s % 1000 / 10, requests * 1000000000ULL / ns);
+        print_row(size >= 1048576 ? "seq 1 MiB" : size >= 65536 ? "seq 64 KiB" : "seq 4 KiB", kb_per_s,
+                  requests * 1000000000ULL / ns);
     }
     // Random 4 KiB reads over the same area, from a fixed sequence (xorshift).
     uint64_t x = 88172645463325252ULL;
@@ -434,8 +445,7 @@ void test_bench(base::StringView name, unsigned megabytes)
     if (ns == 0)
         ns = 1;
     uint64_t kb_per_s = uint64_t(count) * 4096 * 1000000ULL / ns;
-    mach::println("bench: random 4 KiB  {:>6}.{:02} {:>12}", kb_per_s / 1000, kb_per_s % 1000 / 10,
-                  uint64_t(count) * 1000000000ULL / ns);
+    print_row("random 4 KiB", kb_per_s, uint64_t(count) * 1000000000ULL / ns);
     device_close(d.port);
 }
 
