@@ -19,6 +19,12 @@
 
 namespace elf {
 
+// Where GNU Mach puts a boot module's stack (STACK_SIZE and user_stack_low in kern/bootstrap.c
+// and x86_64's pcb.c): 128 KiB ending at the top of user space. exec may do the same; the image
+// must then end below default_stack_top - default_stack_size (Image::highest says where it ends).
+constexpr uint64_t default_stack_size = 128 * 1024;
+constexpr uint64_t default_stack_top = 0x800000000000; // elf::user_space_end
+
 // The most the block at rsp may take (counts, pointers, strings and padding together). Beyond it
 // the error is Error::ArgumentsTooLong.
 constexpr size_t max_argument_bytes = 64 * 1024;

@@ -249,3 +249,14 @@ TEST(ElfStack, ArgumentsTooLong)
 }
 
 } // namespace
+
+namespace {
+
+TEST(ElfStack, TheKernelsStackPlace)
+{
+    EXPECT_EQ(elf::default_stack_top, elf::user_space_end);
+    EXPECT_EQ(elf::default_stack_size, 0x20000u);
+    EXPECT_GE(elf::default_stack_size, elf::max_argument_bytes); // the arguments always fit in it
+}
+
+} // namespace
