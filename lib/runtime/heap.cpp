@@ -90,9 +90,11 @@ void heap_free(void* p)
         vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(h), h->bytes);
         return;
     }
+    // The free-list link overwrites the header: read the class first.
+    size_t c = h->size_class;
     auto* f = reinterpret_cast<FreeBlock*>(h);
-    f->next = g_free[h->size_class];
-    g_free[h->size_class] = f;
+    f->next = g_free[c];
+    g_free[c] = f;
 }
 
 HeapStatistics heap_statistics()
