@@ -102,8 +102,9 @@ void AtaDisk::report_failure(const char* what, uint64_t lba, uint32_t count, con
         mach::report("ide {} {}: further failures are not shown", m_channel.name(), position_name(m_position));
         return;
     }
-    mach::report("ide {} {}: {} of {} sectors at {} failed (status {:#04x}, error {:#04x}): {}", m_channel.name(),
-                 position_name(m_position), what, count, lba, m_channel.last_status(), m_channel.last_error(), error);
+    mach::report("ide {} {}: {} of {} sector{} at {} failed (status {:#04x}, error {:#04x}): {}", m_channel.name(),
+                 position_name(m_position), what, count, count == 1 ? "" : "s", lba, m_channel.last_status(),
+                 m_channel.last_error(), error);
 }
 
 base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)

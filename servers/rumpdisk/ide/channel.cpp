@@ -2,6 +2,7 @@
 #include "ide/channel.h"
 
 #include "ata/ata_layout.h"
+#include "ata/atapi.h"
 #include "ata/ide_prd.h"
 #include "ide/ide_layout.h"
 #include "runtime/clock.h"
@@ -55,14 +56,16 @@ void memory_barrier()
     asm volatile("" ::: "memory");
 }
 
-// The signature a device leaves in LBA mid/high after a reset (ATA/ATAPI-6, 9.12): 00/00 a
-// disk (3C/C3 from some SATA devices in legacy mode), 14/EB a packet device.
 Occupant occupant_from_signature(uint8_t mid, uint8_t high)
 {
-    if ((mid == 0x00 && high == 0x00) || (mid == 0x3c && high == 0xc3))
+    switch (ata::classify_signature(mid, high)) {
+    case ata::DeviceClass::Ata:
         return Occupant::Ata;
-    if (mid == 0x14 && high == 0xeb)
+    case ata::DeviceClass::Atapi:
         return Occupant::Atapi;
+    case ata::DeviceClass::Unknown:
+        break;
+    }
     return Occupant::Unknown;
 }
 

@@ -1,5 +1,5 @@
 // The IDE driver: finds the channels the controller's class and BARs describe, the devices on
-// them, and makes a Disk of each ATA disk; ATAPI devices are left alone with a console line.
+// them, and makes a Disk of each: ATA disks read and written, ATAPI drives read-only.
 #include "ide/ide.h"
 
 #include <new>
@@ -7,6 +7,7 @@
 #include "ata/ata_layout.h"
 #include "ata/identify.h"
 #include "ide/ata_disk.h"
+#include "ide/atapi_disk.h"
 #include "ide/channel.h"
 #include "ide/ide_layout.h"
 #include "pci/config_layout.h"
@@ -95,6 +96,27 @@ void add_ata_disk(const pci::Function& f, Channel& channel, Position position, D
     }
 }
 
+void add_atapi_disk(const pci::Function& f, Channel& channel, Position position, DiskList& disks)
+{
+    auto identified = AtapiDisk::identify(channel, position);
+    if (identified.is_error()) {
+        mach::report("ide {} {}: an ATAPI drive, not served: {}", channel.name(), position_name(position),
+                     identified.error());
+        return;
+    }
+    DiskIdentity identity = identified.value();
+    identity.location = base::formatted<48>("ide {} {} {}", f.address, channel.name(), position_name(position));
+    auto* disk = create<AtapiDisk>(channel, position, identity);
+    if (!disk) {
+        mach::report("ide {} {}: out of memory", channel.name(), position_name(position));
+        return;
+    }
+    if (!disks.add(*disk)) {
+        mach::report("ide {} {}: too many disks; not served", channel.name(), position_name(position));
+        destroy(disk);
+    }
+}
+
 } // namespace
 
 bool matches(const pci::Function& f)
@@ -140,7 +162,8 @@ base::Result<void> probe(const pci::Function& f, pciaccess::Device device, DiskL
                 used = true;
                 break;
             case Occupant::Atapi:
-                mach::report("ide {} {}: an ATAPI device; not served", names[i], position_name(p));
+                add_atapi_disk(f, *channel, p, disks);
+                used = true;
                 break;
             case Occupant::Unknown:
                 mach::report("ide {} {}: a device with an unknown signature; not served", names[i], position_name(p));
