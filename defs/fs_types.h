@@ -1,9 +1,9 @@
 /* The C side of fs.defs, the project's file protocol (subsystem 24000): the layouts carried in
    its arrays and structures, its flags and its error codes. Shared by the MIG stubs, the ext2fs
-   server and lib/fsclient; plain C so that the generated stubs can include it.  */
+   server and lib/fsclient; plain C without Mach's headers, so that the generated stubs and host
+   code (tests) can include it.  */
 #pragma once
 
-#include <mach/port.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -12,7 +12,6 @@
 #define FS_STATIC_ASSERT _Static_assert
 #endif
 
-typedef mach_port_t fs_node_t;
 typedef char fs_name_t[256];  /* one path component: at most 255 bytes and a zero */
 typedef char fs_path_t[1024]; /* a path or a symlink's target: at most 1023 bytes and a zero */
 typedef char *fs_data_t;      /* io_read, io_write, dir_readdir: see the bounds below */
@@ -82,23 +81,24 @@ typedef const char *const_fs_path_t;
 
 #define FS_SYMLINK_MAX 32
 
-/* io_stat's answer.  */
+/* io_stat's answer (the fields of POSIX's struct stat, without the st_ prefix that C
+   libraries define as macros).  */
 struct fs_stat {
-    uint64_t st_ino;
-    uint64_t st_size;
-    uint64_t st_blocks; /* space used, in 512-byte units */
-    uint32_t st_mode;   /* type and permission bits, as POSIX (S_IFREG 0100000 ...) */
-    uint32_t st_nlink;
-    uint32_t st_uid;
-    uint32_t st_gid;
-    uint32_t st_atime; /* seconds since 1970 */
-    uint32_t st_mtime;
-    uint32_t st_ctime;
-    uint32_t st_blksize; /* the filesystem's block size */
-    uint32_t st_rdev;
-    uint32_t st_flags; /* the inode's flags (EXT2_*_FL) */
-    uint32_t st_gen;
-    uint32_t st_spare;
+    uint64_t ino;
+    uint64_t size;
+    uint64_t blocks; /* space used, in 512-byte units */
+    uint32_t mode;   /* type and permission bits, as POSIX (S_IFREG 0100000 ...) */
+    uint32_t nlink;
+    uint32_t uid;
+    uint32_t gid;
+    uint32_t atime; /* seconds since 1970 */
+    uint32_t mtime;
+    uint32_t ctime;
+    uint32_t blksize; /* the filesystem's block size */
+    uint32_t rdev;
+    uint32_t flags; /* the inode's flags (EXT2_*_FL) */
+    uint32_t gen;
+    uint32_t spare;
 };
 typedef struct fs_stat fs_stat_t;
 FS_STATIC_ASSERT(sizeof(struct fs_stat) == 18 * 4, "fs_stat_t is struct[18] of int in fs.defs");
