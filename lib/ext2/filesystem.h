@@ -177,6 +177,9 @@ public:
     // Why the mount is read-only or what it noticed ("unknown RO_COMPAT feature 0x400
     // (metadata_csum): mounted read-only"); empty when there is nothing to say.
     base::StringView mount_note() const;
+    // A sentence on the last Errc::Corrupt returned, with the inode and block where they are
+    // known ("directory entry with rec_len 0 (inode 12) (block 301)").
+    base::StringView last_corruption() const;
 
     base::Result<Ino> lookup(Ino dir, base::StringView name);
     base::Result<Stat> stat(Ino);
@@ -193,7 +196,8 @@ public:
     base::Result<Ino> create(Ino dir, base::StringView name, uint16_t mode, Owner = {});
     base::Result<Ino> mkdir(Ino dir, base::StringView name, uint16_t mode, Owner = {});
     base::Result<Ino> symlink(Ino dir, base::StringView name, base::StringView target, Owner = {});
-    // Character/block devices, fifos, sockets: mode carries the type bits.
+    // Character/block devices, fifos, sockets: mode carries the type bits; rdev is the device
+    // number as Linux stores it (major << 8 | minor while both are under 256).
     base::Result<Ino> mknod(Ino dir, base::StringView name, uint16_t mode, uint32_t rdev, Owner = {});
     base::Result<void> link(Ino dir, base::StringView name, Ino target);
     base::Result<void> unlink(Ino dir, base::StringView name);  // anything but a directory

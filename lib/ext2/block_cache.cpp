@@ -1,0 +1,245 @@
+// The block cache: LRU replacement over a fixed pool, write-back of dirty blocks in block order.
+#include "ext2/allocate.h"
+#include "ext2/block_cache.h"
+
+namespace ext2 {
+
+BlockRef::BlockRef(BlockCache* cache, uint32_t slot) : m_cache(cache), m_slot(slot)
+{
+    ++m_cache->m_slots[slot].pins;
+}
+
+BlockRef& BlockRef::operator=(BlockRef&& o)
+{
+    if (this != &o) {
+        reset();
+        m_cache = o.m_cache;
+        m_slot = o.m_slot;
+        o.m_cache = nullptr;
+    }
+    return *this;
+}
+
+void BlockRef::reset()
+{
+    if (m_cache)
+        --m_cache->m_slots[m_slot].pins;
+    m_cache = nullptr;
+}
+
+uint8_t* BlockRef::data() const { return m_cache->slot_data(m_slot); }
+uint32_t BlockRef::number() const { return m_cache->m_slots[m_slot].block; }
+void BlockRef::mark_dirty() { m_cache->m_slots[m_slot].dirty = true; }
+
+BlockCache::~BlockCache()
+{
+    delete[] m_slots;
+    delete[] m_hash;
+    delete[] m_order;
+    delete[] m_data;
+}
+
+base::Result<void> BlockCache::init(BlockDevice& device, uint32_t block_size, size_t budget_bytes)
+{
+    m_device = &device;
+    m_block_size = block_size;
+    m_sectors_per_block = block_size / device.sector_size();
+    m_count = budget_bytes / block_size;
+    if (m_count < min_blocks)
+        m_count = min_blocks;
+    if (m_count > (1u << 20))
+        m_count = 1u << 20;
+    m_buckets = 1;
+    while (m_buckets < m_count)
+        m_buckets <<= 1;
+    m_slots = allocate_array<Slot>(m_count);
+    m_hash = allocate_array<uint32_t>(m_buckets);
+    m_order = allocate_array<uint32_t>(m_count);
+    m_data = allocate_array<uint8_t>(m_count * block_size);
+    if (!m_slots || !m_hash || !m_order || !m_data)
+        return error(Errc::NoMemory, "no memory for the block cache");
+    for (uint32_t b = 0; b < m_buckets; ++b)
+        m_hash[b] = none;
+    // All slots start on the LRU list, free (invalid), in index order.
+    for (uint32_t i = 0; i < m_count; ++i) {
+        m_slots[i] = Slot {0, 0, false, false, none, i == 0 ? none : i - 1,
+                           i + 1 == m_count ? none : i + 1};
+    }
+    m_lru_head = 0;
+    m_lru_tail = static_cast<uint32_t>(m_count - 1);
+    return {};
+}
+
+uint32_t BlockCache::find(uint32_t block) const
+{
+    for (uint32_t s = m_hash[bucket_of(block)]; s != none; s = m_slots[s].hash_next)
+        if (m_slots[s].block == block)
+            return s;
+    return none;
+}
+
+void BlockCache::unlink_hash(uint32_t slot)
+{
+    uint32_t* link = &m_hash[bucket_of(m_slots[slot].block)];
+    while (*link != none) {
+        if (*link == slot) {
+            *link = m_slots[slot].hash_next;
+            break;
+        }
+        link = &m_slots[*link].hash_next;
+    }
+    m_slots[slot].hash_next = none;
+    m_slots[slot].valid = false;
+    m_slots[slot].dirty = false;
+}
+
+void BlockCache::touch(uint32_t slot)
+{
+    if (m_lru_head == slot)
+        return;
+    Slot& s = m_slots[slot];
+    // Unlink.
+    if (s.lru_prev != none)
+        m_slots[s.lru_prev].lru_next = s.lru_next;
+    if (s.lru_next != none)
+        m_slots[s.lru_next].lru_prev = s.lru_prev;
+    if (m_lru_tail == slot)
+        m_lru_tail = s.lru_prev;
+    // Insert at the head.
+    s.lru_prev = none;
+    s.lru_next = m_lru_head;
+    if (m_lru_head != none)
+        m_slots[m_lru_head].lru_prev = slot;
+    m_lru_head = slot;
+    if (m_lru_tail == none)
+        m_lru_tail = slot;
+}
+
+base::Result<void> BlockCache::write_slot(uint32_t slot)
+{
+    Slot& s = m_slots[slot];
+    TRY(m_device->write(uint64_t(s.block) * m_sectors_per_block, m_sectors_per_block, slot_data(slot)));
+    s.dirty = false;
+    return {};
+}
+
+base::Result<uint32_t> BlockCache::claim(uint32_t block)
+{
+    // The least recently used unpinned slot; invalid slots sit wherever they were left.
+    for (uint32_t s = m_lru_tail; s != none; s = m_slots[s].lru_prev) {
+        Slot& slot = m_slots[s];
+        if (slot.pins)
+            continue;
+        if (slot.valid) {
+            if (slot.dirty)
+                TRY(write_slot(s));
+            unlink_hash(s);
+        }
+        slot.block = block;
+        slot.valid = true;
+        slot.dirty = false;
+        uint32_t bucket = bucket_of(block);
+        slot.hash_next = m_hash[bucket];
+        m_hash[bucket] = s;
+        touch(s);
+        return s;
+    }
+    return error(Errc::NoMemory, "every block of the cache is in use");
+}
+
+base::Result<BlockRef> BlockCache::get(uint32_t block)
+{
+    uint32_t s = find(block);
+    if (s != none) {
+        touch(s);
+        return BlockRef(this, s);
+    }
+    s = TRY(claim(block));
+    auto r = m_device->read(uint64_t(block) * m_sectors_per_block, m_sectors_per_block, slot_data(s));
+    if (r.is_error()) {
+        unlink_hash(s);
+        return r.error();
+    }
+    return BlockRef(this, s);
+}
+
+base::Result<BlockRef> BlockCache::get_zeroed(uint32_t block)
+{
+    uint32_t s = find(block);
+    if (s == none)
+        s = TRY(claim(block));
+    else
+        touch(s);
+    uint8_t* d = slot_data(s);
+    for (uint32_t i = 0; i < m_block_size; ++i)
+        d[i] = 0;
+    m_slots[s].dirty = true;
+    return BlockRef(this, s);
+}
+
+void BlockCache::forget(uint32_t block)
+{
+    uint32_t s = find(block);
+    // A pinned copy leaves the table too: its holder may still use the buffer, but nobody finds
+    // it again and it is never written.
+    if (s != none)
+        unlink_hash(s);
+}
+
+const uint8_t* BlockCache::dirty_copy(uint32_t block) const
+{
+    uint32_t s = find(block);
+    return s != none && m_slots[s].dirty ? slot_data(s) : nullptr;
+}
+
+base::Result<void> BlockCache::write_back()
+{
+    size_t n = 0;
+    for (uint32_t s = 0; s < m_count; ++s)
+        if (m_slots[s].valid && m_slots[s].dirty)
+            m_order[n++] = s;
+    // Shell sort by block number: sequential writes for the device, no allocation.
+    for (size_t gap = n / 2; gap > 0; gap /= 2)
+        for (size_t i = gap; i < n; ++i)
+            for (size_t j = i; j >= gap && m_slots[m_order[j - gap]].block > m_slots[m_order[j]].block; j -= gap) {
+                uint32_t t = m_order[j];
+                m_order[j] = m_order[j - gap];
+                m_order[j - gap] = t;
+            }
+    for (size_t i = 0; i < n; ++i)
+        TRY(write_slot(m_order[i]));
+    return {};
+}
+
+base::Result<void> BlockCache::read_blocks(uint32_t block, uint32_t count, void* buffer)
+{
+    return m_device->read(uint64_t(block) * m_sectors_per_block, count * m_sectors_per_block, buffer);
+}
+
+base::Result<void> BlockCache::write_blocks(uint32_t block, uint32_t count, const void* buffer)
+{
+    return m_device->write(uint64_t(block) * m_sectors_per_block, count * m_sectors_per_block, buffer);
+}
+
+size_t BlockCache::bytes() const
+{
+    return m_count * (m_block_size + sizeof(Slot) + sizeof(uint32_t)) + m_buckets * sizeof(uint32_t);
+}
+
+size_t BlockCache::cached_blocks() const
+{
+    size_t n = 0;
+    for (uint32_t s = 0; s < m_count; ++s)
+        n += m_slots[s].valid;
+    return n;
+}
+
+size_t BlockCache::dirty_blocks() const
+{
+    size_t n = 0;
+    for (uint32_t s = 0; s < m_count; ++s)
+        n += m_slots[s].valid && m_slots[s].dirty;
+    return n;
+}
+
+} // namespace ext2

@@ -1,0 +1,107 @@
+// The block cache: a fixed pool of filesystem blocks, allocated once at mount, found by hash,
+// replaced least recently used first, written back when dirty (on eviction or on write_back).
+// A BlockRef pins its block while it is held, so that a request can hold the few blocks it
+// works on (an inode table block, a bitmap, an indirect block) without one evicting another.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/result.h"
+#include "ext2/filesystem.h"
+
+namespace ext2 {
+
+class BlockCache;
+
+class BlockRef {
+public:
+    BlockRef() = default;
+    BlockRef(BlockRef&& o) : m_cache(o.m_cache), m_slot(o.m_slot) { o.m_cache = nullptr; }
+    BlockRef& operator=(BlockRef&& o);
+    BlockRef(const BlockRef&) = delete;
+    BlockRef& operator=(const BlockRef&) = delete;
+    ~BlockRef() { reset(); }
+
+    uint8_t* data() const;
+    uint32_t number() const;
+    void mark_dirty();
+    void reset();
+
+private:
+    friend class BlockCache;
+    BlockRef(BlockCache* cache, uint32_t slot);
+    BlockCache* m_cache = nullptr;
+    uint32_t m_slot = 0;
+};
+
+class BlockCache {
+public:
+    static constexpr size_t min_blocks = 16;
+
+    BlockCache() = default;
+    BlockCache(const BlockCache&) = delete;
+    BlockCache& operator=(const BlockCache&) = delete;
+    ~BlockCache();
+
+    // budget_bytes / block_size buffers (at least min_blocks). Errc::NoMemory when the heap
+    // cannot give them.
+    base::Result<void> init(BlockDevice&, uint32_t block_size, size_t budget_bytes);
+
+    // The block's contents, read from the device unless cached.
+    base::Result<BlockRef> get(uint32_t block);
+    // A block the caller is about to fill whole (a newly allocated one): zeroed and dirty, not read.
+    base::Result<BlockRef> get_zeroed(uint32_t block);
+    // Drops a cached copy without writing it: the block was freed, or the caller wrote it to
+    // the device directly.
+    void forget(uint32_t block);
+    // The contents of the cached copy if it is dirty (newer than the device), else nullptr.
+    const uint8_t* dirty_copy(uint32_t block) const;
+    // Writes every dirty block in increasing block order; stops at the first device error.
+    base::Result<void> write_back();
+
+    // The device in filesystem blocks, for the few direct transfers (file data runs).
+    base::Result<void> read_blocks(uint32_t block, uint32_t count, void* buffer);
+    base::Result<void> write_blocks(uint32_t block, uint32_t count, const void* buffer);
+
+    uint32_t block_size() const { return m_block_size; }
+    size_t capacity() const { return m_count; }
+    size_t bytes() const;
+    size_t cached_blocks() const;
+    size_t dirty_blocks() const;
+
+private:
+    friend class BlockRef;
+    static constexpr uint32_t none = 0xffffffff;
+
+    struct Slot {
+        uint32_t block;
+        uint32_t pins;
+        bool valid;
+        bool dirty;
+        uint32_t hash_next; // slot index or none
+        uint32_t lru_prev, lru_next;
+    };
+
+    uint32_t bucket_of(uint32_t block) const { return (block * 2654435761u) & (m_buckets - 1); }
+    uint32_t find(uint32_t block) const;
+    void unlink_hash(uint32_t slot);
+    void touch(uint32_t slot); // to the most recently used end
+    base::Result<uint32_t> claim(uint32_t block); // a slot for block, evicting if needed
+    base::Result<void> write_slot(uint32_t slot);
+    uint8_t* slot_data(uint32_t slot) const { return m_data + size_t(slot) * m_block_size; }
+
+    BlockDevice* m_device = nullptr;
+    uint32_t m_block_size = 0;
+    uint32_t m_sectors_per_block = 0;
+    size_t m_count = 0;
+    uint32_t m_buckets = 0;
+    Slot* m_slots = nullptr;
+    uint32_t* m_hash = nullptr;
+    uint32_t* m_order = nullptr; // scratch for write_back's sort
+    uint8_t* m_data = nullptr;
+    uint32_t m_lru_head = none; // most recently used
+    uint32_t m_lru_tail = none; // least recently used
+};
+
+} // namespace ext2

@@ -1,0 +1,279 @@
+// The block map: 12 direct blocks, then single, double and triple indirect blocks. Lookups
+// return runs of consecutive physical blocks (or holes) so that file reads can be one device
+// transfer per run; allocation fills the path to a block; freeing from a logical block onwards
+// first checks the whole part of the map it will free (numbers in range, no indirect block
+// pointing back up its own path, every block marked used) and only then frees it.
+#include "ext2/volume.h"
+
+namespace ext2 {
+
+using namespace layout;
+
+namespace {
+
+// The slots leading to a logical block: offsets[0] is the inode's i_block slot, then one
+// index per indirect level. depth 1 is a direct block.
+struct Path {
+    int depth;
+    uint32_t offsets[4];
+};
+
+Path path_of(uint32_t logical, uint32_t bits) // bits: log2 of pointers per block
+{
+    uint64_t p = uint64_t(1) << bits;
+    uint64_t l = logical;
+    if (l < direct_blocks)
+        return {1, {uint32_t(l), 0, 0, 0}};
+    l -= direct_blocks;
+    if (l < p)
+        return {2, {indirect_slot, uint32_t(l), 0, 0}};
+    l -= p;
+    if (l < p * p)
+        return {3, {double_slot, uint32_t(l >> bits), uint32_t(l & (p - 1)), 0}};
+    l -= p * p;
+    return {4, {triple_slot, uint32_t(l >> (2 * bits)), uint32_t((l >> bits) & (p - 1)), uint32_t(l & (p - 1))}};
+}
+
+uint32_t log2(uint32_t n)
+{
+    uint32_t b = 0;
+    while ((1u << b) < n)
+        ++b;
+    return b;
+}
+
+uint32_t* table_of(BlockRef& ref) { return reinterpret_cast<uint32_t*>(ref.data()); }
+
+} // namespace
+
+base::Result<Run> Volume::map(Ino ino, const Inode& in, uint32_t logical, uint32_t max)
+{
+    if (max == 0)
+        max = 1;
+    if (logical >= m_max_logical)
+        return Run {0, max};
+    uint32_t bits = log2(m_pointers_per_block);
+    Path path = path_of(logical, bits);
+    const uint32_t* leaf = in.block;
+    uint32_t index = path.offsets[0];
+    uint32_t leaf_length = direct_blocks;
+    BlockRef ref;
+    if (path.depth > 1) {
+        uint32_t ancestors[3];
+        uint32_t pointer = in.block[path.offsets[0]];
+        for (int d = 1; d < path.depth; ++d) {
+            if (pointer == 0) {
+                // A hole as large as the rest of this subtree.
+                uint64_t covered = uint64_t(1) << (bits * (path.depth - d));
+                uint64_t position = 0;
+                for (int k = d; k < path.depth; ++k)
+                    position = (position << bits) | path.offsets[k];
+                uint64_t remaining = covered - position;
+                return Run {0, remaining < max ? uint32_t(remaining) : max};
+            }
+            if (!valid_data_block(pointer))
+                return corrupt("indirect block number beyond the filesystem", ino, pointer);
+            for (int k = 0; k < d - 1; ++k)
+                if (ancestors[k] == pointer)
+                    return corrupt("indirect block that points back up its own path", ino, pointer);
+            ancestors[d - 1] = pointer;
+            ref = TRY(m_cache.get(pointer));
+            const uint32_t* table = table_of(ref);
+            if (d == path.depth - 1) {
+                leaf = table;
+                index = path.offsets[d];
+                leaf_length = m_pointers_per_block;
+                break;
+            }
+            pointer = table[path.offsets[d]];
+        }
+    }
+    uint32_t first = leaf[index];
+    if (first && !valid_data_block(first))
+        return corrupt("block map entry beyond the filesystem", ino, first);
+    uint32_t count = 1;
+    while (count < max && index + count < leaf_length) {
+        uint32_t next = leaf[index + count];
+        if (first == 0 ? next != 0 : (next != first + count || !valid_data_block(next)))
+            break;
+        ++count;
+    }
+    return Run {first, count};
+}
+
+base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_t logical)
+{
+    if (logical >= m_max_logical)
+        return error(Errc::FileTooLarge, "beyond the largest file the block map can hold");
+    uint32_t bits = log2(m_pointers_per_block);
+    Path path = path_of(logical, bits);
+
+    // Walk the existing part of the path; slot is where the first missing pointer goes.
+    BlockRef refs[3];
+    uint32_t* slot = &in.block[path.offsets[0]];
+    int level = 0; // index into path.offsets of slot
+    uint32_t ancestors[3];
+    while (*slot != 0) {
+        uint32_t pointer = *slot;
+        if (!valid_data_block(pointer))
+            return corrupt("block map entry beyond the filesystem", ino, pointer);
+        if (level == path.depth - 1)
+            return Mapped {pointer, false};
+        for (int k = 0; k < level; ++k)
+            if (ancestors[k] == pointer)
+                return corrupt("indirect block that points back up its own path", ino, pointer);
+        ancestors[level] = pointer;
+        refs[level] = TRY(m_cache.get(pointer));
+        ++level;
+        slot = &table_of(refs[level - 1])[path.offsets[level]];
+    }
+
+    // The goal: right after the previous logical block, else the start of the inode's group.
+    uint32_t goal = group_first_block(group_of_inode(ino));
+    if (logical > 0) {
+        Run previous = TRY(map(ino, in, logical - 1, 1));
+        if (previous.physical)
+            goal = previous.physical + 1;
+    }
+    // Every missing block of the path at once, so that a full disk leaves nothing half-linked.
+    uint32_t needed = static_cast<uint32_t>(path.depth - level);
+    uint32_t fresh[4];
+    for (uint32_t i = 0; i < needed; ++i) {
+        auto b = allocate_block(i == 0 ? goal : fresh[i - 1] + 1);
+        if (b.is_error()) {
+            for (uint32_t j = 0; j < i; ++j)
+                (void)free_block(fresh[j]);
+            return b.error();
+        }
+        fresh[i] = b.value();
+    }
+    for (uint32_t i = 0; i < needed; ++i) {
+        *slot = fresh[i];
+        if (level > 0)
+            refs[level - 1].mark_dirty();
+        if (i + 1 == needed)
+            break;
+        // A new indirect block: zeroed in the cache, its slot for the next level.
+        refs[level] = TRY(m_cache.get_zeroed(fresh[i]));
+        ++level;
+        slot = &table_of(refs[level - 1])[path.offsets[level]];
+    }
+    in.blocks += needed * (m_block_size / 512);
+    return Mapped {fresh[needed - 1], true};
+}
+
+namespace {
+
+enum class Pass { Check, Free };
+
+struct Freer {
+    Volume& v;
+    Ino ino;
+    Volume::Inode& in;
+    Pass pass;
+    uint32_t bits;
+    base::Result<void> first_error {};
+    uint32_t ancestors[3];
+
+    void note(base::Error e)
+    {
+        if (!first_error.is_error())
+            first_error = e;
+    }
+
+    // One block the map names (data or indirect): checked, or freed and uncounted.
+    base::Result<void> visit(uint32_t block)
+    {
+        if (pass == Pass::Check) {
+            if (!v.valid_data_block(block))
+                return v.corrupt("block map entry beyond the filesystem", ino, block);
+            bool used = TRY(v.block_in_use(block));
+            if (!used)
+                return v.corrupt("file block marked free in the bitmap (claimed twice?)", ino, block);
+            return {};
+        }
+        auto r = v.free_block(block);
+        if (r.is_error())
+            note(r.error());
+        uint32_t sectors = v.m_block_size / 512;
+        in.blocks = in.blocks > sectors ? in.blocks - sectors : 0;
+        return {};
+    }
+
+    // The entries of indirect block `block` at level `level` (1: entries are data blocks)
+    // from entry-space position `from` onwards. Returns whether any entry is left.
+    base::Result<void> walk(uint32_t block, int level, uint64_t from, int depth)
+    {
+        for (int k = 0; k < depth; ++k)
+            if (ancestors[k] == block)
+                return v.corrupt("indirect block that points back up its own path", ino, block);
+        ancestors[depth] = block;
+        BlockRef ref = TRY(v.m_cache.get(block));
+        uint32_t* table = reinterpret_cast<uint32_t*>(ref.data());
+        uint64_t child_span = uint64_t(1) << (bits * (level - 1));
+        for (uint64_t i = from / child_span; i < v.m_pointers_per_block; ++i) {
+            uint32_t child = table[i];
+            if (child == 0)
+                continue;
+            uint64_t child_from = i == from / child_span ? from % child_span : 0;
+            if (level > 1) {
+                if (pass == Pass::Check && !v.valid_data_block(child))
+                    return v.corrupt("indirect block number beyond the filesystem", ino, child);
+                TRY(walk(child, level - 1, child_from, depth + 1));
+            }
+            if (child_from == 0) {
+                TRY(visit(child));
+                if (pass == Pass::Free) {
+                    table[i] = 0;
+                    ref.mark_dirty();
+                }
+            }
+        }
+        return {};
+    }
+
+    base::Result<void> run(uint32_t first)
+    {
+        for (uint32_t i = first; i < direct_blocks; ++i) {
+            if (!in.block[i])
+                continue;
+            TRY(visit(in.block[i]));
+            if (pass == Pass::Free)
+                in.block[i] = 0;
+        }
+        uint64_t p = uint64_t(1) << bits;
+        uint64_t start = direct_blocks;
+        uint64_t span = p;
+        for (int level = 1; level <= 3; ++level) {
+            uint32_t& top = in.block[direct_blocks + level - 1];
+            if (top && first < start + span) {
+                uint64_t from = first > start ? first - start : 0;
+                if (pass == Pass::Check && !v.valid_data_block(top))
+                    return v.corrupt("indirect block number beyond the filesystem", ino, top);
+                TRY(walk(top, level, from, 0));
+                if (from == 0) {
+                    TRY(visit(top));
+                    if (pass == Pass::Free)
+                        top = 0;
+                }
+            }
+            start += span;
+            span *= p;
+        }
+        return {};
+    }
+};
+
+} // namespace
+
+base::Result<void> Volume::free_blocks_from(Ino ino, Inode& in, uint32_t first)
+{
+    uint32_t bits = log2(m_pointers_per_block);
+    Freer check {*this, ino, in, Pass::Check, bits, {}, {}};
+    TRY(check.run(first));
+    Freer freer {*this, ino, in, Pass::Free, bits, {}, {}};
+    TRY(freer.run(first));
+    return freer.first_error;
+}
+
+} // namespace ext2

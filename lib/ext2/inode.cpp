@@ -1,0 +1,280 @@
+// Inodes: their place in the groups' inode tables, reading and writing them through the cache,
+// the checks an inode must pass before a call acts on it, sizes, holds of open inodes, and
+// freeing an inode with its blocks and extended-attribute block when its last link goes.
+#include "ext2/volume.h"
+
+namespace ext2 {
+
+using namespace layout;
+
+namespace {
+
+struct Location {
+    uint32_t block;
+    uint32_t offset;
+};
+
+bool known_type(uint16_t mode)
+{
+    switch (mode & mode_type_mask) {
+    case mode_fifo:
+    case mode_chr:
+    case mode_dir:
+    case mode_blk:
+    case mode_reg:
+    case mode_lnk:
+    case mode_sock:
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+base::Result<void> Volume::check_ino(Ino ino) const
+{
+    if (ino < 1 || ino > m_sb.inodes_count)
+        return error(Errc::InvalidArgument, "inode number out of range");
+    return {};
+}
+
+static base::Result<Location> locate(const Volume& v, Ino ino)
+{
+    TRY(v.check_ino(ino));
+    uint32_t g = v.group_of_inode(ino);
+    uint64_t byte = uint64_t((ino - 1) % v.m_sb.inodes_per_group) * v.m_inode_size;
+    // The descriptor's inode table was checked at mount to lie inside its group.
+    return Location {v.m_groups[g].inode_table + static_cast<uint32_t>(byte >> v.m_block_log),
+                     static_cast<uint32_t>(byte & (v.m_block_size - 1))};
+}
+
+base::Result<Volume::Inode> Volume::read_inode(Ino ino)
+{
+    Location at = TRY(locate(*this, ino));
+    BlockRef ref = TRY(m_cache.get(at.block));
+    Inode in;
+    __builtin_memcpy(&in, ref.data() + at.offset, sizeof in);
+    return in;
+}
+
+base::Result<void> Volume::write_inode(Ino ino, const Inode& in)
+{
+    Location at = TRY(locate(*this, ino));
+    BlockRef ref = TRY(m_cache.get(at.block));
+    __builtin_memcpy(ref.data() + at.offset, &in, sizeof in);
+    ref.mark_dirty();
+    return {};
+}
+
+base::Result<void> Volume::write_new_inode(Ino ino, const Inode& in)
+{
+    Location at = TRY(locate(*this, ino));
+    BlockRef ref = TRY(m_cache.get(at.block));
+    uint8_t* p = ref.data() + at.offset;
+    for (uint32_t i = 0; i < m_inode_size; ++i)
+        p[i] = 0;
+    __builtin_memcpy(p, &in, sizeof in);
+    // A large inode gets the extra fields e2fsprogs gives a new one (ext2fs_write_new_inode).
+    if (m_inode_size >= sizeof(Inode) + sizeof(InodeExtra)) {
+        InodeExtra extra {};
+        extra.extra_isize = sizeof(InodeExtra);
+        extra.crtime = in.ctime;
+        __builtin_memcpy(p + sizeof(Inode), &extra, sizeof extra);
+    }
+    ref.mark_dirty();
+    return {};
+}
+
+base::Result<Volume::Inode> Volume::load(Ino ino)
+{
+    TRY(check_mounted());
+    Inode in = TRY(read_inode(ino));
+    if (in.links_count == 0 && !is_held(ino))
+        return error(Errc::NotFound, "inode not in use");
+    if (!known_type(in.mode))
+        return corrupt("inode of an unknown type", ino);
+    if (in.flags & (extents_fl | inline_data_fl))
+        return corrupt("inode with extents or inline data on an ext2 filesystem", ino);
+    return in;
+}
+
+base::Result<Volume::Inode> Volume::load_directory(Ino ino)
+{
+    Inode in = TRY(load(ino));
+    if ((in.mode & mode_type_mask) != mode_dir)
+        return error(Errc::NotDirectory, "not a directory");
+    return in;
+}
+
+uint64_t Volume::size_of(const Inode& in) const
+{
+    uint64_t size = in.size;
+    if ((in.mode & mode_type_mask) == mode_reg)
+        size |= uint64_t(in.size_high) << 32;
+    return size;
+}
+
+base::Result<void> Volume::set_size(Inode& in, uint64_t size)
+{
+    if ((in.mode & mode_type_mask) != mode_reg) {
+        if (size >> 32)
+            return error(Errc::FileTooLarge, "directory or link over 4 GiB");
+        in.size = static_cast<uint32_t>(size);
+        return {};
+    }
+    if (size > 0x7fffffff && !has_ro_compat(ro_compat::large_file)) {
+        // Linux sets large_file on the first such file; revision 0 has no feature fields.
+        if (m_sb.rev_level == good_old_rev)
+            return error(Errc::FileTooLarge, "files over 2 GiB need revision 1 (large_file)");
+        m_sb.feature_ro_compat |= ro_compat::large_file;
+        m_super_dirty = true;
+    }
+    in.size = static_cast<uint32_t>(size);
+    in.size_high = static_cast<uint32_t>(size >> 32);
+    return {};
+}
+
+bool Volume::is_fast_symlink(const Inode& in) const
+{
+    if ((in.mode & mode_type_mask) != mode_lnk)
+        return false;
+    uint32_t ea_sectors = in.file_acl ? m_block_size / 512 : 0;
+    return in.blocks == ea_sectors;
+}
+
+bool Volume::has_block_map(const Inode& in) const
+{
+    switch (in.mode & mode_type_mask) {
+    case mode_reg:
+    case mode_dir:
+        return true;
+    case mode_lnk:
+        return !is_fast_symlink(in);
+    default:
+        return false; // devices keep their number in i_block; fifos and sockets have nothing
+    }
+}
+
+bool Volume::is_held(Ino ino) const
+{
+    for (size_t i = 0; i < Filesystem::max_held; ++i)
+        if (m_holds[i].count && m_holds[i].ino == ino)
+            return true;
+    return false;
+}
+
+base::Result<void> Volume::hold(Ino ino)
+{
+    TRY(load(ino));
+    Hold* free_slot = nullptr;
+    for (size_t i = 0; i < Filesystem::max_held; ++i) {
+        if (m_holds[i].count && m_holds[i].ino == ino) {
+            ++m_holds[i].count;
+            return {};
+        }
+        if (!m_holds[i].count && !free_slot)
+            free_slot = &m_holds[i];
+    }
+    if (!free_slot)
+        return error(Errc::NoMemory, "too many inodes held open");
+    *free_slot = Hold {ino, 1};
+    return {};
+}
+
+base::Result<void> Volume::release(Ino ino)
+{
+    TRY(check_mounted());
+    for (size_t i = 0; i < Filesystem::max_held; ++i) {
+        Hold& h = m_holds[i];
+        if (!h.count || h.ino != ino)
+            continue;
+        if (--h.count)
+            return {};
+        Inode in = TRY(read_inode(ino));
+        if (in.links_count == 0 && !m_read_only)
+            return destroy_inode(ino, in);
+        return {};
+    }
+    return error(Errc::InvalidArgument, "release of an inode that is not held");
+}
+
+base::Result<void> Volume::release_all_holds()
+{
+    base::Result<void> first_error;
+    for (size_t i = 0; i < Filesystem::max_held; ++i) {
+        Hold& h = m_holds[i];
+        if (!h.count)
+            continue;
+        h.count = 0;
+        auto in = read_inode(h.ino);
+        if (in.is_error()) {
+            if (!first_error.is_error())
+                first_error = in.error();
+            continue;
+        }
+        if (in.value().links_count == 0) {
+            auto r = destroy_inode(h.ino, in.value());
+            if (r.is_error() && !first_error.is_error())
+                first_error = r.error();
+        }
+    }
+    return first_error;
+}
+
+base::Result<void> Volume::drop_link(Ino ino, Inode& in)
+{
+    if (in.links_count == 0)
+        return corrupt("dropping a link of an inode with none", ino);
+    --in.links_count;
+    in.ctime = now();
+    if (in.links_count == 0 && !is_held(ino))
+        return destroy_inode(ino, in);
+    return write_inode(ino, in);
+}
+
+base::Result<void> Volume::destroy_inode(Ino ino, Inode& in)
+{
+    bool directory = (in.mode & mode_type_mask) == mode_dir;
+    if (ino < m_first_ino)
+        return error(Errc::NotPermitted, "freeing a reserved inode");
+    base::Result<void> blocks;
+    if (has_block_map(in))
+        blocks = free_blocks_from(ino, in, 0);
+    if (blocks.is_error()) {
+        // Keep the inode (with no link) rather than free it over a block map found corrupt.
+        in.links_count = 0;
+        TRY(write_inode(ino, in));
+        return blocks;
+    }
+    if (in.file_acl) {
+        uint32_t ea = in.file_acl;
+        if (!valid_data_block(ea))
+            return corrupt("extended-attribute block beyond the filesystem", ino, ea);
+        BlockRef ref = TRY(m_cache.get(ea));
+        XattrHeader header;
+        __builtin_memcpy(&header, ref.data(), sizeof header);
+        if (header.magic != xattr_magic)
+            return corrupt("extended-attribute block with a bad magic number", ino, ea);
+        if (header.refcount > 1) {
+            --header.refcount;
+            __builtin_memcpy(ref.data(), &header, sizeof header);
+            ref.mark_dirty();
+        } else {
+            ref.reset();
+            TRY(free_block(ea));
+        }
+        in.file_acl = 0;
+        uint32_t sectors = m_block_size / 512;
+        in.blocks = in.blocks > sectors ? in.blocks - sectors : 0;
+    }
+    in.links_count = 0;
+    in.dtime = now();
+    in.size = 0;
+    if ((in.mode & mode_type_mask) == mode_reg)
+        in.size_high = 0;
+    TRY(write_inode(ino, in));
+    return free_inode_bit(ino, directory);
+}
+
+} // namespace ext2

@@ -1,0 +1,407 @@
+// Mounting: the superblock's checks (magic, revision, geometry, features as Linux's ext2
+// driver judges them), the group descriptors, the valid-state flag; and sync, which writes the
+// superblock and descriptors back through the cache.
+#include "ext2/allocate.h"
+#include "ext2/volume.h"
+
+namespace ext2 {
+
+namespace {
+
+using namespace layout;
+
+struct FeatureName {
+    uint32_t bit;
+    const char* name;
+    const char* refusal; // the static sentence of a refused mount
+};
+
+constexpr FeatureName incompat_names[] = {
+    {incompat::compression, "compression", "unsupported INCOMPAT feature compression (0x1)"},
+    {incompat::recover, "needs_recovery",
+     "the journal needs recovery (INCOMPAT needs_recovery, 0x4): run e2fsck first"},
+    {incompat::journal_dev, "journal_dev", "an external journal device (INCOMPAT journal_dev, 0x8), not a filesystem"},
+    {incompat::extents, "extent", "unsupported INCOMPAT feature extent (0x40)"},
+    {incompat::bit64, "64bit", "unsupported INCOMPAT feature 64bit (0x80)"},
+    {incompat::mmp, "mmp", "unsupported INCOMPAT feature mmp (0x100)"},
+    {incompat::flex_bg, "flex_bg", "unsupported INCOMPAT feature flex_bg (0x200)"},
+    {incompat::ea_inode, "ea_inode", "unsupported INCOMPAT feature ea_inode (0x400)"},
+    {incompat::dirdata, "dirdata", "unsupported INCOMPAT feature dirdata (0x1000)"},
+    {incompat::csum_seed, "metadata_csum_seed", "unsupported INCOMPAT feature metadata_csum_seed (0x2000)"},
+    {incompat::largedir, "large_dir", "unsupported INCOMPAT feature large_dir (0x4000)"},
+    {incompat::inline_data, "inline_data", "unsupported INCOMPAT feature inline_data (0x8000)"},
+    {incompat::encrypt, "encrypt", "unsupported INCOMPAT feature encrypt (0x10000)"},
+    {incompat::casefold, "casefold", "unsupported INCOMPAT feature casefold (0x20000)"},
+};
+
+constexpr FeatureName ro_compat_names[] = {
+    {ro_compat::huge_file, "huge_file", nullptr},
+    {ro_compat::gdt_csum, "uninit_bg", nullptr},
+    {ro_compat::dir_nlink, "dir_nlink", nullptr},
+    {ro_compat::extra_isize, "extra_isize", nullptr},
+    {ro_compat::has_snapshot, "snapshot", nullptr},
+    {ro_compat::quota, "quota", nullptr},
+    {ro_compat::bigalloc, "bigalloc", nullptr},
+    {ro_compat::metadata_csum, "metadata_csum", nullptr},
+    {ro_compat::replica, "replica", nullptr},
+    {ro_compat::readonly, "read-only", nullptr},
+    {ro_compat::project, "project", nullptr},
+    {ro_compat::shared_blocks, "shared_blocks", nullptr},
+    {ro_compat::verity, "verity", nullptr},
+    {ro_compat::orphan_present, "orphan_present", nullptr},
+};
+
+const char* feature_name(const FeatureName* table, size_t n, uint32_t bit)
+{
+    for (size_t i = 0; i < n; ++i)
+        if (table[i].bit == bit)
+            return table[i].name;
+    return "unknown";
+}
+
+bool is_power_of(uint32_t n, uint32_t base)
+{
+    while (n > 1 && n % base == 0)
+        n /= base;
+    return n == 1;
+}
+
+// Linux's ext2_max_size(): the largest file whose data and indirect blocks fit the 32-bit
+// i_blocks count (in 512-byte units) and the block map.
+uint64_t max_size_for(uint32_t bits)
+{
+    uint64_t ppb = uint64_t(1) << (bits - 2);
+    uint64_t upper_limit = ((uint64_t(1) << 32) - 1) >> (bits - 9);
+    uint64_t res = direct_blocks + ppb + ppb * ppb + ppb * ppb * ppb;
+    uint64_t meta_blocks = 1 + (1 + ppb) + (1 + ppb + ppb * ppb);
+    if (res + meta_blocks > upper_limit) {
+        res = upper_limit;
+        upper_limit -= direct_blocks;
+        meta_blocks = 1;
+        upper_limit -= ppb;
+        if (upper_limit < ppb * ppb) {
+            meta_blocks += 1 + (upper_limit + ppb - 1) / ppb;
+        } else {
+            meta_blocks += 1 + ppb;
+            upper_limit -= ppb * ppb;
+            meta_blocks += 1 + (upper_limit + ppb - 1) / ppb + (upper_limit + ppb * ppb - 1) / (ppb * ppb);
+        }
+        res -= meta_blocks;
+    }
+    return res << bits;
+}
+
+constexpr uint32_t max_groups = 1u << 17;
+
+} // namespace
+
+Volume::~Volume()
+{
+    delete[] m_groups;
+    delete[] m_group_flags;
+    delete[] m_holds;
+}
+
+uint32_t Volume::group_block_count(uint32_t g) const
+{
+    if (g + 1 < m_group_count)
+        return m_sb.blocks_per_group;
+    return m_sb.blocks_count - group_first_block(g);
+}
+
+bool Volume::group_has_super(uint32_t g) const
+{
+    if (g <= 1 || !has_ro_compat(ro_compat::sparse_super))
+        return true;
+    if (g % 2 == 0)
+        return false;
+    return is_power_of(g, 3) || is_power_of(g, 5) || is_power_of(g, 7);
+}
+
+bool Volume::is_group_metadata(uint32_t g, uint32_t block) const
+{
+    const GroupDescriptor& gd = m_groups[g];
+    if (block == gd.block_bitmap || block == gd.inode_bitmap)
+        return true;
+    if (block >= gd.inode_table && block - gd.inode_table < m_inode_table_blocks)
+        return true;
+    uint32_t first = group_first_block(g);
+    uint32_t header = group_has_super(g) ? 1 : 0; // the superblock or its backup
+    uint32_t per_block = m_block_size / sizeof(GroupDescriptor);
+    uint32_t meta_group = g / per_block;
+    if (has_incompat(incompat::meta_bg) && meta_group >= m_sb.first_meta_bg) {
+        uint32_t r = g % per_block;
+        if (r == 0 || r == 1 || r == per_block - 1)
+            header += 1;
+    } else if (group_has_super(g)) {
+        uint32_t gdt = has_incompat(incompat::meta_bg) ? m_sb.first_meta_bg : m_descriptor_blocks;
+        header += gdt + m_sb.reserved_gdt_blocks;
+    }
+    return block - first < header;
+}
+
+base::Error Volume::corrupt(const char* what, Ino ino, uint32_t block)
+{
+    record_corruption(what, ino, block);
+    return error(Errc::Corrupt, what);
+}
+
+void Volume::record_corruption(const char* what, Ino ino, uint32_t block)
+{
+    m_last_corruption.clear();
+    base::format(m_last_corruption, "{}", what);
+    if (ino)
+        base::format(m_last_corruption, " (inode {})", ino);
+    if (block)
+        base::format(m_last_corruption, " (block {})", block);
+}
+
+base::Result<void> Volume::check_mounted() const
+{
+    if (!m_mounted)
+        return error(Errc::InvalidArgument, "the filesystem is unmounted");
+    return {};
+}
+
+base::Result<void> Volume::check_writable() const
+{
+    TRY(check_mounted());
+    if (m_read_only)
+        return error(Errc::ReadOnly, "the filesystem is mounted read-only");
+    return {};
+}
+
+uint32_t Volume::now()
+{
+    uint32_t t = m_clock ? m_clock->now() : m_last_time;
+    if (t > m_last_time)
+        m_last_time = t;
+    return t;
+}
+
+base::Result<void> Volume::mount(const MountOptions& options)
+{
+    m_clock = options.clock;
+    uint32_t sector = m_device.sector_size();
+    if (sector < 512 || sector > 4096 || (sector & (sector - 1)))
+        return error(Errc::Unsupported, "device sector size not a power of two from 512 to 4096");
+
+    // The superblock: 1024 bytes at byte 1024, in whatever sectors hold it.
+    uint32_t first_sector = superblock_offset / sector;
+    uint32_t skip = superblock_offset % sector;
+    uint32_t sectors = (skip + superblock_size + sector - 1) / sector;
+    if (m_device.sector_count() < first_sector + sectors)
+        return error(Errc::Corrupt, "device too small to hold an ext2 superblock");
+    uint8_t* raw = allocate_array<uint8_t>(sectors * sector);
+    if (!raw)
+        return error(Errc::NoMemory, "no memory to read the superblock");
+    auto r = m_device.read(first_sector, sectors, raw);
+    if (!r.is_error())
+        __builtin_memcpy(&m_sb, raw + skip, superblock_size);
+    delete[] raw;
+    TRY(r);
+
+    if (m_sb.magic != magic)
+        return error(Errc::Corrupt, "no ext2 superblock (bad magic number)");
+    if (m_sb.rev_level > dynamic_rev)
+        return error(Errc::Unsupported, "revision level above 1");
+    if (m_sb.log_block_size > max_block_log - min_block_log)
+        return error(Errc::Unsupported, "block size above 4 KiB");
+    m_block_log = min_block_log + m_sb.log_block_size;
+    m_block_size = 1u << m_block_log;
+    if (m_block_size < sector)
+        return error(Errc::Unsupported, "block size smaller than the device's sectors");
+    m_pointers_per_block = m_block_size / 4;
+
+    if (m_sb.rev_level == good_old_rev) {
+        m_first_ino = good_old_first_ino;
+        m_inode_size = good_old_inode_size;
+    } else {
+        m_first_ino = m_sb.first_ino;
+        m_inode_size = m_sb.inode_size;
+        if (m_inode_size < good_old_inode_size || (m_inode_size & (m_inode_size - 1)) || m_inode_size > m_block_size)
+            return error(Errc::Corrupt, "superblock with an invalid inode size");
+        if (m_first_ino < good_old_first_ino)
+            return error(Errc::Corrupt, "superblock with a first inode below 11");
+    }
+
+    // Features, as fs/ext2/super.c judges them.
+    uint32_t unknown_incompat = m_sb.feature_incompat & ~incompat::supported;
+    if (unknown_incompat) {
+        for (const FeatureName& f : incompat_names)
+            if (unknown_incompat & f.bit)
+                return error(Errc::Unsupported, f.refusal);
+        return error(Errc::Unsupported, "unknown INCOMPAT feature");
+    }
+    m_read_only = options.mode == MountMode::ReadOnly;
+    uint32_t unknown_ro = m_sb.feature_ro_compat & ~ro_compat::supported;
+    if (unknown_ro) {
+        uint32_t bit = unknown_ro & -unknown_ro;
+        base::format(m_note, "unknown RO_COMPAT feature {:#x} ({}){}: mounted read-only", unknown_ro,
+                     feature_name(ro_compat_names, sizeof(ro_compat_names) / sizeof(ro_compat_names[0]), bit),
+                     (unknown_ro & (unknown_ro - 1)) ? " and others" : "");
+        m_read_only = true;
+    }
+
+    // Geometry.
+    if (m_sb.blocks_per_group == 0 || m_sb.blocks_per_group > 8 * m_block_size)
+        return error(Errc::Corrupt, "superblock with an invalid blocks-per-group count");
+    if (m_sb.inodes_per_group == 0 || m_sb.inodes_per_group > 8 * m_block_size)
+        return error(Errc::Corrupt, "superblock with an invalid inodes-per-group count");
+    if (m_sb.first_data_block != (m_block_size == 1024 ? 1u : 0u))
+        return error(Errc::Corrupt, "superblock with an invalid first data block");
+    if (m_sb.blocks_count <= m_sb.first_data_block + 1)
+        return error(Errc::Corrupt, "superblock with too few blocks");
+    uint64_t groups = (uint64_t(m_sb.blocks_count) - m_sb.first_data_block + m_sb.blocks_per_group - 1)
+                      / m_sb.blocks_per_group;
+    if (groups > max_groups)
+        return error(Errc::Unsupported, "more than 131072 block groups");
+    m_group_count = static_cast<uint32_t>(groups);
+    if (uint64_t(m_group_count) * m_sb.inodes_per_group != m_sb.inodes_count)
+        return error(Errc::Corrupt, "superblock inode count does not match the groups");
+    if (m_sb.inodes_count < m_first_ino)
+        return error(Errc::Corrupt, "superblock with fewer inodes than the reserved ones");
+    if (uint64_t(m_sb.blocks_count) * (m_block_size / sector) > m_device.sector_count())
+        return error(Errc::Corrupt, "the filesystem is larger than its device");
+    m_inode_table_blocks = (m_sb.inodes_per_group * m_inode_size + m_block_size - 1) / m_block_size;
+    uint32_t per_block = m_block_size / sizeof(GroupDescriptor);
+    m_descriptor_blocks = (m_group_count + per_block - 1) / per_block;
+    if (has_incompat(incompat::meta_bg) && m_sb.first_meta_bg > m_descriptor_blocks)
+        return error(Errc::Corrupt, "superblock with first_meta_bg beyond the descriptor blocks");
+
+    uint64_t ppb = m_pointers_per_block;
+    uint64_t logical = direct_blocks + ppb + ppb * ppb + ppb * ppb * ppb;
+    m_max_file_size = max_size_for(m_block_log);
+    if (logical > (m_max_file_size >> m_block_log))
+        logical = m_max_file_size >> m_block_log;
+    m_max_logical = static_cast<uint32_t>(logical);
+
+    TRY(m_cache.init(m_device, m_block_size, options.cache_bytes));
+    m_groups = allocate_array<GroupDescriptor>(m_group_count);
+    m_group_flags = allocate_array<uint8_t>(m_group_count);
+    m_holds = allocate_array<Hold>(Filesystem::max_held);
+    if (!m_groups || !m_group_flags || !m_holds)
+        return error(Errc::NoMemory, "no memory for the group descriptors");
+    for (uint32_t g = 0; g < m_group_count; ++g)
+        m_group_flags[g] = 0;
+    for (size_t i = 0; i < Filesystem::max_held; ++i)
+        m_holds[i] = Hold {0, 0};
+
+    // Group descriptors, in their blocks (fs/ext2/super.c descriptor_loc()).
+    for (uint32_t i = 0; i < m_descriptor_blocks; ++i) {
+        uint32_t block = m_sb.first_data_block + 1 + i;
+        if (has_incompat(incompat::meta_bg) && i >= m_sb.first_meta_bg) {
+            uint32_t g = i * per_block;
+            block = group_first_block(g) + (group_has_super(g) ? 1 : 0);
+        }
+        if (!valid_data_block(block))
+            return error(Errc::Corrupt, "group descriptor block beyond the filesystem");
+        BlockRef ref = TRY(m_cache.get(block));
+        uint32_t n = m_group_count - i * per_block;
+        if (n > per_block)
+            n = per_block;
+        __builtin_memcpy(&m_groups[i * per_block], ref.data(), n * sizeof(GroupDescriptor));
+    }
+    uint64_t free_blocks = 0, free_inodes = 0;
+    for (uint32_t g = 0; g < m_group_count; ++g) {
+        const GroupDescriptor& gd = m_groups[g];
+        uint32_t first = group_first_block(g), count = group_block_count(g);
+        auto inside = [&](uint32_t b) { return b >= first && b - first < count; };
+        if (!inside(gd.block_bitmap))
+            return corrupt("group descriptor with its block bitmap outside its group", 0, gd.block_bitmap);
+        if (!inside(gd.inode_bitmap))
+            return corrupt("group descriptor with its inode bitmap outside its group", 0, gd.inode_bitmap);
+        if (!inside(gd.inode_table) || !inside(gd.inode_table + m_inode_table_blocks - 1)
+            || gd.inode_table + m_inode_table_blocks < gd.inode_table)
+            return corrupt("group descriptor with its inode table outside its group", 0, gd.inode_table);
+        if (gd.free_blocks_count > count || gd.free_inodes_count > m_sb.inodes_per_group
+            || gd.used_dirs_count > m_sb.inodes_per_group)
+            m_group_flags[g] |= group_bad; // counts that cannot be: allocate nothing there
+        free_blocks += gd.free_blocks_count;
+        free_inodes += gd.free_inodes_count;
+    }
+    // As Linux does, the superblock's free counts are the sums of the groups'.
+    m_sb.free_blocks_count = static_cast<uint32_t>(free_blocks);
+    m_sb.free_inodes_count = static_cast<uint32_t>(free_inodes);
+
+    m_last_time = m_sb.wtime > m_sb.mtime ? m_sb.wtime : m_sb.mtime;
+    m_generation = m_last_time;
+    m_mount_state = m_sb.state;
+    if (!(m_sb.state & state_valid))
+        base::format(m_note, "{}not cleanly unmounted: mounted unchecked, run e2fsck", m_note.view().empty() ? "" : "; ");
+    else if (m_sb.state & state_error)
+        base::format(m_note, "{}marked as having errors: run e2fsck", m_note.view().empty() ? "" : "; ");
+    m_mounted = true;
+
+    if (!m_read_only) {
+        m_sb.state &= ~state_valid;
+        m_sb.mnt_count++;
+        m_sb.mtime = now();
+        m_super_dirty = true;
+        TRY(sync());
+    }
+    return {};
+}
+
+base::Result<void> Volume::sync()
+{
+    TRY(check_mounted());
+    if (m_read_only)
+        return {};
+    uint32_t per_block = m_block_size / sizeof(GroupDescriptor);
+    if (m_super_dirty) {
+        for (uint32_t i = 0; i < m_descriptor_blocks; ++i) {
+            uint32_t block = m_sb.first_data_block + 1 + i;
+            if (has_incompat(incompat::meta_bg) && i >= m_sb.first_meta_bg) {
+                uint32_t g = i * per_block;
+                block = group_first_block(g) + (group_has_super(g) ? 1 : 0);
+            }
+            BlockRef ref = TRY(m_cache.get(block));
+            uint32_t n = m_group_count - i * per_block;
+            if (n > per_block)
+                n = per_block;
+            __builtin_memcpy(ref.data(), &m_groups[i * per_block], n * sizeof(GroupDescriptor));
+            ref.mark_dirty();
+        }
+        m_sb.wtime = now();
+        uint32_t sb_block = superblock_offset / m_block_size;
+        BlockRef ref = TRY(m_cache.get(sb_block));
+        __builtin_memcpy(ref.data() + superblock_offset % m_block_size, &m_sb, superblock_size);
+        ref.mark_dirty();
+        m_super_dirty = false;
+    }
+    TRY(m_cache.write_back());
+    return m_device.flush();
+}
+
+base::Result<void> Volume::unmount()
+{
+    TRY(check_mounted());
+    if (!m_read_only) {
+        TRY(release_all_holds());
+        // Linux restores the state found at mount: a filesystem mounted unchecked stays so.
+        m_sb.state = m_mount_state;
+        m_super_dirty = true;
+        TRY(sync());
+    }
+    m_mounted = false;
+    return {};
+}
+
+StatFs Volume::statfs() const
+{
+    StatFs s {};
+    s.block_size = m_block_size;
+    // Linux's ext2 reports the blocks after the groups' metadata overhead in f_blocks; df on
+    // the Hurd does the same. We report the plain count: simpler, and e2fsprogs agrees.
+    s.blocks = m_sb.blocks_count;
+    s.free_blocks = m_sb.free_blocks_count;
+    s.available_blocks = m_sb.free_blocks_count > m_sb.r_blocks_count ? m_sb.free_blocks_count - m_sb.r_blocks_count : 0;
+    s.inodes = m_sb.inodes_count;
+    s.free_inodes = m_sb.free_inodes_count;
+    s.max_name_length = max_name_length;
+    s.read_only = m_read_only;
+    return s;
+}
+
+} // namespace ext2

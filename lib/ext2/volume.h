@@ -1,0 +1,158 @@
+// The mounted filesystem's state and the internal operations the public Filesystem is built
+// from. Each group of operations lives in its own file: mount.cpp (superblock, descriptors,
+// sync), allocation.cpp (bitmaps), inode.cpp (inode table, holds, freeing), block_map.cpp
+// (logical to physical blocks), file_data.cpp (reading and writing contents), directory.cpp
+// (entries), and filesystem.cpp / namespace.cpp (the public calls).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/format.h"
+#include "base/result.h"
+#include "ext2/block_cache.h"
+#include "ext2/ext2_layout.h"
+#include "ext2/filesystem.h"
+
+namespace ext2 {
+
+// A run of logical blocks mapped to consecutive physical blocks, or a hole (physical 0).
+struct Run {
+    uint32_t physical;
+    uint32_t count;
+};
+
+// Where a directory entry was found: its directory block and byte offset.
+struct EntryPlace {
+    uint32_t logical;  // directory block
+    uint32_t offset;   // within the block
+    Ino ino;
+    FileType type;
+};
+
+class Volume {
+public:
+    using Inode = layout::Inode;
+
+    explicit Volume(BlockDevice& device) : m_device(device) {}
+    ~Volume();
+
+    // mount.cpp
+    base::Result<void> mount(const MountOptions&);
+    base::Result<void> sync();
+    base::Result<void> unmount();
+    StatFs statfs() const;
+
+    // Errors that name what was found. corrupt() records a detailed sentence for
+    // last_corruption() and returns Errc::Corrupt with the static context.
+    base::Error corrupt(const char* what, Ino ino = 0, uint32_t block = 0);
+    void record_corruption(const char* what, Ino ino = 0, uint32_t block = 0);
+    base::Result<void> check_writable() const;
+    base::Result<void> check_mounted() const;
+    uint32_t now();
+
+    bool has_compat(uint32_t f) const { return m_sb.feature_compat & f; }
+    bool has_ro_compat(uint32_t f) const { return m_sb.feature_ro_compat & f; }
+    bool has_incompat(uint32_t f) const { return m_sb.feature_incompat & f; }
+    bool valid_data_block(uint32_t b) const { return b >= m_sb.first_data_block && b < m_sb.blocks_count; }
+    uint32_t group_of_block(uint32_t b) const { return (b - m_sb.first_data_block) / m_sb.blocks_per_group; }
+    uint32_t group_first_block(uint32_t g) const { return m_sb.first_data_block + g * m_sb.blocks_per_group; }
+    uint32_t group_block_count(uint32_t g) const;
+    uint32_t group_of_inode(Ino ino) const { return (ino - 1) / m_sb.inodes_per_group; }
+    bool group_has_super(uint32_t g) const;
+    bool is_group_metadata(uint32_t g, uint32_t block) const;
+
+    // allocation.cpp: bitmaps and the free counts of the descriptors and superblock.
+    base::Result<uint32_t> allocate_block(uint32_t goal);
+    base::Result<void> free_block(uint32_t block);
+    base::Result<bool> block_in_use(uint32_t block);
+    base::Result<Ino> allocate_inode(Ino parent, bool directory);
+    base::Result<void> free_inode_bit(Ino, bool directory);
+
+    // inode.cpp
+    base::Result<void> check_ino(Ino) const;
+    base::Result<Inode> read_inode(Ino);
+    base::Result<void> write_inode(Ino, const Inode&);
+    base::Result<void> write_new_inode(Ino, const Inode&);
+    // An inode a call may act on: in range, in use (linked or held), of a known type.
+    base::Result<Inode> load(Ino);
+    base::Result<Inode> load_directory(Ino);
+    uint64_t size_of(const Inode&) const;
+    base::Result<void> set_size(Inode&, uint64_t);
+    uint64_t max_file_size() const { return m_max_file_size; }
+    bool is_fast_symlink(const Inode&) const;
+    bool has_block_map(const Inode&) const;
+    bool is_held(Ino) const;
+    base::Result<void> hold(Ino);
+    base::Result<void> release(Ino);
+    // Drops a link; the inode goes when it has none left and is not held.
+    base::Result<void> drop_link(Ino, Inode&);
+    base::Result<void> destroy_inode(Ino, Inode&);
+    base::Result<void> release_all_holds();
+    uint32_t next_generation() { return ++m_generation; }
+
+    // block_map.cpp
+    base::Result<Run> map(Ino, const Inode&, uint32_t logical, uint32_t max);
+    // The physical block of logical, allocating it (and indirect blocks) when absent. fresh
+    // says the block is new: its contents are undefined until written.
+    struct Mapped {
+        uint32_t physical;
+        bool fresh;
+    };
+    base::Result<Mapped> map_or_allocate(Ino, Inode&, uint32_t logical);
+    // Frees every block at logical >= first (and indirect blocks left empty).
+    base::Result<void> free_blocks_from(Ino, Inode&, uint32_t first);
+    uint32_t max_logical_blocks() const { return m_max_logical; }
+
+    // file_data.cpp
+    base::Result<size_t> read_data(Ino, const Inode&, uint64_t offset, void* buffer, size_t len);
+    base::Result<size_t> write_data(Ino, Inode&, uint64_t offset, const void* buffer, size_t len);
+    base::Result<void> truncate_data(Ino, Inode&, uint64_t size);
+
+    // directory.cpp
+    base::Result<EntryPlace> find_entry(Ino dir, const Inode&, base::StringView name);
+    base::Result<DirBatch> read_entries(Ino dir, const Inode&, uint64_t cursor, DirEntry* out, size_t max);
+    base::Result<void> add_entry(Ino dir, Inode&, base::StringView name, Ino, FileType);
+    base::Result<void> remove_entry(Ino dir, Inode&, const EntryPlace&);
+    base::Result<void> retarget_entry(Ino dir, Inode&, const EntryPlace&, Ino, FileType);
+    base::Result<bool> is_empty_directory(Ino dir, const Inode&);
+    base::Result<Ino> parent_of(Ino dir, const Inode&);
+    base::Result<void> set_parent(Ino dir, Inode&, Ino parent);
+    base::Result<void> write_new_directory_block(uint32_t block, Ino self, Ino parent);
+    FileType file_type_of(uint16_t mode) const;
+
+    BlockDevice& m_device;
+    BlockCache m_cache;
+    layout::Superblock m_sb {};
+    layout::GroupDescriptor* m_groups = nullptr;
+    uint8_t* m_group_flags = nullptr; // group_bad when the bitmaps contradicted the counts
+    static constexpr uint8_t group_bad = 1;
+    uint32_t m_group_count = 0;
+    uint32_t m_descriptor_blocks = 0;
+    uint32_t m_block_size = 0;
+    uint32_t m_block_log = 0;
+    uint32_t m_pointers_per_block = 0;
+    uint32_t m_inode_size = 0;
+    uint32_t m_first_ino = 0;
+    uint32_t m_inode_table_blocks = 0;
+    uint32_t m_max_logical = 0;
+    uint64_t m_max_file_size = 0;
+    uint16_t m_mount_state = 0; // s_state as found, restored at unmount
+    uint32_t m_generation = 0;
+    bool m_read_only = false;
+    bool m_mounted = false;
+    bool m_super_dirty = false;
+    Clock* m_clock = nullptr;
+    uint32_t m_last_time = 0;
+
+    struct Hold {
+        Ino ino;
+        uint32_t count;
+    };
+    Hold* m_holds = nullptr;
+
+    base::BufferSink<192> m_note;
+    base::BufferSink<192> m_last_corruption;
+};
+
+} // namespace ext2
