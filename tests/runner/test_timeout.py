@@ -15,13 +15,14 @@ class CliTimeoutTests(unittest.TestCase):
 
     def test_timeout_stops_qemu_with_124(self):
         started = time.monotonic()
-        runner, pid = start_runner(self, HANG, "--timeout", "5", ready="hang: waiting forever")
+        runner, pid = start_runner(self, HANG, "--timeout", "10", ready="hang: waiting forever")
         code, stdout, stderr = self.finish(runner)
         elapsed = time.monotonic() - started
         self.assertEqual(code, 124, stderr)
-        self.assertEqual(stderr.strip(), "bootchain: timed out after 5 s; QEMU stopped")
-        self.assertIn("hang: tick 2", stdout)
-        self.assertLess(elapsed, 10)
+        self.assertEqual(stderr.strip(), "bootchain: timed out after 10 s; QEMU stopped")
+        # The console kept streaming until the timeout.
+        self.assertIn("hang: tick 1", stdout)
+        self.assertLess(elapsed, 16)
         self.assertFalse(alive(pid), "QEMU is still running after the timeout")
 
 
