@@ -125,6 +125,23 @@ public:
         m_table.partitions[m_table.count++] = p;
     }
 
+    // Drops, with a warning each, the partitions that contain one of the sectors given.
+    void drop_over(const uint64_t* sectors, size_t sector_count, const char* what)
+    {
+        size_t kept = 0;
+        for (size_t i = 0; i < m_table.count; ++i) {
+            const Partition& p = m_table.partitions[i];
+            bool over = false;
+            for (size_t s = 0; s < sector_count && !over; ++s)
+                over = sectors[s] >= p.first_sector && sectors[s] - p.first_sector < p.sector_count;
+            if (over)
+                warn(what, p.number);
+            else
+                m_table.partitions[kept++] = p;
+        }
+        m_table.count = kept;
+    }
+
     void reset()
     {
         m_table.count = 0;
@@ -281,6 +298,9 @@ base::Result<void> read_mbr(Disk& disk, Builder& out, const MbrEntry (&entries)[
     unsigned next_number = layout::mbr_entry_count + 1;
     for (size_t i = 0; i < extended_count; ++i)
         TRY(read_ebr_chain(disk, out, extended[i], next_number, visited, visited_count));
+    // A partition over an EBR (a logical one over the next EBR of its chain, a primary reaching
+    // into an extended partition) would let a file system overwrite the chain.
+    out.drop_over(visited, visited_count, "lies over an EBR, dropped");
     warn_about_overlaps(out, extended, extended_count);
     return {};
 }

@@ -486,16 +486,32 @@ TEST(PartitionMbr, ExtendedPastTheEndIsNotFollowed)
 TEST(PartitionMbr, PrimaryOverlappingTheExtendedPartitionIsNamed)
 {
     MemoryDisk d(512, 200000);
-    d.mbr_entry(0, 0, 0x83, 2048, 9000);
+    d.mbr_entry(0, 0, 0x83, 14000, 2000); // into the end of the extended partition, over no EBR
     d.mbr_entry(0, 1, 0x05, 10000, 5000);
     write_chain(d, 10000, 1, 1000, 999);
     auto r = d.table();
     ASSERT_FALSE(r.is_error());
     EXPECT_EQ(r.value().count, 2u);
-    // Partition 1 reaches into the extended partition 2 and its logical partition 5.
-    EXPECT_EQ(warnings(r.value()),
-        "partitions 1 and 5: overlap\n"
-        "partitions 1 and 2: overlap (the second is an extended partition)\n");
+    EXPECT_EQ(warnings(r.value()), "partitions 1 and 2: overlap (the second is an extended partition)\n");
+}
+
+TEST(PartitionMbr, PartitionsOverAnEbrAreDropped)
+{
+    MemoryDisk d(512, 200000);
+    d.mbr_entry(0, 0, 0x83, 2048, 9000); // reaches the first EBR at 10000
+    d.mbr_entry(0, 1, 0x05, 10000, 5000);
+    write_chain(d, 10000, 3, 1000, 999);
+    d.mbr_entry(10000, 0, 0x83, 1, 1500); // 5 runs over the second EBR at 11000
+    auto r = d.table();
+    ASSERT_FALSE(r.is_error());
+    const auto& t = r.value();
+    ASSERT_EQ(t.count, 2u);
+    expect_partition(t, 0, 6, 11001, 999);
+    expect_partition(t, 1, 7, 12001, 999);
+    // 6 and 7 lie in their own extended partition: no overlap.
+    EXPECT_EQ(warnings(t),
+        "partition 1: lies over an EBR, dropped\n"
+        "partition 5: lies over an EBR, dropped\n");
 }
 
 TEST(PartitionMbr, ChainThatLoopsIsAnError)
