@@ -21,6 +21,7 @@ boolean_t fsys_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t mach_i386_forward_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t exc_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t notify_server(mach_msg_header_t*, mach_msg_header_t*);
+boolean_t boot_profile_server(mach_msg_header_t*, mach_msg_header_t*);
 }
 
 namespace chain {
@@ -72,6 +73,7 @@ base::Result<void> Link::take_privileged_ports(unsigned long long host, unsigned
 
 base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, base::OptionParser& options)
 {
+    m_started_ms = mach::uptime_ms();
     m_name = !config.name.empty() ? config.name : base::StringView(argc > 0 ? argv[0] : "link");
 
     unsigned long long host = 0, device = 0, next = 0;
@@ -125,6 +127,7 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     m_server.add_demux(mach_i386_forward_server);
     m_server.add_demux(exc_server);
     m_server.add_demux(notify_server);
+    m_server.add_demux(boot_profile_server);
 
     if (!config.next_option.empty() && options.seen(config.next_option)) {
         if (!is_send_right(static_cast<mach_port_t>(next)))
@@ -204,7 +207,9 @@ void Link::note_bootstrap_use(base::StringView what)
 
 void Link::run()
 {
+    m_ready_ms = mach::uptime_ms();
     mach::println("boot: {} ready", m_name);
+    mach::println("boot: {} started at {} ms, ready at {} ms", m_name, m_started_ms, m_ready_ms);
     m_server.run();
     fail("its server loop ended");
 }

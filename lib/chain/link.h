@@ -20,6 +20,7 @@
 #include "base/result.h"
 #include "base/string_view.h"
 #include "chain/device_ports.h"
+#include "boot_profile_types.h"
 #include "runtime/mach.h"
 #include "runtime/rights.h"
 #include "runtime/server.h"
@@ -105,6 +106,12 @@ public:
     // Prints "boot: NAME ready" and serves forever.
     [[noreturn]] void run();
 
+    // The boot profile: the entries of the links above (asked through the bootstrap port) and
+    // this link's own, at most `max`; returns how many were written. See defs/boot_profile.defs.
+    size_t profile(boot_profile_entry_t* out, size_t max);
+    uint64_t started_ms() const { return m_started_ms; }
+    uint64_t ready_ms() const { return m_ready_ms; }
+
     // Prints "boot: NAME failed: ..." and powers off with a non-zero status.
     template<typename... Args>
     [[noreturn]] void fail(base::StringView fmt, const Args&... args)
@@ -145,6 +152,8 @@ private:
     NoSendersHandler* m_no_senders = nullptr;
     mach::Server m_server;
     bool m_noted_bootstrap_use = false;
+    uint64_t m_started_ms = 0;
+    uint64_t m_ready_ms = 0;
     bool m_device_master_from_upstream = false;
 };
 
