@@ -1,6 +1,7 @@
 // AHCI HBA bring-up and the wait for events (AHCI 1.3 §10.1, §10.6).
 #include "ahci/controller.h"
 
+#include "ahci/settle.h"
 #include "runtime/clock.h"
 #include "runtime/console.h"
 #include "runtime/mach.h"
@@ -20,19 +21,6 @@ constexpr unsigned reset_ms = 1000; // GHC.HR must clear within 1 s (§10.4.3)
 constexpr unsigned interrupt_slice_ms = 100;
 // Commands in a row found complete only after a silent slice before interrupts are given up.
 constexpr unsigned missed_limit = 3;
-
-// Polls until (read() & mask) == want or the time is up.
-template<typename Read> bool settle(Read read, uint32_t mask, uint32_t want, unsigned milliseconds)
-{
-    mach::Deadline deadline(milliseconds);
-    for (;;) {
-        if ((read() & mask) == want)
-            return true;
-        if (deadline.passed())
-            return (read() & mask) == want;
-        mach::sleep_ms(1);
-    }
-}
 
 } // namespace
 

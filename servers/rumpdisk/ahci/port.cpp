@@ -1,6 +1,7 @@
 // Running commands on an AHCI port, and recovering it after errors (AHCI 1.3 §5.5, §6.2.2, §10.1).
 #include "ahci/port.h"
 
+#include "ahci/settle.h"
 #include "runtime/clock.h"
 #include "runtime/msg.h"
 
@@ -24,18 +25,6 @@ constexpr unsigned engine_stop_ms = 500; // PxCMD.CR and FR clear within 500 ms 
 constexpr unsigned link_ms = 1000; // a link that is present but not up yet
 constexpr unsigned ready_ms = 5000; // BSY/DRQ after reset: QEMU at once, real disks spin up
 constexpr uint32_t min_buffer = 64 * 1024;
-
-template<typename Read> bool settle(Read read, uint32_t mask, uint32_t want, unsigned milliseconds)
-{
-    mach::Deadline deadline(milliseconds);
-    for (;;) {
-        if ((read() & mask) == want)
-            return true;
-        if (deadline.passed())
-            return (read() & mask) == want;
-        mach::sleep_ms(1);
-    }
-}
 
 void fence()
 {
