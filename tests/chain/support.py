@@ -1,5 +1,23 @@
-"""Shared by the chain's boot tests: the seed's grub.cfg and variations of it."""
-from bootchain import paths
+"""Shared by the chain's boot tests: the seed's grub.cfg and variations of it, and the disk
+the seed's ext2fs mounts (part:1:device:wd0)."""
+import tempfile
+import unittest
+from pathlib import Path
+
+from bootchain import image, paths
+
+
+class WithRootDisk(unittest.TestCase):
+    """Makes, once per test class, a small disk whose partition 1 holds an empty ext2."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._dir = tempfile.TemporaryDirectory(prefix="chain-test-")
+        cls.disk = image.make_disk(Path(cls._dir.name) / "root.img", size_mib=16)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._dir.cleanup()
 
 
 def seed_cfg() -> str:

@@ -4,15 +4,15 @@ import unittest
 from bootchain import status
 from bootchain.machine import Machine
 
-from support import edit_line, replace_line, seed_cfg
+from support import WithRootDisk, edit_line, replace_line, seed_cfg
 
 LINK_FAILED = 1
 NEXT_LINK_DIED = 3
 
 
-class BrokenChain(unittest.TestCase):
+class BrokenChain(WithRootDisk):
     def boot(self, cfg: str, timeout: float = 60) -> Machine:
-        m = Machine(grub_cfg=cfg, timeout=timeout)
+        m = Machine(grub_cfg=cfg, disks=[self.disk], timeout=timeout)
         self.addCleanup(m.close)
         m.start()
         return m

@@ -1,0 +1,72 @@
+"""Disk images for the chain: an MBR disk with one ext2 partition (partition 1, from sector
+2048) made from a tree by e2fsprogs' `mke2fs -d`, and the host-side checks of such an image
+(`e2fsck -fn`, `debugfs`) that tests run after the guest wrote to it."""
+import shutil
+import subprocess
+from pathlib import Path
+
+SECTOR = 512
+PARTITION_START = 2048  # sectors: 1 MiB, where sfdisk and fdisk put the first partition
+
+
+class ImageError(Exception):
+    """The image could not be made (a tool is missing or refused)."""
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if not path:
+        raise ImageError(f"{name} is missing: scripts/setup installs it")
+    return path
+
+
+def _run(argv: list[str], what: str, stdin: str | None = None) -> str:
+    result = subprocess.run(argv, input=stdin, text=True, capture_output=True)
+    if result.returncode != 0:
+        raise ImageError(f"{what} failed ({' '.join(argv)}): {result.stderr.strip() or result.stdout.strip()}")
+    return result.stdout
+
+
+def make_disk(out: Path, tree: Path | None = None, size_mib: int = 64, block_size: int = 4096,
+              mke2fs_args: tuple[str, ...] = ()) -> Path:
+    """Writes an MBR disk of size_mib MiB to `out` whose partition 1 (type 0x83) holds an ext2
+    filesystem with the contents of `tree` (empty if None). Extra mke2fs arguments (-O features,
+    -r 0, ...) go to mke2fs as given."""
+    if block_size not in (1024, 2048, 4096):
+        raise ImageError(f"the block size must be 1024, 2048 or 4096, not {block_size}")
+    total = size_mib * 1024 * 1024 // SECTOR
+    if total <= PARTITION_START + 2048:
+        raise ImageError(f"a disk of {size_mib} MiB is too small for a partition")
+    out = Path(out)
+    out.unlink(missing_ok=True)
+    with open(out, "wb") as f:
+        f.truncate(total * SECTOR)
+    _run([_tool("sfdisk"), "--no-reread", "--no-tell-kernel", "-q", str(out)], "sfdisk",
+         stdin=f"label: dos\nstart={PARTITION_START}, type=83\n")
+    blocks = (total - PARTITION_START) * SECTOR // block_size
+    argv = [_tool("mke2fs"), "-q", "-F", "-t", "ext2", "-b", str(block_size),
+            "-E", f"offset={PARTITION_START * SECTOR}", *mke2fs_args]
+    if tree is not None:
+        argv += ["-d", str(tree)]
+    _run(argv + [str(out), str(blocks)], "mke2fs")
+    return out
+
+
+def partition_spec(image: Path) -> str:
+    """How e2fsprogs names partition 1 of the image: IMAGE?offset=BYTES."""
+    return f"{image}?offset={PARTITION_START * SECTOR}"
+
+
+def fsck(image: Path) -> tuple[int, str]:
+    """`e2fsck -fn` on partition 1: (its exit status, its report). 0 means no problem."""
+    result = subprocess.run([_tool("e2fsck"), "-fn", partition_spec(image)], text=True, capture_output=True)
+    return result.returncode, result.stdout + result.stderr
+
+
+def debugfs(image: Path, request: str) -> str:
+    """One debugfs request (-R) on partition 1, read-only; its output."""
+    result = subprocess.run([_tool("debugfs"), "-R", request, partition_spec(image)], text=True,
+                            capture_output=True)
+    if result.returncode != 0:
+        raise ImageError(f"debugfs -R '{request}' failed: {result.stderr.strip()}")
+    return result.stdout
