@@ -162,6 +162,7 @@ constexpr size_t max_prd_bytes = size_t(4) << 20; // 22 bits of byte count
 namespace table {
 constexpr size_t command_fis = 0x00; // up to 64 bytes
 constexpr size_t atapi_packet = 0x40; // 12 or 16 bytes
+constexpr size_t atapi_packet_bytes = 12; // what ATAPI devices take
 constexpr size_t prdt = 0x80;
 constexpr size_t alignment = 128;
 } // namespace table

@@ -1,6 +1,7 @@
 // ATAPI devices on AHCI ports, read-only.
 #include "ahci/atapi_disk.h"
 
+#include "ata/atapi.h"
 #include "ata/identify.h"
 #include "runtime/console.h"
 #include "runtime/msg.h"
@@ -12,42 +13,11 @@ namespace {
 constexpr unsigned identify_timeout_ms = 5000;
 constexpr unsigned command_timeout_ms = 10000;
 constexpr unsigned max_failures_reported = 32;
-constexpr size_t packet_bytes = 12;
 
-// SCSI (MMC) commands, big-endian fields.
-namespace scsi {
-constexpr uint8_t request_sense = 0x03;
-constexpr uint8_t read_capacity_10 = 0x25;
-constexpr uint8_t read_10 = 0x28;
-constexpr size_t capacity_bytes = 8;
-constexpr size_t sense_bytes = 18;
-constexpr uint8_t key_not_ready = 0x2;
-constexpr uint8_t key_unit_attention = 0x6;
-constexpr uint8_t asc_medium_not_present = 0x3a;
 constexpr uint32_t max_blocks = 0xffff; // READ(10)'s transfer length
-} // namespace scsi
-
-struct Cdb {
-    uint8_t bytes[packet_bytes] = {};
-};
-
-Cdb read_10(uint32_t lba, uint16_t blocks)
-{
-    Cdb c;
-    c.bytes[0] = scsi::read_10;
-    c.bytes[2] = static_cast<uint8_t>(lba >> 24);
-    c.bytes[3] = static_cast<uint8_t>(lba >> 16);
-    c.bytes[4] = static_cast<uint8_t>(lba >> 8);
-    c.bytes[5] = static_cast<uint8_t>(lba);
-    c.bytes[7] = static_cast<uint8_t>(blocks >> 8);
-    c.bytes[8] = static_cast<uint8_t>(blocks);
-    return c;
-}
-
-uint32_t big_endian32(const uint8_t* p)
-{
-    return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
-}
+// Fixed-format sense data: the additional sense code, and the one that means "no medium".
+constexpr size_t sense_code_offset = 12;
+constexpr uint8_t medium_not_present = 0x3a;
 
 // Attempts at sizing the medium: the first commands after a reset report UNIT ATTENTION, and a
 // drive may need a moment to become ready.
@@ -97,31 +67,30 @@ uint8_t AtapiDisk::last_sense_key() const
 
 void AtapiDisk::size_medium()
 {
-    Cdb capacity;
-    capacity.bytes[0] = scsi::read_capacity_10;
+    ata::atapi::Packet capacity = ata::atapi::read_capacity_10();
     for (unsigned attempt = 0; attempt < sizing_attempts; ++attempt) {
-        auto got = packet(capacity.bytes, scsi::capacity_bytes, command_timeout_ms);
+        auto got = packet(capacity.bytes, ata::atapi::capacity_bytes, command_timeout_ms);
         if (!got.is_error()) {
-            const uint8_t* data = m_port.buffer();
-            uint32_t block = big_endian32(data + 4);
-            if (got.value() < scsi::capacity_bytes || block < 512 || block > 65536 || (block & (block - 1)))
+            if (got.value() < ata::atapi::capacity_bytes)
                 break;
-            m_identity.sectors = uint64_t(big_endian32(data)) + 1;
-            m_identity.sector_size = block;
-            uint64_t by_buffer = m_port.buffer_size() / block;
-            m_max_transfer = static_cast<uint32_t>(by_buffer < scsi::max_blocks ? by_buffer : scsi::max_blocks);
+            auto decoded = ata::atapi::decode_capacity(m_port.buffer());
+            if (decoded.is_error())
+                break;
+            m_identity.sectors = decoded.value().blocks;
+            m_identity.sector_size = decoded.value().block_size;
+            uint64_t by_buffer = m_port.buffer_size() / m_identity.sector_size;
+            m_max_transfer = static_cast<uint32_t>(by_buffer < max_blocks ? by_buffer : max_blocks);
             return;
         }
         uint8_t key = last_sense_key();
-        if (key == scsi::key_unit_attention)
+        if (key == ata::atapi::sense::unit_attention)
             continue;
-        if (key != scsi::key_not_ready || m_port.last_failure().timed_out)
+        if (key != ata::atapi::sense::not_ready || m_port.last_failure().timed_out)
             break;
-        Cdb sense;
-        sense.bytes[0] = scsi::request_sense;
-        sense.bytes[4] = scsi::sense_bytes;
-        auto sensed = packet(sense.bytes, scsi::sense_bytes, command_timeout_ms);
-        if (!sensed.is_error() && sensed.value() >= 13 && m_port.buffer()[12] == scsi::asc_medium_not_present)
+        ata::atapi::Packet sense = ata::atapi::request_sense(ata::atapi::sense::fixed_bytes);
+        auto sensed = packet(sense.bytes, ata::atapi::sense::fixed_bytes, command_timeout_ms);
+        if (!sensed.is_error() && sensed.value() > sense_code_offset
+            && m_port.buffer()[sense_code_offset] == medium_not_present)
             break;
         mach::sleep_ms(not_ready_pause_ms);
     }
@@ -141,7 +110,7 @@ base::Result<void> AtapiDisk::read(uint64_t lba, uint32_t count, void* buffer)
     if (count == 0)
         return {};
     size_t bytes = size_t(count) * m_identity.sector_size;
-    Cdb cdb = read_10(static_cast<uint32_t>(lba), static_cast<uint16_t>(count));
+    ata::atapi::Packet cdb = ata::atapi::read_10(static_cast<uint32_t>(lba), static_cast<uint16_t>(count));
     // A medium change since the last command is reported once, as UNIT ATTENTION: one retry.
     for (unsigned attempt = 0; attempt < 2; ++attempt) {
         auto got = packet(cdb.bytes, bytes, command_timeout_ms);
@@ -149,8 +118,8 @@ base::Result<void> AtapiDisk::read(uint64_t lba, uint32_t count, void* buffer)
             __builtin_memcpy(buffer, m_port.buffer(), bytes);
             return {};
         }
-        bool unit_attention
-            = got.is_error() && !m_port.last_failure().timed_out && last_sense_key() == scsi::key_unit_attention;
+        bool unit_attention = got.is_error() && !m_port.last_failure().timed_out
+            && last_sense_key() == ata::atapi::sense::unit_attention;
         if (unit_attention && attempt == 0)
             continue;
         if (m_failures_reported < max_failures_reported) {

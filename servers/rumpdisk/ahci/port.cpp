@@ -174,7 +174,7 @@ base::Result<size_t> Port::execute(const Command& command)
         table[i] = 0;
     encode_register_h2d(command.task, table + table::command_fis);
     if (command.packet)
-        for (size_t i = 0; i < 12; ++i)
+        for (size_t i = 0; i < table::atapi_packet_bytes; ++i)
             table[table::atapi_packet + i] = command.packet[i];
     uint16_t prd_count = 0;
     if (command.bytes > 0) {

@@ -23,7 +23,7 @@ struct Command {
     TaskFile task;
     DataDirection direction = DataDirection::none;
     size_t bytes = 0; // moved through the port's buffer
-    const uint8_t* packet = nullptr; // the ATAPI command packet (12 bytes), or none
+    const uint8_t* packet = nullptr; // the ATAPI command packet (table::atapi_packet_bytes), or none
     unsigned timeout_ms = 10000;
 };
 
