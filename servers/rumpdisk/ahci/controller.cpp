@@ -151,14 +151,13 @@ uint32_t Controller::collect(unsigned port)
     return status;
 }
 
-void Controller::finish_command(unsigned port, bool waited_out)
+void Controller::finish_command(unsigned port, bool waited_out, uint64_t issued_at)
 {
     if (!m_line_valid)
         return;
-    uint64_t before = m_line.notifications();
     while (m_line.wait(0)) { }
     collect(port);
-    if (waited_out && m_line.notifications() == before) {
+    if (waited_out && m_line.notifications() == issued_at) {
         if (++m_missed_in_a_row >= missed_limit)
             fall_back_to_polling("commands completed without interrupts");
     } else {

@@ -45,10 +45,13 @@ public:
     // Returns the interrupt status of `port` and clears it, clears whatever else is pending on the
     // HBA, and acknowledges the notifications received meanwhile.
     uint32_t collect(unsigned port);
+    // Notifications received so far: a command notes the count when it is issued.
+    uint64_t notifications() const { return m_line.notifications(); }
     // At the end of a command: takes the notifications already queued, so that the next command
-    // starts with the line unmasked, and judges whether interrupts really arrive. `waited_out`
-    // says that the command was found complete after a wait that no notification ended.
-    void finish_command(unsigned port, bool waited_out);
+    // starts with the line unmasked, and judges whether interrupts really arrive: a command that
+    // waited out a slice and saw no notification at all since `issued_at` (notifications() when
+    // it was issued) counts as one missed.
+    void finish_command(unsigned port, bool waited_out, uint64_t issued_at);
     // After the first commands: if no notification ever came, falls back to polling.
     void verify_interrupts();
 

@@ -192,6 +192,7 @@ base::Result<size_t> Port::execute(const Command& command)
     fence();
 
     m_controller.collect(m_index);
+    uint64_t notifications = m_controller.notifications();
     write(reg::port::ci, 1);
 
     uint64_t start = mach::uptime_ms();
@@ -218,7 +219,7 @@ base::Result<size_t> Port::execute(const Command& command)
 
     uint32_t tfd = read(reg::port::tfd);
     if (done && !(tfd & reg::tfd_bits::error)) {
-        m_controller.finish_command(m_index, waited_out);
+        m_controller.finish_command(m_index, waited_out, notifications);
         fence();
         return static_cast<size_t>(header->transferred);
     }
