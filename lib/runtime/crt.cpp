@@ -100,6 +100,9 @@ int atexit(void (*)())
 }
 }
 
+// <new> declares it; with -nostdlib nothing defines it, and `new (std::nothrow)` needs it.
+const std::nothrow_t std::nothrow {};
+
 void* operator new(size_t size)
 {
     return mach::heap_allocate(size);
