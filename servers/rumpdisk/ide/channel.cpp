@@ -32,8 +32,9 @@ constexpr unsigned reset_timeout_ms = 5000;
 constexpr unsigned interrupt_slice_ms = 20;
 // After this many completions in a row that came without their interrupt, the channel polls.
 constexpr unsigned missed_interrupt_limit = 8;
-// Polling spins this many rounds before it starts sleeping between looks.
-constexpr unsigned polling_spin_rounds = 4096;
+// Polling looks at the status without pause this long (a sector's PIO read under QEMU ends
+// within a few hundred microseconds), then sleeps a millisecond between looks.
+constexpr uint64_t polling_spin_ns = 5 * 1000 * 1000;
 
 constexpr uint8_t busy = ata::status::busy;
 constexpr uint8_t drq = ata::status::data_request;
@@ -103,7 +104,11 @@ void Channel::delay_400ns()
 template<typename Ready>
 base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms, const char* what)
 {
-    mach::Deadline deadline(timeout_ms);
+    // The clock is an RPC: it is first read when the device is not ready at once (most waits
+    // end at the first look), and while spinning only every 64 rounds.
+    uint64_t start_ns = 0;
+    uint64_t timeout_ns = uint64_t(timeout_ms) * 1000000;
+    bool sleeping = false;
     for (unsigned round = 0;; ++round) {
         if (ready(alternate_status())) {
             // Reading the status register (not the alternate one) clears the device's interrupt.
@@ -111,13 +116,13 @@ base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms,
             m_last_error = m_last_status & ata::status::error ? in8(m_ports.command + reg::error) : 0;
             return m_last_status;
         }
+        if (round == 0)
+            start_ns = mach::uptime_ns();
         if (wake == Wake::Interrupt && m_interrupt.attached()) {
             auto woken = m_interrupt.wait(interrupt_slice_ms);
             if (woken.is_error()) {
                 mach::report("ide {}: {}; polling from now on", m_name, woken.error());
-                m_interrupt = InterruptLine();
-                m_control |= layout::device_control::interrupts_disabled;
-                out8(m_ports.control, m_control);
+                fall_back_to_polling();
                 continue;
             }
             if (woken.value() == InterruptLine::Outcome::Notified) {
@@ -128,25 +133,30 @@ base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms,
                 if (++m_missed_interrupts == missed_interrupt_limit) {
                     mach::report("ide {}: {} completions came without their interrupt; polling from now on", m_name,
                                  missed_interrupt_limit);
-                    m_interrupt = InterruptLine();
-                    m_control |= layout::device_control::interrupts_disabled;
-                    out8(m_ports.control, m_control);
+                    fall_back_to_polling();
                 }
                 continue;
             }
-            if (deadline.passed())
+            if (mach::uptime_ns() - start_ns > timeout_ns)
                 return not_answering(what);
             continue;
         }
-        if (round < polling_spin_rounds) {
-            if (round % 64 == 63 && deadline.passed())
-                return not_answering(what);
+        if (!sleeping && round % 64 != 63)
             continue;
-        }
-        if (deadline.passed())
+        uint64_t waited = mach::uptime_ns() - start_ns;
+        if (waited > timeout_ns)
             return not_answering(what);
-        mach::sleep_ms(1);
+        sleeping = waited > polling_spin_ns;
+        if (sleeping)
+            mach::sleep_ms(1);
     }
+}
+
+void Channel::fall_back_to_polling()
+{
+    m_interrupt = InterruptLine();
+    m_control |= layout::device_control::interrupts_disabled;
+    out8(m_ports.control, m_control);
 }
 
 void Channel::begin_command()
@@ -427,9 +437,14 @@ base::Result<void> Channel::dma(Position p, const Registers& r, Direction direct
     out8(m_ports.command + reg::command, r.command);
     out8(engine + bm::command, to_memory | bm::command_bits::start);
 
+    // Done when the device raised its interrupt (the engine latches it), or, as polling sees it
+    // with the device's interrupt disabled, when the engine went idle and the device is neither
+    // busy nor offering data; or when the device gave up.
     auto done = wait(
         [engine](uint8_t s) {
-            return (in8(engine + bm::status) & bm::status_bits::interrupt) || (!(s & busy) && (s & failed));
+            uint8_t e = in8(engine + bm::status);
+            return (e & bm::status_bits::interrupt) || (!(e & bm::status_bits::active) && !(s & (busy | drq)))
+                || (!(s & busy) && (s & failed));
         },
         Wake::Interrupt, command_timeout_ms, "waiting for a DMA transfer");
     if (done.is_error())

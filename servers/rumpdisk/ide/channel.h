@@ -84,6 +84,7 @@ private:
     base::Result<void> select(Position, uint8_t device_bits);
     void write_registers(const ata::ide::Registers&);
     void begin_command();
+    void fall_back_to_polling();
     base::Result<void> reset();
     base::Error device_error(uint8_t status);
     base::Error not_answering(const char* what);
