@@ -16,8 +16,8 @@ static chain::Filesystem* filesystem_for(mach_port_t port)
 extern "C" {
 
 kern_return_t S_fsys_getroot(mach_port_t fsys, mach_port_t dotdot_node, const idarray_t, mach_msg_type_number_t,
-                             const idarray_t, mach_msg_type_number_t, int flags, retry_type* do_retry,
-                             string_t retry_name, mach_port_t* file, mach_msg_type_name_t* file_poly)
+    const idarray_t, mach_msg_type_number_t, int flags, retry_type* do_retry, string_t retry_name, mach_port_t* file,
+    mach_msg_type_name_t* file_poly)
 {
     chain::Filesystem* fs = filesystem_for(fsys);
     if (!fs)

@@ -12,13 +12,11 @@ namespace fs {
 namespace {
 
 // A string argument as the stubs want it: zero-terminated, within the protocol's bound.
-template<size_t N>
-struct CString {
+template<size_t N> struct CString {
     char text[N];
 };
 
-template<size_t N>
-base::Result<CString<N>> c_string(base::StringView s, const char* what)
+template<size_t N> base::Result<CString<N>> c_string(base::StringView s, const char* what)
 {
     CString<N> out;
     if (s.size() >= N)
@@ -154,8 +152,7 @@ base::Result<size_t> Node::write(int64_t offset, const void* data, size_t len) c
         size_t piece = len - done < FS_IO_MAX ? len - done : FS_IO_MAX;
         vm_size_t written = 0;
         int64_t at = offset == FS_OFFSET_CURRENT ? FS_OFFSET_CURRENT : offset + static_cast<int64_t>(done);
-        TRY(check(io_write(port(), in + done, static_cast<mach_msg_type_number_t>(piece), at, &written),
-                  "io_write"));
+        TRY(check(io_write(port(), in + done, static_cast<mach_msg_type_number_t>(piece), at, &written), "io_write"));
         done += written;
         if (written < piece)
             break;
@@ -229,8 +226,8 @@ base::Result<void> Node::rename(base::StringView from, const Node& to_dir, base:
     return check(dir_rename(port(), f.text, to_dir.port(), t.text, replace ? 0 : 1), "dir_rename");
 }
 
-base::Result<size_t> Node::readdir_batch(int64_t cursor, int max_entries, char (&buffer)[FS_READDIR_MAX],
-                                         int64_t& next, int& count) const
+base::Result<size_t> Node::readdir_batch(
+    int64_t cursor, int max_entries, char (&buffer)[FS_READDIR_MAX], int64_t& next, int& count) const
 {
     char* data = buffer;
     mach_msg_type_number_t size = sizeof buffer;
@@ -290,8 +287,8 @@ base::Result<Node> root_from(mach_port_t control, int flags)
     string_t retry_name;
     mach_port_t root = MACH_PORT_NULL;
     TRY(check(fsys_getroot(control, MACH_PORT_NULL, MACH_MSG_TYPE_COPY_SEND, nullptr, 0, nullptr, 0, flags, &retry,
-                           retry_name, &root),
-              "fsys_getroot"));
+                  retry_name, &root),
+        "fsys_getroot"));
     if (retry != FSYS_RETRY_NORMAL || retry_name[0]) {
         if (MACH_PORT_VALID(root))
             mach_port_deallocate(mach_task_self(), root);

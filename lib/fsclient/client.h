@@ -30,7 +30,13 @@ constexpr uint32_t mode_symlink = 0120000;
 class Region {
 public:
     Region() = default;
-    Region(Region&& o) : m_data(o.m_data), m_size(o.m_size), m_mapped(o.m_mapped) { o.m_data = nullptr; }
+    Region(Region&& o)
+        : m_data(o.m_data)
+        , m_size(o.m_size)
+        , m_mapped(o.m_mapped)
+    {
+        o.m_data = nullptr;
+    }
     Region& operator=(Region&& o);
     Region(const Region&) = delete;
     Region& operator=(const Region&) = delete;
@@ -46,8 +52,8 @@ public:
 private:
     friend class Node;
     uint8_t* m_data = nullptr;
-    size_t m_size = 0;     // bytes of data
-    size_t m_mapped = 0;   // bytes to vm_deallocate
+    size_t m_size = 0; // bytes of data
+    size_t m_mapped = 0; // bytes to vm_deallocate
 };
 
 class Node {
@@ -55,7 +61,10 @@ public:
     Node() = default;
     // Takes a send right to a node port (from fsys_getroot, dir_lookup or a start-up message).
     static Node adopt(mach_port_t port) { return Node(mach::SendRight::adopt(port)); }
-    explicit Node(mach::SendRight port) : m_port(static_cast<mach::SendRight&&>(port)) {}
+    explicit Node(mach::SendRight port)
+        : m_port(static_cast<mach::SendRight&&>(port))
+    {
+    }
 
     bool valid() const { return m_port.valid(); }
     mach_port_t port() const { return m_port.name(); }
@@ -88,12 +97,11 @@ public:
     base::Result<void> symlink(base::StringView name, base::StringView target) const;
     // Makes name in this directory a hard link to file.
     base::Result<void> link(const Node& file, base::StringView name, bool replace = false) const;
-    base::Result<void> rename(base::StringView from, const Node& to_dir, base::StringView to,
-                              bool replace = true) const;
+    base::Result<void> rename(
+        base::StringView from, const Node& to_dir, base::StringView to, bool replace = true) const;
 
     // Calls f(const Dirent&) for each entry; f returns false to stop early.
-    template<typename F>
-    base::Result<void> for_each_entry(F f) const;
+    template<typename F> base::Result<void> for_each_entry(F f) const;
 
     // On a port got with FS_LOOKUP_NOLINK: the target (no terminating zero) into buffer.
     base::Result<size_t> readlink(char* buffer, size_t len) const;
@@ -104,8 +112,8 @@ public:
     base::Result<void> sync() const;
 
     // One dir_readdir batch (for for_each_entry): its bytes into buffer, their size returned.
-    base::Result<size_t> readdir_batch(int64_t cursor, int max_entries, char (&buffer)[FS_READDIR_MAX],
-                                       int64_t& next, int& count) const;
+    base::Result<size_t> readdir_batch(
+        int64_t cursor, int max_entries, char (&buffer)[FS_READDIR_MAX], int64_t& next, int& count) const;
 
 private:
     mach::SendRight m_port;
@@ -118,8 +126,7 @@ base::Result<Node> root_from(mach_port_t control, int flags = FS_LOOKUP_READ);
 base::Result<void> sync_filesystem(mach_port_t control);
 base::Result<void> filesystem_go_away(mach_port_t control);
 
-template<typename F>
-base::Result<void> Node::for_each_entry(F f) const
+template<typename F> base::Result<void> Node::for_each_entry(F f) const
 {
     int64_t cursor = 0;
     for (;;) {

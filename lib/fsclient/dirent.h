@@ -14,7 +14,11 @@ namespace fs {
 
 class DirentWriter {
 public:
-    DirentWriter(char* buffer, size_t capacity) : m_buffer(buffer), m_capacity(capacity) {}
+    DirentWriter(char* buffer, size_t capacity)
+        : m_buffer(buffer)
+        , m_capacity(capacity)
+    {
+    }
     // Appends a record; false (nothing written) when it does not fit or the name is too long.
     bool add(uint32_t ino, uint8_t type, base::StringView name)
     {
@@ -24,7 +28,7 @@ public:
         if (size > m_capacity - m_size)
             return false;
         char* p = m_buffer + m_size;
-        fs_dirent_header h {ino, static_cast<uint16_t>(size), type, static_cast<uint8_t>(name.size())};
+        fs_dirent_header h { ino, static_cast<uint16_t>(size), type, static_cast<uint8_t>(name.size()) };
         __builtin_memcpy(p, &h, sizeof h);
         __builtin_memcpy(p + sizeof h, name.data(), name.size());
         __builtin_memset(p + sizeof h + name.size(), 0, size - sizeof h - name.size());
@@ -52,7 +56,11 @@ struct Dirent {
 
 class DirentReader {
 public:
-    DirentReader(const char* data, size_t size) : m_data(data), m_size(size) {}
+    DirentReader(const char* data, size_t size)
+        : m_data(data)
+        , m_size(size)
+    {
+    }
     // The next record into out: 1 when there was one, 0 at the end, -1 on a malformed record.
     int next(Dirent& out)
     {

@@ -12,7 +12,10 @@ namespace fs {
 const char* error_name(int code);
 // A sentence for the code ("no such file or directory"); nullptr likewise.
 const char* error_text(int code);
-constexpr bool is_fs_error(int code) { return (code & ~0xffff) == FS_ERROR_BASE; }
+constexpr bool is_fs_error(int code)
+{
+    return (code & ~0xffff) == FS_ERROR_BASE;
+}
 
 // A status of the protocol or of Mach, printed by name: FS_E* codes as "FS_ENOENT", anything
 // else as base::Status does.
@@ -27,23 +30,21 @@ struct ErrorText {
 
 } // namespace fs
 
-template<>
-struct base::Formatter<fs::Status> {
+template<> struct base::Formatter<fs::Status> {
     static void format(Sink& s, const FormatSpec& spec, fs::Status st)
     {
         if (const char* name = fs::error_name(st.code))
             format_string(s, spec, name);
         else
-            Formatter<base::Status>::format(s, spec, base::Status{st.code});
+            Formatter<base::Status>::format(s, spec, base::Status { st.code });
     }
 };
 
-template<>
-struct base::Formatter<fs::ErrorText> {
+template<> struct base::Formatter<fs::ErrorText> {
     static void format(Sink& s, const FormatSpec& spec, const fs::ErrorText& e)
     {
         if (e.error.context())
             base::format(s, "{}: ", e.error.context());
-        Formatter<fs::Status>::format(s, spec, fs::Status{e.error.code()});
+        Formatter<fs::Status>::format(s, spec, fs::Status { e.error.code() });
     }
 };

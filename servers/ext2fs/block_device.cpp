@@ -1,0 +1,144 @@
+// ext2's BlockDevice on Mach's device interface.
+#include "block_device.h"
+
+#include <new>
+
+namespace ext2fs {
+
+namespace {
+constexpr uint64_t page_size = 4096;
+constexpr int dev_flush_cache = 2; // device_set_status flavor: write the disk's cache out
+
+bool page_aligned(uint64_t v)
+{
+    return (v & (page_size - 1)) == 0;
+}
+} // namespace
+
+base::Result<MachBlockDevice*> MachBlockDevice::open(mach_port_t master, base::StringView name, DeviceAccess access)
+{
+    char device_name[128] = {};
+    if (name.size() >= sizeof device_name)
+        return base::Error(D_NO_SUCH_DEVICE, "the device name is too long");
+    __builtin_memcpy(device_name, name.data(), name.size());
+
+    mach_port_t port = MACH_PORT_NULL;
+    kern_return_t r = D_READ_ONLY;
+    if (access == DeviceAccess::ReadWrite)
+        r = device_open(master, D_READ | D_WRITE, device_name, &port);
+    if (r == D_READ_ONLY) {
+        access = DeviceAccess::ReadOnly;
+        r = device_open(master, D_READ, device_name, &port);
+    }
+    if (r != KERN_SUCCESS)
+        return base::Error(r, "opening the device");
+
+    auto* d = new (std::nothrow_t {}) MachBlockDevice;
+    if (!d) {
+        device_close(port);
+        mach_port_deallocate(mach_task_self(), port);
+        return base::Error(D_NO_MEMORY, "no memory for the device");
+    }
+    d->m_port = mach::SendRight::adopt(port);
+    d->m_access = access;
+
+    int status[DEV_GET_RECORDS_COUNT] = {};
+    mach_msg_type_number_t count = DEV_GET_RECORDS_COUNT;
+    r = device_get_status(port, DEV_GET_RECORDS, status, &count);
+    if (r != KERN_SUCCESS || count < DEV_GET_RECORDS_COUNT) {
+        delete d;
+        return base::Error(r ? r : D_INVALID_SIZE, "asking the device its size (DEV_GET_RECORDS)");
+    }
+    uint32_t record = static_cast<uint32_t>(status[DEV_GET_RECORDS_RECORD_SIZE]);
+    if (record < 512 || record > 4096 || (record & (record - 1))) {
+        delete d;
+        return base::Error(D_INVALID_SIZE, "the device's record size is not a power of two from 512 to 4096");
+    }
+    d->m_sector_size = record;
+    d->m_sector_count = static_cast<uint32_t>(status[DEV_GET_RECORDS_DEVICE_RECORDS]);
+    return d;
+}
+
+MachBlockDevice::~MachBlockDevice()
+{
+    if (m_port.valid())
+        device_close(m_port.name());
+}
+
+base::Result<void> MachBlockDevice::read(uint64_t sector, uint32_t count, void* buffer)
+{
+    if (sector > m_sector_count || count > m_sector_count - sector)
+        return base::Error(D_INVALID_RECNUM, "a read beyond the end of the device");
+    auto* out = static_cast<char*>(buffer);
+    uint32_t per_request = max_request_bytes / m_sector_size;
+    while (count) {
+        uint32_t n = count < per_request ? count : per_request;
+        uint64_t bytes = uint64_t(n) * m_sector_size;
+        io_buf_ptr_t data = nullptr;
+        mach_msg_type_number_t got = 0;
+        kern_return_t r
+            = device_read(m_port.name(), 0, static_cast<recnum_t>(sector), static_cast<int>(bytes), &data, &got);
+        if (r != KERN_SUCCESS)
+            return base::Error(r, "reading the device");
+        // The reply is page-rounded memory of ours.
+        vm_size_t mapped = (uint64_t(got) + page_size - 1) & ~(page_size - 1);
+        if (got != bytes) {
+            vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(data), mapped);
+            return base::Error(D_IO_ERROR, "the device read fewer bytes than asked");
+        }
+        auto destination = reinterpret_cast<uint64_t>(out);
+        if (page_aligned(destination) && page_aligned(bytes)
+            && vm_copy(mach_task_self(), reinterpret_cast<vm_address_t>(data), bytes, destination) == KERN_SUCCESS) {
+            // Whole pages: moved by the VM system (copy-on-write), not by the processor.
+        } else {
+            __builtin_memcpy(out, data, bytes);
+        }
+        vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(data), mapped);
+        m_bytes_read += bytes;
+        out += bytes;
+        sector += n;
+        count -= n;
+    }
+    return {};
+}
+
+base::Result<void> MachBlockDevice::write(uint64_t sector, uint32_t count, const void* buffer)
+{
+    if (m_access == DeviceAccess::ReadOnly)
+        return base::Error(D_READ_ONLY, "writing a device opened read-only");
+    if (sector > m_sector_count || count > m_sector_count - sector)
+        return base::Error(D_INVALID_RECNUM, "a write beyond the end of the device");
+    const auto* in = static_cast<const char*>(buffer);
+    uint32_t per_request = max_request_bytes / m_sector_size;
+    while (count) {
+        uint32_t n = count < per_request ? count : per_request;
+        uint64_t bytes = uint64_t(n) * m_sector_size;
+        int written = 0;
+        // Out of line: the kernel copies (or maps copy-on-write) our memory into the message.
+        kern_return_t r = device_write(m_port.name(), 0, static_cast<recnum_t>(sector),
+            reinterpret_cast<io_buf_ptr_t>(const_cast<char*>(in)), static_cast<mach_msg_type_number_t>(bytes),
+            &written);
+        if (r != KERN_SUCCESS)
+            return base::Error(r, "writing the device");
+        if (static_cast<uint64_t>(written) != bytes)
+            return base::Error(D_IO_ERROR, "the device wrote fewer bytes than asked");
+        m_bytes_written += bytes;
+        in += bytes;
+        sector += n;
+        count -= n;
+    }
+    return {};
+}
+
+base::Result<void> MachBlockDevice::flush()
+{
+    if (m_access == DeviceAccess::ReadOnly)
+        return {};
+    int none[1] = {};
+    kern_return_t r = device_set_status(m_port.name(), dev_flush_cache, none, 0);
+    if (r != KERN_SUCCESS)
+        return base::Error(r, "flushing the device's cache");
+    return {};
+}
+
+} // namespace ext2fs

@@ -1,0 +1,48 @@
+// The root device as the ext2 library reads and writes it: Mach's device interface on a port
+// from device_open on the link's device master (rumpdisk's port in the chain). Reads and
+// writes travel out of line; a page-aligned read of whole pages is moved with vm_copy instead
+// of copied byte by byte. flush() is DEV_FLUSH_CACHE (device_set_status flavor 2).
+#pragma once
+
+#include "base/result.h"
+#include "base/string_view.h"
+#include "ext2/filesystem.h"
+#include "runtime/mach.h"
+#include "runtime/rights.h"
+
+namespace ext2fs {
+
+enum class DeviceAccess { ReadWrite, ReadOnly };
+
+class MachBlockDevice final : public ext2::BlockDevice {
+public:
+    // Opens name on the device master; a device that refuses writing (D_READ_ONLY) is opened
+    // for reading only, and access() says so.
+    static base::Result<MachBlockDevice*> open(mach_port_t device_master, base::StringView name, DeviceAccess);
+    ~MachBlockDevice();
+
+    DeviceAccess access() const { return m_access; }
+    uint32_t sector_size() const override { return m_sector_size; }
+    uint64_t sector_count() const override { return m_sector_count; }
+    base::Result<void> read(uint64_t sector, uint32_t count, void* buffer) override;
+    base::Result<void> write(uint64_t sector, uint32_t count, const void* buffer) override;
+    base::Result<void> flush() override;
+
+    // Bytes moved since the mount, for statistics.
+    uint64_t bytes_read() const { return m_bytes_read; }
+    uint64_t bytes_written() const { return m_bytes_written; }
+
+private:
+    MachBlockDevice() = default;
+    // One request is at most this much: rumpdisk's limit is larger; this keeps our mappings small.
+    static constexpr uint32_t max_request_bytes = 1024 * 1024;
+
+    mach::SendRight m_port;
+    DeviceAccess m_access = DeviceAccess::ReadWrite;
+    uint32_t m_sector_size = 512;
+    uint64_t m_sector_count = 0;
+    uint64_t m_bytes_read = 0;
+    uint64_t m_bytes_written = 0;
+};
+
+} // namespace ext2fs
