@@ -24,6 +24,7 @@ check: build
 
 bench: build
 	PYTHONPATH=$(CURDIR)/tools BOOTCHAIN_BUILD_DIR=$(CURDIR)/$(BUILD) python3 tests/disk/bench.py
+	PYTHONPATH=$(CURDIR)/tools BOOTCHAIN_BUILD_DIR=$(CURDIR)/$(BUILD) python3 tests/fs/bench.py
 
 clean:
 	rm -rf $(BUILD)
