@@ -52,8 +52,8 @@
 #include <mach/port.h>
 #include <stdint.h>
 
-/* The bounds of the interface (the server checks them; MIG sends up to 2048 bytes of argv
-   or envp in-line and the rest out of line).  */
+/* The bounds of the interface, which the server checks (MIG sends up to 2048 bytes of argv
+   or envp, and up to 256 ports of an array, in-line, and the rest out of line).  */
 #define EXEC_ARGS_MAX (64 * 1024)  /* argv and envp bytes together (lib/elf's initial stack) */
 #define EXEC_PORTS_MAX 16          /* entries of dtable and of portarray */
 #define EXEC_PATH_MAX 1023
@@ -63,6 +63,7 @@ typedef const char *const_exec_data_t;
 typedef char exec_path_t[1024];
 typedef const char *const_exec_path_t;
 typedef mach_port_t *exec_portarray_t;
+typedef const mach_port_t *const_exec_portarray_t;
 typedef int *exec_intarray_t;
 typedef const int *const_exec_intarray_t;
 

@@ -17,6 +17,21 @@ static base::Result<mach::SendRight> bootstrap_port()
     return mach::SendRight::adopt(port);
 }
 
+// An array of rights the reply carried: at most EXEC_PORTS_MAX of them become `out`; any more
+// (exec never sends more) are released, and memory MIG allocated for the array is freed.
+static size_t take_rights(mach_port_t* buffer, mach_port_t* data, mach_msg_type_number_t count, mach::SendRight* out)
+{
+    for (size_t i = 0; i < count; ++i) {
+        if (i < EXEC_PORTS_MAX)
+            out[i] = mach::SendRight::adopt(data[i]);
+        else if (MACH_PORT_VALID(data[i]))
+            mach_port_deallocate(mach_task_self(), data[i]);
+    }
+    if (data != buffer)
+        vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(data), count * sizeof(mach_port_t));
+    return count < EXEC_PORTS_MAX ? count : EXEC_PORTS_MAX;
+}
+
 base::Result<Startup> startup()
 {
     auto bootstrap = TRY(bootstrap_port());
@@ -24,23 +39,22 @@ base::Result<Startup> startup()
     vm_address_t entry = 0, phdr = 0, stack_base = 0;
     vm_size_t phdr_size = 0, stack_size = 0;
     int flags = 0;
-    mach_port_t descriptors[EXEC_PORTS_MAX] = {};
-    mach_port_t ports[EXEC_PORTS_MAX] = {};
+    mach_port_t descriptor_buffer[EXEC_PORTS_MAX] = {};
+    mach_port_t port_buffer[EXEC_PORTS_MAX] = {};
+    int kind_buffer[EXEC_PORTS_MAX] = {};
+    mach_port_t* descriptors = descriptor_buffer;
+    mach_port_t* ports = port_buffer;
+    int* kinds = kind_buffer;
     mach_msg_type_number_t descriptor_count = EXEC_PORTS_MAX, kind_count = EXEC_PORTS_MAX, port_count = EXEC_PORTS_MAX;
     MACH_TRY(exec_startup_get_info(bootstrap.name(), &entry, &phdr, &phdr_size, &stack_base, &stack_size, &flags,
-                                   descriptors, &descriptor_count, s.kinds, &kind_count, ports, &port_count),
+                                   &descriptors, &descriptor_count, &kinds, &kind_count, &ports, &port_count),
              "asking exec for the start-up ports (exec_startup_get_info)");
-    // Counts larger than the buffers cannot come from exec (the interface bounds them): keep what fits.
-    descriptor_count = descriptor_count < EXEC_PORTS_MAX ? descriptor_count : EXEC_PORTS_MAX;
-    port_count = port_count < EXEC_PORTS_MAX ? port_count : EXEC_PORTS_MAX;
-    for (size_t i = 0; i < descriptor_count; ++i)
-        s.descriptors[i] = mach::SendRight::adopt(descriptors[i]);
-    for (size_t i = kind_count; i < EXEC_PORTS_MAX; ++i)
-        s.kinds[i] = EXEC_DESC_NONE;
-    for (size_t i = 0; i < port_count; ++i)
-        s.ports[i] = mach::SendRight::adopt(ports[i]);
-    s.descriptor_count = descriptor_count;
-    s.port_count = port_count;
+    s.descriptor_count = take_rights(descriptor_buffer, descriptors, descriptor_count, s.descriptors);
+    s.port_count = take_rights(port_buffer, ports, port_count, s.ports);
+    for (size_t i = 0; i < s.descriptor_count; ++i)
+        s.kinds[i] = i < kind_count ? kinds[i] : EXEC_DESC_NONE;
+    if (kinds != kind_buffer)
+        vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(kinds), kind_count * sizeof(int));
     s.entry = entry;
     s.stack_base = stack_base;
     s.stack_size = stack_size;

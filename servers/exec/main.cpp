@@ -1,19 +1,70 @@
 // exec, the last server of the chain: it reaches the root filesystem through its bootstrap
-// port (ext2fs). Until exec runs programs (a later step of the project), it powers the
-// machine off with status 0 once it is up, so that a boot ends by itself.
+// port (ext2fs's fsys_getroot), serves exec.defs (run a program from the filesystem in a new
+// task) and exec_startup.defs (a new program's start-up ports and its exit), and starts the
+// first program, /sbin/init, once it serves. When init ends, exec puts the filesystem away
+// and powers the machine off with init's exit status (0-127; 64 + the exception type when
+// init crashed, 64 when it ended without a status); when init cannot be started, it says why
+// and powers off with status 1.
+//
+//   exec [--init=PATH]
 #include "base/options.h"
 #include "chain/link.h"
+#include "exec.h"
+#include "fsclient/status.h"
 #include "runtime/console.h"
 #include "runtime/power.h"
+#include "runtime/runtime.h"
+
+namespace execd {
+boolean_t demux(mach_msg_header_t* request, mach_msg_header_t* reply);
+}
+
+namespace {
+
+// The console device again, for the programs: their descriptors and EXEC_PORT_CONSOLE.
+base::Result<mach::SendRight> open_console()
+{
+    mach_port_t device = MACH_PORT_NULL;
+    char name[] = "console";
+    MACH_TRY(device_open(mach::privileged_ports().device_master, D_READ | D_WRITE, name, &device),
+             "opening the console for programs");
+    return mach::SendRight::adopt(device);
+}
+
+} // namespace
 
 int module_main(int argc, char** argv)
 {
     base::OptionParser options("exec");
+    base::StringView init_path = "/sbin/init";
+    options.add_text("init", init_path, "the first program to run (default /sbin/init)");
     auto& link = chain::link();
+    // exec's demux comes first: the chain's serves every other port of the link.
+    link.server().add_demux(execd::demux);
     auto started = link.start(argc, argv, {"exec", {}}, options);
     if (started.is_error())
         link.fail("{}", started.error());
+    if (!link.has_upstream())
+        link.fail("no filesystem: exec must be started by the root filesystem's link (its bootstrap port)");
+
+    auto root = fs::root_from(link.upstream(), FS_LOOKUP_READ);
+    if (root.is_error())
+        link.fail("cannot reach the root filesystem (fsys_getroot): {}", fs::ErrorText {root.error()});
     link.note_bootstrap_use("fs");
-    mach::println("boot: exec ready");
-    mach::power_off(0);
+    auto console = open_console();
+    if (console.is_error())
+        link.fail("{}", console.error());
+    auto& e = execd::instance();
+    auto ready = e.init(mach::SendRight::adopt(root.value().release()), console.release_value());
+    if (ready.is_error())
+        link.fail("{}", ready.error());
+    auto added = link.server().add_port(e.server_port());
+    if (added.is_error())
+        link.fail("{}", added.error());
+
+    // init starts once exec serves: its start is exec's first request.
+    auto first = e.start_init_when_ready(init_path);
+    if (first.is_error())
+        link.fail("{}", first.error());
+    link.run();
 }

@@ -1,0 +1,397 @@
+// The exec server: starting programs, their start-up ports, and their end.
+#include "exec.h"
+
+#include "chain/link.h"
+#include "execclient/client.h"
+#include "fsclient/status.h"
+#include "loader.h"
+#include "runtime/console.h"
+#include "runtime/power.h"
+#include "runtime/runtime.h"
+
+extern "C" {
+#include "exec_reply_U.h"
+#include <mach/notify.h>
+}
+
+namespace execd {
+
+Exec& instance()
+{
+    static Exec the_exec;
+    return the_exec;
+}
+
+namespace {
+
+constexpr int init_crash_status_base = 64;
+
+const char* exception_name(int exception)
+{
+    switch (exception) {
+    case 1:
+        return "EXC_BAD_ACCESS";
+    case 2:
+        return "EXC_BAD_INSTRUCTION";
+    case 3:
+        return "EXC_ARITHMETIC";
+    case 4:
+        return "EXC_EMULATION";
+    case 5:
+        return "EXC_SOFTWARE";
+    case 6:
+        return "EXC_BREAKPOINT";
+    default:
+        return "an unknown exception";
+    }
+}
+
+// The task being made: ended unless start() succeeds.
+class TaskUnderConstruction {
+public:
+    explicit TaskUnderConstruction(mach_port_t task) : m_task(task) {}
+    ~TaskUnderConstruction()
+    {
+        if (MACH_PORT_VALID(m_task))
+            task_terminate(m_task);
+    }
+    void keep() { m_task = MACH_PORT_NULL; }
+
+private:
+    mach_port_t m_task;
+};
+
+// A new reference to a send right this task holds under `name`.
+base::Result<mach::SendRight> copy_send(mach_port_t name)
+{
+    if (!MACH_PORT_VALID(name))
+        return mach::SendRight();
+    MACH_TRY(mach_port_mod_refs(mach_task_self(), name, MACH_PORT_RIGHT_SEND, 1), "copying a send right");
+    return mach::SendRight::adopt(name);
+}
+
+} // namespace
+
+base::Result<void> Exec::init(mach::SendRight root, mach::SendRight console)
+{
+    m_root = fs::Node(static_cast<mach::SendRight&&>(root));
+    m_console = static_cast<mach::SendRight&&>(console);
+    m_port = TRY(mach::ReceiveRight::allocate());
+    return {};
+}
+
+base::Result<fs::Node> Exec::open_program(mach_port_t directory, base::StringView path)
+{
+    if (path.empty())
+        return base::Error(FS_ENOENT, "an empty path");
+    if (path[0] == '/' || !MACH_PORT_VALID(directory))
+        return m_root.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC);
+    // The client's directory, borrowed: the Node must not release the request's right.
+    fs::Node dir = fs::Node::adopt(directory);
+    auto found = dir.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC);
+    dir.release();
+    return found;
+}
+
+base::Result<mach::SendRight> Exec::default_port(size_t index, const StartRequest& request)
+{
+    switch (index) {
+    case EXEC_PORT_CRDIR:
+        return copy_send(m_root.port());
+    case EXEC_PORT_CWDIR:
+        if (MACH_PORT_VALID(request.directory))
+            return copy_send(request.directory);
+        return copy_send(m_root.port());
+    case EXEC_PORT_CONSOLE:
+        return m_console.copy();
+    case EXEC_PORT_EXEC:
+        return m_port.make_send();
+    default:
+        return mach::SendRight();
+    }
+}
+
+base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& request)
+{
+    if (request.argv.size() + request.envp.size() > EXEC_ARGS_MAX)
+        return base::Error(EXEC_E_ARGS, "the arguments and environment are over 64 KiB");
+    if (request.descriptor_count > EXEC_PORTS_MAX || request.port_count > EXEC_PORTS_MAX ||
+        (request.kind_count != request.descriptor_count && request.kind_count != 0))
+        return base::Error(EXEC_E_ARGS, "dtable, dtable_kinds and portarray disagree or are over 16");
+
+    Program* slot = m_programs.allocate();
+    if (!slot)
+        return base::Error(EXEC_E_TOO_MANY, "exec's table of programs is full");
+    Program& p = *slot;
+    // Until the end of this function, a failure frees the entry (and every right made so far)
+    // and ends the task.
+    struct FreeOnFailure {
+        Programs& programs;
+        Program& program;
+        bool keep = false;
+        ~FreeOnFailure()
+        {
+            if (!keep)
+                programs.release(program);
+        }
+    } free_on_failure {m_programs, p};
+
+    p.is_init = request.is_init;
+    p.name.assign(request.name);
+
+    mach_port_t task = MACH_PORT_NULL;
+    kern_return_t r = task_create(mach_task_self(), FALSE, &task);
+    if (r != KERN_SUCCESS)
+        return base::Error(r == KERN_RESOURCE_SHORTAGE ? EXEC_E_NO_MEMORY : r, "creating the task (task_create)");
+    p.task = mach::SendRight::adopt(task);
+    TaskUnderConstruction under_construction(task);
+
+    Loaded loaded = TRY(load(task, file, request.argv, request.envp));
+    p.entry = loaded.entry;
+    p.stack_base = loaded.stack_base;
+    p.stack_size = loaded.stack_size;
+
+    // Its start-up port: bootstrap port (exec_startup), exception port, and where its death is
+    // told (a dead-name notification of its task port).
+    p.startup = TRY(mach::ReceiveRight::allocate());
+    {
+        auto send = TRY(p.startup.make_send());
+        MACH_TRY(task_set_special_port(task, TASK_BOOTSTRAP_PORT, send.name()), "setting the bootstrap port");
+        MACH_TRY(task_set_special_port(task, TASK_EXCEPTION_PORT, send.name()), "setting the exception port");
+    }
+    mach_port_t previous = MACH_PORT_NULL;
+    MACH_TRY(mach_port_request_notification(mach_task_self(), task, MACH_NOTIFY_DEAD_NAME, 0, p.startup.name(),
+                                            MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+             "asking to be told of the task's end");
+    if (!request.is_init) {
+        p.process = TRY(mach::ReceiveRight::allocate());
+        // Told when the client's last right goes, once the reply has made the first one.
+        MACH_TRY(mach_port_request_notification(mach_task_self(), p.process.name(), MACH_NOTIFY_NO_SENDERS, 1,
+                                                p.process.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+                 "asking for the process port's no-senders notification");
+        p.process_has_senders = true;
+    }
+
+    // The defaults for the ports the request left null.
+    size_t port_count = request.port_count > EXEC_PORT_COUNT ? request.port_count : EXEC_PORT_COUNT;
+    for (size_t i = 0; i < port_count; ++i)
+        if (i >= request.port_count || !MACH_PORT_VALID(request.ports[i]))
+            p.ports[i] = TRY(default_port(i, request));
+    p.port_count = port_count;
+    if (request.descriptor_count == 0) {
+        for (size_t i = 0; i < 3; ++i) {
+            p.descriptors[i] = TRY(m_console.copy());
+            p.kinds[i] = EXEC_DESC_DEVICE;
+        }
+        p.descriptor_count = 3;
+    }
+
+    auto& server = chain::link().server();
+    TRY(server.add_port(p.startup.name()));
+    if (p.process.valid())
+        TRY(server.add_port(p.process.name()));
+    MACH_TRY(thread_resume(loaded.thread.name()), "starting the thread (thread_resume)");
+
+    // Success: nothing below fails. The request's rights become the program's.
+    under_construction.keep();
+    free_on_failure.keep = true;
+    for (size_t i = 0; i < request.port_count; ++i)
+        if (MACH_PORT_VALID(request.ports[i]))
+            p.ports[i] = mach::SendRight::adopt(request.ports[i]);
+    if (request.descriptor_count) {
+        for (size_t i = 0; i < request.descriptor_count; ++i) {
+            if (MACH_PORT_VALID(request.descriptors[i]))
+                p.descriptors[i] = mach::SendRight::adopt(request.descriptors[i]);
+            p.kinds[i] = request.kind_count ? request.kinds[i] : EXEC_DESC_FILE;
+            if (!p.descriptors[i].valid())
+                p.kinds[i] = EXEC_DESC_NONE;
+        }
+        p.descriptor_count = request.descriptor_count;
+    }
+    return &p;
+}
+
+kern_return_t Exec::wait(mach_port_t process, mach_port_t reply, int* how, int* status)
+{
+    Program* p = m_programs.by_process_port(process);
+    if (!p)
+        return EXEC_E_NO_PROCESS;
+    if (p->state == Program::State::Ended) {
+        *how = p->how;
+        *status = p->status;
+        return KERN_SUCCESS;
+    }
+    if (p->waiter.valid()) {
+        // A waiter that went away leaves a dead name: the new one takes its place.
+        mach_port_type_t type = 0;
+        if (mach_port_type(mach_task_self(), p->waiter.name(), &type) == KERN_SUCCESS &&
+            !(type & MACH_PORT_TYPE_DEAD_NAME))
+            return EXEC_E_BUSY;
+        p->waiter.reset();
+    }
+    p->waiter = mach::SendOnceRight::adopt(reply);
+    return MIG_NO_REPLY;
+}
+
+kern_return_t Exec::startup_exit(mach_port_t startup, int status)
+{
+    Program* p = m_programs.by_startup_port(startup);
+    if (!p)
+        return EXEC_E_NO_PROCESS;
+    if (p->state == Program::State::Running)
+        ended(*p, EXEC_END_EXIT, status);
+    return KERN_SUCCESS;
+}
+
+kern_return_t Exec::dead_name(mach_port_t startup, mach_port_t name)
+{
+    Program* p = m_programs.by_startup_port(startup);
+    // The notification carries a reference of the dead name.
+    mach_port_deallocate(mach_task_self(), name);
+    if (!p)
+        return KERN_SUCCESS;
+    if (p->state == Program::State::Running && name == p->task.name())
+        ended(*p, EXEC_END_KILLED, 0);
+    return KERN_SUCCESS;
+}
+
+base::Result<void> Exec::start_init_when_ready(base::StringView path)
+{
+    m_init_path.assign(path);
+    m_init_trigger = TRY(mach::ReceiveRight::allocate());
+    TRY(chain::link().server().add_port(m_init_trigger.name()));
+    mach_port_t previous = MACH_PORT_NULL;
+    MACH_TRY(mach_port_request_notification(mach_task_self(), m_init_trigger.name(), MACH_NOTIFY_NO_SENDERS, 0,
+                                            m_init_trigger.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+             "queueing the start of init");
+    return {};
+}
+
+base::Result<void> Exec::start_init()
+{
+    fs::Node file = TRY(open_program(MACH_PORT_NULL, m_init_path.view()));
+    // init's argv is its path. It alone is given exec's privileged ports by exec itself; the
+    // request's ports are rights start() takes when it succeeds.
+    char argv[EXEC_PATH_MAX + 1];
+    base::StringView path = m_init_path.view();
+    __builtin_memcpy(argv, path.data(), path.size());
+    argv[path.size()] = 0;
+    auto device_master = TRY(copy_send(mach::privileged_ports().device_master));
+    auto host_priv = TRY(copy_send(mach::privileged_ports().host_priv));
+    mach_port_t ports[EXEC_PORT_COUNT] = {};
+    ports[EXEC_PORT_DEVICE_MASTER] = device_master.name();
+    ports[EXEC_PORT_HOST_PRIV] = host_priv.name();
+
+    StartRequest request;
+    request.argv = base::StringView(argv, path.size() + 1);
+    request.ports = ports;
+    request.port_count = EXEC_PORT_COUNT;
+    request.name = "init";
+    request.is_init = true;
+    TRY(start(file, request));
+    device_master.release();
+    host_priv.release();
+    return {};
+}
+
+kern_return_t Exec::no_senders(mach_port_t process)
+{
+    if (process == m_init_trigger.name()) {
+        m_init_trigger.reset();
+        auto started = start_init();
+        if (started.is_error()) {
+            mach::report("cannot start {}: {}", m_init_path.view(), ExecError {started.error()});
+            mach::power_off(1);
+        }
+        return KERN_SUCCESS;
+    }
+    Program* p = m_programs.by_process_port(process);
+    if (!p)
+        return KERN_SUCCESS;
+    p->process_has_senders = false;
+    release_if_done(*p);
+    return KERN_SUCCESS;
+}
+
+kern_return_t Exec::exception(mach_port_t startup, mach_port_t thread, mach_port_t task, int exception, int code,
+                              long subcode)
+{
+    Program* p = m_programs.by_startup_port(startup);
+    if (!p)
+        return KERN_FAILURE;
+    struct i386_thread_state state {};
+    mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
+    unsigned long pc = 0;
+    if (thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count) == KERN_SUCCESS)
+        pc = state.rip;
+    mach::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(), exception_name(exception),
+                 static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
+    mach_port_deallocate(mach_task_self(), thread);
+    mach_port_deallocate(mach_task_self(), task);
+    if (p->state == Program::State::Running)
+        ended(*p, EXEC_END_CRASH, exception);
+    // The task is gone: the kernel's reply port is dead and the reply is dropped.
+    return KERN_SUCCESS;
+}
+
+void Exec::ended(Program& p, int how, int status)
+{
+    p.state = Program::State::Ended;
+    p.how = how;
+    p.status = status;
+    // An exit status or a crash may come while the task still runs: it ends here.
+    task_terminate(p.task.name());
+    if (p.is_init)
+        init_ended(p);
+    // What the program held is released with it (files it had open close).
+    for (auto& d : p.descriptors)
+        d.reset();
+    for (auto& port : p.ports)
+        port.reset();
+    if (p.waiter.valid())
+        (void)exec_wait_reply(p.waiter.release(), KERN_SUCCESS, how, status);
+    release_if_done(p);
+}
+
+void Exec::release_if_done(Program& p)
+{
+    if (p.state == Program::State::Ended && !p.process_has_senders)
+        m_programs.release(p);
+}
+
+void Exec::init_ended(Program& p)
+{
+    // The power-off status reaches the host in 7 bits (QEMU's debug-exit device): an exit
+    // status above 127 is 127; a crash is 64 + the exception type, an end without a status 64.
+    int status = p.status;
+    if (p.how == EXEC_END_CRASH) {
+        status = init_crash_status_base + p.status;
+    } else if (p.how == EXEC_END_KILLED) {
+        mach::report("{} ended without an exit status", p.name.view());
+        status = init_crash_status_base;
+    } else if (status < 0 || status > 127) {
+        mach::report("{} exited with status {}, which the power-off gives as 127", p.name.view(), status);
+        status = 127;
+    }
+    // Everything the programs wrote goes to the disk, and the filesystem is marked clean,
+    // before the machine goes off.
+    auto away = fs::filesystem_go_away(chain::link().upstream());
+    if (away.is_error())
+        mach::report("the root filesystem could not be put away: {}", fs::ErrorText {away.error()});
+    mach::power_off(status);
+}
+
+} // namespace execd
+
+void base::Formatter<execd::ExecError>::format(Sink& s, const FormatSpec&, const execd::ExecError& e)
+{
+    int code = e.error.code();
+    const char* text = exec::error_text(code);
+    const char* name = exec::error_name(code);
+    if (text && name)
+        base::format(s, "{} ({})", text, name);
+    else if (name)
+        base::format(s, "{}", name);
+    else
+        base::format(s, "{}", base::Status {code});
+}

@@ -1,0 +1,96 @@
+// The exec server's state and its handlers: the root directory and console it hands to
+// programs, its server port, and the table of programs it started (exec_types.h describes the
+// protocols). The MIG entry points (handlers.cpp) call these.
+#pragma once
+
+#include <stddef.h>
+
+#include "base/result.h"
+#include "base/string_view.h"
+#include "exec_types.h"
+#include "fsclient/client.h"
+#include "programs.h"
+#include "runtime/mach.h"
+#include "runtime/rights.h"
+
+namespace execd {
+
+// What exec_exec and exec_exec_path ask for, with the request's rights borrowed: start() takes
+// them (they become the program's) only when it succeeds, so that a failed request's rights
+// are released once, by the server loop.
+struct StartRequest {
+    mach_port_t directory = MACH_PORT_NULL; // the current directory by default (exec_exec_path)
+    base::StringView argv;                  // packed blocks
+    base::StringView envp;
+    const mach_port_t* descriptors = nullptr;
+    size_t descriptor_count = 0;
+    const int* kinds = nullptr;
+    size_t kind_count = 0;
+    const mach_port_t* ports = nullptr;
+    size_t port_count = 0;
+    base::StringView name; // for messages: argv[0], else the path
+    bool is_init = false;
+};
+
+class Exec {
+public:
+    // Takes the root directory and the console device; makes the server port.
+    base::Result<void> init(mach::SendRight root, mach::SendRight console);
+    mach_port_t server_port() const { return m_port.name(); }
+    const fs::Node& root() const { return m_root; }
+
+    // Starts the program in file. On success the request's descriptors and ports are the
+    // program's, and it runs.
+    base::Result<Program*> start(const fs::Node& file, const StartRequest&);
+    // The file at path: absolute from the root, relative from directory (the root if null).
+    base::Result<fs::Node> open_program(mach_port_t directory, base::StringView path);
+
+    // Starts the first program at path once exec serves: a port with no senders that asks for
+    // its no-senders notification gets it at once, so the notification waits in exec's queue
+    // as its first request. If init cannot start, exec says why and powers off with status 1.
+    base::Result<void> start_init_when_ready(base::StringView path);
+
+    // Whether a received message is for one of exec's own ports (its server port or a
+    // program's), so that exec's demux takes it before the chain's.
+    bool owns(mach_port_t port)
+    {
+        return port == m_port.name() || port == m_init_trigger.name() || m_programs.owns(port);
+    }
+    Programs& programs() { return m_programs; }
+
+    // The handlers (handlers.cpp has the MIG signatures).
+    kern_return_t wait(mach_port_t process, mach_port_t reply, int* how, int* status);
+    kern_return_t startup_exit(mach_port_t startup, int status);
+    kern_return_t dead_name(mach_port_t startup, mach_port_t name);
+    kern_return_t no_senders(mach_port_t process);
+    kern_return_t exception(mach_port_t startup, mach_port_t thread, mach_port_t task, int exception, int code,
+                            long subcode);
+
+private:
+    base::Result<mach::SendRight> default_port(size_t index, const StartRequest&);
+    void ended(Program&, int how, int status);
+    void release_if_done(Program&);
+    [[noreturn]] void init_ended(Program&);
+    base::Result<void> start_init();
+
+    mach::ReceiveRight m_port;
+    mach::ReceiveRight m_init_trigger;
+    base::BoundedString<EXEC_PATH_MAX + 1> m_init_path;
+    fs::Node m_root;
+    mach::SendRight m_console;
+    Programs m_programs;
+};
+
+Exec& instance();
+
+// A code's name and sentence for the console ("FS_ENOENT: no such file or directory").
+struct ExecError {
+    base::Error error;
+};
+
+} // namespace execd
+
+template<>
+struct base::Formatter<execd::ExecError> {
+    static void format(Sink& s, const FormatSpec& spec, const execd::ExecError& e);
+};

@@ -1,0 +1,158 @@
+// The program loader of exec: lib/elf's plan carried out with Mach's VM calls on the new task.
+#include "loader.h"
+
+#include "elf/initial_stack.h"
+#include "elf/loader.h"
+#include "exec_types.h"
+
+namespace execd {
+
+namespace {
+
+// Reads the program through its file port. lib/elf never asks past the size it was given, so
+// a short read means the file shrank while it was being loaded.
+class NodeReader final : public elf::FileReader {
+public:
+    explicit NodeReader(const fs::Node& node) : m_node(node) {}
+    base::Result<void> read(uint64_t offset, void* buffer, size_t size) override
+    {
+        size_t n = TRY(m_node.read(offset, buffer, size));
+        if (n != size)
+            return base::Error(FS_EIO, "the program file became shorter while it was read");
+        return {};
+    }
+
+private:
+    const fs::Node& m_node;
+};
+
+// The window through which pages go to the new task: lib/elf fills it, vm_write copies it.
+// exec serves one request at a time, so one window serves every load.
+constexpr size_t window_size = 128 * 1024;
+alignas(elf::page_size) uint8_t g_window[window_size];
+// The initial stack's block, laid out by lib/elf before it is placed in its pages.
+uint8_t g_stack_block[elf::max_argument_bytes];
+
+base::Error vm_error(kern_return_t r, const char* what)
+{
+    // The kernel's answers when it cannot give the task memory at the address or at all.
+    if (r == KERN_RESOURCE_SHORTAGE || r == KERN_NO_SPACE)
+        return base::Error(EXEC_E_NO_MEMORY, what);
+    return base::Error(r, what);
+}
+
+bool touches_copies(const elf::LoadPlan& plan, uint64_t start, uint64_t end)
+{
+    for (size_t i = 0; i < plan.copy_count; ++i) {
+        const auto& c = plan.copies[i];
+        if (c.size && c.vaddr < end && start < c.vaddr + c.size)
+            return true;
+    }
+    return false;
+}
+
+base::Result<void> load_region(mach_port_t task, const elf::LoadPlan& plan, const elf::Region& region,
+                               elf::FileReader& reader)
+{
+    vm_address_t address = region.start;
+    kern_return_t r = vm_allocate(task, &address, region.size(), FALSE);
+    if (r != KERN_SUCCESS)
+        return vm_error(r, "allocating a segment's pages in the new task (vm_allocate)");
+    // vm_allocate gave zeros: only windows that hold file bytes are written.
+    for (uint64_t at = region.start; at < region.end; at += window_size) {
+        size_t n = region.end - at < window_size ? region.end - at : window_size;
+        if (!touches_copies(plan, at, at + n))
+            continue;
+        TRY(elf::fill(plan, at, g_window, n, reader));
+        r = vm_write(task, at, reinterpret_cast<vm_offset_t>(g_window), static_cast<mach_msg_type_number_t>(n));
+        if (r != KERN_SUCCESS)
+            return vm_error(r, "writing a segment into the new task (vm_write)");
+    }
+    r = vm_protect(task, region.start, region.size(), FALSE, region.protection);
+    if (r != KERN_SUCCESS)
+        return vm_error(r, "protecting a segment (vm_protect)");
+    return {};
+}
+
+base::Result<uint64_t> load_stack(mach_port_t task, uint64_t base, uint64_t size, base::StringView argv,
+                                  base::StringView envp)
+{
+    vm_address_t address = base;
+    kern_return_t r = vm_allocate(task, &address, size, FALSE);
+    if (r != KERN_SUCCESS)
+        return vm_error(r, "allocating the stack of the new task (vm_allocate)");
+    uint64_t top = base + size;
+    auto stack = elf::build_initial_stack_packed(top, argv, envp, g_stack_block, sizeof g_stack_block);
+    if (stack.is_error()) {
+        if (elf::is_elf_error(stack.error()) && elf::elf_error(stack.error()) == elf::Error::ArgumentsTooLong)
+            return base::Error(EXEC_E_ARGS, "the arguments and environment are over 64 KiB");
+        return stack.error();
+    }
+    // The block goes to the last pages of the stack, written whole through the window.
+    uint64_t rsp = stack.value().rsp;
+    uint64_t first_page = rsp & ~(elf::page_size - 1);
+    size_t span = top - first_page;
+    if (span > window_size)
+        return base::Error(EXEC_E_ARGS, "the initial stack is larger than exec's window");
+    __builtin_memset(g_window, 0, span);
+    __builtin_memcpy(g_window + (rsp - first_page), g_stack_block, stack.value().size);
+    r = vm_write(task, first_page, reinterpret_cast<vm_offset_t>(g_window), static_cast<mach_msg_type_number_t>(span));
+    if (r != KERN_SUCCESS)
+        return vm_error(r, "writing the initial stack (vm_write)");
+    return rsp;
+}
+
+base::Result<mach::SendRight> make_thread(mach_port_t task, uint64_t entry, uint64_t rsp)
+{
+    mach_port_t thread = MACH_PORT_NULL;
+    MACH_TRY(thread_create(task, &thread), "creating the thread (thread_create)");
+    auto owned = mach::SendRight::adopt(thread);
+    // The kernel's state of a new thread has the user segment selectors; only the entry point
+    // and the stack pointer change (ursp is what the kernel loads into rsp on return to user).
+    struct i386_thread_state state {};
+    mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
+    MACH_TRY(thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count),
+             "reading the new thread's state (thread_get_state)");
+    state.rip = entry;
+    state.ursp = rsp;
+    state.rsp = rsp;
+    MACH_TRY(thread_set_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state),
+                              i386_THREAD_STATE_COUNT),
+             "setting the new thread's registers (thread_set_state)");
+    return owned;
+}
+
+} // namespace
+
+base::Result<Loaded> load(mach_port_t task, const fs::Node& file, base::StringView argv, base::StringView envp)
+{
+    fs::Stat st = TRY(file.stat());
+    if ((st.mode & fs::mode_type_mask) != fs::mode_regular)
+        return base::Error(EXEC_E_NOT_REGULAR, "the program is not a regular file");
+    if (st.size > max_file_size)
+        return base::Error(EXEC_E_TOO_BIG, "the program file is larger than 256 MiB");
+
+    NodeReader reader(file);
+    elf::Image image = TRY(elf::parse(reader, st.size));
+    uint64_t size = stack_size;
+    if (image.stack_size_hint > size)
+        size = image.stack_size_hint < max_stack_size ? image.stack_size_hint : max_stack_size;
+    size = (size + elf::page_size - 1) & ~(elf::page_size - 1);
+    uint64_t stack_base = elf::default_stack_top - size;
+    if (image.highest > stack_base)
+        return base::Error(EXEC_E_STACK, "the program's segments reach the stack's place at the top of user space");
+
+    elf::LoadPlan plan = elf::plan(image);
+    for (size_t i = 0; i < plan.region_count; ++i)
+        TRY(load_region(task, plan, plan.regions[i], reader));
+
+    Loaded loaded;
+    loaded.rsp = TRY(load_stack(task, stack_base, size, argv, envp));
+    loaded.entry = image.entry;
+    loaded.stack_base = stack_base;
+    loaded.stack_size = size;
+    loaded.thread = TRY(make_thread(task, image.entry, loaded.rsp));
+    return loaded;
+}
+
+} // namespace execd

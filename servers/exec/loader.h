@@ -1,0 +1,40 @@
+// Loads a static ELF64 x86-64 program from the file protocol into a new task, as GNU Mach
+// loads a boot module: lib/elf checks the file and plans the pages; here the pages are
+// allocated in the task at their fixed addresses, written in bounded windows and protected,
+// the initial stack is laid out at the top of user space, and the thread is made, ready to
+// run at the entry point.
+#pragma once
+
+#include <stdint.h>
+
+#include "base/result.h"
+#include "base/string_view.h"
+#include "fsclient/client.h"
+#include "runtime/mach.h"
+#include "runtime/rights.h"
+
+namespace execd {
+
+// The stack a program gets: lib/elf's place for it (the top of user space), with more room
+// than a boot module's 128 KiB (it costs nothing until touched) unless the program's
+// PT_GNU_STACK asks for even more, up to max_stack_size.
+constexpr uint64_t stack_size = 1024 * 1024;
+constexpr uint64_t max_stack_size = 16 * 1024 * 1024;
+// The largest program file exec loads.
+constexpr uint64_t max_file_size = 256ull << 20;
+
+struct Loaded {
+    mach::SendRight thread; // suspended; resumed once the task's ports are set
+    uint64_t entry = 0;
+    uint64_t stack_base = 0;
+    uint64_t stack_size = 0;
+    uint64_t rsp = 0;
+};
+
+// Loads the program in `file` into `task` (new and empty), with argv and envp as packed blocks
+// of zero-terminated strings. Errors: FS_E* from reading, lib/elf's for the file's contents,
+// EXEC_E_NOT_REGULAR, EXEC_E_TOO_BIG, EXEC_E_STACK, EXEC_E_NO_MEMORY, EXEC_E_ARGS, or Mach's.
+// On an error the task holds whatever was done so far: the caller destroys it.
+base::Result<Loaded> load(mach_port_t task, const fs::Node& file, base::StringView argv, base::StringView envp);
+
+} // namespace execd

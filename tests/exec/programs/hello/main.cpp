@@ -1,0 +1,118 @@
+// hello: a program the exec tests run. It prints its argv and envp, checks what exec told it
+// at start-up against what it sees (the stack it runs on, its entry point, the descriptors
+// and ports), and ends as its arguments say:
+//   --status=N  exits with N through exec_startup_exit (default 0)
+//   --crash     touches address 0 (exec reports the crash; the starter sees EXEC_END_CRASH)
+//   --vanish    ends its task without telling exec a status (EXEC_END_KILLED)
+//   --wait      waits forever (for a starter that ends it)
+//   --cat=PATH  prints the file at PATH, looked up from its current directory
+//   --quiet     prints nothing but failures
+// A hello whose argv[0] ends with "crash-on-start" crashes (a broken init for the tests).
+#include "base/options.h"
+#include "fsclient/client.h"
+#include "fsclient/status.h"
+#include "program_io.h"
+#include "runtime/msg.h"
+#include "runtime/runtime.h"
+
+using test_program::say;
+
+extern "C" void _start();
+
+namespace {
+
+bool check_startup(const exec::Startup& s)
+{
+    bool ok = true;
+    int here = 0;
+    auto stack = reinterpret_cast<uint64_t>(&here);
+    if (!(s.flags & EXEC_FLAG_STACK_ARGS)) {
+        say("FAIL: flags {:#x} lack EXEC_FLAG_STACK_ARGS", s.flags);
+        ok = false;
+    }
+    if (stack < s.stack_base || stack >= s.stack_base + s.stack_size) {
+        say("FAIL: the stack {:#x} is not in [{:#x}, +{:#x})", stack, s.stack_base, s.stack_size);
+        ok = false;
+    }
+    if (s.entry != reinterpret_cast<uint64_t>(&_start)) {
+        say("FAIL: entry {:#x} is not _start {:#x}", s.entry, reinterpret_cast<uint64_t>(&_start));
+        ok = false;
+    }
+    for (size_t i : {EXEC_PORT_CRDIR, EXEC_PORT_CWDIR, EXEC_PORT_CONSOLE, EXEC_PORT_EXEC}) {
+        if (!MACH_PORT_VALID(s.port(i))) {
+            say("FAIL: no start-up port {}", i);
+            ok = false;
+        }
+    }
+    if (s.descriptor_count < 3) {
+        say("FAIL: {} descriptors", s.descriptor_count);
+        ok = false;
+    }
+    return ok;
+}
+
+} // namespace
+
+int module_main(int argc, char** argv)
+{
+    if (!test_program::begin("hello"))
+        exec::exit(120);
+    unsigned long long status = 0;
+    bool crash = false, vanish = false, wait = false, quiet = false;
+    base::StringView cat;
+    // argv as the program got it, before the parser looks at it.
+    char** envp = argv + argc + 1;
+    for (int i = 1; i < argc; ++i)
+        if (base::StringView(argv[i]) == "--quiet")
+            quiet = true;
+    if (!quiet) {
+        say("argc={}", argc);
+        for (int i = 0; i < argc; ++i)
+            say("argv[{}]=<{}>", i, argv[i]);
+        for (int i = 0; envp[i]; ++i)
+            say("envp[{}]=<{}>", i, envp[i]);
+    }
+    base::OptionParser options("hello");
+    options.add_number("status", status, "exit status");
+    options.add_flag("crash", crash, "touch address 0");
+    options.add_flag("vanish", vanish, "end without an exit status");
+    options.add_flag("wait", wait, "wait forever");
+    options.add_flag("quiet", quiet, "print nothing but failures");
+    options.add_text("cat", cat, "print this file");
+    // Unknown words are the test's arguments to print, not errors.
+    (void)options.parse(argc, argv);
+    // Started as init (argv is its path alone), it crashes when its name says so.
+    base::StringView self = argc > 0 ? base::StringView(argv[0]) : base::StringView();
+    base::StringView crash_name = "crash-on-start";
+    if (self.size() >= crash_name.size() && self.substr(self.size() - crash_name.size()) == crash_name)
+        crash = true;
+
+    const auto& s = test_program::startup();
+    bool ok = check_startup(s);
+    if (!quiet)
+        say("startup {}: {} descriptors (kinds {} {} {}), {} ports", ok ? "ok" : "BAD", s.descriptor_count,
+            s.kinds[0], s.kinds[1], s.kinds[2], s.port_count);
+    if (!cat.empty()) {
+        fs::Node cwd = fs::Node::adopt(s.port(EXEC_PORT_CWDIR));
+        auto file = cwd.lookup(cat);
+        cwd.release();
+        if (file.is_error()) {
+            say("cat {}: {}", cat, fs::ErrorText {file.error()});
+        } else {
+            char buffer[512];
+            auto n = file.value().read(0, buffer, sizeof buffer - 1);
+            if (!n.is_error()) {
+                buffer[n.value()] = 0;
+                say("cat {}: {}", cat, buffer);
+            }
+        }
+    }
+    test_program::out().flush();
+    if (crash)
+        *reinterpret_cast<volatile int*>(0) = 1;
+    if (vanish)
+        mach::exit_task(0);
+    while (wait)
+        mach::sleep_ms(1000);
+    exec::exit(static_cast<int>(status));
+}

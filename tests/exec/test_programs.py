@@ -1,0 +1,56 @@
+"""exec runs programs from the root filesystem: exec-tester, as init, asks it to run good and
+bad programs and checks every answer; the console and the disk show what the programs did."""
+import re
+import unittest
+
+from bootchain import image
+
+from exec_support import ExecTest
+
+# exec-tester's checks, by their sentences: each must pass (and the count says all ran).
+EXPECTED_CHECKS = 38
+
+
+class ExecTester(ExecTest):
+    def test_exec_tester(self):
+        disk = self.disk()
+        status, out = self.boot(disk, "--init=/bin/exec-tester")
+        self.assertNotIn("exec-tester: FAIL", out)
+        m = re.search(r"^exec-tester: (\d+) checks, (\d+) failed$", out, re.M)
+        self.assertIsNotNone(m, "exec-tester did not finish")
+        self.assertEqual(int(m.group(2)), 0)
+        self.assertEqual(int(m.group(1)), EXPECTED_CHECKS, "every check of exec-tester ran")
+        self.assertEqual(status, 0, "exec powers off with init's status")
+        self.assertIn("boot: power-off by exec with status 0", out)
+
+        # The chain came up in order and exec started init after it was ready.
+        order = ["boot: ext2fs ready", "boot: exec uses bootstrap port for fs", "boot: exec ready",
+                 "exec-tester: started; exec port given"]
+        positions = [out.find(line) for line in order]
+        self.assertTrue(all(p >= 0 for p in positions) and positions == sorted(positions), positions)
+
+        # What the programs printed: argv with an empty word and a space, envp, the current
+        # directory of a relative start, start-up information.
+        for line in ["hello: argc=4", "hello: argv[0]=<hello>", "hello: argv[1]=<two words>",
+                     "hello: argv[2]=<>", "hello: argv[3]=<--status=42>",
+                     "hello: envp[0]=<HOME=/>", "hello: envp[1]=<TERM=dumb>",
+                     "hello: cat etc/motd: welcome to the exec test disk",
+                     "hello: cat note.txt: a note in /data"]:
+            self.assertRegex(out, re.compile("^" + re.escape(line) + "$", re.M))
+        self.assertRegex(out, r"hello: startup ok: 3 descriptors \(kinds 1 1 1\), 6 ports")
+        self.assertNotIn("startup BAD", out)
+        # The crash is reported by exec with the program's name and the fault.
+        self.assertRegex(out, r"exec: hello crashed: EXC_BAD_ACCESS \(code 0x[0-9a-f]+, subcode 0x0\) at pc 0x[0-9a-f]+")
+        self.assertNotRegex(out, r"boot: \S+ failed")
+
+        # The disk: exec put the filesystem away before the power-off, and the program's
+        # descriptor 1 was the file.
+        code, report = image.fsck(disk)
+        self.assertEqual(code, 0, report)
+        written = image.debugfs(disk, "cat /hello-output.txt")
+        self.assertIn("hello: argv[2]=<to-a-file>", written)
+        self.assertIn("hello: startup ok: 3 descriptors (kinds 1 2 1)", written)
+
+
+if __name__ == "__main__":
+    unittest.main()
