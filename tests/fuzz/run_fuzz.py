@@ -109,6 +109,16 @@ def seeds():
     mbr_entry(mbr, 1, 0x0C, 3, 10)
     hybrid[0:512] = mbr
     yield "gpt-hybrid", hybrid
+    yield "gpt-overlaps", gpt(512, 16, [(i, LINUX, 4 + i, 12) for i in range(8)], entry_count=8)
+    two = mbr_chain(512, 32, 4, 12, 3, 4)  # EBRs at 4, 8, 12
+    mbr = bytearray(two[0:512])
+    mbr_entry(mbr, 2, 0x0F, 14, 16)  # a second extended partition: its EBR lies in logical 7
+    mbr_entry(mbr, 3, 0x83, 20, 4)   # a primary inside it
+    two[0:512] = mbr
+    ebr = bytearray(512)
+    mbr_entry(ebr, 0, 0x83, 2, 4)
+    two[14 * 512:15 * 512] = ebr
+    yield "mbr-two-extended", two
     yield "gpt-4096", gpt(4096, 6, [(0, LINUX, 3, 3)])
     yield "mbr-logical-4096", mbr_chain(4096, 8, 3, 5, 2, 2)
 
@@ -136,13 +146,18 @@ def main():
         command = [fuzzer, f"-max_total_time={seconds}", "-rss_limit_mb=512", "-max_len=32768", "-timeout=10",
                    "-print_final_stats=1", f"-artifact_prefix={os.getcwd()}/partition-", corpus_dir, seed_dir] + extra
         print("fuzz:", " ".join(command), flush=True)
+        # The library allocates nothing; ASan's quarantine of libFuzzer's own buffers would
+        # otherwise grow towards the RSS limit (256 MB by default).
+        env = dict(os.environ)
+        env.setdefault("ASAN_OPTIONS", "quarantine_size_mb=32")
         run = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             errors="replace")
+                             errors="replace", env=env)
     out = run.stdout
     done = re.search(r"Done (\d+) runs in (\d+) second", out)
     units = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
     speed = re.search(r"stat::average_exec_per_sec:\s*(\d+)", out)
     cov = re.findall(r"cov: (\d+) ft: (\d+)", out)
+    rss = re.search(r"stat::peak_rss_mb:\s*(\d+)", out)
     if run.returncode != 0 or not done:
         print(out[-20000:])
         print(f"fuzz: the fuzzer failed (status {run.returncode}); a reproducer is in {os.getcwd()}/partition-*",
@@ -150,7 +165,8 @@ def main():
         return 1
     print(f"fuzz: {count} seeds; {units.group(1) if units else done.group(1)} executions in "
           f"{done.group(2)} s, {speed.group(1) if speed else '?'} per second; "
-          f"coverage {cov[-1][0] if cov else '?'} edges, {cov[-1][1] if cov else '?'} features; no findings")
+          f"coverage {cov[-1][0] if cov else '?'} edges, {cov[-1][1] if cov else '?'} features; "
+          f"peak RSS {rss.group(1) if rss else '?'} MB; no findings")
     return 0
 
 
