@@ -12,6 +12,25 @@ static uint8_t byte(uint64_t v, unsigned index)
     return static_cast<uint8_t>(v >> (8 * index));
 }
 
+static uint8_t command_for(Protocol protocol, bool read, bool lba48)
+{
+    switch (protocol) {
+    case Protocol::Pio:
+        if (lba48)
+            return read ? command::read_sectors_ext : command::write_sectors_ext;
+        return read ? command::read_sectors : command::write_sectors;
+    case Protocol::PioMultiple:
+        if (lba48)
+            return read ? multiple_command::read_multiple_ext : multiple_command::write_multiple_ext;
+        return read ? multiple_command::read_multiple : multiple_command::write_multiple;
+    case Protocol::Dma:
+        break;
+    }
+    if (lba48)
+        return read ? command::read_dma_ext : command::write_dma_ext;
+    return read ? command::read_dma : command::write_dma;
+}
+
 base::Result<Registers> transfer(Direction direction, Protocol protocol, uint64_t lba, uint32_t count,
                                  bool device_lba48)
 {
@@ -19,15 +38,13 @@ base::Result<Registers> transfer(Direction direction, Protocol protocol, uint64_
         return base::Error(invalid_argument, "a transfer of no sectors");
     Registers t;
     bool read = direction == Direction::Read;
-    bool dma = protocol == Protocol::Dma;
     if (count <= max_sectors_lba28 && lba < lba28_limit && lba + count <= lba28_limit) {
         t.current.count = static_cast<uint8_t>(count); // 256 becomes 0, as the device reads it
         t.current.lba_low = byte(lba, 0);
         t.current.lba_mid = byte(lba, 1);
         t.current.lba_high = byte(lba, 2);
         t.device = device_bits::lba | (byte(lba, 3) & 0x0f);
-        t.command = dma ? (read ? command::read_dma : command::write_dma)
-                        : (read ? command::read_sectors : command::write_sectors);
+        t.command = command_for(protocol, read, false);
         return t;
     }
     if (!device_lba48)
@@ -44,8 +61,7 @@ base::Result<Registers> transfer(Direction direction, Protocol protocol, uint64_
     t.previous.lba_mid = byte(lba, 4);
     t.previous.lba_high = byte(lba, 5);
     t.device = device_bits::lba;
-    t.command = dma ? (read ? command::read_dma_ext : command::write_dma_ext)
-                    : (read ? command::read_sectors_ext : command::write_sectors_ext);
+    t.command = command_for(protocol, read, true);
     return t;
 }
 
@@ -61,6 +77,24 @@ Registers simple(uint8_t code)
     Registers t;
     t.command = code;
     return t;
+}
+
+Registers set_multiple_mode(uint8_t sectors)
+{
+    Registers t = simple(multiple_command::set_multiple_mode);
+    t.current.count = sectors;
+    return t;
+}
+
+uint8_t multiple_block_sectors(uint16_t identify_word_47, uint8_t limit)
+{
+    unsigned most = identify_word_47 & 0xff;
+    if (most > limit)
+        most = limit;
+    unsigned sectors = 1;
+    while (sectors * 2 <= most)
+        sectors *= 2;
+    return sectors >= 2 ? static_cast<uint8_t>(sectors) : 0;
 }
 
 } // namespace ata::ide

@@ -1,6 +1,7 @@
 // The register values of an ATA command as an IDE channel's task file takes them: which command
-// reads or writes a range of sectors (28-bit or 48-bit addressing, PIO or DMA) and the bytes of
-// each register, apart from the hardware so the host tests check the encoding.
+// reads or writes a range of sectors (28-bit or 48-bit addressing; PIO a sector per data block,
+// PIO several sectors per block, or DMA) and the bytes of each register, apart from the hardware
+// so the host tests check the encoding.
 #pragma once
 
 #include <stdint.h>
@@ -10,7 +11,18 @@
 namespace ata::ide {
 
 enum class Direction : uint8_t { Read, Write };
-enum class Protocol : uint8_t { Pio, Dma };
+// Pio: READ/WRITE SECTORS (EXT), one sector per data block; PioMultiple: READ/WRITE MULTIPLE
+// (EXT), as many sectors per block as SET MULTIPLE MODE chose; Dma: READ/WRITE DMA (EXT).
+enum class Protocol : uint8_t { Pio, PioMultiple, Dma };
+
+// The PIO multiple commands (ATA/ATAPI-6), which lib/ata's shared table does not list.
+namespace multiple_command {
+constexpr uint8_t read_multiple = 0xc4;
+constexpr uint8_t write_multiple = 0xc5;
+constexpr uint8_t read_multiple_ext = 0x29;
+constexpr uint8_t write_multiple_ext = 0x39;
+constexpr uint8_t set_multiple_mode = 0xc6;
+} // namespace multiple_command
 
 // The most sectors one command moves: a count of 0 means 256 (28-bit) or 65536 (48-bit).
 constexpr uint32_t max_sectors_lba28 = 256;
@@ -51,5 +63,13 @@ Registers flush(bool device_lba48);
 
 // A command without parameters (IDENTIFY DEVICE, IDENTIFY PACKET DEVICE, ...).
 Registers simple(uint8_t command);
+
+// SET MULTIPLE MODE: `sectors` per data block of the multiple commands.
+Registers set_multiple_mode(uint8_t sectors);
+
+// The sectors per block to ask for, from IDENTIFY word 47 (bits 7-0: the most the device moves
+// per block): the largest power of two up to that and `limit`; 0 when the device has no
+// multiple commands or allows only one sector.
+uint8_t multiple_block_sectors(uint16_t identify_word_47, uint8_t limit);
 
 } // namespace ata::ide

@@ -118,3 +118,38 @@ TEST(IdeTaskFile, FlushPicksTheExtendedFormFor48BitDevices)
     EXPECT_EQ(ata::ide::flush(false).command, ata::command::flush_cache);
     EXPECT_FALSE(ata::ide::flush(false).lba48);
 }
+
+TEST(IdeTaskFile, MultipleCommands)
+{
+    auto t = ata::ide::transfer(Direction::Read, Protocol::PioMultiple, 10, 32, true);
+    ASSERT_FALSE(t.is_error());
+    EXPECT_EQ(t.value().command, 0xc4);
+    EXPECT_EQ(t.value().current.count, 32);
+    auto u = ata::ide::transfer(Direction::Write, Protocol::PioMultiple, 10, 32, true);
+    EXPECT_EQ(u.value().command, 0xc5);
+    auto v = ata::ide::transfer(Direction::Read, Protocol::PioMultiple, 1ull << 30, 300, true);
+    ASSERT_FALSE(v.is_error());
+    EXPECT_TRUE(v.value().lba48);
+    EXPECT_EQ(v.value().command, 0x29);
+    auto w = ata::ide::transfer(Direction::Write, Protocol::PioMultiple, 1ull << 30, 300, true);
+    EXPECT_EQ(w.value().command, 0x39);
+}
+
+TEST(IdeTaskFile, SetMultipleMode)
+{
+    ata::ide::Registers r = ata::ide::set_multiple_mode(16);
+    EXPECT_EQ(r.command, 0xc6);
+    EXPECT_EQ(r.current.count, 16);
+    EXPECT_FALSE(r.lba48);
+}
+
+TEST(IdeTaskFile, MultipleBlockSizeIsAPowerOfTwoWithinBothLimits)
+{
+    // QEMU: bit 15 set, 16 sectors at most.
+    EXPECT_EQ(ata::ide::multiple_block_sectors(0x8010, 16), 16);
+    EXPECT_EQ(ata::ide::multiple_block_sectors(0x8010, 8), 8);
+    EXPECT_EQ(ata::ide::multiple_block_sectors(0x8080, 16), 16);
+    EXPECT_EQ(ata::ide::multiple_block_sectors(0x800c, 16), 8);
+    EXPECT_EQ(ata::ide::multiple_block_sectors(0x8001, 16), 0);
+    EXPECT_EQ(ata::ide::multiple_block_sectors(0x0000, 16), 0);
+}

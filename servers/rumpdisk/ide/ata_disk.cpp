@@ -13,6 +13,7 @@ namespace {
 
 // A FLUSH CACHE may have to write the whole cache first: it gets a longer bound.
 constexpr unsigned flush_timeout_ms = 30000;
+constexpr unsigned set_feature_timeout_ms = 5000;
 // The console gets the first failures of a disk (a bad range fails many requests), then a note.
 constexpr unsigned failures_shown = 16;
 
@@ -27,14 +28,31 @@ uint32_t transfer_limit(Transfer transfer, bool lba48, const Channel& channel, u
 
 } // namespace
 
-AtaDisk::AtaDisk(Channel& channel, Position position, const DiskIdentity& identity, bool lba48, Transfer transfer)
+AtaDisk::AtaDisk(Channel& channel, Position position, const DiskIdentity& identity, bool lba48, Transfer transfer,
+                 uint8_t multiple_sectors)
     : m_channel(channel)
     , m_position(position)
     , m_identity(identity)
     , m_lba48(lba48)
     , m_transfer(transfer)
     , m_max_sectors(transfer_limit(transfer, lba48, channel, identity.sector_size))
+    , m_multiple(multiple_sectors)
 {
+}
+
+void AtaDisk::prepare_multiple()
+{
+    if (!m_multiple || (m_multiple_set && m_multiple_resets == m_channel.resets()))
+        return;
+    auto set = m_channel.non_data(m_position, ata::ide::set_multiple_mode(m_multiple), set_feature_timeout_ms);
+    if (set.is_error()) {
+        mach::report("ide {} {}: SET MULTIPLE MODE {} refused ({}); one sector per block", m_channel.name(),
+                     position_name(m_position), m_multiple, set.error());
+        m_multiple = 0;
+        return;
+    }
+    m_multiple_set = true;
+    m_multiple_resets = m_channel.resets();
 }
 
 uint32_t AtaDisk::max_transfer_sectors() const
@@ -55,10 +73,13 @@ base::Result<void> AtaDisk::move_once(Direction direction, uint64_t lba, uint32_
             __builtin_memcpy(buffer, m_channel.dma_buffer(), bytes);
         return {};
     }
-    auto registers = TRY(ata::ide::transfer(direction, Protocol::Pio, lba, count, m_lba48));
+    prepare_multiple();
+    Protocol protocol = m_multiple ? Protocol::PioMultiple : Protocol::Pio;
+    uint32_t per_block = m_multiple ? m_multiple : 1;
+    auto registers = TRY(ata::ide::transfer(direction, protocol, lba, count, m_lba48));
     if (direction == Direction::Read)
-        return m_channel.pio_in(m_position, registers, buffer, count, sector_size);
-    return m_channel.pio_out(m_position, registers, buffer, count, sector_size);
+        return m_channel.pio_in(m_position, registers, buffer, count, sector_size, per_block);
+    return m_channel.pio_out(m_position, registers, buffer, count, sector_size, per_block);
 }
 
 base::Result<void> AtaDisk::move(Direction direction, uint64_t lba, uint32_t count, void* buffer)

@@ -1,6 +1,7 @@
 // A disk on an IDE channel: reads and writes by bus-master DMA through the channel's bounce
 // buffer where the controller and the disk can, by PIO otherwise (and from the first DMA
-// failure that is not the disk's own error on), and FLUSH CACHE (EXT).
+// failure that is not the disk's own error on) with several sectors per data block where the
+// disk has the multiple commands, and FLUSH CACHE (EXT).
 #pragma once
 
 #include "disk.h"
@@ -12,7 +13,9 @@ enum class Transfer : uint8_t { Pio, Dma };
 
 class AtaDisk final : public Disk {
 public:
-    AtaDisk(Channel&, Position, const DiskIdentity&, bool lba48, Transfer);
+    // multiple_sectors: the sectors per data block for PIO (0: one sector per block, READ/WRITE
+    // SECTORS); set with SET MULTIPLE MODE before the first PIO transfer and after each reset.
+    AtaDisk(Channel&, Position, const DiskIdentity&, bool lba48, Transfer, uint8_t multiple_sectors);
 
     const DiskIdentity& identity() const override { return m_identity; }
     uint32_t max_transfer_sectors() const override;
@@ -25,6 +28,7 @@ public:
 private:
     base::Result<void> move(ata::ide::Direction, uint64_t lba, uint32_t count, void* buffer);
     base::Result<void> move_once(ata::ide::Direction, uint64_t lba, uint32_t count, void* buffer);
+    void prepare_multiple();
     void report_failure(const char* what, uint64_t lba, uint32_t count, const base::Error&);
 
     Channel& m_channel;
@@ -33,6 +37,9 @@ private:
     bool m_lba48;
     Transfer m_transfer;
     uint32_t m_max_sectors;
+    uint8_t m_multiple;
+    bool m_multiple_set = false;
+    unsigned m_multiple_resets = 0; // the channel's reset count when SET MULTIPLE MODE was sent
     unsigned m_failures_reported = 0;
 };
 

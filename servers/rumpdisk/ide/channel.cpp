@@ -207,6 +207,7 @@ void Channel::stop_dma()
 base::Result<void> Channel::reset()
 {
     stop_dma();
+    ++m_resets;
     out8(m_ports.control, m_control | layout::device_control::software_reset);
     mach::sleep_ms(1); // SRST must stay set at least 5 us
     out8(m_ports.control, m_control);
@@ -340,20 +341,23 @@ base::Result<void> Channel::start()
     return {};
 }
 
-base::Result<void> Channel::pio_in(Position p, const Registers& r, void* buffer, uint32_t blocks, uint32_t block_size)
+base::Result<void> Channel::pio_in(Position p, const Registers& r, void* buffer, uint32_t sectors,
+                                   uint32_t sector_size, uint32_t per_block)
 {
     begin_command();
     TRY(select(p, r.device));
     write_registers(r);
     out8(m_ports.command + reg::command, r.command);
     auto* to = static_cast<uint8_t*>(buffer);
-    for (uint32_t i = 0; i < blocks; ++i) {
+    for (uint32_t done = 0; done < sectors;) {
         // The device raises its interrupt when each block is ready (or when it gives up).
         uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy) && (s & (drq | failed)); }, Wake::Interrupt,
                                   command_timeout_ms, "waiting for data"));
         if (status & failed)
             return device_error(status);
-        read_words(m_ports.command + reg::data, to + size_t(i) * block_size, block_size / 2);
+        uint32_t n = sectors - done < per_block ? sectors - done : per_block;
+        read_words(m_ports.command + reg::data, to + size_t(done) * sector_size, size_t(n) * sector_size / 2);
+        done += n;
     }
     delay_400ns();
     uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Poll, command_timeout_ms,
@@ -365,22 +369,24 @@ base::Result<void> Channel::pio_in(Position p, const Registers& r, void* buffer,
     return {};
 }
 
-base::Result<void> Channel::pio_out(Position p, const Registers& r, const void* buffer, uint32_t blocks,
-                                    uint32_t block_size)
+base::Result<void> Channel::pio_out(Position p, const Registers& r, const void* buffer, uint32_t sectors,
+                                    uint32_t sector_size, uint32_t per_block)
 {
     begin_command();
     TRY(select(p, r.device));
     write_registers(r);
     out8(m_ports.command + reg::command, r.command);
     auto* from = static_cast<const uint8_t*>(buffer);
-    for (uint32_t i = 0; i < blocks; ++i) {
+    for (uint32_t done = 0; done < sectors;) {
         // The first block is asked for without an interrupt; each later one with it.
         uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy) && (s & (drq | failed)); },
-                                  i == 0 ? Wake::Poll : Wake::Interrupt, command_timeout_ms,
+                                  done == 0 ? Wake::Poll : Wake::Interrupt, command_timeout_ms,
                                   "waiting for the device to take data"));
         if (status & failed)
             return device_error(status);
-        write_words(m_ports.command + reg::data, from + size_t(i) * block_size, block_size / 2);
+        uint32_t n = sectors - done < per_block ? sectors - done : per_block;
+        write_words(m_ports.command + reg::data, from + size_t(done) * sector_size, size_t(n) * sector_size / 2);
+        done += n;
     }
     uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, command_timeout_ms,
                               "waiting for the end of a write"));

@@ -51,11 +51,12 @@ public:
     // usable; a device that does not answer in time gives D_IO_ERROR after the channel was
     // reset. last_status() and last_error() tell what the device said last.
 
-    // A PIO data-in command of `blocks` blocks of `block_size` bytes (IDENTIFY, READ SECTORS).
-    base::Result<void> pio_in(Position, const ata::ide::Registers&, void* buffer, uint32_t blocks,
-                              uint32_t block_size);
-    base::Result<void> pio_out(Position, const ata::ide::Registers&, const void* buffer, uint32_t blocks,
-                               uint32_t block_size);
+    // A PIO data-in command of `sectors` sectors of `sector_size` bytes (IDENTIFY, READ SECTORS,
+    // READ MULTIPLE), `per_block` sectors to a data block (1 but for the multiple commands).
+    base::Result<void> pio_in(Position, const ata::ide::Registers&, void* buffer, uint32_t sectors,
+                              uint32_t sector_size, uint32_t per_block = 1);
+    base::Result<void> pio_out(Position, const ata::ide::Registers&, const void* buffer, uint32_t sectors,
+                               uint32_t sector_size, uint32_t per_block = 1);
     base::Result<void> non_data(Position, const ata::ide::Registers&, unsigned timeout_ms);
 
     // Bus-master DMA through the channel's bounce buffer, which the caller fills before a write
@@ -71,6 +72,10 @@ public:
     // to `buffer`, more is read and dropped. Returns how many bytes the device sent.
     base::Result<uint32_t> packet_in(Position, const uint8_t* packet, void* buffer, uint32_t capacity,
                                      unsigned timeout_ms);
+
+    // How many times the channel was reset: a device forgets settings such as SET MULTIPLE
+    // MODE in a reset, and its disk makes them again when this changed.
+    unsigned resets() const { return m_resets; }
 
     Failure last_failure() const { return m_last_failure; }
     uint8_t last_status() const { return m_last_status; }
@@ -104,6 +109,7 @@ private:
     unsigned m_missed_interrupts = 0;
     mach::DmaBuffer m_prd_table;
     mach::DmaBuffer m_bounce;
+    unsigned m_resets = 0;
     Failure m_last_failure = Failure::None;
     uint8_t m_last_status = 0;
     uint8_t m_last_error = 0;

@@ -22,6 +22,8 @@ constexpr uint8_t class_mass_storage = 0x01;
 constexpr uint8_t subclass_ide = 0x01;
 // The DMA bounce buffer of a channel, and so the largest DMA transfer.
 constexpr uint32_t bounce_bytes = 128 * 1024;
+// The most sectors per PIO data block (ATA allows 128; QEMU offers 16).
+constexpr uint8_t max_multiple_sectors = 128;
 
 TransferPolicy g_policy = TransferPolicy::Dma;
 
@@ -85,7 +87,8 @@ void add_ata_disk(const pci::Function& f, Channel& channel, Position position, D
     identity.sector_size = id.sector_size;
     identity.location = base::formatted<48>("ide {} {} {}", f.address, channel.name(), position_name(position));
     Transfer transfer = choose_transfer(channel, words);
-    auto* disk = create<AtaDisk>(channel, position, identity, id.lba48, transfer);
+    uint8_t multiple = ata::ide::multiple_block_sectors(words[layout::identify_words::multiple], max_multiple_sectors);
+    auto* disk = create<AtaDisk>(channel, position, identity, id.lba48, transfer, multiple);
     if (!disk) {
         mach::report("ide {} {}: out of memory", channel.name(), position_name(position));
         return;

@@ -68,6 +68,7 @@ constexpr uint8_t simplex = 0x80;
 
 // IDENTIFY DEVICE words the IDE driver reads besides those lib/ata decodes.
 namespace identify_words {
+constexpr unsigned multiple = 47;     // bits 7-0: the most sectors per block of READ/WRITE MULTIPLE
 constexpr unsigned capabilities = 49; // bit 8: DMA supported
 constexpr uint16_t dma_supported = 1u << 8;
 } // namespace identify_words
