@@ -76,10 +76,16 @@ The firmware boots the CD whatever the disks hold.""",
     run.set_defaults(func=run_command)
 
     image = commands.add_parser(
-        "image", help="make a disk image: MBR, one ext2 partition holding a tree",
+        "image", help="make a system disk image: MBR, one ext2 partition with the programs and a tree",
         description="Makes a raw disk image with an MBR partition table whose partition 1 (from "
-                    "sector 2048) holds an ext2 filesystem made by e2fsprogs' mke2fs -d from DIR.")
-    image.add_argument("--tree", required=True, metavar="DIR", help="what the filesystem holds")
+                    "sector 2048) holds an ext2 filesystem made by e2fsprogs' mke2fs -d: the project's "
+                    "programs (/sbin/init, /bin/sh and the others of build/userland), the default tree "
+                    "rootfs/ (/etc/rc, /etc/motd, samples), then DIR's content over them (DIR's own "
+                    "/etc/rc, if any, replaces the default). --raw puts DIR alone on the disk.")
+    image.add_argument("--tree", metavar="DIR", help="what the filesystem holds besides the programs and "
+                       "rootfs/ (default: nothing more)")
+    image.add_argument("--raw", action="store_true",
+                       help="only DIR's content: no programs, no rootfs/ (a data disk)")
     image.add_argument("--out", required=True, metavar="IMAGE", help="the image to write")
     image.add_argument("--size", type=int, default=64, metavar="MIB", help="the disk's size (default: 64)")
     image.add_argument("--block-size", type=int, choices=(1024, 2048, 4096), default=4096,
@@ -90,16 +96,23 @@ The firmware boots the CD whatever the disks hold.""",
 
 def image_command(args) -> int:
     from bootchain import image
-    tree = Path(args.tree)
-    if not tree.is_dir():
+    tree = Path(args.tree) if args.tree else None
+    if tree is not None and not tree.is_dir():
         print(f"bootchain: --tree {tree} is not a directory", file=sys.stderr)
         return status.RUNNER_ERROR
+    if args.raw and tree is None:
+        print("bootchain: --raw needs --tree", file=sys.stderr)
+        return status.RUNNER_ERROR
     try:
-        image.make_disk(Path(args.out), tree, args.size, args.block_size)
-    except image.ImageError as e:
+        if args.raw:
+            image.make_disk(Path(args.out), tree, args.size, args.block_size)
+        else:
+            image.make_system_disk(Path(args.out), tree, args.size, args.block_size)
+    except (image.ImageError, OSError) as e:
         print(f"bootchain: {e}", file=sys.stderr)
         return status.RUNNER_ERROR
-    print(f"bootchain: wrote {args.out}: {args.size} MiB, MBR, ext2 partition 1 from {tree}")
+    what = f"{tree}" if args.raw else "the programs, rootfs/" + (f" and {tree}" if tree else "")
+    print(f"bootchain: wrote {args.out}: {args.size} MiB, MBR, ext2 partition 1 with {what}")
     return 0
 
 

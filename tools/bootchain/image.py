@@ -1,9 +1,16 @@
 """Disk images for the chain: an MBR disk with one ext2 partition (partition 1, from sector
 2048) made from a tree by e2fsprogs' `mke2fs -d`, and the host-side checks of such an image
-(`e2fsck -fn`, `debugfs`) that tests run after the guest wrote to it."""
+(`e2fsck -fn`, `debugfs`) that tests run after the guest wrote to it.
+
+make_disk() puts exactly the given tree on the disk; make_system_disk() makes the disk a system
+boots from: the project's programs (/sbin/init, /bin/sh and the others of build/userland), the
+default tree rootfs/ (/etc/rc, /etc/motd, samples), then the given tree over both."""
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
+
+from bootchain import paths
 
 SECTOR = 512
 PARTITION_START = 2048  # sectors: 1 MiB, where sfdisk and fdisk put the first partition
@@ -70,3 +77,60 @@ def debugfs(image: Path, request: str) -> str:
     if result.returncode != 0:
         raise ImageError(f"debugfs -R '{request}' failed: {result.stderr.strip()}")
     return result.stdout
+
+
+# Programs that go to /sbin; every other program of build/userland goes to /bin.
+SBIN_PROGRAMS = ("init",)
+
+
+def programs_dir() -> Path:
+    """Where the build puts the programs of the root filesystem (programs/)."""
+    return paths.build_dir() / "userland"
+
+
+def rootfs_dir() -> Path:
+    """The repository's default tree of a system disk."""
+    return paths.ROOT / "rootfs"
+
+
+def system_tree(dest: Path, tree: Path | None = None, programs: Path | None = None,
+                rootfs: Path | None = None) -> Path:
+    """Lays out in `dest` what a system disk holds: rootfs (default: rootfs/), the programs
+    (default: build/userland; init at /sbin/init, the others at /bin/NAME, debug information
+    stripped, mode 0755), then `tree` over them: a file of `tree` (its /etc/rc, say) replaces
+    the default one."""
+    programs = Path(programs) if programs is not None else programs_dir()
+    rootfs = Path(rootfs) if rootfs is not None else rootfs_dir()
+    found = sorted(p for p in programs.iterdir() if p.is_file()) if programs.is_dir() else []
+    if not any(p.name == "init" for p in found) or not any(p.name == "sh" for p in found):
+        raise ImageError(f"the programs are not built ({programs} has no init or sh): build the tree first "
+                         "(./bootchain does)")
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    if rootfs.is_dir():
+        shutil.copytree(rootfs, dest, symlinks=True, dirs_exist_ok=True)
+    objcopy = _tool("objcopy")
+    for program in found:
+        folder = dest / ("sbin" if program.name in SBIN_PROGRAMS else "bin")
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / program.name
+        target.unlink(missing_ok=True)
+        _run([objcopy, "--strip-debug", str(program), str(target)], f"stripping {program}")
+        target.chmod(0o755)
+    if tree is not None:
+        for item in Path(tree).rglob("*"):
+            # A file of the tree replaces a default of the same path (a directory merges).
+            target = dest / item.relative_to(tree)
+            if (target.is_symlink() or target.is_file()) and not item.is_dir():
+                target.unlink()
+        shutil.copytree(tree, dest, symlinks=True, dirs_exist_ok=True)
+    return dest
+
+
+def make_system_disk(out: Path, tree: Path | None = None, size_mib: int = 64, block_size: int = 4096,
+                     programs: Path | None = None, rootfs: Path | None = None,
+                     mke2fs_args: tuple[str, ...] = ()) -> Path:
+    """make_disk() of system_tree(): the programs, the default tree and `tree`."""
+    with tempfile.TemporaryDirectory(prefix="bootchain-tree-") as staging:
+        system_tree(Path(staging), tree, programs, rootfs)
+        return make_disk(out, Path(staging), size_mib, block_size, mke2fs_args)
