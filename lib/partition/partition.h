@@ -9,12 +9,23 @@
 //   (2500) and a static note naming what is wrong;
 // - arguments the reader cannot serve (a sector size other than 512..4096, a power of two):
 //   an Error with code KERN_INVALID_ARGUMENT (4);
-// - an error of the SectorReader: passed up unchanged;
+// - an error of the SectorReader: passed up unchanged (a read error on the primary GPT does not
+//   fall back to the backup; only a primary that reads back wrong does);
 // - otherwise the table. A single partition that cannot be used (past the end of the disk, over
-//   the table's own sectors, a logical partition outside its extended partition, a GPT entry
-//   that ends before it starts) is dropped, keeps its number, and is named in a warning; so is
-//   every partition beyond max_partitions. Overlapping partitions are kept, as Linux keeps
-//   them, and each overlapping pair is named in a warning.
+//   the table's own sectors: the MBR, an EBR, the GPT headers and entry arrays; a logical
+//   partition outside its extended partition; a GPT entry that ends before it starts) is
+//   dropped, keeps its number, and is named in a warning; so is every partition beyond
+//   max_partitions. Overlapping partitions are kept, as Linux keeps them, and each overlapping
+//   pair is named in a warning.
+//
+// An MBR entry of type 0xee anywhere (protective or hybrid MBR) means GPT, and the MBR's other
+// entries are ignored, as Linux does. In an EBR only entry 0 (the logical partition) and entry 1
+// (the link) count. Every extended partition of the MBR is followed, in slot order, its logical
+// partitions numbered on from the previous one's (Linux does so too; sfdisk lists the first one
+// only). A good primary GPT is used without reading the backup.
+//
+// Memory: a Table is about 6.5 KB; read_table uses about 17 KB of stack (the sector buffer, the
+// table it returns, the EBR LBAs seen) and nothing else.
 #pragma once
 
 #include <stddef.h>
