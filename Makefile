@@ -1,6 +1,6 @@
 # bootchain's entry points. Each target runs scripts/setup first (quiet and quick once done).
 #   make build   configure and build into build/
-#   make run     boot the chain under QEMU (./bootchain run with its defaults)
+#   make run     boot the chain under QEMU on a disk made from rootfs/ and the programs
 #   make check   build, then run every test with CTest
 #   make bench   the benchmarks: figures printed, nothing asserted
 #   make clean   remove build/
@@ -16,8 +16,17 @@ build: setup
 	cmake -S . -B $(BUILD)
 	cmake --build $(BUILD) -j $(NPROC)
 
+# The disk: the programs and rootfs/ (./bootchain image). With a terminal on stdin the kernel's
+# command line says bootchain.interactive=1, and init runs the shell on the console after
+# /etc/rc (no timeout worth the name); without one, init powers off with /etc/rc's status.
 run: setup
-	./bootchain run
+	@mkdir -p $(BUILD)/run
+	./bootchain image --out $(BUILD)/run/disk.img
+	@if [ -t 0 ]; then \
+	  ./bootchain run --disk $(BUILD)/run/disk.img --append=bootchain.interactive=1 --timeout 86400; \
+	else \
+	  ./bootchain run --disk $(BUILD)/run/disk.img; \
+	fi
 
 check: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(NPROC)

@@ -48,7 +48,7 @@ int parse_flags(Shell& sh, StringView who, int argc, const char* const* argv, St
         if (w.size() < 2 || w[0] != '-')
             break;
         for (size_t j = 1; j < w.size(); ++j) {
-            if (known.find(w[j]) == static_cast<size_t>(-1)) {
+            if (known.find(w[j]) == known.size()) {
                 complain(sh, who, "unknown option -{}", w[j]);
                 return -1;
             }
@@ -616,9 +616,10 @@ int builtin_sleep(Shell& sh, int argc, const char* const* argv)
     if (ok) {
         StringView text(argv[1]);
         size_t dot = text.find('.');
-        StringView whole = dot == static_cast<size_t>(-1) ? text : text.substr(0, dot);
-        ok = whole.empty() ? dot != static_cast<size_t>(-1) : base::parse_unsigned(whole, seconds);
-        if (ok && dot != static_cast<size_t>(-1)) {
+        bool has_dot = dot < text.size();
+        StringView whole = text.substr(0, dot);
+        ok = whole.empty() ? has_dot : base::parse_unsigned(whole, seconds);
+        if (ok && has_dot) {
             StringView fraction = text.substr(dot + 1);
             unsigned scale = 100;
             for (char c : fraction) {

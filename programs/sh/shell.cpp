@@ -224,7 +224,7 @@ int Shell::run_program(const Command& cmd)
     (void)m_err->flush();
 
     base::BoundedString<FS_PATH_MAX + 1> path;
-    bool searched = name.find('/') == static_cast<size_t>(-1);
+    bool searched = name.find('/') == name.size();
     exec::Process process;
     int code = FS_ENOENT;
     auto start = [&](base::StringView p, mach_port_t directory) {

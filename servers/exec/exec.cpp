@@ -255,9 +255,11 @@ kern_return_t Exec::dead_name(mach_port_t startup, mach_port_t name)
     return KERN_SUCCESS;
 }
 
-base::Result<void> Exec::start_init_when_ready(base::StringView path)
+base::Result<void> Exec::start_init_when_ready(base::StringView path, base::StringView kernel_command_line)
 {
     m_init_path.assign(path);
+    if (!kernel_command_line.empty())
+        m_init_environment = base::formatted<1024>("MULTIBOOT_CMDLINE={}", kernel_command_line);
     m_init_trigger = TRY(mach::ReceiveRight::allocate());
     TRY(chain::link().server().add_port(m_init_trigger.name()));
     mach_port_t previous = MACH_PORT_NULL;
@@ -276,7 +278,12 @@ base::Result<void> Exec::start_init()
     base::StringView path = m_init_path.view();
     __builtin_memcpy(argv, path.data(), path.size());
     argv[path.size()] = 0;
-    auto device_master = TRY(copy_send(mach::privileged_ports().device_master));
+    // init's device master is exec's own link port: names exec does not serve go up the chain
+    // as from any link, and boot_profile_get there answers with exec's stage too.
+    mach_port_t link_port = chain::link().link_port();
+    MACH_TRY(mach_port_insert_right(mach_task_self(), link_port, link_port, MACH_MSG_TYPE_MAKE_SEND),
+             "making a send right to exec's link port for init");
+    auto device_master = mach::SendRight::adopt(link_port);
     auto host_priv = TRY(copy_send(mach::privileged_ports().host_priv));
     mach_port_t ports[EXEC_PORT_COUNT] = {};
     ports[EXEC_PORT_DEVICE_MASTER] = device_master.name();
@@ -284,6 +291,8 @@ base::Result<void> Exec::start_init()
 
     StartRequest request;
     request.argv = base::StringView(argv, path.size() + 1);
+    if (m_init_environment.size())
+        request.envp = base::StringView(m_init_environment.c_str(), m_init_environment.size() + 1);
     request.ports = ports;
     request.port_count = EXEC_PORT_COUNT;
     request.name = "init";

@@ -48,7 +48,10 @@ public:
     // Starts the first program at path once exec serves: a port with no senders that asks for
     // its no-senders notification gets it at once, so the notification waits in exec's queue
     // as its first request. If init cannot start, exec says why and powers off with status 1.
-    base::Result<void> start_init_when_ready(base::StringView path);
+    // kernel_command_line, if not empty, reaches init's environment as
+    // MULTIBOOT_CMDLINE=... (as GNU Mach gives it to a single boot module): init reads
+    // bootchain.interactive=1 there.
+    base::Result<void> start_init_when_ready(base::StringView path, base::StringView kernel_command_line = {});
 
     // Whether a received message is for one of exec's own ports (its server port or a
     // program's), so that exec's demux takes it before the chain's.
@@ -76,6 +79,7 @@ private:
     mach::ReceiveRight m_port;
     mach::ReceiveRight m_init_trigger;
     base::BoundedString<EXEC_PATH_MAX + 1> m_init_path;
+    base::BoundedString<1024> m_init_environment; // "MULTIBOOT_CMDLINE=..." or empty
     fs::Node m_root;
     mach::SendRight m_console;
     Programs m_programs;

@@ -6,7 +6,8 @@
 // init crashed, 64 when it ended without a status); when init cannot be started, it says why
 // and powers off with status 1.
 //
-//   exec [--init=PATH]
+//   exec [--init=PATH] [--multiboot-command-line=TEXT]
+// init's path: --init, else init=PATH on the kernel's command line, else /sbin/init.
 #include "base/options.h"
 #include "chain/link.h"
 #include "exec.h"
@@ -38,6 +39,9 @@ int module_main(int argc, char** argv)
     base::OptionParser options("exec");
     base::StringView init_path = "/sbin/init";
     options.add_text("init", init_path, "the first program to run (default /sbin/init)");
+    base::StringView kernel_command_line;
+    options.add_text("multiboot-command-line", kernel_command_line,
+                     "the kernel's command line ('${kernel-command-line}'), for init's environment");
     auto& link = chain::link();
     // exec's demux comes first: the chain's serves every other port of the link.
     link.server().add_demux(execd::demux);
@@ -62,8 +66,19 @@ int module_main(int argc, char** argv)
     if (added.is_error())
         link.fail("{}", added.error());
 
+    // init= on the kernel's command line names init, unless exec's own --init does.
+    if (!options.seen("init")) {
+        base::StringView line = kernel_command_line;
+        while (!line.empty()) {
+            size_t end = line.find(' ');
+            base::StringView word = line.substr(0, end);
+            if (word.starts_with("init=") && word.size() > 5)
+                init_path = word.substr(5);
+            line = line.substr(end < line.size() ? end + 1 : line.size());
+        }
+    }
     // init starts once exec serves: its start is exec's first request.
-    auto first = e.start_init_when_ready(init_path);
+    auto first = e.start_init_when_ready(init_path, kernel_command_line);
     if (first.is_error())
         link.fail("{}", first.error());
     link.run();
