@@ -266,6 +266,13 @@ struct Freer {
 
 } // namespace
 
+base::Result<void> Volume::check_blocks_from(Ino ino, const Inode& in, uint32_t first)
+{
+    Inode copy = in; // the check pass changes nothing, but Freer works on a mutable inode
+    Freer check {*this, ino, copy, Pass::Check, log2(m_pointers_per_block), {}, {}};
+    return check.run(first);
+}
+
 base::Result<void> Volume::free_blocks_from(Ino ino, Inode& in, uint32_t first)
 {
     uint32_t bits = log2(m_pointers_per_block);

@@ -222,6 +222,24 @@ base::Result<void> Volume::release_all_holds()
     return first_error;
 }
 
+base::Result<void> Volume::check_destroyable(Ino ino, const Inode& in, uint32_t links_after)
+{
+    if (links_after > 0 || is_held(ino))
+        return {};
+    if (ino < m_first_ino)
+        return error(Errc::NotPermitted, "freeing a reserved inode");
+    if (has_block_map(in))
+        TRY(check_blocks_from(ino, in, 0));
+    if (in.file_acl) {
+        if (!valid_data_block(in.file_acl))
+            return corrupt("extended-attribute block beyond the filesystem", ino, in.file_acl);
+        bool used = TRY(block_in_use(in.file_acl));
+        if (!used)
+            return corrupt("extended-attribute block marked free in the bitmap", ino, in.file_acl);
+    }
+    return {};
+}
+
 base::Result<void> Volume::drop_link(Ino ino, Inode& in)
 {
     if (in.links_count == 0)

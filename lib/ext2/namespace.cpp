@@ -219,6 +219,7 @@ base::Result<void> Filesystem::unlink(Ino dir, base::StringView name)
         return error(Errc::IsDirectory, "unlink of a directory");
     if (is_reserved(v, place.ino))
         return error(Errc::NotPermitted, "a reserved inode");
+    TRY(v.check_destroyable(place.ino, t, t.links_count - 1u));
     TRY(v.remove_entry(dir, d, place));
     return v.drop_link(place.ino, t);
 }
@@ -244,6 +245,7 @@ base::Result<void> Filesystem::rmdir(Ino dir, base::StringView name)
     bool empty = TRY(v.is_empty_directory(place.ino, t));
     if (!empty)
         return error(Errc::NotEmpty, "directory not empty");
+    TRY(v.check_destroyable(place.ino, t, 0));
     TRY(v.remove_entry(dir, d, place));
     if (d.links_count > 1)
         --d.links_count; // its '..'
@@ -306,6 +308,7 @@ base::Result<void> Filesystem::rename(Ino from_dir, base::StringView from, Ino t
             if (!empty)
                 return error(Errc::NotEmpty, "directory not empty");
         }
+        TRY(v.check_destroyable(victim_place.ino, victim, victim_is_dir ? 0u : victim.links_count - 1u));
     }
     if (source_is_dir && !same_dir) {
         // to_dir must not be the source or below it. The walk up by '..' is bounded: a
@@ -319,7 +322,10 @@ base::Result<void> Filesystem::rename(Ino from_dir, base::StringView from, Ino t
             if (steps > v.m_sb.inodes_count)
                 return v.corrupt("loop in the directory tree's '..' entries", to_dir);
             Volume::Inode up = TRY(v.load_directory(at));
-            at = TRY(v.parent_of(at, up));
+            Ino parent = TRY(v.parent_of(at, up));
+            if (parent == at)
+                return v.corrupt("directory whose '..' names itself", at);
+            at = parent;
         }
         if (!replacing && td.links_count >= max_links)
             return error(Errc::TooManyLinks, "the directory has the most subdirectories ext2 allows");

@@ -85,6 +85,10 @@ public:
     bool is_held(Ino) const;
     base::Result<void> hold(Ino);
     base::Result<void> release(Ino);
+    // Whether an inode left with links_after links could be freed without meeting a corrupt
+    // block map or attribute block; called before a name goes, so that a refused removal
+    // leaves the name in place.
+    base::Result<void> check_destroyable(Ino, const Inode&, uint32_t links_after);
     // Drops a link; the inode goes when it has none left and is not held.
     base::Result<void> drop_link(Ino, Inode&);
     base::Result<void> destroy_inode(Ino, Inode&);
@@ -100,8 +104,10 @@ public:
         bool fresh;
     };
     base::Result<Mapped> map_or_allocate(Ino, Inode&, uint32_t logical);
-    // Frees every block at logical >= first (and indirect blocks left empty).
+    // Frees every block at logical >= first (and indirect blocks left empty), after checking
+    // that part of the map whole (check_blocks_from alone does only the check).
     base::Result<void> free_blocks_from(Ino, Inode&, uint32_t first);
+    base::Result<void> check_blocks_from(Ino, const Inode&, uint32_t first);
     uint32_t max_logical_blocks() const { return m_max_logical; }
 
     // file_data.cpp
