@@ -51,7 +51,7 @@ class BrokenChain(WithRootDisk):
         self.assertEqual(m.wait(), LINK_FAILED)
 
     def test_unknown_option_on_a_later_link(self):
-        m = self.boot(edit_line(seed_cfg(), "exec", "exec '$(", "exec --frobnicate '$("))
+        m = self.boot(edit_line(seed_cfg(), "exec", "'$(exec-task", "--frobnicate '$(exec-task"))
         m.expect(r"^boot: exec failed: unknown option '--frobnicate'$")
         self.assertEqual(m.wait(), LINK_FAILED)
 
