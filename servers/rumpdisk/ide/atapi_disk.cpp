@@ -6,6 +6,7 @@
 #include "ata/identify.h"
 #include "runtime/console.h"
 #include "runtime/mach.h"
+#include "runtime/msg.h"
 
 namespace rumpdisk::ide {
 
@@ -17,6 +18,7 @@ constexpr unsigned packet_timeout_ms = 10000;
 constexpr uint32_t max_blocks = 32;
 // After a reset or a medium change the first commands fail with UNIT ATTENTION; a few tries.
 constexpr unsigned attempts = 4;
+constexpr unsigned retry_pause_ms = 100;
 constexpr unsigned failures_shown = 16;
 
 // The sense key of a failed PACKET command: the error register's high nibble.
@@ -45,12 +47,15 @@ base::Result<DiskIdentity> AtapiDisk::identify(Channel& channel, Position positi
             break;
         if (!read.is_error())
             return base::Error(D_IO_ERROR, "READ CAPACITY returned too little");
-        uint8_t key = sense_key(channel);
-        if (channel.last_failure() != Failure::Device || attempt == attempts)
+        if (channel.last_failure() != Failure::Device)
             return read.error();
-        if (key == ata::atapi::sense::not_ready && attempt > 1)
-            return base::Error(D_NO_SUCH_DEVICE, "no medium");
-        // UNIT ATTENTION (or a drive still becoming ready): again.
+        if (attempt == attempts) {
+            if (sense_key(channel) == ata::atapi::sense::not_ready)
+                return base::Error(D_NO_SUCH_DEVICE, "no medium");
+            return read.error();
+        }
+        // UNIT ATTENTION after the reset, or a drive still becoming ready: again, a little later.
+        mach::sleep_ms(retry_pause_ms);
     }
     ata::atapi::Capacity capacity = TRY(ata::atapi::decode_capacity(data));
     identity.sectors = capacity.blocks;

@@ -109,6 +109,7 @@ base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms,
     uint64_t start_ns = 0;
     uint64_t timeout_ns = uint64_t(timeout_ms) * 1000000;
     bool sleeping = false;
+    unsigned notifications = 0;
     for (unsigned round = 0;; ++round) {
         if (ready(alternate_status())) {
             // Reading the status register (not the alternate one) clears the device's interrupt.
@@ -118,8 +119,8 @@ base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms,
         }
         if (round == 0)
             start_ns = mach::uptime_ns();
-        if (wake == Wake::Interrupt && m_interrupt.attached()) {
-            auto woken = m_interrupt.wait(interrupt_slice_ms);
+        if (wake == Wake::Interrupt && m_interrupt) {
+            auto woken = m_interrupt->wait(interrupt_slice_ms);
             if (woken.is_error()) {
                 mach::report("ide {}: {}; polling from now on", m_name, woken.error());
                 fall_back_to_polling();
@@ -127,6 +128,10 @@ base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms,
             }
             if (woken.value() == InterruptLine::Outcome::Notified) {
                 m_missed_interrupts = 0;
+                // A few notifications per wait are normal (a late one of the last command, the
+                // other channel's on a shared line); more make the clock worth reading.
+                if (++notifications > 4 && mach::uptime_ns() - start_ns > timeout_ns)
+                    return not_answering(what);
                 continue;
             }
             if (ready(alternate_status())) {
@@ -154,7 +159,7 @@ base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms,
 
 void Channel::fall_back_to_polling()
 {
-    m_interrupt = InterruptLine();
+    m_interrupt = nullptr;
     m_control |= layout::device_control::interrupts_disabled;
     out8(m_ports.control, m_control);
 }
@@ -162,8 +167,8 @@ void Channel::fall_back_to_polling()
 void Channel::begin_command()
 {
     m_last_failure = Failure::None;
-    if (m_interrupt.attached())
-        m_interrupt.drain();
+    if (m_interrupt)
+        m_interrupt->drain();
 }
 
 base::Result<void> Channel::select(Position p, uint8_t device_bits)
@@ -226,8 +231,8 @@ base::Result<void> Channel::reset()
             mach::sleep_ms(1);
         }
     }
-    if (m_interrupt.attached())
-        m_interrupt.drain();
+    if (m_interrupt)
+        m_interrupt->drain();
     return {};
 }
 
@@ -306,7 +311,6 @@ base::Result<void> Channel::start()
         return {};
 
     TRY(reset());
-    bool any = false;
     for (Position p : { Position::Master, Position::Slave }) {
         Occupant& o = m_occupants[static_cast<int>(p)];
         if (o == Occupant::None)
@@ -325,20 +329,21 @@ base::Result<void> Channel::start()
             o = Occupant::None;
             continue;
         }
-        any = true;
-    }
-    if (!any)
-        return {};
-
-    auto line = InterruptLine::attach(m_ports.irq);
-    if (line.is_error()) {
-        mach::report("ide {}: no interrupts (IRQ {}: {}); polling", m_name, m_ports.irq, line.error());
-    } else {
-        m_interrupt = line.release_value();
-        m_control &= static_cast<uint8_t>(~layout::device_control::interrupts_disabled);
-        out8(m_ports.control, m_control);
     }
     return {};
+}
+
+bool Channel::has_devices() const
+{
+    return m_occupants[0] != Occupant::None || m_occupants[1] != Occupant::None;
+}
+
+void Channel::use_interrupt(InterruptLine& line)
+{
+    m_interrupt = &line;
+    m_interrupt->drain();
+    m_control &= static_cast<uint8_t>(~layout::device_control::interrupts_disabled);
+    out8(m_ports.control, m_control);
 }
 
 base::Result<void> Channel::pio_in(Position p, const Registers& r, void* buffer, uint32_t sectors,

@@ -38,14 +38,22 @@ public:
     Channel(const char* name, const ata::ide::ChannelPorts& ports);
 
     const char* name() const { return m_name; }
-    Completion completion() const { return m_interrupt.attached() ? Completion::Interrupt : Completion::Polling; }
+    Completion completion() const { return m_interrupt ? Completion::Interrupt : Completion::Polling; }
+    uint8_t irq() const { return m_ports.irq; }
 
     // Takes the channel's I/O ports, finds out quickly whether anything is attached (a
     // floating bus reads 0xFF; a position whose registers do not keep what is written holds
-    // no device), and if so takes the interrupt line (or settles for polling, saying why),
-    // resets the channel and reads each device's signature.
+    // no device), and if so resets the channel and reads each device's signature. The channel
+    // polls until use_interrupt.
     base::Result<void> start();
+    bool has_devices() const;
     Occupant occupant(Position p) const { return m_occupants[static_cast<int>(p)]; }
+
+    // Completion by the interrupt line from now on. Both channels of a native-mode controller
+    // share one line (and one notification port): rumpdisk runs one command at a time, so a
+    // notification for the channel that is not waiting is only a late one, and the status
+    // registers, not the notification, say which command ended.
+    void use_interrupt(InterruptLine&);
 
     // Commands. Device errors (ERR or DF in the status) give D_IO_ERROR and leave the channel
     // usable; a device that does not answer in time gives D_IO_ERROR after the channel was
@@ -105,7 +113,7 @@ private:
     uint8_t m_control = 0;  // the device control register's value: nIEN when polling
     int m_selected = -1;    // the position the device register names, -1 when unknown
     Occupant m_occupants[2] = {};
-    InterruptLine m_interrupt; // not attached: polling
+    InterruptLine* m_interrupt = nullptr; // null: polling
     unsigned m_missed_interrupts = 0;
     mach::DmaBuffer m_prd_table;
     mach::DmaBuffer m_bounce;

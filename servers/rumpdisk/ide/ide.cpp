@@ -9,6 +9,7 @@
 #include "ide/ata_disk.h"
 #include "ide/atapi_disk.h"
 #include "ide/channel.h"
+#include "ide/interrupt.h"
 #include "ide/ide_layout.h"
 #include "pci/config_layout.h"
 #include "runtime/console.h"
@@ -120,6 +121,21 @@ void add_atapi_disk(const pci::Function& f, Channel& channel, Position position,
     }
 }
 
+// The channel's interrupt line, kept for the life of the server; null (and a console line)
+// when the kernel does not deliver it, and the channel polls.
+InterruptLine* attach_interrupt(const Channel& channel)
+{
+    auto line = InterruptLine::attach(channel.irq());
+    if (line.is_error()) {
+        mach::report("ide {}: no interrupts (IRQ {}: {}); polling", channel.name(), channel.irq(), line.error());
+        return nullptr;
+    }
+    auto* kept = create<InterruptLine>(line.release_value());
+    if (!kept)
+        mach::report("ide {}: out of memory; polling", channel.name());
+    return kept;
+}
+
 } // namespace
 
 bool matches(const pci::Function& f)
@@ -141,6 +157,7 @@ base::Result<void> probe(const pci::Function& f, pciaccess::Device device, DiskL
     TRY(enable_decoding(device, bus_master && g_policy == TransferPolicy::Dma));
 
     const char* names[2] = { "primary", "secondary" };
+    InterruptLine* lines[2] = {};
     for (unsigned i = 0; i < 2; ++i) {
         if (!ports.channels[i].present) {
             mach::report("ide {}: native mode without its BARs or interrupt; not used", names[i]);
@@ -155,6 +172,17 @@ base::Result<void> probe(const pci::Function& f, pciaccess::Device device, DiskL
             destroy(channel);
             continue;
         }
+        if (!channel->has_devices()) {
+            destroy(channel);
+            continue;
+        }
+        // Compatibility channels have IRQs 14 and 15; native ones share the function's.
+        if (i == 1 && lines[0] && lines[0]->irq() == channel->irq())
+            lines[1] = lines[0];
+        else
+            lines[i] = attach_interrupt(*channel);
+        if (lines[i])
+            channel->use_interrupt(*lines[i]);
         bool used = false;
         for (Position p : { Position::Master, Position::Slave }) {
             switch (channel->occupant(p)) {
