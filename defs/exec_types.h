@@ -67,6 +67,9 @@ typedef const mach_port_t *const_exec_portarray_t;
 typedef int *exec_intarray_t;
 typedef const int *const_exec_intarray_t;
 
+/* init (exec's first program) gets argv = its path, and, when exec was given the kernel's
+   command line (--multiboot-command-line), envp = "MULTIBOOT_CMDLINE=<that line>".  */
+
 /* argv and envp are each one block of strings, each with its terminating zero, one after the
    other ("sh\0-c\0echo hi\0"), as the Hurd's exec_exec takes them. An empty argv makes the
    path (or "program") argv[0].  */
@@ -84,7 +87,10 @@ typedef const int *const_exec_intarray_t;
 #define EXEC_PORT_CONSOLE 2       /* the console device (device.defs); default: exec's console */
 #define EXEC_PORT_EXEC 3          /* exec's server port; default: exec */
 #define EXEC_PORT_DEVICE_MASTER 4 /* a device master (device_open of "console", "pci" ...
-                                     through the chain); not filled in */
+                                     through the chain); not filled in. exec gives init its own
+                                     link port: device_open and i386_io_perm_create go up the
+                                     chain from there, and boot_profile_get (boot_profile.defs)
+                                     answers with every link's figures, exec's included */
 #define EXEC_PORT_HOST_PRIV 5     /* the privileged host port; not filled in */
 #define EXEC_PORT_COUNT 6         /* the indices defined so far (a request may send fewer) */
 

@@ -94,11 +94,13 @@ def make_tree(root: Path) -> None:
 
 
 def exec_cfg(exec_args: str = "") -> str:
-    """The seed's chain with exec's options."""
+    """The seed's chain with exec's options (and the kernel's command line, as the seed's
+    grub.cfg gives it)."""
     out = []
     for line in paths.default_grub_cfg().read_text().splitlines():
         if line.strip().startswith("module /boot/exec "):
-            line = f"  module /boot/exec exec {exec_args} '$(exec-task=task-create)'"
+            line = (f"  module /boot/exec exec --multiboot-command-line='${{kernel-command-line}}' {exec_args} "
+                    "'$(exec-task=task-create)'")
         out.append(line)
     return "\n".join(out) + "\n"
 
@@ -118,7 +120,7 @@ class ExecTest(unittest.TestCase):
             extra(tree)
         return image.make_disk(self.dir / "disk.img", tree, size_mib=32)
 
-    def boot(self, disk: Path, exec_args: str = "", timeout: float = 400) -> tuple[int, str]:
-        with Machine(grub_cfg=exec_cfg(exec_args), disks=[disk], timeout=timeout) as m:
+    def boot(self, disk: Path, exec_args: str = "", timeout: float = 400, append: str = "") -> tuple[int, str]:
+        with Machine(grub_cfg=exec_cfg(exec_args), disks=[disk], timeout=timeout, append=append) as m:
             status = m.wait()
             return status, m.output

@@ -14,6 +14,18 @@ class Init(ExecTest):
         self.assertIn("boot: power-off by exec with status 0", out)
         self.assertEqual(status, 0)
 
+    def test_init_from_the_kernel_command_line(self):
+        status, out = self.boot(self.disk(), append="init=/bin/hello")
+        self.assertIn("hello: argv[0]=</bin/hello>", out)
+        # init's environment carries the kernel's command line.
+        self.assertRegex(out, r"hello: envp\[0\]=<MULTIBOOT_CMDLINE=.*init=/bin/hello.*>")
+        self.assertEqual(status, 0)
+
+    def test_exec_option_wins_over_the_kernel_command_line(self):
+        status, out = self.boot(self.disk(), "--init=/sbin/init", append="init=/bin/nothing")
+        self.assertIn("hello: argv[0]=</sbin/init>", out)
+        self.assertEqual(status, 0)
+
     def test_missing_init(self):
         status, out = self.boot(self.disk(), "--init=/sbin/nothing")
         self.assertIn("boot: exec ready", out)
