@@ -3,8 +3,8 @@
 //   sh                 interactive: a prompt on the console, with the line editor
 //   sh -i              the same
 //   sh FILE [ARG...]   runs the script FILE ($0 is FILE, $1 ... the arguments)
-//   sh -c TEXT [ARG...]
-//                      runs TEXT
+//   sh -c TEXT [NAME [ARG...]]
+//                      runs TEXT ($0 is NAME, $1 ... the arguments)
 // The exit status is the last command's, or exit's. `poweroff N` ends the shell with
 // program::poweroff_request | N, which init turns into the machine's power-off with N.
 #include "program/program.h"
@@ -21,12 +21,16 @@ int program_main(int argc, char** argv)
             program::complain("-c needs a command text");
             return 2;
         }
-        sh.set_arguments(argc - 2, argv + 2);
+        // As POSIX sh: the words after TEXT are $0, $1 ...; without them $0 is the shell's name.
+        if (argc > 3)
+            sh.set_arguments(argc - 3, argv + 3);
+        else
+            sh.set_arguments(1, argv);
         sh.run_text(argv[2], "-c");
         return sh.finished() ? sh.exit_status() : sh.status();
     }
     if (first.starts_with("-")) {
-        program::complain("unknown option {} (sh [-i] | sh FILE [ARG...] | sh -c TEXT [ARG...])", first);
+        program::complain("unknown option {} (sh [-i] | sh FILE [ARG...] | sh -c TEXT [NAME [ARG...]])", first);
         return 2;
     }
     auto file = sh.open(first, FS_LOOKUP_READ);
