@@ -80,12 +80,23 @@ base::Result<void> Exec::init(mach::SendRight root, mach::SendRight console)
     return {};
 }
 
+bool is_own_port(mach_port_t name)
+{
+    // A send right to a port this task receives on has the receive right's name here. exec
+    // must not ask such a port for a file: the request would wait in its own queue.
+    mach_port_type_t type = 0;
+    return MACH_PORT_VALID(name) && mach_port_type(mach_task_self(), name, &type) == KERN_SUCCESS &&
+           (type & MACH_PORT_TYPE_RECEIVE);
+}
+
 base::Result<fs::Node> Exec::open_program(mach_port_t directory, base::StringView path)
 {
     if (path.empty())
         return base::Error(FS_ENOENT, "an empty path");
     if (path[0] == '/' || !MACH_PORT_VALID(directory))
         return m_root.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC);
+    if (is_own_port(directory))
+        return base::Error(FS_EXDEV, "the directory is a port of exec, not of the filesystem");
     // The client's directory, borrowed: the Node must not release the request's right.
     fs::Node dir = fs::Node::adopt(directory);
     auto found = dir.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC);

@@ -87,6 +87,9 @@ private:
 
 Exec& instance();
 
+// Whether a port name is one exec receives on (a client may send exec a right to its own port).
+bool is_own_port(mach_port_t name);
+
 // A code's name and sentence for the console ("FS_ENOENT: no such file or directory").
 struct ExecError {
     base::Error error;

@@ -76,6 +76,8 @@ kern_return_t S_exec_exec(mach_port_t server, mach_port_t file, int flags, const
         return MIG_BAD_ID;
     if (flags != 0)
         return EXEC_E_ARGS;
+    if (execd::is_own_port(file))
+        return FS_EXDEV;
     execd::StartRequest request;
     request.argv = base::StringView(argv, argv_count);
     request.envp = base::StringView(envp, envp_count);

@@ -250,6 +250,21 @@ void bounds()
     Args argv {"hello", "--quiet", "--status=8", base::StringView(long_word, sizeof long_word - 1)};
     expect_end("a 60 KiB argument", run_and_wait(MACH_PORT_NULL, "/bin/hello", spawn_of(argv)), EXEC_END_EXIT, 8);
 
+    // exec is never made to ask its own ports for a file (it would wait for itself).
+    {
+        Args argv {"hello"};
+        auto own_file = exec::run_file(exec_port(), exec_port(), spawn_of(argv));
+        int code = own_file.is_error() ? own_file.error().code() : 0;
+        base::BufferSink<120> own;
+        base::format(own, "exec's own port as the program file is FS_EXDEV (got {})", name_of(code));
+        check(code == FS_EXDEV, own.view());
+        auto own_dir = exec::run(exec_port(), exec_port(), "bin/hello", spawn_of(argv));
+        code = own_dir.is_error() ? own_dir.error().code() : 0;
+        base::BufferSink<120> dir;
+        base::format(dir, "exec's own port as the directory is FS_EXDEV (got {})", name_of(code));
+        check(code == FS_EXDEV, dir.view());
+    }
+
     // exec_wait on a port that is no process.
     int how = 0, status = 0;
     r = exec_wait(exec_port(), &how, &status);
@@ -280,6 +295,8 @@ void table()
     base::BufferSink<120> line;
     base::format(line, "80 programs in turn all start ({}) and the 40 waited for end right ({})", started, right);
     check(started == 80 && right == 40, line.view());
+    // The detached ones end on their own: give the last of them time to.
+    mach::sleep_ms(2000);
 
     // The table's bound: programs that run at once, up to exec's capacity (init is one of them).
     static exec::Process running[80];
