@@ -112,11 +112,6 @@ NodeServer::Open* NodeServer::find(mach_port_t port)
     return nullptr;
 }
 
-NodeServer::Open* NodeServer::find_argument(mach_port_t port)
-{
-    return find(port);
-}
-
 // The open a request came on, checked: a node of ours, its inode still there.
 kern_return_t NodeServer::usable(Open* o, Open*& out)
 {
@@ -497,7 +492,7 @@ kern_return_t NodeServer::dir_unlink(mach_port_t port, const char* name)
 kern_return_t NodeServer::dir_link(mach_port_t dir, mach_port_t file, const char* name, int exclusive)
 {
     USE(dir, d);
-    Open* f = find_argument(file);
+    Open* f = find(file);
     if (!f)
         return FS_EXDEV;
     if (f->stale)
@@ -508,16 +503,19 @@ kern_return_t NodeServer::dir_link(mach_port_t dir, mach_port_t file, const char
     if (!existing.is_error()) {
         if (exclusive)
             return FS_EEXIST;
-        if (existing.value() == f->ino)
-            return (mach_port_deallocate(mach_task_self(), file), KERN_SUCCESS);
-        // The Hurd's dir_link without excl replaces the name (never a directory).
-        if (kern_return_t r = status_of(m_fs->unlink(d->ino, name), "dir_link"))
-            return r;
+        // The Hurd's dir_link without excl replaces the name (never a directory); a link to
+        // the file the name already has is done already.
+        if (existing.value() != f->ino) {
+            if (kern_return_t r = status_of(m_fs->unlink(d->ino, name), "dir_link"))
+                return r;
+        }
     } else if (existing.error().code() != static_cast<int>(ext2::Errc::NotFound)) {
         return reply_error(existing.error(), "dir_link");
     }
-    if (kern_return_t r = status_of(m_fs->link(d->ino, name, f->ino), "dir_link"))
-        return r;
+    if (existing.is_error() || existing.value() != f->ino) {
+        if (kern_return_t r = status_of(m_fs->link(d->ino, name, f->ino), "dir_link"))
+            return r;
+    }
     // The send right to our own port that came with the request.
     mach_port_deallocate(mach_task_self(), file);
     return KERN_SUCCESS;
@@ -527,7 +525,7 @@ kern_return_t NodeServer::dir_rename(
     mach_port_t from_dir, const char* from, mach_port_t to_dir, const char* to, int exclusive)
 {
     USE(from_dir, d);
-    Open* t = find_argument(to_dir);
+    Open* t = find(to_dir);
     if (!t)
         return FS_EXDEV;
     if (t->stale)

@@ -76,8 +76,6 @@ private:
 
     // The open a request came on, or null (FS_EBADF) for a port that is not a node of ours.
     Open* find(mach_port_t port);
-    // A node of this server given as an argument (dir_link, dir_rename): FS_EXDEV otherwise.
-    Open* find_argument(mach_port_t port);
     kern_return_t usable(Open*, Open*& out);
     // A new port on ino, opened with flags: a send right to move to the client.
     base::Result<mach::SendRight> open_node(ext2::Ino ino, uint32_t flags);

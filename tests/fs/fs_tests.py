@@ -26,7 +26,7 @@ class ReadWrite(FsTest):
         self.assert_client_passed(status, out)
         # Every test of the client ran (a count that only grows when checks are added).
         checks = int(re.search(r"fs-client: (\d+) checks", out).group(1))
-        self.assertGreaterEqual(checks, 170)
+        self.assertGreaterEqual(checks, 780)
 
         extract_partition(disk, partition)
         code, report = e2fsck(partition)

@@ -18,6 +18,7 @@
 #include "fsclient/status.h"
 #include "runtime/clock.h"
 #include "runtime/console.h"
+#include "runtime/msg.h"
 #include "runtime/power.h"
 
 namespace {
@@ -284,6 +285,58 @@ void check_errors()
     (void)control.release();
 }
 
+// ---- ops: node ports are freed when the client drops them, and their table is bounded ----
+
+uint64_t open_nodes()
+{
+    auto st = g_root.server_stats();
+    return st.is_error() ? ~0ULL : st.value().open_nodes;
+}
+
+// The server frees a node on its no-senders notification, which may come after our next
+// request: wait (a bounded time) until it is back at `count`.
+bool open_nodes_back_to(uint64_t count)
+{
+    for (int i = 0; i < 100; ++i) {
+        if (open_nodes() == count)
+            return true;
+        mach::sleep_ms(10);
+    }
+    return false;
+}
+
+void check_node_table()
+{
+    uint64_t before = open_nodes();
+    check(before != ~0ULL && before >= 1, "fs_server_stats: {} open nodes", before);
+    // 600 opens, each dropped at once: more than the table holds, so they must be freed.
+    for (int i = 0; i < 600; ++i) {
+        auto n = g_root.lookup("hello.txt");
+        if (!ok(n, "opening /hello.txt again and again"))
+            break;
+    }
+    check(open_nodes_back_to(before), "dropped nodes were not freed: {} open, {} before", open_nodes(), before);
+    // Held, they fill the table: then FS_ENFILE, and the server still answers.
+    static fs::Node held[520];
+    size_t opened = 0;
+    int refusal = 0;
+    for (fs::Node& h : held) {
+        auto n = g_root.lookup("hello.txt");
+        if (n.is_error()) {
+            refusal = n.error().code();
+            break;
+        }
+        h = static_cast<fs::Node&&>(n.value());
+        ++opened;
+    }
+    check(refusal == FS_ENFILE && opened + before == 512, "the node table: {} opened, then {}", opened,
+        fs::Status { refusal });
+    for (fs::Node& h : held)
+        h = fs::Node();
+    check(open_nodes_back_to(before), "released nodes were not freed: {} open, {} before", open_nodes(), before);
+    expect_text("hello.txt", "hello, world\n");
+}
+
 // ---- ops: the writes --------------------------------------------------------------------
 
 void write_tree()
@@ -421,6 +474,7 @@ void test_ops()
 {
     read_tree();
     check_errors();
+    check_node_table();
     write_tree();
     ok(g_root.sync(), "file_syncfs");
     // ext2fs writes everything, marks the filesystem clean and goes on read-only.
