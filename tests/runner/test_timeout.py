@@ -15,14 +15,15 @@ class CliTimeoutTests(unittest.TestCase):
 
     def test_timeout_stops_qemu_with_124(self):
         started = time.monotonic()
-        runner, pid = start_runner(self, HANG, "--timeout", "10", ready="hang: waiting forever")
+        runner, pid = start_runner(self, HANG, "--timeout", "20", ready="hang: waiting forever")
         code, stdout, stderr = self.finish(runner)
         elapsed = time.monotonic() - started
         self.assertEqual(code, 124, stderr)
-        self.assertEqual(stderr.strip(), "bootchain: timed out after 10 s; QEMU stopped")
+        self.assertEqual(stderr.strip(), "bootchain: timed out after 20 s; QEMU stopped")
         # The console kept streaming until the timeout.
         self.assertIn("hang: tick 1", stdout)
-        self.assertLess(elapsed, 16)
+        # Stopped at the timeout, not long after it (loose: a loaded machine is slow to start).
+        self.assertLess(elapsed, 45)
         self.assertFalse(alive(pid), "QEMU is still running after the timeout")
 
 
@@ -31,12 +32,12 @@ class ApiTimeoutTests(unittest.TestCase):
         # The guest must have run before the timeout stops it; on a loaded machine the boot
         # alone can take seconds, so the timeout leaves room for it.
         start = time.monotonic()
-        with Machine(grub_cfg=HANG, timeout=10) as m:
+        with Machine(grub_cfg=HANG, timeout=20) as m:
             m.expect("hang: tick 1")
             self.assertEqual(m.wait(), 124)
-            self.assertEqual(m.message, "timed out after 10 s; QEMU stopped")
+            self.assertEqual(m.message, "timed out after 20 s; QEMU stopped")
             pid = m.qemu_pid
-        self.assertLess(time.monotonic() - start, 15)
+        self.assertLess(time.monotonic() - start, 45)
         self.assertFalse(alive(pid))
 
     def test_expect_timeout_and_exception_in_with_block(self):
