@@ -119,6 +119,8 @@ base::Result<DirBatch> Filesystem::readdir(Ino dir, uint64_t cursor, DirEntry* o
 {
     Volume& v = *m_volume;
     Volume::Inode d = TRY(v.load_directory(dir));
+    if (max == 0)
+        return error(Errc::InvalidArgument, "readdir into no room");
     return v.read_entries(dir, d, cursor, out, max);
 }
 

@@ -258,6 +258,42 @@ TEST(Ext2Space, AllocationNearTheParent)
     expect_clean(image);
 }
 
+TEST(Ext2Space, FilesOverTwoGigabytes)
+{
+    REQUIRE_E2FSPROGS();
+    TempDir tmp;
+    // Without large_file, the first file over 2 GiB sets the feature, as Linux does.
+    fs::path image = tmp / "img";
+    ASSERT_EQ(make_image(image, 4096, 16384).status, 0);
+    ASSERT_EQ(run(tool("debugfs") + " -w -R 'feature -large_file' " + image.string()).status, 0);
+    ASSERT_EQ(debugfs(image, "features").output.find("large_file"), std::string::npos);
+    {
+        Mounted m(image);
+        ASSERT_TRUE(m.ok());
+        ext2::Ino f = EXT2_OK(m->create(ext2::root_ino, "huge", 0644));
+        uint64_t at = (uint64_t(3) << 30) + 5;
+        EXPECT_EQ(EXT2_OK(m->write(f, at, "far", 3)), 3u);
+        EXPECT_EQ(EXT2_OK(m->stat(f)).size, at + 3);
+        char back[3];
+        EXPECT_EQ(EXT2_OK(m->read(f, at, back, 3)), 3u);
+        EXPECT_EQ(std::string(back, 3), "far");
+        EXPECT_EQ(error_of(m->truncate(f, uint64_t(1) << 50)), code(ext2::Errc::FileTooLarge));
+        EXPECT_EQ(error_of(m->write(f, uint64_t(1) << 50, "x", 1)), code(ext2::Errc::FileTooLarge));
+        EXT2_OK(m->unmount());
+    }
+    EXPECT_NE(debugfs(image, "features").output.find("large_file"), std::string::npos);
+    expect_clean(image);
+    // Revision 0 has no feature to set: the write is refused.
+    fs::path old = tmp / "rev0";
+    ASSERT_EQ(make_image(old, 1024, 8192, "-r 0").status, 0);
+    Mounted m(old);
+    ASSERT_TRUE(m.ok());
+    ext2::Ino f = EXT2_OK(m->create(ext2::root_ino, "huge", 0644));
+    EXPECT_EQ(error_of(m->truncate(f, uint64_t(3) << 30)), code(ext2::Errc::FileTooLarge));
+    EXT2_OK(m->unmount());
+    expect_clean(old);
+}
+
 TEST(Ext2Space, DeviceErrorsAreErrors)
 {
     REQUIRE_E2FSPROGS();
