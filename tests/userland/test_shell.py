@@ -3,8 +3,10 @@ redirections, ; && ||, exit statuses, comments, scripts and their arguments, sh 
 errors, errors that name their file, programs run through exec (found in /bin, by a relative
 path, missing, not executable), cd and pwd, and poweroff from a nested shell, which ends the
 machine with its status. The console between two markers must be exactly the expected text."""
+import struct
 import unittest
 
+from bootchain import paths
 from support import UserlandTest, between
 
 RC = r"""# the shell test's /etc/rc
@@ -31,6 +33,8 @@ sh -c "echo 'unterminated"; echo "syntax status $?"
 sh -c 'ls | wc'; echo "pipe status $?"
 nosuch-program; echo "not found $?"
 /data/five; echo "text status $?"
+/data/elf32; echo "elf32 status $?"
+/data/truncated; echo "truncated status $?"
 cd /bin && ./manifest /data/sub; echo "relative $?"; cd /
 manifest /nope; echo "manifest status $?"
 sha256sum /data/five
@@ -68,7 +72,9 @@ cat status 1
 quiet 1
 cat: /nope: no such file or directory
 args.sh
+elf32
 five
+truncated
 -rw-r--r--   1    0    0         6 /data/five
 /data/sub
 here
@@ -86,6 +92,10 @@ sh: nosuch-program: command not found
 not found 127
 sh: /data/five: not an executable: the file does not start with the ELF magic number
 text status 126
+sh: /data/elf32: wrong class: the file is a 32-bit ELF (ELFCLASS32); only 64-bit programs run here
+elf32 status 126
+sh: /data/truncated: truncated ELF: the file ends inside the 64-byte ELF header
+truncated status 126
 file /data/sub/here 2 73cb3858a687a8494ca3323053016282f3dad39d42cf62ca4e79dda2aac7d9ac
 relative 0
 manifest: /nope: no such file or directory
@@ -102,6 +112,11 @@ rmdir 1
 sh: /dev/null: no such file or directory
 after"""
 
+# A 32-bit i386 executable's header and one PT_LOAD, as gcc -m32 makes them.
+ELF32 = (b"\x7fELF" + bytes([1, 1, 1, 0]) + bytes(8)
+         + struct.pack("<HHIIIIIHHHHHH", 2, 3, 1, 0x08049000, 52, 0, 0, 52, 32, 1, 40, 0, 0)
+         + struct.pack("<IIIIIIII", 1, 0, 0x08048000, 0x08048000, 0x1000, 0x1000, 5, 0x1000)).ljust(0x1000, b"\x90")
+
 
 class Shell(UserlandTest):
     def test_behaviours(self):
@@ -109,6 +124,8 @@ class Shell(UserlandTest):
         self.write("etc/rc", RC)
         self.write("data/args.sh", ARGS)
         self.write("data/five", "hello\n")
+        self.write("data/elf32", ELF32, 0o755)
+        self.write("data/truncated", (paths.build_dir() / "userland/manifest").read_bytes()[:40], 0o755)
         with self.machine(self.system_disk(size_mib=32)) as m:
             m.expect(r"^nested$")
             status = m.wait()
