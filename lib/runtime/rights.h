@@ -7,13 +7,14 @@
 
 namespace mach {
 
-class SendRight {
+// What the three right types share: one name, owned, moved not copied, released by Release
+// (a function of the name) when the owner goes away.
+template<typename Derived, void (*Release)(mach_port_t)>
+class OwnedName {
 public:
-    SendRight() = default;
-    // Takes ownership of one user reference of a send right already held under this name.
-    static SendRight adopt(mach_port_t name) { return SendRight(name); }
-    SendRight(SendRight&& o) : m_name(o.release()) {}
-    SendRight& operator=(SendRight&& o)
+    OwnedName() = default;
+    OwnedName(OwnedName&& o) : m_name(o.release()) {}
+    OwnedName& operator=(OwnedName&& o)
     {
         if (this != &o) {
             reset();
@@ -21,91 +22,52 @@ public:
         }
         return *this;
     }
-    SendRight(const SendRight&) = delete;
-    SendRight& operator=(const SendRight&) = delete;
-    ~SendRight() { reset(); }
+    OwnedName(const OwnedName&) = delete;
+    OwnedName& operator=(const OwnedName&) = delete;
+    ~OwnedName() { reset(); }
 
+    // Takes ownership of one user reference of a right already held under this name.
+    static Derived adopt(mach_port_t name)
+    {
+        Derived d;
+        d.m_name = name;
+        return d;
+    }
+    mach_port_t name() const { return m_name; }
+    bool valid() const { return MACH_PORT_VALID(m_name); }
+    mach_port_t release()
+    {
+        mach_port_t n = m_name;
+        m_name = MACH_PORT_NULL;
+        return n;
+    }
+    void reset()
+    {
+        if (valid())
+            Release(m_name);
+        m_name = MACH_PORT_NULL;
+    }
+
+private:
+    mach_port_t m_name = MACH_PORT_NULL;
+};
+
+void release_user_reference(mach_port_t); // mach_port_deallocate: a send or send-once right
+void release_receive_right(mach_port_t);  // the receive right's only reference
+
+class SendRight : public OwnedName<SendRight, release_user_reference> {
+public:
     // A new reference to the same right.
     base::Result<SendRight> copy() const;
-    mach_port_t name() const { return m_name; }
-    bool valid() const { return MACH_PORT_VALID(m_name); }
-    mach_port_t release()
-    {
-        mach_port_t n = m_name;
-        m_name = MACH_PORT_NULL;
-        return n;
-    }
-    void reset();
-
-private:
-    explicit SendRight(mach_port_t name) : m_name(name) {}
-    mach_port_t m_name = MACH_PORT_NULL;
 };
 
-class SendOnceRight {
+class SendOnceRight : public OwnedName<SendOnceRight, release_user_reference> {};
+
+class ReceiveRight : public OwnedName<ReceiveRight, release_receive_right> {
 public:
-    SendOnceRight() = default;
-    static SendOnceRight adopt(mach_port_t name) { return SendOnceRight(name); }
-    SendOnceRight(SendOnceRight&& o) : m_name(o.release()) {}
-    SendOnceRight& operator=(SendOnceRight&& o)
-    {
-        if (this != &o) {
-            reset();
-            m_name = o.release();
-        }
-        return *this;
-    }
-    SendOnceRight(const SendOnceRight&) = delete;
-    SendOnceRight& operator=(const SendOnceRight&) = delete;
-    ~SendOnceRight() { reset(); }
-
-    mach_port_t name() const { return m_name; }
-    bool valid() const { return MACH_PORT_VALID(m_name); }
-    mach_port_t release()
-    {
-        mach_port_t n = m_name;
-        m_name = MACH_PORT_NULL;
-        return n;
-    }
-    void reset();
-
-private:
-    explicit SendOnceRight(mach_port_t name) : m_name(name) {}
-    mach_port_t m_name = MACH_PORT_NULL;
-};
-
-class ReceiveRight {
-public:
-    ReceiveRight() = default;
     static base::Result<ReceiveRight> allocate();
-    ReceiveRight(ReceiveRight&& o) : m_name(o.release()) {}
-    ReceiveRight& operator=(ReceiveRight&& o)
-    {
-        if (this != &o) {
-            reset();
-            m_name = o.release();
-        }
-        return *this;
-    }
-    ReceiveRight(const ReceiveRight&) = delete;
-    ReceiveRight& operator=(const ReceiveRight&) = delete;
-    ~ReceiveRight() { reset(); }
-
     // A send right made from this receive right.
     base::Result<SendRight> make_send() const;
-    mach_port_t name() const { return m_name; }
-    bool valid() const { return MACH_PORT_VALID(m_name); }
-    mach_port_t release()
-    {
-        mach_port_t n = m_name;
-        m_name = MACH_PORT_NULL;
-        return n;
-    }
-    void reset();
-
-private:
-    explicit ReceiveRight(mach_port_t name) : m_name(name) {}
-    mach_port_t m_name = MACH_PORT_NULL;
 };
 
 } // namespace mach
