@@ -4,8 +4,7 @@
 namespace program {
 
 namespace {
-constexpr char ctrl_c = 0x03, ctrl_d = 0x04, bell = 0x07, backspace = 0x08, ctrl_u = 0x15, escape = 0x1b,
-               del = 0x7f;
+constexpr char ctrl_c = 0x03, ctrl_d = 0x04, bell = 0x07, backspace = 0x08, ctrl_u = 0x15, escape = 0x1b, del = 0x7f;
 }
 
 LineEditor::Event LineEditor::feed(char c, base::Sink& echo)

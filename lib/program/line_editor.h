@@ -26,7 +26,7 @@ public:
     // Takes one byte; echo goes to `echo`. After Event::Line, line() is the line (until the
     // next feed).
     Event feed(char c, base::Sink& echo);
-    base::StringView line() const { return {m_line, m_size}; }
+    base::StringView line() const { return { m_line, m_size }; }
 
 private:
     enum class Escape { None, Started, Bracket };

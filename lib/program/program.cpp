@@ -195,7 +195,7 @@ void base::Formatter<program::ErrorText>::format(Sink& s, const FormatSpec& spec
         s.put(base::StringView(name));
         return;
     }
-    Formatter<fs::Status>::format(s, spec, fs::Status {e.code});
+    Formatter<fs::Status>::format(s, spec, fs::Status { e.code });
 }
 
 int module_main(int argc, char** argv)

@@ -43,7 +43,7 @@ private:
     char m_buffer[1024];
     size_t m_size = 0;
     bool m_failed = false;
-    base::Error m_error {0};
+    base::Error m_error { 0 };
 };
 
 // Input from a descriptor. The port is borrowed.
@@ -117,16 +117,14 @@ inline Output& err()
 }
 
 // Prints a formatted line on the standard output.
-template<typename... Args>
-void println(base::StringView fmt, const Args&... args)
+template<typename... Args> void println(base::StringView fmt, const Args&... args)
 {
     base::format(out(), fmt, args...);
     out().put('\n');
 }
 
 // Prints "PROGRAM: " and a formatted line on the standard error: every diagnostic's form.
-template<typename... Args>
-void complain(base::StringView fmt, const Args&... args)
+template<typename... Args> void complain(base::StringView fmt, const Args&... args)
 {
     base::format(err(), "{}: ", self().argc() > 0 ? self().argv()[0] : "program");
     base::format(err(), fmt, args...);
@@ -145,8 +143,7 @@ struct ErrorText {
 
 } // namespace program
 
-template<>
-struct base::Formatter<program::ErrorText> {
+template<> struct base::Formatter<program::ErrorText> {
     static void format(Sink& s, const FormatSpec& spec, program::ErrorText e);
 };
 

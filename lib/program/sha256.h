@@ -39,8 +39,7 @@ Sha256Hex to_hex(const Sha256::Digest&);
 
 } // namespace program
 
-template<>
-struct base::Formatter<program::Sha256::Digest> {
+template<> struct base::Formatter<program::Sha256::Digest> {
     static void format(Sink& s, const FormatSpec&, const program::Sha256::Digest& d)
     {
         s.put(base::StringView(program::to_hex(d).text, 2 * program::Sha256::digest_size));

@@ -56,19 +56,19 @@ Decision decide(int argc, char** argv)
     auto& self = program::self();
     for (int i = 1; i < argc; ++i) {
         if (StringView(argv[i]) == "--interactive")
-            return {Mode::Interactive, "--interactive"};
+            return { Mode::Interactive, "--interactive" };
         if (StringView(argv[i]) == "--no-interactive")
-            return {Mode::Batch, "--no-interactive"};
+            return { Mode::Batch, "--no-interactive" };
     }
     bool found = false;
     StringView value = self.env("BOOTCHAIN_INTERACTIVE", &found);
     if (found)
-        return value == "1" ? Decision {Mode::Interactive, "BOOTCHAIN_INTERACTIVE=1"}
-                            : Decision {Mode::Batch, "BOOTCHAIN_INTERACTIVE is not 1"};
+        return value == "1" ? Decision { Mode::Interactive, "BOOTCHAIN_INTERACTIVE=1" }
+                            : Decision { Mode::Batch, "BOOTCHAIN_INTERACTIVE is not 1" };
     StringView cmdline = self.env("MULTIBOOT_CMDLINE", &found);
     if (found && find_word(cmdline, "bootchain.interactive", value))
-        return value == "1" ? Decision {Mode::Interactive, "bootchain.interactive=1 on the kernel's command line"}
-                            : Decision {Mode::Batch, "bootchain.interactive is not 1 on the kernel's command line"};
+        return value == "1" ? Decision { Mode::Interactive, "bootchain.interactive=1 on the kernel's command line" }
+                            : Decision { Mode::Batch, "bootchain.interactive is not 1 on the kernel's command line" };
     if (!found)
         d.why = "exec passed no kernel command line (MULTIBOOT_CMDLINE)";
     return d;
@@ -78,7 +78,7 @@ Decision decide(int argc, char** argv)
 base::Result<exec::Ended> run(StringView path, const StringView* argv, size_t argc)
 {
     auto& self = program::self();
-    static const StringView environment[] = {"HOME=/", "PATH=/bin:/sbin"};
+    static const StringView environment[] = { "HOME=/", "PATH=/bin:/sbin" };
     exec::Spawn spawn;
     spawn.argv = argv;
     spawn.argc = argc;
@@ -109,7 +109,7 @@ int status_of(StringView what, const exec::Ended& ended)
 
 uint32_t resident_kib()
 {
-    struct task_basic_info info {};
+    struct task_basic_info info { };
     mach_msg_type_number_t count = TASK_BASIC_INFO_COUNT;
     if (task_info(mach_task_self(), TASK_BASIC_INFO, reinterpret_cast<task_info_t>(&info), &count) != KERN_SUCCESS)
         return 0;
@@ -147,21 +147,21 @@ void print_profile(uint64_t init_started, const Stage* own, size_t own_count)
         uint64_t at = e.ready_ms;
         auto resident = base::formatted<16>("{} KiB", e.resident_kib);
         program::println("  {:<22} {:8} {:8} {:10} {:10}", stage.view(), at, at >= previous ? at - previous : 0,
-                         e.started_ms, resident.view());
+            e.started_ms, resident.view());
         previous = at;
     }
     if (kr != KERN_SUCCESS)
-        program::println("  (the chain's stages are missing: boot_profile_get on the device master: {})",
-                         program::ErrorText {kr});
+        program::println(
+            "  (the chain's stages are missing: boot_profile_get on the device master: {})", program::ErrorText { kr });
     else if (!exec_seen)
         program::println("  (exec's own stage is missing: init's device master is not exec's link port)");
     auto resident = base::formatted<16>("{} KiB", resident_kib());
     program::println("  {:<22} {:8} {:8} {:10} {:10}", "init started", init_started,
-                     init_started >= previous ? init_started - previous : 0, init_started, resident.view());
+        init_started >= previous ? init_started - previous : 0, init_started, resident.view());
     previous = init_started;
     for (size_t i = 0; i < own_count; ++i) {
-        program::println("  {:<22} {:8} {:8}", own[i].name, own[i].at_ms,
-                         own[i].at_ms >= previous ? own[i].at_ms - previous : 0);
+        program::println(
+            "  {:<22} {:8} {:8}", own[i].name, own[i].at_ms, own[i].at_ms >= previous ? own[i].at_ms - previous : 0);
         previous = own[i].at_ms;
     }
     (void)program::out().flush();
@@ -191,20 +191,20 @@ int program_main(int argc, char** argv)
     }
     Decision decision = decide(argc, argv);
     program::println("init: started at {} ms; {} ({})", started,
-                     decision.mode == Mode::Interactive ? "a shell on the console after /etc/rc" : "power-off after /etc/rc",
-                     decision.why);
+        decision.mode == Mode::Interactive ? "a shell on the console after /etc/rc" : "power-off after /etc/rc",
+        decision.why);
 
     int rc_status = 0;
     int rc_missing = 0;
     if (auto rc = self.root().lookup("etc/rc", FS_LOOKUP_READ); rc.is_error())
         rc_missing = rc.error().code();
     if (rc_missing) {
-        program::println("init: no /etc/rc ({})", program::ErrorText {rc_missing});
+        program::println("init: no /etc/rc ({})", program::ErrorText { rc_missing });
     } else {
-        const StringView argv_rc[] = {"sh", "/etc/rc"};
+        const StringView argv_rc[] = { "sh", "/etc/rc" };
         auto ended = run("/bin/sh", argv_rc, 2);
         if (ended.is_error()) {
-            program::println("init: cannot run /bin/sh /etc/rc: {}", program::ErrorText {ended.error().code()});
+            program::println("init: cannot run /bin/sh /etc/rc: {}", program::ErrorText { ended.error().code() });
             rc_status = 127;
         } else {
             rc_status = status_of("/bin/sh /etc/rc", ended.value());
@@ -218,21 +218,21 @@ int program_main(int argc, char** argv)
     }
 
     if (decision.mode == Mode::Batch) {
-        const Stage stages[] = {{"/etc/rc done", rc_done}};
+        const Stage stages[] = { { "/etc/rc done", rc_done } };
         print_profile(started, stages, 1);
         program::println("init: /etc/rc ended with status {}", rc_status & 0xff);
         return rc_status & 0xff;
     }
 
     print_motd();
-    const Stage stages[] = {{"/etc/rc done", rc_done}, {"first prompt", mach::uptime_ms()}};
+    const Stage stages[] = { { "/etc/rc done", rc_done }, { "first prompt", mach::uptime_ms() } };
     print_profile(started, stages, 2);
     // The shell again when it crashes (a few times); its exit or poweroff ends init.
     for (int attempt = 0; attempt < 3; ++attempt) {
-        const StringView argv_sh[] = {"sh", "-i"};
+        const StringView argv_sh[] = { "sh", "-i" };
         auto ended = run("/bin/sh", argv_sh, 2);
         if (ended.is_error()) {
-            program::println("init: cannot run /bin/sh: {}", program::ErrorText {ended.error().code()});
+            program::println("init: cannot run /bin/sh: {}", program::ErrorText { ended.error().code() });
             return 127;
         }
         if (ended.value().how == EXEC_END_EXIT) {

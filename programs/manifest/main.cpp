@@ -21,7 +21,7 @@ int g_status = 0;
 
 void complain(StringView path, int code)
 {
-    program::complain("{}: {}", path, program::ErrorText {code});
+    program::complain("{}: {}", path, program::ErrorText { code });
     g_status = 1;
 }
 

@@ -22,7 +22,7 @@ char g_chunk[chunk_size];
 
 int failed(Shell& sh, StringView who, StringView path, int code)
 {
-    complain(sh, who, "{}: {}", path, program::ErrorText {code});
+    complain(sh, who, "{}: {}", path, program::ErrorText { code });
     return 1;
 }
 
@@ -207,7 +207,7 @@ int builtin_ls(Shell& sh, int argc, const char* const* argv)
     int first = parse_flags(sh, "ls", argc, argv, "la", flags);
     if (first < 0)
         return 2;
-    const char* here[] = {"."};
+    const char* here[] = { "." };
     const char* const* operands = first < argc ? argv + first : here;
     int count = first < argc ? argc - first : 1;
     int status = 0;
@@ -318,16 +318,16 @@ int builtin_stat(Shell& sh, int argc, const char* const* argv)
         }
         const fs::Stat& s = st.value();
         auto& out = sh.out();
-        base::format(out, "  File: {}\n  Type: {}\n  Size: {}  Blocks: {}  IO block: {}\n", argv[i],
-                     type_name(s.mode), s.size, s.blocks, s.blksize);
+        base::format(out, "  File: {}\n  Type: {}\n  Size: {}  Blocks: {}  IO block: {}\n", argv[i], type_name(s.mode),
+            s.size, s.blocks, s.blksize);
         // Octal is not one of base::format's types: the four digits by hand.
         char octal[4];
         for (int d = 0; d < 4; ++d)
             octal[d] = static_cast<char>('0' + ((s.mode >> (3 * (3 - d))) & 7));
         base::format(out, " Inode: {}  Links: {}  Mode: {} (", s.ino, s.nlink, StringView(octal, 4));
         format_mode(out, s.mode);
-        base::format(out, ")  Uid: {}  Gid: {}\nAccess: {}\nModify: {}\nChange: {}\n", s.uid, s.gid, s.atime,
-                     s.mtime, s.ctime);
+        base::format(
+            out, ")  Uid: {}  Gid: {}\nAccess: {}\nModify: {}\nChange: {}\n", s.uid, s.gid, s.atime, s.mtime, s.ctime);
     }
     return status;
 }
@@ -382,7 +382,8 @@ int builtin_rmdir(Shell& sh, int argc, const char* const* argv)
     int status = 0;
     for (int i = 1; i < argc; ++i) {
         auto parent = sh.parent(argv[i]);
-        auto r = parent.is_error() ? base::Result<void>(parent.error()) : parent.value().directory.rmdir(parent.value().name);
+        auto r = parent.is_error() ? base::Result<void>(parent.error())
+                                   : parent.value().directory.rmdir(parent.value().name);
         if (r.is_error())
             status = failed(sh, "rmdir", argv[i], r.error());
     }
@@ -461,7 +462,7 @@ int builtin_mv(Shell& sh, int argc, const char* const* argv)
         return failed(sh, "mv", argv[2], to.error());
     auto r = from.value().directory.rename(from.value().name, to.value().directory, to.value().name, true);
     if (r.is_error()) {
-        complain(sh, "mv", "cannot move {} to {}: {}", argv[1], argv[2], program::ErrorText {r.error().code()});
+        complain(sh, "mv", "cannot move {} to {}: {}", argv[1], argv[2], program::ErrorText { r.error().code() });
         return 1;
     }
     return 0;
@@ -484,8 +485,8 @@ int builtin_cp(Shell& sh, int argc, const char* const* argv)
     auto to = destination(sh, argv[1], argv[2]);
     if (to.is_error())
         return failed(sh, "cp", argv[2], to.error());
-    auto target = to.value().directory.lookup(to.value().name, FS_LOOKUP_WRITE | FS_LOOKUP_CREATE | FS_LOOKUP_TRUNC,
-                                              st.value().mode & 0777);
+    auto target = to.value().directory.lookup(
+        to.value().name, FS_LOOKUP_WRITE | FS_LOOKUP_CREATE | FS_LOOKUP_TRUNC, st.value().mode & 0777);
     if (target.is_error())
         return failed(sh, "cp", argv[2], target.error());
     for (uint64_t offset = 0;;) {
@@ -596,8 +597,8 @@ int builtin_df(Shell& sh, int, const char* const*)
     uint64_t percent = total ? (used * 100 + total - 1) / total : 0;
     base::format(sh.out(), "Filesystem  Type   1K-blocks      Used Available Use%  Inodes  IFree Mounted on\n");
     base::format(sh.out(), "root        {:<6} {:9} {:9} {:9} {:3}% {:7} {:6} /{}\n",
-                 s.f_type == FS_TYPE_EXT2 ? "ext2" : "?", total, used, available, percent, s.f_files, s.f_ffree,
-                 (s.f_flags & FS_STATFS_READONLY) ? " (read-only)" : "");
+        s.f_type == FS_TYPE_EXT2 ? "ext2" : "?", total, used, available, percent, s.f_files, s.f_ffree,
+        (s.f_flags & FS_STATFS_READONLY) ? " (read-only)" : "");
     return 0;
 }
 
@@ -747,30 +748,30 @@ struct Entry {
 };
 
 constexpr Entry builtins[] = {
-    {"cat", builtin_cat, "cat FILE...                  print files"},
-    {"cd", builtin_cd, "cd [DIRECTORY]               change the current directory (default /)"},
-    {"cp", builtin_cp, "cp SOURCE DESTINATION        copy a file"},
-    {"df", builtin_df, "df                           the filesystem's size and free space"},
-    {"echo", builtin_echo, "echo [-n] WORD...            print words"},
-    {"env", builtin_env, "env                          print the environment"},
-    {"exit", builtin_exit, "exit [STATUS]                end the shell"},
-    {"false", builtin_false, "false                        a status of 1"},
-    {"help", builtin_help, "help                         this list"},
-    {"ln", builtin_ln, "ln [-s] TARGET LINK          a hard (or symbolic) link"},
-    {"ls", builtin_ls, "ls [-l] [-a] [PATH...]       list directories"},
-    {"lspci", builtin_lspci, "lspci                        the PCI functions, from the PCI arbiter"},
-    {"mkdir", builtin_mkdir, "mkdir [-p] DIRECTORY...      make directories"},
-    {"mv", builtin_mv, "mv SOURCE DESTINATION        rename or move"},
-    {"poweroff", builtin_poweroff, "poweroff [STATUS]            power the machine off (QEMU exits with STATUS)"},
-    {"pwd", builtin_pwd, "pwd                          print the current directory"},
-    {"rm", builtin_rm, "rm [-f] [-r] FILE...         remove files (-r: directories and their content)"},
-    {"rmdir", builtin_rmdir, "rmdir DIRECTORY...           remove empty directories"},
-    {"sha256sum", builtin_sha256sum, "sha256sum FILE...            SHA-256 of files"},
-    {"sleep", builtin_sleep, "sleep SECONDS                wait"},
-    {"stat", builtin_stat, "stat FILE...                 a file's attributes"},
-    {"sync", builtin_sync, "sync                         write everything to the disk"},
-    {"true", builtin_true, "true                         a status of 0"},
-    {"truncate", builtin_truncate, "truncate -s SIZE FILE...     set files' sizes"},
+    { "cat", builtin_cat, "cat FILE...                  print files" },
+    { "cd", builtin_cd, "cd [DIRECTORY]               change the current directory (default /)" },
+    { "cp", builtin_cp, "cp SOURCE DESTINATION        copy a file" },
+    { "df", builtin_df, "df                           the filesystem's size and free space" },
+    { "echo", builtin_echo, "echo [-n] WORD...            print words" },
+    { "env", builtin_env, "env                          print the environment" },
+    { "exit", builtin_exit, "exit [STATUS]                end the shell" },
+    { "false", builtin_false, "false                        a status of 1" },
+    { "help", builtin_help, "help                         this list" },
+    { "ln", builtin_ln, "ln [-s] TARGET LINK          a hard (or symbolic) link" },
+    { "ls", builtin_ls, "ls [-l] [-a] [PATH...]       list directories" },
+    { "lspci", builtin_lspci, "lspci                        the PCI functions, from the PCI arbiter" },
+    { "mkdir", builtin_mkdir, "mkdir [-p] DIRECTORY...      make directories" },
+    { "mv", builtin_mv, "mv SOURCE DESTINATION        rename or move" },
+    { "poweroff", builtin_poweroff, "poweroff [STATUS]            power the machine off (QEMU exits with STATUS)" },
+    { "pwd", builtin_pwd, "pwd                          print the current directory" },
+    { "rm", builtin_rm, "rm [-f] [-r] FILE...         remove files (-r: directories and their content)" },
+    { "rmdir", builtin_rmdir, "rmdir DIRECTORY...           remove empty directories" },
+    { "sha256sum", builtin_sha256sum, "sha256sum FILE...            SHA-256 of files" },
+    { "sleep", builtin_sleep, "sleep SECONDS                wait" },
+    { "stat", builtin_stat, "stat FILE...                 a file's attributes" },
+    { "sync", builtin_sync, "sync                         write everything to the disk" },
+    { "true", builtin_true, "true                         a status of 0" },
+    { "truncate", builtin_truncate, "truncate -s SIZE FILE...     set files' sizes" },
 };
 
 int builtin_help(Shell& sh, int, const char* const*)

@@ -35,12 +35,12 @@ int program_main(int argc, char** argv)
     }
     auto file = sh.open(first, FS_LOOKUP_READ);
     if (file.is_error()) {
-        program::complain("{}: {}", first, program::ErrorText {file.error().code()});
+        program::complain("{}: {}", first, program::ErrorText { file.error().code() });
         return 127;
     }
     auto text = file.value().read_all(1 << 20);
     if (text.is_error()) {
-        program::complain("{}: {}", first, program::ErrorText {text.error().code()});
+        program::complain("{}: {}", first, program::ErrorText { text.error().code() });
         return 126;
     }
     sh.set_arguments(argc - 1, argv + 1);

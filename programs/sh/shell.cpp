@@ -139,11 +139,11 @@ int Shell::run_command(const Command& cmd)
     program::Output* err = &program::err();
     for (size_t i = 0; i < cmd.redirect_count; ++i) {
         const Redirect& r = cmd.redirects[i];
-        int flags = FS_LOOKUP_WRITE | FS_LOOKUP_CREATE |
-                    (r.mode == RedirectMode::Append ? FS_LOOKUP_APPEND : FS_LOOKUP_TRUNC);
+        int flags = FS_LOOKUP_WRITE | FS_LOOKUP_CREATE
+            | (r.mode == RedirectMode::Append ? FS_LOOKUP_APPEND : FS_LOOKUP_TRUNC);
         auto node = open(r.target, flags, 0644);
         if (node.is_error()) {
-            complain(*this, "sh", "{}: {}", r.target, program::ErrorText {node.error().code()});
+            complain(*this, "sh", "{}: {}", r.target, program::ErrorText { node.error().code() });
             return 1;
         }
         // An append port writes at the end of the file at each write (FS_LOOKUP_APPEND).
@@ -165,7 +165,7 @@ int Shell::run_command(const Command& cmd)
         if (r.node.valid()) {
             auto flushed = r.stream.flush();
             if (flushed.is_error() && status == 0) {
-                program::complain("write error: {}", program::ErrorText {flushed.error().code()});
+                program::complain("write error: {}", program::ErrorText { flushed.error().code() });
                 status = 1;
             }
         }
@@ -204,7 +204,8 @@ int Shell::run_program(const Command& cmd)
     spawn.envc = envc;
     auto descriptor = [](program::StreamKind kind) {
         return kind == program::StreamKind::Device ? EXEC_DESC_DEVICE
-                                                   : kind == program::StreamKind::File ? EXEC_DESC_FILE : EXEC_DESC_NONE;
+            : kind == program::StreamKind::File    ? EXEC_DESC_FILE
+                                                   : EXEC_DESC_NONE;
     };
     spawn.descriptors[0] = self.in().port();
     spawn.kinds[0] = descriptor(self.in().kind());
@@ -238,7 +239,7 @@ int Shell::run_program(const Command& cmd)
         return true;
     };
     if (searched) {
-        for (base::StringView directory : {base::StringView("/bin/"), base::StringView("/sbin/")}) {
+        for (base::StringView directory : { base::StringView("/bin/"), base::StringView("/sbin/") }) {
             path = base::formatted<FS_PATH_MAX + 1>("{}{}", directory, name);
             if (start(path.view(), MACH_PORT_NULL) || code != FS_ENOENT)
                 break;
@@ -252,12 +253,12 @@ int Shell::run_program(const Command& cmd)
             complain(*this, "sh", "{}: command not found", name);
             return status_not_found;
         }
-        complain(*this, "sh", "{}: {}", path.view(), program::ErrorText {code});
+        complain(*this, "sh", "{}: {}", path.view(), program::ErrorText { code });
         return code == FS_ENOENT ? status_not_found : status_cannot_run;
     }
     auto ended = process.wait();
     if (ended.is_error()) {
-        complain(*this, "sh", "{}: waiting for its end failed: {}", name, program::ErrorText {ended.error().code()});
+        complain(*this, "sh", "{}: waiting for its end failed: {}", name, program::ErrorText { ended.error().code() });
         return status_cannot_run;
     }
     switch (ended.value().how) {
@@ -287,8 +288,8 @@ int Shell::run_text(base::StringView text, base::StringView source)
     Parser parser(text, this);
     Connector previous = Connector::Sequence;
     while (!m_finished && parser.next(g_command)) {
-        bool run = previous == Connector::Sequence || (previous == Connector::And && m_status == 0) ||
-                   (previous == Connector::Or && m_status != 0);
+        bool run = previous == Connector::Sequence || (previous == Connector::And && m_status == 0)
+            || (previous == Connector::Or && m_status != 0);
         previous = g_command.connector;
         if (!run)
             continue;
@@ -321,7 +322,7 @@ int Shell::interactive()
         char buffer[128];
         auto got = input.read(buffer, sizeof buffer);
         if (got.is_error()) {
-            complain(*this, "sh", "cannot read the console: {}", program::ErrorText {got.error().code()});
+            complain(*this, "sh", "cannot read the console: {}", program::ErrorText { got.error().code() });
             return 1;
         }
         if (got.value() == 0)

@@ -78,8 +78,7 @@ using Builtin = int (*)(Shell&, int argc, const char* const* argv);
 Builtin find_builtin(base::StringView name);
 
 // Prints "NAME: " and a formatted line on the command's standard error.
-template<typename... Args>
-void complain(Shell& sh, base::StringView who, base::StringView fmt, const Args&... args)
+template<typename... Args> void complain(Shell& sh, base::StringView who, base::StringView fmt, const Args&... args)
 {
     base::format(sh.err(), "{}: ", who);
     base::format(sh.err(), fmt, args...);

@@ -23,7 +23,10 @@ bool is_identifier_char(char c)
 // Appends to a command's arena; remembers when it did not fit.
 class ArenaSink final : public base::Sink {
 public:
-    explicit ArenaSink(Command& cmd) : m_cmd(cmd) {}
+    explicit ArenaSink(Command& cmd)
+        : m_cmd(cmd)
+    {
+    }
     void write(const char* data, size_t size) override
     {
         for (size_t i = 0; i < size; ++i) {
@@ -275,7 +278,7 @@ bool Parser::next(Command& cmd)
             const char* target = nullptr;
             if (!read_word(cmd, target))
                 return false;
-            cmd.redirects[cmd.redirect_count++] = {fd, mode, target};
+            cmd.redirects[cmd.redirect_count++] = { fd, mode, target };
             continue;
         }
         if (c == '<')
@@ -325,8 +328,7 @@ SyntaxError check_syntax(base::StringView text, unsigned& line)
 {
     static Command cmd; // large: not on the stack
     Parser parser(text);
-    while (parser.next(cmd)) {
-    }
+    while (parser.next(cmd)) { }
     line = parser.error_line();
     return parser.error();
 }

@@ -34,16 +34,16 @@ protected:
 };
 
 enum class Connector {
-    End,      // the text ends after this command
+    End, // the text ends after this command
     Sequence, // ; or a newline
-    And,      // &&
-    Or,       // ||
+    And, // &&
+    Or, // ||
 };
 
 enum class RedirectMode { Truncate, Append };
 
 struct Redirect {
-    int fd;        // 1 or 2
+    int fd; // 1 or 2
     RedirectMode mode;
     const char* target;
 };

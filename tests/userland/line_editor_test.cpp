@@ -50,21 +50,23 @@ Run feed(const std::string& input)
 TEST(LineEditor, LinesEndWithCrLfOrCrLf)
 {
     auto r = feed("ls\rpwd\ncat x\r\necho\n");
-    EXPECT_EQ(r.lines, (std::vector<std::string> {"ls", "pwd", "cat x", "echo"}));
+    EXPECT_EQ(r.lines, (std::vector<std::string> { "ls", "pwd", "cat x", "echo" }));
     EXPECT_EQ(r.echo, "ls\npwd\ncat x\necho\n");
 }
 
 TEST(LineEditor, BackspaceAndDeleteErase)
 {
-    auto r = feed("abX\x7f" "c\b\bd\n");
-    EXPECT_EQ(r.lines, (std::vector<std::string> {"ad"}));
+    auto r = feed("abX\x7f"
+                  "c\b\bd\n");
+    EXPECT_EQ(r.lines, (std::vector<std::string> { "ad" }));
     EXPECT_EQ(r.echo, "abX\b \bc\b \b\b \bd\n");
 }
 
 TEST(LineEditor, BackspaceOnAnEmptyLineDoesNothing)
 {
-    auto r = feed("\x7f\x7f" "a\n");
-    EXPECT_EQ(r.lines, (std::vector<std::string> {"a"}));
+    auto r = feed("\x7f\x7f"
+                  "a\n");
+    EXPECT_EQ(r.lines, (std::vector<std::string> { "a" }));
     EXPECT_EQ(r.echo, "a\n");
 }
 
@@ -72,28 +74,28 @@ TEST(LineEditor, CtrlCCancelsTheLine)
 {
     auto r = feed("rm -r /\x03ls\n");
     EXPECT_EQ(r.cancelled, 1);
-    EXPECT_EQ(r.lines, (std::vector<std::string> {"ls"}));
+    EXPECT_EQ(r.lines, (std::vector<std::string> { "ls" }));
     EXPECT_EQ(r.echo, "rm -r /^C\nls\n");
 }
 
 TEST(LineEditor, CtrlDEndsOnlyAnEmptyLine)
 {
     auto r = feed("ab\x04\n\x04");
-    EXPECT_EQ(r.lines, (std::vector<std::string> {"ab"}));
+    EXPECT_EQ(r.lines, (std::vector<std::string> { "ab" }));
     EXPECT_EQ(r.ends, 1);
 }
 
 TEST(LineEditor, CtrlUErasesTheLine)
 {
     auto r = feed("abc\x15xy\n");
-    EXPECT_EQ(r.lines, (std::vector<std::string> {"xy"}));
+    EXPECT_EQ(r.lines, (std::vector<std::string> { "xy" }));
 }
 
 TEST(LineEditor, EscapeSequencesAreSwallowed)
 {
     auto r = feed("a\x1b[A\x1b[1;5Cb\x1bOc\n");
     // ESC O is a two-byte escape; 'c' follows it as a character.
-    EXPECT_EQ(r.lines, (std::vector<std::string> {"abc"}));
+    EXPECT_EQ(r.lines, (std::vector<std::string> { "abc" }));
 }
 
 TEST(LineEditor, TheLineIsBounded)

@@ -20,13 +20,13 @@ TEST(Sha256, StandardVectors)
     EXPECT_EQ(hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     EXPECT_EQ(hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_EQ(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-              "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     EXPECT_EQ(hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrs"
                   "mnopqrstnopqrstu"),
-              "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+        "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
     EXPECT_EQ(hex(std::string(1000000, 'a')), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
     EXPECT_EQ(hex("The quick brown fox jumps over the lazy dog"),
-              "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592");
+        "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592");
 }
 
 TEST(Sha256, PaddingBoundaries)
@@ -43,7 +43,7 @@ TEST(Sha256, PiecesDoNotMatter)
     for (int i = 0; i < 5000; ++i)
         data += static_cast<char>((i * 7919) & 0xff);
     std::string whole = hex(data);
-    for (size_t piece : {1u, 3u, 63u, 64u, 65u, 127u, 1000u}) {
+    for (size_t piece : { 1u, 3u, 63u, 64u, 65u, 127u, 1000u }) {
         program::Sha256 h;
         for (size_t at = 0; at < data.size(); at += piece)
             h.update(data.data() + at, std::min(piece, data.size() - at));

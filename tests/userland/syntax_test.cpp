@@ -50,9 +50,8 @@ Parsed parse(const std::string& text, shell::Expander* vars = nullptr)
         p.connectors.push_back(cmd->connector);
         std::vector<std::string> redirects;
         for (size_t i = 0; i < cmd->redirect_count; ++i)
-            redirects.push_back(std::to_string(cmd->redirects[i].fd) +
-                                (cmd->redirects[i].mode == shell::RedirectMode::Append ? " >> " : " > ") +
-                                cmd->redirects[i].target);
+            redirects.push_back(std::to_string(cmd->redirects[i].fd)
+                + (cmd->redirects[i].mode == shell::RedirectMode::Append ? " >> " : " > ") + cmd->redirects[i].target);
         p.redirects.push_back(redirects);
         p.lines.push_back(cmd->line);
     }
@@ -67,94 +66,96 @@ TEST(ShellSyntax, WordsAndBlanks)
 {
     auto p = parse("  echo   a\tb  c  ");
     EXPECT_EQ(p.error, SyntaxError::None);
-    EXPECT_EQ(p.words, (Words {{"echo", "a", "b", "c"}}));
-    EXPECT_EQ(p.connectors, (std::vector<Connector> {Connector::End}));
+    EXPECT_EQ(p.words, (Words { { "echo", "a", "b", "c" } }));
+    EXPECT_EQ(p.connectors, (std::vector<Connector> { Connector::End }));
 }
 
 TEST(ShellSyntax, Quoting)
 {
     auto p = parse(R"(echo 'a  b' "c  d" e\ f 'it''s' "x'y" 'x"y' "a\"b\\c\d" '' "")");
     EXPECT_EQ(p.error, SyntaxError::None);
-    EXPECT_EQ(p.words, (Words {{"echo", "a  b", "c  d", "e f", "its", "x'y", "x\"y", "a\"b\\c\\d", "", ""}}));
+    EXPECT_EQ(p.words, (Words { { "echo", "a  b", "c  d", "e f", "its", "x'y", "x\"y", "a\"b\\c\\d", "", "" } }));
 }
 
 TEST(ShellSyntax, OperatorsInsideQuotesAreText)
 {
     auto p = parse(R"(echo "a;b" 'c && d' "e > f" g\;h 'x|y' "#no")");
-    EXPECT_EQ(p.words, (Words {{"echo", "a;b", "c && d", "e > f", "g;h", "x|y", "#no"}}));
+    EXPECT_EQ(p.words, (Words { { "echo", "a;b", "c && d", "e > f", "g;h", "x|y", "#no" } }));
 }
 
 TEST(ShellSyntax, Substitutions)
 {
     Vars vars;
-    vars.values = {{"?", "3"}, {"HOME", "/home/x"}, {"1", "first"}, {"#", "2"}};
+    vars.values = { { "?", "3" }, { "HOME", "/home/x" }, { "1", "first" }, { "#", "2" } };
     auto p = parse(R"(echo $? "$HOME/a" '$HOME' \$HOME ${HOME}b $HOMEb $1$# $ a$ "$")", &vars);
     EXPECT_EQ(p.error, SyntaxError::None);
-    EXPECT_EQ(p.words, (Words {{"echo", "3", "/home/x/a", "$HOME", "$HOME", "/home/xb", "", "first2", "$", "a$", "$"}}));
+    EXPECT_EQ(
+        p.words, (Words { { "echo", "3", "/home/x/a", "$HOME", "$HOME", "/home/xb", "", "first2", "$", "a$", "$" } }));
 }
 
 TEST(ShellSyntax, ASubstitutionIsOneWord)
 {
     Vars vars;
-    vars.values = {{"X", "a b  c"}};
+    vars.values = { { "X", "a b  c" } };
     auto p = parse("echo $X", &vars);
-    EXPECT_EQ(p.words, (Words {{"echo", "a b  c"}}));
+    EXPECT_EQ(p.words, (Words { { "echo", "a b  c" } }));
 }
 
 TEST(ShellSyntax, Connectors)
 {
     auto p = parse("a; b && c || d\ne");
     EXPECT_EQ(p.error, SyntaxError::None);
-    EXPECT_EQ(p.words, (Words {{"a"}, {"b"}, {"c"}, {"d"}, {"e"}}));
-    EXPECT_EQ(p.connectors, (std::vector<Connector> {Connector::Sequence, Connector::And, Connector::Or,
-                                                       Connector::Sequence, Connector::End}));
-    EXPECT_EQ(p.lines, (std::vector<unsigned> {1, 1, 1, 1, 2}));
+    EXPECT_EQ(p.words, (Words { { "a" }, { "b" }, { "c" }, { "d" }, { "e" } }));
+    EXPECT_EQ(p.connectors,
+        (std::vector<Connector> {
+            Connector::Sequence, Connector::And, Connector::Or, Connector::Sequence, Connector::End }));
+    EXPECT_EQ(p.lines, (std::vector<unsigned> { 1, 1, 1, 1, 2 }));
 }
 
 TEST(ShellSyntax, NewlinesMayFollowAndOr)
 {
     auto p = parse("a &&\n\n  b ||\n c");
     EXPECT_EQ(p.error, SyntaxError::None);
-    EXPECT_EQ(p.words, (Words {{"a"}, {"b"}, {"c"}}));
+    EXPECT_EQ(p.words, (Words { { "a" }, { "b" }, { "c" } }));
 }
 
 TEST(ShellSyntax, CommentsAndBlankLines)
 {
     auto p = parse("# a comment\n\n  echo a # the rest\necho b#c '#d'\n   # last\n");
     EXPECT_EQ(p.error, SyntaxError::None);
-    EXPECT_EQ(p.words, (Words {{"echo", "a"}, {"echo", "b#c", "#d"}}));
-    EXPECT_EQ(p.lines, (std::vector<unsigned> {3, 4}));
+    EXPECT_EQ(p.words, (Words { { "echo", "a" }, { "echo", "b#c", "#d" } }));
+    EXPECT_EQ(p.lines, (std::vector<unsigned> { 3, 4 }));
 }
 
 TEST(ShellSyntax, LineContinuation)
 {
     auto p = parse("echo a \\\n b\nc");
-    EXPECT_EQ(p.words, (Words {{"echo", "a", "b"}, {"c"}}));
-    EXPECT_EQ(p.lines, (std::vector<unsigned> {1, 3}));
+    EXPECT_EQ(p.words, (Words { { "echo", "a", "b" }, { "c" } }));
+    EXPECT_EQ(p.lines, (std::vector<unsigned> { 1, 3 }));
 }
 
 TEST(ShellSyntax, Redirections)
 {
     auto p = parse("echo a > out b >>app 2> err 2>>err2; >empty");
     EXPECT_EQ(p.error, SyntaxError::None);
-    EXPECT_EQ(p.words, (Words {{"echo", "a", "b"}, {}}));
-    EXPECT_EQ(p.redirects, (Words {{"1 > out", "1 >> app", "2 > err", "2 >> err2"}, {"1 > empty"}}));
+    EXPECT_EQ(p.words, (Words { { "echo", "a", "b" }, {} }));
+    EXPECT_EQ(p.redirects, (Words { { "1 > out", "1 >> app", "2 > err", "2 >> err2" }, { "1 > empty" } }));
 }
 
 TEST(ShellSyntax, RedirectionTargetsAreWords)
 {
     Vars vars;
-    vars.values = {{"D", "/tmp"}};
+    vars.values = { { "D", "/tmp" } };
     auto p = parse("echo x >\"$D/a b\" 3>x", &vars);
-    EXPECT_EQ(p.words, (Words {{"echo", "x", "3"}}));
-    EXPECT_EQ(p.redirects, (Words {{"1 > /tmp/a b", "1 > x"}}));
+    EXPECT_EQ(p.words, (Words { { "echo", "x", "3" } }));
+    EXPECT_EQ(p.redirects, (Words { { "1 > /tmp/a b", "1 > x" } }));
 }
 
 TEST(ShellSyntax, ATrailingSemicolonIsFine)
 {
     auto p = parse("echo a;");
     EXPECT_EQ(p.error, SyntaxError::None);
-    EXPECT_EQ(p.words, (Words {{"echo", "a"}}));
+    EXPECT_EQ(p.words, (Words { { "echo", "a" } }));
 }
 
 struct Bad {
@@ -166,19 +167,19 @@ struct Bad {
 TEST(ShellSyntax, Errors)
 {
     const Bad cases[] = {
-        {"echo 'abc", SyntaxError::UnterminatedSingleQuote, 1},
-        {"echo ok\necho \"abc\n", SyntaxError::UnterminatedDoubleQuote, 3},
-        {"echo ${HOME", SyntaxError::UnterminatedBrace, 1},
-        {"echo >", SyntaxError::MissingRedirectTarget, 1},
-        {"echo > ;", SyntaxError::MissingRedirectTarget, 1},
-        {"; echo", SyntaxError::MissingCommand, 1},
-        {"echo a;; echo b", SyntaxError::MissingCommand, 1},
-        {"echo a &&", SyntaxError::MissingCommand, 1},
-        {"echo a ||\n\n", SyntaxError::MissingCommand, 3},
-        {"&& echo", SyntaxError::MissingCommand, 1},
-        {"ls | wc", SyntaxError::Pipe, 1},
-        {"sleep 1 &", SyntaxError::Background, 1},
-        {"cat < x", SyntaxError::InputRedirect, 1},
+        { "echo 'abc", SyntaxError::UnterminatedSingleQuote, 1 },
+        { "echo ok\necho \"abc\n", SyntaxError::UnterminatedDoubleQuote, 3 },
+        { "echo ${HOME", SyntaxError::UnterminatedBrace, 1 },
+        { "echo >", SyntaxError::MissingRedirectTarget, 1 },
+        { "echo > ;", SyntaxError::MissingRedirectTarget, 1 },
+        { "; echo", SyntaxError::MissingCommand, 1 },
+        { "echo a;; echo b", SyntaxError::MissingCommand, 1 },
+        { "echo a &&", SyntaxError::MissingCommand, 1 },
+        { "echo a ||\n\n", SyntaxError::MissingCommand, 3 },
+        { "&& echo", SyntaxError::MissingCommand, 1 },
+        { "ls | wc", SyntaxError::Pipe, 1 },
+        { "sleep 1 &", SyntaxError::Background, 1 },
+        { "cat < x", SyntaxError::InputRedirect, 1 },
     };
     for (const auto& c : cases) {
         auto p = parse(c.text);
