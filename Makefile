@@ -18,12 +18,13 @@ build: setup
 
 # The disk: the programs and rootfs/ (./bootchain image). With a terminal on stdin the kernel's
 # command line says bootchain.interactive=1, and init runs the shell on the console after
-# /etc/rc (no timeout worth the name); without one, init powers off with /etc/rc's status.
+# /etc/rc (no timeout worth the name; Ctrl-C cancels the shell's line, Ctrl-] stops the run);
+# without one, init powers off with /etc/rc's status.
 run: setup
 	@mkdir -p $(BUILD)/run
 	./bootchain image --out $(BUILD)/run/disk.img
 	@if [ -t 0 ]; then \
-	  ./bootchain run --disk $(BUILD)/run/disk.img --append=bootchain.interactive=1 --timeout 86400; \
+	  ./bootchain run --disk $(BUILD)/run/disk.img --append=bootchain.interactive=1 --timeout 86400 --keys-to-guest; \
 	else \
 	  ./bootchain run --disk $(BUILD)/run/disk.img; \
 	fi

@@ -52,7 +52,8 @@ grub.cfg can name any built module. A grub.cfg without GRUB's serial set-up gets
 timeout=0', 'serial', 'terminal_input serial', 'terminal_output serial'), and every multiboot
 line without a console= word gets 'console=com0'.
 
-When stdin is a terminal, what you type goes to the guest's console (Ctrl-C stops the runner).
+When stdin is a terminal, what you type goes to the guest's console (Ctrl-C stops the runner;
+with --keys-to-guest, Ctrl-C goes to the guest too and Ctrl-] stops the runner).
 
 Disks (raw images) are attached in the order given:
   q35  AHCI disks on the ICH9 controller's ports 0, 1, ... (at most 5); the CD on the next port
@@ -73,6 +74,9 @@ The firmware boots the CD whatever the disks hold.""",
                           f"(default: {DEFAULT_TIMEOUT})")
     run.add_argument("--memory", type=int, default=512, metavar="MIB",
                      help="the guest's memory in MiB (default: 512)")
+    run.add_argument("--keys-to-guest", action="store_true",
+                     help="with a terminal: Ctrl-C, Ctrl-Z and Ctrl-\\ go to the guest too (its shell "
+                          "cancels the line on Ctrl-C); Ctrl-] stops the runner instead")
     run.set_defaults(func=run_command)
 
     image = commands.add_parser(
@@ -155,8 +159,8 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         machine = Machine(machine=args.machine, grub_cfg=grub_cfg, disks=args.disk, append=args.append,
                           timeout=args.timeout, memory_mb=args.memory, on_output=show)
-        with machine, _keyboard() as keyboard:
-            _forward_keyboard(machine, keyboard)
+        with machine, _keyboard(args.keys_to_guest) as keyboard:
+            _forward_keyboard(machine, keyboard, args.keys_to_guest)
     except MachineError as e:
         error(str(e))
         return status.RUNNER_ERROR
@@ -171,17 +175,22 @@ def run_command(args: argparse.Namespace) -> int:
     return machine.status if machine.status is not None else status.RUNNER_ERROR
 
 
+# Ctrl-]: the key that stops the runner when Ctrl-C goes to the guest (telnet's escape).
+STOP_KEY = b"\x1d"
+
+
 @contextlib.contextmanager
-def _keyboard():
+def _keyboard(keys_to_guest: bool = False):
     """stdin's descriptor when it is a terminal, switched to pass keys on at once and not
-    echo them (the guest echoes), or None. Ctrl-C still interrupts the runner."""
+    echo them (the guest echoes), or None. Ctrl-C still interrupts the runner, unless
+    keys_to_guest: then the terminal makes no signals of keys, and Ctrl-] stops the runner."""
     fd = sys.stdin.fileno() if sys.stdin is not None and sys.stdin.isatty() else None
     if fd is None:
         yield None
         return
     saved = termios.tcgetattr(fd)
     mode = termios.tcgetattr(fd)
-    mode[3] &= ~(termios.ECHO | termios.ICANON)
+    mode[3] &= ~(termios.ECHO | termios.ICANON | (termios.ISIG if keys_to_guest else 0))
     mode[6][termios.VMIN] = 1
     mode[6][termios.VTIME] = 0
     termios.tcsetattr(fd, termios.TCSANOW, mode)
@@ -191,7 +200,7 @@ def _keyboard():
         termios.tcsetattr(fd, termios.TCSANOW, saved)
 
 
-def _forward_keyboard(machine: Machine, fd: int | None) -> None:
+def _forward_keyboard(machine: Machine, fd: int | None, keys_to_guest: bool = False) -> None:
     while fd is not None and not machine.finished:
         ready, _, _ = select.select([fd], [], [], 0.1)
         if not ready:
@@ -199,6 +208,8 @@ def _forward_keyboard(machine: Machine, fd: int | None) -> None:
         data = os.read(fd, 1024)
         if not data:
             break
+        if keys_to_guest and STOP_KEY in data:
+            raise KeyboardInterrupt
         with contextlib.suppress(BootError):
             machine.send(data)
     machine.wait()
