@@ -237,7 +237,10 @@ int program_main(int argc, char** argv)
         }
         if (ended.value().how == EXEC_END_EXIT) {
             int status = ended.value().status & 0xff;
-            program::println("init: the shell ended with status {}", status);
+            if (ended.value().status & program::poweroff_request)
+                program::println("init: the shell asked for power-off with status {}", status);
+            else
+                program::println("init: the shell ended with status {}", status);
             return status;
         }
         (void)status_of("/bin/sh -i", ended.value());

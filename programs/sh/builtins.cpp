@@ -302,6 +302,24 @@ int builtin_echo(Shell& sh, int argc, const char* const* argv)
     return 0;
 }
 
+// Seconds since 1970 as "YYYY-MM-DD HH:MM:SS UTC" (the civil calendar from a day count, as in
+// Howard Hinnant's days_from_civil, run backwards).
+void format_time(base::Sink& out, uint32_t seconds)
+{
+    int64_t days = seconds / 86400, rest = seconds % 86400;
+    int64_t z = days + 719468;
+    int64_t era = z / 146097;
+    int64_t day_of_era = z - era * 146097;
+    int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    int64_t mp = (5 * day_of_year + 2) / 153;
+    int64_t day = day_of_year - (153 * mp + 2) / 5 + 1;
+    int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    int64_t year = year_of_era + era * 400 + (month <= 2);
+    base::format(out, "{}-{:02}-{:02} {:02}:{:02}:{:02} UTC ({})", year, month, day, rest / 3600, rest / 60 % 60,
+        rest % 60, seconds);
+}
+
 int builtin_stat(Shell& sh, int argc, const char* const* argv)
 {
     if (argc < 2) {
@@ -326,8 +344,16 @@ int builtin_stat(Shell& sh, int argc, const char* const* argv)
             octal[d] = static_cast<char>('0' + ((s.mode >> (3 * (3 - d))) & 7));
         base::format(out, " Inode: {}  Links: {}  Mode: {} (", s.ino, s.nlink, StringView(octal, 4));
         format_mode(out, s.mode);
-        base::format(
-            out, ")  Uid: {}  Gid: {}\nAccess: {}\nModify: {}\nChange: {}\n", s.uid, s.gid, s.atime, s.mtime, s.ctime);
+        base::format(out, ")  Uid: {}  Gid: {}\n", s.uid, s.gid);
+        const struct {
+            const char* name;
+            uint32_t seconds;
+        } times[] = { { "Access", s.atime }, { "Modify", s.mtime }, { "Change", s.ctime } };
+        for (const auto& t : times) {
+            base::format(out, "{}: ", t.name);
+            format_time(out, t.seconds);
+            out.put('\n');
+        }
     }
     return status;
 }
