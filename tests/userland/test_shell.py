@@ -36,6 +36,7 @@ nosuch-program; echo "not found $?"
 /data/elf32; echo "elf32 status $?"
 /data/truncated; echo "truncated status $?"
 cd /bin && ./manifest /data/sub; echo "relative $?"; cd /
+manifest /data/sub > /tmp/m; echo "redirected $?"; sh -c 'echo inner; ls /nope' >> /tmp/m 2>> /tmp/m; cat /tmp/m
 manifest /nope; echo "manifest status $?"
 sha256sum /data/five
 mv /data/five /data/six && cat /data/six
@@ -98,6 +99,10 @@ sh: /data/truncated: truncated ELF: the file ends inside the 64-byte ELF header
 truncated status 126
 file /data/sub/here 2 73cb3858a687a8494ca3323053016282f3dad39d42cf62ca4e79dda2aac7d9ac
 relative 0
+redirected 0
+file /data/sub/here 2 73cb3858a687a8494ca3323053016282f3dad39d42cf62ca4e79dda2aac7d9ac
+inner
+ls: /nope: no such file or directory
 manifest: /nope: no such file or directory
 manifest status 1
 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  /data/five
