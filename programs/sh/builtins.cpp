@@ -511,10 +511,20 @@ int builtin_cp(Shell& sh, int argc, const char* const* argv)
     auto to = destination(sh, argv[1], argv[2]);
     if (to.is_error())
         return failed(sh, "cp", argv[2], to.error());
+    // Opened without truncating first: copying a file onto itself must not empty it.
     auto target = to.value().directory.lookup(
-        to.value().name, FS_LOOKUP_WRITE | FS_LOOKUP_CREATE | FS_LOOKUP_TRUNC, st.value().mode & 0777);
+        to.value().name, FS_LOOKUP_WRITE | FS_LOOKUP_CREATE, static_cast<int>(st.value().mode & 0777));
     if (target.is_error())
         return failed(sh, "cp", argv[2], target.error());
+    auto target_stat = target.value().stat();
+    if (target_stat.is_error())
+        return failed(sh, "cp", argv[2], target_stat.error());
+    if (target_stat.value().ino == st.value().ino) {
+        complain(sh, "cp", "{} and {} are the same file", argv[1], argv[2]);
+        return 1;
+    }
+    if (auto r = target.value().truncate(0); r.is_error())
+        return failed(sh, "cp", argv[2], r.error());
     for (uint64_t offset = 0;;) {
         auto n = source.value().read(offset, g_chunk, chunk_size);
         if (n.is_error())

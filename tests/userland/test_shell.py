@@ -41,6 +41,7 @@ manifest /nope; echo "manifest status $?"
 sha256sum /data/five
 mv /data/five /data/six && cat /data/six
 cp /data/six /data/seven && rm /data/six && cat /data/seven
+cp /data/seven /data/seven; cp /data/seven /data/; cat /data/seven
 ln -s seven /data/link && ls -l /data/link && cat /data/link
 rm /data/nothing; rm -f /data/nothing; echo "rm -f $?"
 rmdir /data; echo "rmdir $?"
@@ -107,6 +108,9 @@ manifest: /nope: no such file or directory
 manifest status 1
 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  /data/five
 hello
+hello
+cp: /data/seven and /data/seven are the same file
+cp: /data/seven and /data/ are the same file
 hello
 lrwxrwxrwx   1    0    0         5 /data/link -> seven
 hello
