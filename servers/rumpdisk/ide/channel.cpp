@@ -110,7 +110,15 @@ base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms,
     uint64_t timeout_ns = uint64_t(timeout_ms) * 1000000;
     bool sleeping = false;
     unsigned notifications = 0;
-    for (unsigned round = 0;; ++round) {
+    unsigned round = 0;
+    // Should the kernel not tell the time (uptime 0), every look counts as a microsecond and
+    // every pause as its length, so that the bound still holds, roughly.
+    uint64_t counted_ns = 0;
+    auto elapsed = [&] {
+        uint64_t now = mach::uptime_ns();
+        return now ? now - start_ns : counted_ns + uint64_t(round) * 1000;
+    };
+    for (;; ++round) {
         if (ready(alternate_status())) {
             // Reading the status register (not the alternate one) clears the device's interrupt.
             m_last_status = read_status();
@@ -130,7 +138,7 @@ base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms,
                 m_missed_interrupts = 0;
                 // A few notifications per wait are normal (a late one of the last command, the
                 // other channel's on a shared line); more make the clock worth reading.
-                if (++notifications > 4 && mach::uptime_ns() - start_ns > timeout_ns)
+                if (++notifications > 4 && elapsed() > timeout_ns)
                     return not_answering(what);
                 continue;
             }
@@ -142,18 +150,21 @@ base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms,
                 }
                 continue;
             }
-            if (mach::uptime_ns() - start_ns > timeout_ns)
+            counted_ns += uint64_t(interrupt_slice_ms) * 1000000;
+            if (elapsed() > timeout_ns)
                 return not_answering(what);
             continue;
         }
         if (!sleeping && round % 64 != 63)
             continue;
-        uint64_t waited = mach::uptime_ns() - start_ns;
+        uint64_t waited = elapsed();
         if (waited > timeout_ns)
             return not_answering(what);
         sleeping = waited > polling_spin_ns;
-        if (sleeping)
+        if (sleeping) {
             mach::sleep_ms(1);
+            counted_ns += 1000000;
+        }
     }
 }
 
@@ -224,9 +235,10 @@ base::Result<void> Channel::reset()
         out8(m_ports.command + reg::device, layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
         delay_400ns();
         m_selected = static_cast<int>(p);
+        // Each pause lasts at least a millisecond: counting them bounds the wait even without a clock.
         mach::Deadline deadline(reset_timeout_ms);
-        while (alternate_status() & busy) {
-            if (deadline.passed())
+        for (unsigned pauses = 0; alternate_status() & busy; ++pauses) {
+            if (pauses == reset_timeout_ms || deadline.passed())
                 return base::Error(D_IO_ERROR, "the device stays busy after a reset");
             mach::sleep_ms(1);
         }
@@ -501,8 +513,11 @@ base::Result<uint32_t> Channel::packet_in(Position p, const uint8_t* packet, voi
     auto* to = static_cast<uint8_t*>(buffer);
     uint32_t received = 0;
     mach::Deadline deadline(timeout_ms);
-    for (;;) {
-        if (deadline.passed())
+    // Every data block carries at least two bytes: a device that offers more blocks than the
+    // buffer and a margin can hold is not ending its command.
+    uint32_t most_blocks = capacity / 2 + 16;
+    for (uint32_t block = 0;; ++block) {
+        if (block > most_blocks || deadline.passed())
             return not_answering("a packet command that does not end");
         status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, timeout_ms,
                           "waiting for a packet command"));
@@ -514,6 +529,8 @@ base::Result<uint32_t> Channel::packet_in(Position p, const uint8_t* packet, voi
         if (!(reason & layout::interrupt_reason::input) || (reason & layout::interrupt_reason::command_or_data))
             return protocol_error("a packet command's data flows the wrong way");
         uint32_t bytes = uint32_t(in8(base + reg::lba_mid)) | uint32_t(in8(base + reg::lba_high)) << 8;
+        if (bytes == 0)
+            return protocol_error("a packet command's data block is empty");
         uint32_t words = (bytes + 1) / 2;
         uint32_t room = (capacity - received) / 2;
         uint32_t kept = words < room ? words : room;
