@@ -11,7 +11,7 @@
 namespace ata::ide {
 
 struct PrdEntry {
-    uint32_t physical;   // even, below 4 GiB
+    uint32_t physical; // even, below 4 GiB
     uint16_t byte_count; // even; 0 means 64 KiB
     uint16_t flags;
 };

@@ -31,8 +31,8 @@ static uint8_t command_for(Protocol protocol, bool read, bool lba48)
     return read ? command::read_dma : command::write_dma;
 }
 
-base::Result<Registers> transfer(Direction direction, Protocol protocol, uint64_t lba, uint32_t count,
-                                 bool device_lba48)
+base::Result<Registers> transfer(
+    Direction direction, Protocol protocol, uint64_t lba, uint32_t count, bool device_lba48)
 {
     if (count == 0)
         return base::Error(invalid_argument, "a transfer of no sectors");

@@ -29,7 +29,7 @@ uint32_t transfer_limit(Transfer transfer, bool lba48, const Channel& channel, u
 } // namespace
 
 AtaDisk::AtaDisk(Channel& channel, Position position, const DiskIdentity& identity, bool lba48, Transfer transfer,
-                 uint8_t multiple_sectors)
+    uint8_t multiple_sectors)
     : m_channel(channel)
     , m_position(position)
     , m_identity(identity)
@@ -47,7 +47,7 @@ void AtaDisk::prepare_multiple()
     auto set = m_channel.non_data(m_position, ata::ide::set_multiple_mode(m_multiple), set_feature_timeout_ms);
     if (set.is_error()) {
         mach::report("ide {} {}: SET MULTIPLE MODE {} refused ({}); one sector per block", m_channel.name(),
-                     position_name(m_position), m_multiple, set.error());
+            position_name(m_position), m_multiple, set.error());
         m_multiple = 0;
         return;
     }
@@ -97,8 +97,8 @@ base::Result<void> AtaDisk::move(Direction direction, uint64_t lba, uint32_t cou
     if (why == Failure::Device || why == Failure::None)
         return done;
     // DMA itself failed (no completion, an engine error): PIO from now on, and this request again.
-    mach::report("ide {} {}: DMA failed ({}); PIO from now on", m_channel.name(), position_name(m_position),
-                 done.error());
+    mach::report(
+        "ide {} {}: DMA failed ({}); PIO from now on", m_channel.name(), position_name(m_position), done.error());
     m_transfer = Transfer::Pio;
     if (m_max_sectors > ata::ide::max_sectors_lba28)
         m_max_sectors = ata::ide::max_sectors_lba28;
@@ -124,8 +124,8 @@ void AtaDisk::report_failure(const char* what, uint64_t lba, uint32_t count, con
         return;
     }
     mach::report("ide {} {}: {} of {} sector{} at {} failed (status {:#04x}, error {:#04x}): {}", m_channel.name(),
-                 position_name(m_position), what, count, count == 1 ? "" : "s", lba, m_channel.last_status(),
-                 m_channel.last_error(), error);
+        position_name(m_position), what, count, count == 1 ? "" : "s", lba, m_channel.last_status(),
+        m_channel.last_error(), error);
 }
 
 base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)

@@ -32,8 +32,8 @@ uint8_t sense_key(const Channel& channel)
 base::Result<DiskIdentity> AtapiDisk::identify(Channel& channel, Position position)
 {
     static uint16_t words[ata::identify::words];
-    TRY(channel.pio_in(position, ata::ide::simple(ata::command::identify_packet_device), words, 1,
-                       ata::identify::words * 2));
+    TRY(channel.pio_in(
+        position, ata::ide::simple(ata::command::identify_packet_device), words, 1, ata::identify::words * 2));
     DiskIdentity identity;
     identity.kind = DiskKind::Atapi;
     identity.model = ata::decode_model(words);
@@ -93,7 +93,7 @@ base::Result<void> AtapiDisk::read(uint64_t lba, uint32_t count, void* buffer)
         done = base::Error(D_IO_ERROR, "the drive sent fewer bytes than asked for");
     if (done.is_error() && m_failures_reported++ < failures_shown)
         mach::report("ide {} {}: read of {} block{} at {} failed (sense key {:#x}): {}", m_channel.name(),
-                     position_name(m_position), count, count == 1 ? "" : "s", lba, sense_key(m_channel), done.error());
+            position_name(m_position), count, count == 1 ? "" : "s", lba, sense_key(m_channel), done.error());
     return done;
 }
 

@@ -145,7 +145,7 @@ base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms,
             if (ready(alternate_status())) {
                 if (++m_missed_interrupts == missed_interrupt_limit) {
                     mach::report("ide {}: {} completions came without their interrupt; polling from now on", m_name,
-                                 missed_interrupt_limit);
+                        missed_interrupt_limit);
                     fall_back_to_polling();
                 }
                 continue;
@@ -232,7 +232,8 @@ base::Result<void> Channel::reset()
     for (Position p : { Position::Master, Position::Slave }) {
         if (m_occupants[static_cast<int>(p)] == Occupant::None)
             continue;
-        out8(m_ports.command + reg::device, layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
+        out8(m_ports.command + reg::device,
+            layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
         delay_400ns();
         m_selected = static_cast<int>(p);
         // Each pause lasts at least a millisecond: counting them bounds the wait even without a clock.
@@ -252,7 +253,7 @@ base::Error Channel::not_answering(const char* what)
 {
     m_last_failure = Failure::Timeout;
     mach::report("ide {}: {}: no answer within the bound (status {:#04x}); resetting the channel", m_name, what,
-                 alternate_status());
+        alternate_status());
     auto reset_done = reset();
     if (reset_done.is_error())
         mach::report("ide {}: {}", m_name, reset_done.error());
@@ -358,8 +359,8 @@ void Channel::use_interrupt(InterruptLine& line)
     out8(m_ports.control, m_control);
 }
 
-base::Result<void> Channel::pio_in(Position p, const Registers& r, void* buffer, uint32_t sectors,
-                                   uint32_t sector_size, uint32_t per_block)
+base::Result<void> Channel::pio_in(
+    Position p, const Registers& r, void* buffer, uint32_t sectors, uint32_t sector_size, uint32_t per_block)
 {
     begin_command();
     TRY(select(p, r.device));
@@ -369,7 +370,7 @@ base::Result<void> Channel::pio_in(Position p, const Registers& r, void* buffer,
     for (uint32_t done = 0; done < sectors;) {
         // The device raises its interrupt when each block is ready (or when it gives up).
         uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy) && (s & (drq | failed)); }, Wake::Interrupt,
-                                  command_timeout_ms, "waiting for data"));
+            command_timeout_ms, "waiting for data"));
         if (status & failed)
             return device_error(status);
         uint32_t n = sectors - done < per_block ? sectors - done : per_block;
@@ -377,8 +378,8 @@ base::Result<void> Channel::pio_in(Position p, const Registers& r, void* buffer,
         done += n;
     }
     delay_400ns();
-    uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Poll, command_timeout_ms,
-                              "waiting for the end of a read"));
+    uint8_t status = TRY(
+        wait([](uint8_t s) { return !(s & busy); }, Wake::Poll, command_timeout_ms, "waiting for the end of a read"));
     if (status & failed)
         return device_error(status);
     if (status & drq)
@@ -386,8 +387,8 @@ base::Result<void> Channel::pio_in(Position p, const Registers& r, void* buffer,
     return {};
 }
 
-base::Result<void> Channel::pio_out(Position p, const Registers& r, const void* buffer, uint32_t sectors,
-                                    uint32_t sector_size, uint32_t per_block)
+base::Result<void> Channel::pio_out(
+    Position p, const Registers& r, const void* buffer, uint32_t sectors, uint32_t sector_size, uint32_t per_block)
 {
     begin_command();
     TRY(select(p, r.device));
@@ -397,16 +398,15 @@ base::Result<void> Channel::pio_out(Position p, const Registers& r, const void* 
     for (uint32_t done = 0; done < sectors;) {
         // The first block is asked for without an interrupt; each later one with it.
         uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy) && (s & (drq | failed)); },
-                                  done == 0 ? Wake::Poll : Wake::Interrupt, command_timeout_ms,
-                                  "waiting for the device to take data"));
+            done == 0 ? Wake::Poll : Wake::Interrupt, command_timeout_ms, "waiting for the device to take data"));
         if (status & failed)
             return device_error(status);
         uint32_t n = sectors - done < per_block ? sectors - done : per_block;
         write_words(m_ports.command + reg::data, from + size_t(done) * sector_size, size_t(n) * sector_size / 2);
         done += n;
     }
-    uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, command_timeout_ms,
-                              "waiting for the end of a write"));
+    uint8_t status = TRY(wait(
+        [](uint8_t s) { return !(s & busy); }, Wake::Interrupt, command_timeout_ms, "waiting for the end of a write"));
     if (status & failed)
         return device_error(status);
     if (status & drq)
@@ -420,8 +420,8 @@ base::Result<void> Channel::non_data(Position p, const Registers& r, unsigned ti
     TRY(select(p, r.device));
     write_registers(r);
     out8(m_ports.command + reg::command, r.command);
-    uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, timeout_ms,
-                              "waiting for a command to end"));
+    uint8_t status
+        = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, timeout_ms, "waiting for a command to end"));
     if (status & failed)
         return device_error(status);
     if (status & drq)
@@ -489,8 +489,8 @@ base::Result<void> Channel::dma(Position p, const Registers& r, Direction direct
     return {};
 }
 
-base::Result<uint32_t> Channel::packet_in(Position p, const uint8_t* packet, void* buffer, uint32_t capacity,
-                                          unsigned timeout_ms)
+base::Result<uint32_t> Channel::packet_in(
+    Position p, const uint8_t* packet, void* buffer, uint32_t capacity, unsigned timeout_ms)
 {
     // The most bytes the device may offer per data block; even, and below 64 KiB.
     constexpr uint32_t block_limit = 0xf800;
@@ -504,7 +504,7 @@ base::Result<uint32_t> Channel::packet_in(Position p, const uint8_t* packet, voi
     out8(base + reg::lba_high, static_cast<uint8_t>(limit >> 8));
     out8(base + reg::command, ata::command::packet);
     uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy) && (s & (drq | failed)); }, Wake::Poll,
-                              command_timeout_ms, "waiting for the device to take a packet"));
+        command_timeout_ms, "waiting for the device to take a packet"));
     if (status & failed)
         return device_error(status);
     write_words(base + reg::data, packet, 6);
@@ -519,8 +519,8 @@ base::Result<uint32_t> Channel::packet_in(Position p, const uint8_t* packet, voi
     for (uint32_t block = 0;; ++block) {
         if (block > most_blocks || deadline.passed())
             return not_answering("a packet command that does not end");
-        status = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, timeout_ms,
-                          "waiting for a packet command"));
+        status = TRY(
+            wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, timeout_ms, "waiting for a packet command"));
         if (status & failed)
             return device_error(status);
         if (!(status & drq))

@@ -23,10 +23,10 @@ enum class Completion : uint8_t { Interrupt, Polling };
 // Why the last command failed.
 enum class Failure : uint8_t {
     None,
-    Device,   // the device ended it with ERR or DF: the request's own failure
-    Timeout,  // the device did not answer in time; the channel was reset
+    Device, // the device ended it with ERR or DF: the request's own failure
+    Timeout, // the device did not answer in time; the channel was reset
     Protocol, // the device's status made no sense; the channel was reset
-    Engine,   // the bus-master engine reported an error
+    Engine, // the bus-master engine reported an error
 };
 
 // What a position holds after the channel's reset.
@@ -62,9 +62,9 @@ public:
     // A PIO data-in command of `sectors` sectors of `sector_size` bytes (IDENTIFY, READ SECTORS,
     // READ MULTIPLE), `per_block` sectors to a data block (1 but for the multiple commands).
     base::Result<void> pio_in(Position, const ata::ide::Registers&, void* buffer, uint32_t sectors,
-                              uint32_t sector_size, uint32_t per_block = 1);
+        uint32_t sector_size, uint32_t per_block = 1);
     base::Result<void> pio_out(Position, const ata::ide::Registers&, const void* buffer, uint32_t sectors,
-                               uint32_t sector_size, uint32_t per_block = 1);
+        uint32_t sector_size, uint32_t per_block = 1);
     base::Result<void> non_data(Position, const ata::ide::Registers&, unsigned timeout_ms);
 
     // Bus-master DMA through the channel's bounce buffer, which the caller fills before a write
@@ -78,8 +78,8 @@ public:
 
     // An ATAPI PACKET command with a PIO data-in phase (or none): at most `capacity` bytes go
     // to `buffer`, more is read and dropped. Returns how many bytes the device sent.
-    base::Result<uint32_t> packet_in(Position, const uint8_t* packet, void* buffer, uint32_t capacity,
-                                     unsigned timeout_ms);
+    base::Result<uint32_t> packet_in(
+        Position, const uint8_t* packet, void* buffer, uint32_t capacity, unsigned timeout_ms);
 
     // How many times the channel was reset: a device forgets settings such as SET MULTIPLE
     // MODE in a reset, and its disk makes them again when this changed.
@@ -91,8 +91,7 @@ public:
 
 private:
     enum class Wake : uint8_t { Interrupt, Poll };
-    template<typename Ready>
-    base::Result<uint8_t> wait(Ready, Wake, unsigned timeout_ms, const char* what);
+    template<typename Ready> base::Result<uint8_t> wait(Ready, Wake, unsigned timeout_ms, const char* what);
 
     base::Result<void> select(Position, uint8_t device_bits);
     void write_registers(const ata::ide::Registers&);
@@ -110,8 +109,8 @@ private:
 
     const char* m_name;
     ata::ide::ChannelPorts m_ports;
-    uint8_t m_control = 0;  // the device control register's value: nIEN when polling
-    int m_selected = -1;    // the position the device register names, -1 when unknown
+    uint8_t m_control = 0; // the device control register's value: nIEN when polling
+    int m_selected = -1; // the position the device register names, -1 when unknown
     Occupant m_occupants[2] = {};
     InterruptLine* m_interrupt = nullptr; // null: polling
     unsigned m_missed_interrupts = 0;

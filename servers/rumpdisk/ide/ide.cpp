@@ -9,8 +9,8 @@
 #include "ide/ata_disk.h"
 #include "ide/atapi_disk.h"
 #include "ide/channel.h"
-#include "ide/interrupt.h"
 #include "ide/ide_layout.h"
+#include "ide/interrupt.h"
 #include "pci/config_layout.h"
 #include "runtime/console.h"
 #include "runtime/heap.h"
@@ -29,15 +29,13 @@ constexpr uint8_t max_multiple_sectors = 128;
 TransferPolicy g_policy = TransferPolicy::Dma;
 
 // Set-up time allocation, checked (the runtime's heap returns null when it cannot allocate).
-template<typename T, typename... Args>
-T* create(Args&&... args)
+template<typename T, typename... Args> T* create(Args&&... args)
 {
     void* memory = mach::heap_allocate(sizeof(T));
     return memory ? new (memory) T(static_cast<Args&&>(args)...) : nullptr;
 }
 
-template<typename T>
-void destroy(T* object)
+template<typename T> void destroy(T* object)
 {
     object->~T();
     mach::heap_free(object);
@@ -69,8 +67,8 @@ Transfer choose_transfer(Channel& channel, const uint16_t* words)
 void add_ata_disk(const pci::Function& f, Channel& channel, Position position, DiskList& disks)
 {
     static uint16_t words[ata::identify::words];
-    auto read = channel.pio_in(position, ata::ide::simple(ata::command::identify_device), words, 1,
-                               ata::identify::words * 2);
+    auto read
+        = channel.pio_in(position, ata::ide::simple(ata::command::identify_device), words, 1, ata::identify::words * 2);
     if (read.is_error()) {
         mach::report("ide {} {}: IDENTIFY DEVICE failed: {}", channel.name(), position_name(position), read.error());
         return;
@@ -104,8 +102,8 @@ void add_atapi_disk(const pci::Function& f, Channel& channel, Position position,
 {
     auto identified = AtapiDisk::identify(channel, position);
     if (identified.is_error()) {
-        mach::report("ide {} {}: an ATAPI drive, not served: {}", channel.name(), position_name(position),
-                     identified.error());
+        mach::report(
+            "ide {} {}: an ATAPI drive, not served: {}", channel.name(), position_name(position), identified.error());
         return;
     }
     DiskIdentity identity = identified.value();

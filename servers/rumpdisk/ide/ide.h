@@ -11,8 +11,8 @@ namespace rumpdisk::ide {
 // Whether the function is an IDE controller this driver takes.
 bool matches(const pci::Function&);
 
-// Brings the controller up and adds every disk on its channels to `disks` (primary master, primary slave, secondary master, secondary slave).
-// The device port is the function's port on the arbiter (config space and regions).
+// Brings the controller up and adds every disk on its channels to `disks` (primary master, primary slave, secondary
+// master, secondary slave). The device port is the function's port on the arbiter (config space and regions).
 base::Result<void> probe(const pci::Function&, pciaccess::Device, DiskList& disks);
 
 // How disks move data: by bus-master DMA where the controller and the disk have it (the

@@ -36,7 +36,7 @@ public:
 private:
     base::Result<void> acknowledge();
 
-    mach::SendRight m_device;  // the kernel's "irq" device
+    mach::SendRight m_device; // the kernel's "irq" device
     mach::ReceiveRight m_port; // where the notifications arrive
     uint8_t m_irq = 0;
 };
