@@ -5,10 +5,11 @@
 //
 // Threading: none. A Filesystem is used by one thread at a time (the server serialises).
 //
-// Memory: mount() allocates the Filesystem, the group descriptor table (32 bytes per group) and
-// the block cache (MountOptions::cache_bytes, default 1 MiB, in blocks of the filesystem's size)
-// with new (std::nothrow), checked. Nothing after mount allocates: every request runs in
-// bounded memory (a few blocks of stack at most).
+// Memory: mount() allocates, checked, with nothrow new: the Filesystem (about 1 KiB), the group
+// descriptor table (33 bytes per group), the hold table (8 KiB) and the block cache
+// (MountOptions::cache_bytes, default 1 MiB, in blocks of the filesystem's size, plus about 32
+// bytes of table per block). Nothing after mount allocates: a request runs in the cache and
+// about a kilobyte of stack. memory_use() gives the figures.
 //
 // Errors: every failing call returns a base::Error whose code is an ext2::Errc value (see below),
 // or the code the BlockDevice returned, passed up unchanged. The context is a static sentence
@@ -166,8 +167,10 @@ class Filesystem {
 public:
     // Reads and checks the superblock and group descriptors. Refuses (Errc::Unsupported, the
     // context naming the feature) an image with an INCOMPAT feature the Linux ext2 driver does
-    // not support (the context names the feature); mounts read-only, with a note, an image
-    // with an unknown RO_COMPAT feature. An image not cleanly unmounted or with errors is
+    // not support (needs_recovery, extent, 64bit, flex_bg, inline_data, ...: all but filetype
+    // and meta_bg); mounts read-only, with a note, an image with an unknown RO_COMPAT feature
+    // (all but sparse_super, large_file, btree_dir). COMPAT features (has_journal, dir_index,
+    // ext_attr, resize_inode) do not stop a read-write mount, as in Linux. An image not cleanly unmounted or with errors is
     // mounted as Linux does, with a note. Read-write: clears the valid-state flag on disk at
     // once and counts the mount.
     // Prints nothing. The caller owns the result; delete it after unmount().
@@ -184,12 +187,16 @@ public:
     base::Result<Ino> lookup(Ino dir, base::StringView name);
     base::Result<Stat> stat(Ino);
     // Reads up to len bytes at offset; fewer at the end of the file, 0 at or beyond it. Holes
-    // read as zeros. Contiguous runs of blocks are read with one device read.
+    // read as zeros. Whole blocks on consecutive disk blocks are read with one device read
+    // straight into buffer. Regular files only (IsDirectory, InvalidArgument otherwise).
     base::Result<size_t> read(Ino, uint64_t offset, void* buffer, size_t len);
-    // Writes len bytes at offset, extending the file (a gap becomes a hole). On NoSpace, the
-    // bytes written so far are kept and counted: a short count is returned when some were.
+    // Writes len bytes at offset, extending the file (a gap becomes a hole). Whole blocks go
+    // to the device at once in runs; partial blocks through the cache. On NoSpace (or another
+    // error after some progress) the bytes written so far are kept and counted: a short count.
     base::Result<size_t> write(Ino, uint64_t offset, const void* buffer, size_t len);
     // Entries from the byte offset cursor (0 is the start; '.' and '..' are returned as stored).
+    // A cursor stays valid across changes to the directory: it resumes at the first entry at
+    // or after it. max must be at least 1.
     base::Result<DirBatch> readdir(Ino dir, uint64_t cursor, DirEntry* out, size_t max);
 
     // mode: the permission bits (07777); the type is implied by the call.
@@ -221,8 +228,9 @@ public:
 
     // Writes back every dirty block, the superblock and the group descriptors, then flushes.
     base::Result<void> sync();
-    // Frees the inodes still held with no link, syncs, sets the valid-state flag, flushes.
-    // Afterwards every call but statfs/read_only fails with InvalidArgument.
+    // Frees the inodes still held with no link, restores the state flag found at mount (valid
+    // for a filesystem that was clean, as Linux does), syncs and flushes. Afterwards every
+    // call but statfs/read_only/memory_use fails with InvalidArgument.
     base::Result<void> unmount();
 
     StatFs statfs() const;
