@@ -312,7 +312,7 @@ base::Result<void> Channel::start()
     stop_dma();
 
     // A channel with nothing attached floats: every register reads 0xFF.
-    bool floating[2];
+    bool floating[2] = {};
     for (Position p : { Position::Master, Position::Slave }) {
         out8(base + reg::device, layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
         delay_400ns();
