@@ -70,6 +70,8 @@ void name_disks()
 int module_main(int argc, char** argv)
 {
     base::OptionParser options("rumpdisk");
+    bool ide_pio = false;
+    options.add_flag("ide-pio", ide_pio, "drive IDE disks by PIO only, never bus-master DMA (for comparison)");
     auto& link = chain::link();
     auto started = link.start(argc, argv, {"rumpdisk", "fs-server-task"}, options);
     if (started.is_error())
@@ -95,6 +97,8 @@ int module_main(int argc, char** argv)
         mach::report("{}", line.view());
     }
 
+    if (ide_pio)
+        rumpdisk::ide::set_transfer_policy(rumpdisk::ide::TransferPolicy::PioOnly);
     probe_controllers(bus.value());
     name_disks();
     link.add_provider(server);

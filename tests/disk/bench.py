@@ -15,8 +15,10 @@ from bootchain.machine import Machine  # noqa: E402
 MEGABYTES = 64
 
 
-def run(machine: str, image: Path) -> list[str]:
+def run(machine: str, image: Path, rumpdisk_args: str = "") -> list[str]:
     cfg = client_cfg("--test=bench", "--device=wd0", f"--megabytes={MEGABYTES}")
+    if rumpdisk_args:
+        cfg = cfg.replace("rumpdisk --fs-server-task", f"rumpdisk {rumpdisk_args} --fs-server-task")
     with Machine(machine=machine, grub_cfg=cfg, disks=[image], timeout=900) as m:
         status = m.wait()
         lines = [line for line in m.output.splitlines() if line.startswith(("bench:", "rumpdisk: wd0"))]
@@ -30,9 +32,10 @@ def main() -> None:
         image = Path(d) / "bench.img"
         with open(image, "wb") as f:
             f.truncate((MEGABYTES + 8) << 20)
-        for machine, what in (("q35", "AHCI"), ("pc", "IDE")):
+        for machine, what, args in (("q35", "AHCI", ""), ("pc", "IDE, bus-master DMA", ""),
+                                    ("pc", "IDE, PIO only", "--ide-pio")):
             print(f"== {what} (-M {machine})")
-            for line in run(machine, image):
+            for line in run(machine, image, args):
                 print(re.sub(r"^bench: ", "  ", line))
             sys.stdout.flush()
 
