@@ -9,14 +9,12 @@
 
 namespace ext2 {
 
-template<typename T>
-T* allocate_array(size_t n)
+template<typename T> T* allocate_array(size_t n)
 {
     return new (std::nothrow_t {}) T[n];
 }
 
-template<typename T, typename... Args>
-T* allocate_one(Args&&... args)
+template<typename T, typename... Args> T* allocate_one(Args&&... args)
 {
     return new (std::nothrow_t {}) T(static_cast<Args&&>(args)...);
 }

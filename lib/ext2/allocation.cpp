@@ -28,9 +28,18 @@ uint32_t find_clear(const uint8_t* map, uint32_t from, uint32_t to)
     return to;
 }
 
-bool test_bit(const uint8_t* map, uint32_t i) { return map[i >> 3] & (1u << (i & 7)); }
-void set_bit(uint8_t* map, uint32_t i) { map[i >> 3] |= static_cast<uint8_t>(1u << (i & 7)); }
-void clear_bit(uint8_t* map, uint32_t i) { map[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7))); }
+bool test_bit(const uint8_t* map, uint32_t i)
+{
+    return map[i >> 3] & (1u << (i & 7));
+}
+void set_bit(uint8_t* map, uint32_t i)
+{
+    map[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
+}
+void clear_bit(uint8_t* map, uint32_t i)
+{
+    map[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7)));
+}
 
 } // namespace
 

@@ -1,10 +1,12 @@
 // The block cache: LRU replacement over a fixed pool, write-back of dirty blocks in block order.
-#include "ext2/allocate.h"
 #include "ext2/block_cache.h"
+#include "ext2/allocate.h"
 
 namespace ext2 {
 
-BlockRef::BlockRef(BlockCache* cache, uint32_t slot) : m_cache(cache), m_slot(slot)
+BlockRef::BlockRef(BlockCache* cache, uint32_t slot)
+    : m_cache(cache)
+    , m_slot(slot)
 {
     ++m_cache->m_slots[slot].pins;
 }
@@ -27,9 +29,18 @@ void BlockRef::reset()
     m_cache = nullptr;
 }
 
-uint8_t* BlockRef::data() const { return m_cache->slot_data(m_slot); }
-uint32_t BlockRef::number() const { return m_cache->m_slots[m_slot].block; }
-void BlockRef::mark_dirty() { m_cache->m_slots[m_slot].dirty = true; }
+uint8_t* BlockRef::data() const
+{
+    return m_cache->slot_data(m_slot);
+}
+uint32_t BlockRef::number() const
+{
+    return m_cache->m_slots[m_slot].block;
+}
+void BlockRef::mark_dirty()
+{
+    m_cache->m_slots[m_slot].dirty = true;
+}
 
 BlockCache::~BlockCache()
 {
@@ -62,8 +73,7 @@ base::Result<void> BlockCache::init(BlockDevice& device, uint32_t block_size, si
         m_hash[b] = none;
     // All slots start on the LRU list, free (invalid), in index order.
     for (uint32_t i = 0; i < m_count; ++i) {
-        m_slots[i] = Slot {0, 0, false, false, none, i == 0 ? none : i - 1,
-                           i + 1 == m_count ? none : i + 1};
+        m_slots[i] = Slot { 0, 0, false, false, none, i == 0 ? none : i - 1, i + 1 == m_count ? none : i + 1 };
     }
     m_lru_head = 0;
     m_lru_tail = static_cast<uint32_t>(m_count - 1);

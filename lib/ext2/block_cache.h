@@ -17,7 +17,12 @@ class BlockCache;
 class BlockRef {
 public:
     BlockRef() = default;
-    BlockRef(BlockRef&& o) : m_cache(o.m_cache), m_slot(o.m_slot) { o.m_cache = nullptr; }
+    BlockRef(BlockRef&& o)
+        : m_cache(o.m_cache)
+        , m_slot(o.m_slot)
+    {
+        o.m_cache = nullptr;
+    }
     BlockRef& operator=(BlockRef&& o);
     BlockRef(const BlockRef&) = delete;
     BlockRef& operator=(const BlockRef&) = delete;

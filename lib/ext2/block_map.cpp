@@ -23,15 +23,15 @@ Path path_of(uint32_t logical, uint32_t bits) // bits: log2 of pointers per bloc
     uint64_t p = uint64_t(1) << bits;
     uint64_t l = logical;
     if (l < direct_blocks)
-        return {1, {uint32_t(l), 0, 0, 0}};
+        return { 1, { uint32_t(l), 0, 0, 0 } };
     l -= direct_blocks;
     if (l < p)
-        return {2, {indirect_slot, uint32_t(l), 0, 0}};
+        return { 2, { indirect_slot, uint32_t(l), 0, 0 } };
     l -= p;
     if (l < p * p)
-        return {3, {double_slot, uint32_t(l >> bits), uint32_t(l & (p - 1)), 0}};
+        return { 3, { double_slot, uint32_t(l >> bits), uint32_t(l & (p - 1)), 0 } };
     l -= p * p;
-    return {4, {triple_slot, uint32_t(l >> (2 * bits)), uint32_t((l >> bits) & (p - 1)), uint32_t(l & (p - 1))}};
+    return { 4, { triple_slot, uint32_t(l >> (2 * bits)), uint32_t((l >> bits) & (p - 1)), uint32_t(l & (p - 1)) } };
 }
 
 uint32_t log2(uint32_t n)
@@ -42,7 +42,10 @@ uint32_t log2(uint32_t n)
     return b;
 }
 
-uint32_t* table_of(BlockRef& ref) { return reinterpret_cast<uint32_t*>(ref.data()); }
+uint32_t* table_of(BlockRef& ref)
+{
+    return reinterpret_cast<uint32_t*>(ref.data());
+}
 
 } // namespace
 
@@ -51,7 +54,7 @@ base::Result<Run> Volume::map(Ino ino, const Inode& in, uint32_t logical, uint32
     if (max == 0)
         max = 1;
     if (logical >= m_max_logical)
-        return Run {0, max};
+        return Run { 0, max };
     uint32_t bits = log2(m_pointers_per_block);
     Path path = path_of(logical, bits);
     const uint32_t* leaf = in.block;
@@ -69,7 +72,7 @@ base::Result<Run> Volume::map(Ino ino, const Inode& in, uint32_t logical, uint32
                 for (int k = d; k < path.depth; ++k)
                     position = (position << bits) | path.offsets[k];
                 uint64_t remaining = covered - position;
-                return Run {0, remaining < max ? uint32_t(remaining) : max};
+                return Run { 0, remaining < max ? uint32_t(remaining) : max };
             }
             if (!valid_data_block(pointer))
                 return corrupt("indirect block number beyond the filesystem", ino, pointer);
@@ -98,7 +101,7 @@ base::Result<Run> Volume::map(Ino ino, const Inode& in, uint32_t logical, uint32
             break;
         ++count;
     }
-    return Run {first, count};
+    return Run { first, count };
 }
 
 base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_t logical)
@@ -118,7 +121,7 @@ base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_
         if (!valid_data_block(pointer))
             return corrupt("block map entry beyond the filesystem", ino, pointer);
         if (level == path.depth - 1)
-            return Mapped {pointer, false};
+            return Mapped { pointer, false };
         for (int k = 0; k < level; ++k)
             if (ancestors[k] == pointer)
                 return corrupt("indirect block that points back up its own path", ino, pointer);
@@ -159,7 +162,7 @@ base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_
         slot = &table_of(refs[level - 1])[path.offsets[level]];
     }
     in.blocks += needed * (m_block_size / 512);
-    return Mapped {fresh[needed - 1], true};
+    return Mapped { fresh[needed - 1], true };
 }
 
 namespace {
@@ -269,16 +272,16 @@ struct Freer {
 base::Result<void> Volume::check_blocks_from(Ino ino, const Inode& in, uint32_t first)
 {
     Inode copy = in; // the check pass changes nothing, but Freer works on a mutable inode
-    Freer check {*this, ino, copy, Pass::Check, log2(m_pointers_per_block), {}, {}};
+    Freer check { *this, ino, copy, Pass::Check, log2(m_pointers_per_block), {}, {} };
     return check.run(first);
 }
 
 base::Result<void> Volume::free_blocks_from(Ino ino, Inode& in, uint32_t first)
 {
     uint32_t bits = log2(m_pointers_per_block);
-    Freer check {*this, ino, in, Pass::Check, bits, {}, {}};
+    Freer check { *this, ino, in, Pass::Check, bits, {}, {} };
     TRY(check.run(first));
-    Freer freer {*this, ino, in, Pass::Free, bits, {}, {}};
+    Freer freer { *this, ino, in, Pass::Free, bits, {}, {} };
     TRY(freer.run(first));
     return freer.first_error;
 }

@@ -19,8 +19,14 @@ struct Entry {
     const char* name;
 };
 
-bool is_dot(const Entry& e) { return e.name_length == 1 && e.name[0] == '.'; }
-bool is_dot_dot(const Entry& e) { return e.name_length == 2 && e.name[0] == '.' && e.name[1] == '.'; }
+bool is_dot(const Entry& e)
+{
+    return e.name_length == 1 && e.name[0] == '.';
+}
+bool is_dot_dot(const Entry& e)
+{
+    return e.name_length == 2 && e.name[0] == '.' && e.name[1] == '.';
+}
 
 } // namespace
 
@@ -60,14 +66,18 @@ public:
     }
     void write_entry(uint32_t offset, uint16_t rec_len, base::StringView name, Ino ino, FileType type)
     {
-        DirEntryHeader h {ino, rec_len, static_cast<uint8_t>(name.size()),
-                          m_volume.has_incompat(incompat::filetype) ? static_cast<uint8_t>(type) : uint8_t(0)};
+        DirEntryHeader h { ino, rec_len, static_cast<uint8_t>(name.size()),
+            m_volume.has_incompat(incompat::filetype) ? static_cast<uint8_t>(type) : uint8_t(0) };
         write_header(offset, h);
         __builtin_memcpy(m_ref.data() + offset + sizeof h, name.data(), name.size());
     }
 
 private:
-    DirectoryBlock(Volume& v, BlockRef&& ref) : m_volume(v), m_ref(static_cast<BlockRef&&>(ref)) {}
+    DirectoryBlock(Volume& v, BlockRef&& ref)
+        : m_volume(v)
+        , m_ref(static_cast<BlockRef&&>(ref))
+    {
+    }
 
     uint32_t name_length(const DirEntryHeader& h) const
     {
@@ -161,7 +171,7 @@ base::Result<EntryPlace> Volume::find_entry(Ino dir, const Inode& in, base::Stri
         for (uint32_t offset = 0; block.valid(offset);) {
             Entry e = block.at(offset);
             if (e.header.inode && same_name(e, name))
-                return EntryPlace {logical, offset, e.header.inode, type_of(*this, e)};
+                return EntryPlace { logical, offset, e.header.inode, type_of(*this, e) };
             offset = block.next(e);
         }
     }
@@ -173,7 +183,7 @@ base::Result<DirBatch> Volume::read_entries(Ino dir, const Inode& in, uint64_t c
     uint32_t blocks = TRY(block_count(*this, dir, in));
     uint64_t end = uint64_t(blocks) << m_block_log;
     if (cursor >= end)
-        return DirBatch {0, end, true};
+        return DirBatch { 0, end, true };
     size_t count = 0;
     uint32_t within = static_cast<uint32_t>(cursor & (m_block_size - 1));
     for (uint32_t logical = static_cast<uint32_t>(cursor >> m_block_log); logical < blocks; ++logical, within = 0) {
@@ -182,7 +192,7 @@ base::Result<DirBatch> Volume::read_entries(Ino dir, const Inode& in, uint64_t c
             Entry e = block.at(offset);
             if (offset >= within && e.header.inode) {
                 if (count == max)
-                    return DirBatch {count, (uint64_t(logical) << m_block_log) + offset, false};
+                    return DirBatch { count, (uint64_t(logical) << m_block_log) + offset, false };
                 DirEntry& d = out[count++];
                 d.ino = e.header.inode;
                 d.type = type_of(*this, e);
@@ -191,7 +201,7 @@ base::Result<DirBatch> Volume::read_entries(Ino dir, const Inode& in, uint64_t c
             offset = block.next(e);
         }
     }
-    return DirBatch {count, end, true};
+    return DirBatch { count, end, true };
 }
 
 base::Result<void> Volume::add_entry(Ino dir, Inode& in, base::StringView name, Ino ino, FileType type)
@@ -235,8 +245,8 @@ base::Result<void> Volume::add_entry(Ino dir, Inode& in, base::StringView name, 
             (void)write_inode(dir, in);
             return ref.error();
         }
-        DirEntryHeader h {ino, static_cast<uint16_t>(m_block_size), static_cast<uint8_t>(name.size()),
-                          has_incompat(incompat::filetype) ? static_cast<uint8_t>(type) : uint8_t(0)};
+        DirEntryHeader h { ino, static_cast<uint16_t>(m_block_size), static_cast<uint8_t>(name.size()),
+            has_incompat(incompat::filetype) ? static_cast<uint8_t>(type) : uint8_t(0) };
         __builtin_memcpy(ref.value().data(), &h, sizeof h);
         __builtin_memcpy(ref.value().data() + sizeof h, name.data(), name.size());
     }
@@ -321,7 +331,7 @@ static base::Result<EntryPlace> dot_dot(Volume& v, Ino dir, const Volume::Inode&
     Entry second = block.at(block.next(first));
     if (!is_dot_dot(second) || second.header.inode == 0)
         return v.corrupt("directory without '..' as its second entry", dir);
-    return EntryPlace {0, second.offset, second.header.inode, FileType::Directory};
+    return EntryPlace { 0, second.offset, second.header.inode, FileType::Directory };
 }
 
 base::Result<Ino> Volume::parent_of(Ino dir, const Inode& in)
@@ -340,8 +350,8 @@ base::Result<void> Volume::write_new_directory_block(uint32_t physical, Ino self
 {
     BlockRef ref = TRY(m_cache.get_zeroed(physical));
     uint8_t type = has_incompat(incompat::filetype) ? uint8_t(FileType::Directory) : uint8_t(0);
-    DirEntryHeader dot {self, static_cast<uint16_t>(dir_rec_len(1)), 1, type};
-    DirEntryHeader dot_dot {parent, static_cast<uint16_t>(m_block_size - dir_rec_len(1)), 2, type};
+    DirEntryHeader dot { self, static_cast<uint16_t>(dir_rec_len(1)), 1, type };
+    DirEntryHeader dot_dot { parent, static_cast<uint16_t>(m_block_size - dir_rec_len(1)), 2, type };
     __builtin_memcpy(ref.data(), &dot, sizeof dot);
     ref.data()[sizeof dot] = '.';
     __builtin_memcpy(ref.data() + dir_rec_len(1), &dot_dot, sizeof dot_dot);

@@ -14,16 +14,16 @@ constexpr uint64_t superblock_offset = 1024; // bytes from the start of the devi
 constexpr size_t superblock_size = 1024;
 constexpr uint16_t magic = 0xef53;
 
-constexpr uint32_t good_old_rev = 0;    // revision 0: 128-byte inodes, first inode 11, no features
+constexpr uint32_t good_old_rev = 0; // revision 0: 128-byte inodes, first inode 11, no features
 constexpr uint32_t dynamic_rev = 1;
 constexpr uint32_t good_old_first_ino = 11;
 constexpr uint16_t good_old_inode_size = 128;
 
-constexpr uint16_t state_valid = 0x0001;  // EXT2_VALID_FS: cleanly unmounted
-constexpr uint16_t state_error = 0x0002;  // EXT2_ERROR_FS
+constexpr uint16_t state_valid = 0x0001; // EXT2_VALID_FS: cleanly unmounted
+constexpr uint16_t state_error = 0x0002; // EXT2_ERROR_FS
 
-constexpr uint32_t min_block_log = 10;    // 1 KiB
-constexpr uint32_t max_block_log = 12;    // 4 KiB: the sizes this library handles
+constexpr uint32_t min_block_log = 10; // 1 KiB
+constexpr uint32_t max_block_log = 12; // 4 KiB: the sizes this library handles
 
 // Feature bits (fs/ext2/ext2.h, e2fsprogs lib/ext2fs/ext2_fs.h).
 namespace compat {
@@ -203,10 +203,10 @@ struct InodeExtra {
 static_assert(sizeof(InodeExtra) == 32);
 
 // Inode flags this library cares about.
-constexpr uint32_t index_fl = 0x00001000;     // EXT2_INDEX_FL: hashed directory
+constexpr uint32_t index_fl = 0x00001000; // EXT2_INDEX_FL: hashed directory
 constexpr uint32_t immutable_fl = 0x00000010;
 constexpr uint32_t append_fl = 0x00000020;
-constexpr uint32_t extents_fl = 0x00080000;   // ext4; never valid here
+constexpr uint32_t extents_fl = 0x00080000; // ext4; never valid here
 constexpr uint32_t inline_data_fl = 0x10000000;
 
 // Directory entry header; the name follows, padded to 4 bytes. Without the filetype feature
@@ -219,7 +219,10 @@ struct DirEntryHeader {
 };
 static_assert(sizeof(DirEntryHeader) == 8);
 
-constexpr uint32_t dir_rec_len(uint32_t name_len) { return (8 + name_len + 3) & ~3u; }
+constexpr uint32_t dir_rec_len(uint32_t name_len)
+{
+    return (8 + name_len + 3) & ~3u;
+}
 
 // Extended-attribute block header (only its reference count matters when an inode goes).
 struct XattrHeader {

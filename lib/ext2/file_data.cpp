@@ -11,8 +11,14 @@ using namespace layout;
 namespace {
 constexpr uint32_t max_run_blocks = 1u << 16;
 
-void copy(void* to, const void* from, size_t n) { __builtin_memcpy(to, from, n); }
-void zero(void* to, size_t n) { __builtin_memset(to, 0, n); }
+void copy(void* to, const void* from, size_t n)
+{
+    __builtin_memcpy(to, from, n);
+}
+void zero(void* to, size_t n)
+{
+    __builtin_memset(to, 0, n);
+}
 } // namespace
 
 base::Result<size_t> Volume::read_data(Ino ino, const Inode& in, uint64_t offset, void* buffer, size_t len)

@@ -10,7 +10,10 @@ using namespace layout;
 
 namespace {
 
-bool is_reserved(const Volume& v, Ino ino) { return ino < v.m_first_ino && ino != root_ino; }
+bool is_reserved(const Volume& v, Ino ino)
+{
+    return ino < v.m_first_ino && ino != root_ino;
+}
 
 } // namespace
 
@@ -32,11 +35,23 @@ base::Result<Filesystem*> Filesystem::mount(BlockDevice& device, const MountOpti
     return fs;
 }
 
-Filesystem::Filesystem(Volume* volume) : m_volume(volume) {}
-Filesystem::~Filesystem() { delete m_volume; }
+Filesystem::Filesystem(Volume* volume)
+    : m_volume(volume)
+{
+}
+Filesystem::~Filesystem()
+{
+    delete m_volume;
+}
 
-base::StringView Filesystem::mount_note() const { return m_volume->m_note.view(); }
-base::StringView Filesystem::last_corruption() const { return m_volume->m_last_corruption.view(); }
+base::StringView Filesystem::mount_note() const
+{
+    return m_volume->m_note.view();
+}
+base::StringView Filesystem::last_corruption() const
+{
+    return m_volume->m_last_corruption.view();
+}
 
 base::Result<Ino> Filesystem::lookup(Ino dir, base::StringView name)
 {
@@ -194,11 +209,26 @@ base::Result<void> Filesystem::hold(Ino ino)
     return m_volume->hold(ino);
 }
 
-base::Result<void> Filesystem::release(Ino ino) { return m_volume->release(ino); }
-base::Result<void> Filesystem::sync() { return m_volume->sync(); }
-base::Result<void> Filesystem::unmount() { return m_volume->unmount(); }
-StatFs Filesystem::statfs() const { return m_volume->statfs(); }
-bool Filesystem::read_only() const { return m_volume->m_read_only; }
+base::Result<void> Filesystem::release(Ino ino)
+{
+    return m_volume->release(ino);
+}
+base::Result<void> Filesystem::sync()
+{
+    return m_volume->sync();
+}
+base::Result<void> Filesystem::unmount()
+{
+    return m_volume->unmount();
+}
+StatFs Filesystem::statfs() const
+{
+    return m_volume->statfs();
+}
+bool Filesystem::read_only() const
+{
+    return m_volume->m_read_only;
+}
 
 MemoryUse Filesystem::memory_use() const
 {
@@ -208,7 +238,7 @@ MemoryUse Filesystem::memory_use() const
     m.cached_blocks = v.m_cache.cached_blocks();
     m.dirty_blocks = v.m_cache.dirty_blocks();
     m.metadata_bytes = sizeof(Filesystem) + sizeof(Volume) + v.m_group_count * (sizeof(GroupDescriptor) + 1)
-                       + max_held * sizeof(Volume::Hold);
+        + max_held * sizeof(Volume::Hold);
     return m;
 }
 

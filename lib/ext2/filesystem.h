@@ -5,7 +5,7 @@
 //
 // Threading: none. A Filesystem is used by one thread at a time (the server serialises).
 //
-// Memory: mount() allocates, checked, with nothrow new: the Filesystem (about 1 KiB), the group
+// Memory: mount() allocates, checked, with nothrow new: the Filesystem (about 2 KiB), the group
 // descriptor table (33 bytes per group), the hold table (8 KiB) and the block cache
 // (MountOptions::cache_bytes, default 1 MiB, in blocks of the filesystem's size, plus about 32
 // bytes of table per block). Nothing after mount allocates: a request runs in the cache and
@@ -33,29 +33,35 @@ namespace ext2 {
 // apart; error_name() names any of them.
 constexpr int error_base = 0x45320000;
 enum class Errc : int {
-    NotPermitted = error_base + 1,      // EPERM: a hard link to a directory, changing a reserved inode
-    NotFound = error_base + 2,          // ENOENT
-    Io = error_base + 5,                // EIO: the device read or wrote less than asked
-    Busy = error_base + 16,             // EBUSY: removing the root or a directory in use as '..'
-    Exists = error_base + 17,           // EEXIST
-    CrossDevice = error_base + 18,      // EXDEV: not used by the library, reserved for the server
-    NotDirectory = error_base + 20,     // ENOTDIR
-    IsDirectory = error_base + 21,      // EISDIR
-    InvalidArgument = error_base + 22,  // EINVAL: '.' or '..' as a name, a directory into itself,
-                                        // readlink of something that is not a symlink
-    FileTooLarge = error_base + 27,     // EFBIG: beyond the block map or 2 GiB without large_file
-    NoSpace = error_base + 28,          // ENOSPC: no free block or inode
-    ReadOnly = error_base + 30,         // EROFS
-    TooManyLinks = error_base + 31,     // EMLINK: 65000 links (EXT2_LINK_MAX)
-    NameTooLong = error_base + 36,      // ENAMETOOLONG: a name over 255 bytes
-    NotEmpty = error_base + 39,         // ENOTEMPTY
-    Unsupported = error_base + 95,      // EOPNOTSUPP: a feature, block size or revision not handled
-    Corrupt = error_base + 117,         // EUCLEAN: the image contradicts itself; context says where
-    NoMemory = error_base + 12,         // ENOMEM: mount-time allocation failed
+    NotPermitted = error_base + 1, // EPERM: a hard link to a directory, changing a reserved inode
+    NotFound = error_base + 2, // ENOENT
+    Io = error_base + 5, // EIO: the device read or wrote less than asked
+    Busy = error_base + 16, // EBUSY: removing the root or a directory in use as '..'
+    Exists = error_base + 17, // EEXIST
+    CrossDevice = error_base + 18, // EXDEV: not used by the library, reserved for the server
+    NotDirectory = error_base + 20, // ENOTDIR
+    IsDirectory = error_base + 21, // EISDIR
+    InvalidArgument = error_base + 22, // EINVAL: '.' or '..' as a name, a directory into itself,
+                                       // readlink of something that is not a symlink
+    FileTooLarge = error_base + 27, // EFBIG: beyond the block map or 2 GiB without large_file
+    NoSpace = error_base + 28, // ENOSPC: no free block or inode
+    ReadOnly = error_base + 30, // EROFS
+    TooManyLinks = error_base + 31, // EMLINK: 65000 links (EXT2_LINK_MAX)
+    NameTooLong = error_base + 36, // ENAMETOOLONG: a name over 255 bytes
+    NotEmpty = error_base + 39, // ENOTEMPTY
+    Unsupported = error_base + 95, // EOPNOTSUPP: a feature, block size or revision not handled
+    Corrupt = error_base + 117, // EUCLEAN: the image contradicts itself; context says where
+    NoMemory = error_base + 12, // ENOMEM: mount-time allocation failed
 };
 
-constexpr base::Error error(Errc code, const char* context) { return base::Error(static_cast<int>(code), context); }
-constexpr bool is_ext2_error(int code) { return (code & ~0xffff) == error_base; }
+constexpr base::Error error(Errc code, const char* context)
+{
+    return base::Error(static_cast<int>(code), context);
+}
+constexpr bool is_ext2_error(int code)
+{
+    return (code & ~0xffff) == error_base;
+}
 // "NotFound", "Corrupt", ...; nullptr for a code that is not the library's.
 const char* error_name(int code);
 // Linux errno number for an Errc code (2 for NotFound, ...), 0 for other codes.
@@ -110,13 +116,22 @@ struct Stat {
     uint64_t size;
     uint64_t blocks512; // i_blocks: space used, in 512-byte units, indirect blocks included
     uint32_t atime, mtime, ctime;
-    uint32_t flags;      // i_flags (EXT2_*_FL)
+    uint32_t flags; // i_flags (EXT2_*_FL)
     uint32_t generation; // i_generation
-    uint32_t rdev;       // device number of a character or block special file, else 0
+    uint32_t rdev; // device number of a character or block special file, else 0
 };
 
 // Directory entry types, as the filetype feature stores them (EXT2_FT_*).
-enum class FileType : uint8_t { Unknown = 0, Regular = 1, Directory = 2, CharDevice = 3, BlockDevice = 4, Fifo = 5, Socket = 6, Symlink = 7 };
+enum class FileType : uint8_t {
+    Unknown = 0,
+    Regular = 1,
+    Directory = 2,
+    CharDevice = 3,
+    BlockDevice = 4,
+    Fifo = 5,
+    Socket = 6,
+    Symlink = 7
+};
 
 struct DirEntry {
     Ino ino;
@@ -155,10 +170,10 @@ struct MountOptions {
 };
 
 struct MemoryUse {
-    size_t cache_bytes;       // block buffers and their table
-    size_t cached_blocks;     // blocks holding data now
+    size_t cache_bytes; // block buffers and their table
+    size_t cached_blocks; // blocks holding data now
     size_t dirty_blocks;
-    size_t metadata_bytes;    // the Filesystem, the group descriptors and the inode hold table
+    size_t metadata_bytes; // the Filesystem, the group descriptors and the inode hold table
 };
 
 class Volume;
@@ -170,10 +185,9 @@ public:
     // not support (needs_recovery, extent, 64bit, flex_bg, inline_data, ...: all but filetype
     // and meta_bg); mounts read-only, with a note, an image with an unknown RO_COMPAT feature
     // (all but sparse_super, large_file, btree_dir). COMPAT features (has_journal, dir_index,
-    // ext_attr, resize_inode) do not stop a read-write mount, as in Linux. An image not cleanly unmounted or with errors is
-    // mounted as Linux does, with a note. Read-write: clears the valid-state flag on disk at
-    // once and counts the mount.
-    // Prints nothing. The caller owns the result; delete it after unmount().
+    // ext_attr, resize_inode) do not stop a read-write mount, as in Linux. An image not cleanly unmounted or with
+    // errors is mounted as Linux does, with a note. Read-write: clears the valid-state flag on disk at once and counts
+    // the mount. Prints nothing. The caller owns the result; delete it after unmount().
     static base::Result<Filesystem*> mount(BlockDevice&, const MountOptions& = {});
     ~Filesystem(); // frees memory only: it writes nothing, so call unmount() first
 
@@ -207,8 +221,8 @@ public:
     // number as Linux stores it (major << 8 | minor while both are under 256).
     base::Result<Ino> mknod(Ino dir, base::StringView name, uint16_t mode, uint32_t rdev, Owner = {});
     base::Result<void> link(Ino dir, base::StringView name, Ino target);
-    base::Result<void> unlink(Ino dir, base::StringView name);  // anything but a directory
-    base::Result<void> rmdir(Ino dir, base::StringView name);   // an empty directory
+    base::Result<void> unlink(Ino dir, base::StringView name); // anything but a directory
+    base::Result<void> rmdir(Ino dir, base::StringView name); // an empty directory
     // As POSIX rename(2): replaces an existing file, or an empty directory by a directory;
     // moving a directory fixes its '..' and both parents' link counts; refuses to move a
     // directory into itself or below itself.
@@ -216,7 +230,7 @@ public:
     base::Result<size_t> readlink(Ino, char* buffer, size_t len); // no terminating zero
 
     base::Result<void> truncate(Ino, uint64_t size); // shrinks or extends (with a hole)
-    base::Result<void> chmod(Ino, uint16_t mode);    // the permission bits only
+    base::Result<void> chmod(Ino, uint16_t mode); // the permission bits only
     base::Result<void> chown(Ino, uint32_t uid, uint32_t gid);
     base::Result<void> utimes(Ino, uint32_t atime, uint32_t mtime);
 
@@ -244,8 +258,7 @@ private:
 
 } // namespace ext2
 
-template<>
-struct base::Formatter<ext2::Errc> {
+template<> struct base::Formatter<ext2::Errc> {
     static void format(Sink& s, const FormatSpec& spec, ext2::Errc e)
     {
         const char* name = ext2::error_name(static_cast<int>(e));

@@ -45,8 +45,8 @@ static base::Result<Location> locate(const Volume& v, Ino ino)
     uint32_t g = v.group_of_inode(ino);
     uint64_t byte = uint64_t((ino - 1) % v.m_sb.inodes_per_group) * v.m_inode_size;
     // The descriptor's inode table was checked at mount to lie inside its group.
-    return Location {v.m_groups[g].inode_table + static_cast<uint32_t>(byte >> v.m_block_log),
-                     static_cast<uint32_t>(byte & (v.m_block_size - 1))};
+    return Location { v.m_groups[g].inode_table + static_cast<uint32_t>(byte >> v.m_block_log),
+        static_cast<uint32_t>(byte & (v.m_block_size - 1)) };
 }
 
 base::Result<Volume::Inode> Volume::read_inode(Ino ino)
@@ -178,7 +178,7 @@ base::Result<void> Volume::hold(Ino ino)
     }
     if (!free_slot)
         return error(Errc::NoMemory, "too many inodes held open");
-    *free_slot = Hold {ino, 1};
+    *free_slot = Hold { ino, 1 };
     return {};
 }
 

@@ -17,38 +17,39 @@ struct FeatureName {
 };
 
 constexpr FeatureName incompat_names[] = {
-    {incompat::compression, "compression", "unsupported INCOMPAT feature compression (0x1)"},
-    {incompat::recover, "needs_recovery",
-     "the journal needs recovery (INCOMPAT needs_recovery, 0x4): run e2fsck first"},
-    {incompat::journal_dev, "journal_dev", "an external journal device (INCOMPAT journal_dev, 0x8), not a filesystem"},
-    {incompat::extents, "extent", "unsupported INCOMPAT feature extent (0x40)"},
-    {incompat::bit64, "64bit", "unsupported INCOMPAT feature 64bit (0x80)"},
-    {incompat::mmp, "mmp", "unsupported INCOMPAT feature mmp (0x100)"},
-    {incompat::flex_bg, "flex_bg", "unsupported INCOMPAT feature flex_bg (0x200)"},
-    {incompat::ea_inode, "ea_inode", "unsupported INCOMPAT feature ea_inode (0x400)"},
-    {incompat::dirdata, "dirdata", "unsupported INCOMPAT feature dirdata (0x1000)"},
-    {incompat::csum_seed, "metadata_csum_seed", "unsupported INCOMPAT feature metadata_csum_seed (0x2000)"},
-    {incompat::largedir, "large_dir", "unsupported INCOMPAT feature large_dir (0x4000)"},
-    {incompat::inline_data, "inline_data", "unsupported INCOMPAT feature inline_data (0x8000)"},
-    {incompat::encrypt, "encrypt", "unsupported INCOMPAT feature encrypt (0x10000)"},
-    {incompat::casefold, "casefold", "unsupported INCOMPAT feature casefold (0x20000)"},
+    { incompat::compression, "compression", "unsupported INCOMPAT feature compression (0x1)" },
+    { incompat::recover, "needs_recovery",
+        "the journal needs recovery (INCOMPAT needs_recovery, 0x4): run e2fsck first" },
+    { incompat::journal_dev, "journal_dev",
+        "an external journal device (INCOMPAT journal_dev, 0x8), not a filesystem" },
+    { incompat::extents, "extent", "unsupported INCOMPAT feature extent (0x40)" },
+    { incompat::bit64, "64bit", "unsupported INCOMPAT feature 64bit (0x80)" },
+    { incompat::mmp, "mmp", "unsupported INCOMPAT feature mmp (0x100)" },
+    { incompat::flex_bg, "flex_bg", "unsupported INCOMPAT feature flex_bg (0x200)" },
+    { incompat::ea_inode, "ea_inode", "unsupported INCOMPAT feature ea_inode (0x400)" },
+    { incompat::dirdata, "dirdata", "unsupported INCOMPAT feature dirdata (0x1000)" },
+    { incompat::csum_seed, "metadata_csum_seed", "unsupported INCOMPAT feature metadata_csum_seed (0x2000)" },
+    { incompat::largedir, "large_dir", "unsupported INCOMPAT feature large_dir (0x4000)" },
+    { incompat::inline_data, "inline_data", "unsupported INCOMPAT feature inline_data (0x8000)" },
+    { incompat::encrypt, "encrypt", "unsupported INCOMPAT feature encrypt (0x10000)" },
+    { incompat::casefold, "casefold", "unsupported INCOMPAT feature casefold (0x20000)" },
 };
 
 constexpr FeatureName ro_compat_names[] = {
-    {ro_compat::huge_file, "huge_file", nullptr},
-    {ro_compat::gdt_csum, "uninit_bg", nullptr},
-    {ro_compat::dir_nlink, "dir_nlink", nullptr},
-    {ro_compat::extra_isize, "extra_isize", nullptr},
-    {ro_compat::has_snapshot, "snapshot", nullptr},
-    {ro_compat::quota, "quota", nullptr},
-    {ro_compat::bigalloc, "bigalloc", nullptr},
-    {ro_compat::metadata_csum, "metadata_csum", nullptr},
-    {ro_compat::replica, "replica", nullptr},
-    {ro_compat::readonly, "read-only", nullptr},
-    {ro_compat::project, "project", nullptr},
-    {ro_compat::shared_blocks, "shared_blocks", nullptr},
-    {ro_compat::verity, "verity", nullptr},
-    {ro_compat::orphan_present, "orphan_present", nullptr},
+    { ro_compat::huge_file, "huge_file", nullptr },
+    { ro_compat::gdt_csum, "uninit_bg", nullptr },
+    { ro_compat::dir_nlink, "dir_nlink", nullptr },
+    { ro_compat::extra_isize, "extra_isize", nullptr },
+    { ro_compat::has_snapshot, "snapshot", nullptr },
+    { ro_compat::quota, "quota", nullptr },
+    { ro_compat::bigalloc, "bigalloc", nullptr },
+    { ro_compat::metadata_csum, "metadata_csum", nullptr },
+    { ro_compat::replica, "replica", nullptr },
+    { ro_compat::readonly, "read-only", nullptr },
+    { ro_compat::project, "project", nullptr },
+    { ro_compat::shared_blocks, "shared_blocks", nullptr },
+    { ro_compat::verity, "verity", nullptr },
+    { ro_compat::orphan_present, "orphan_present", nullptr },
 };
 
 const char* feature_name(const FeatureName* table, size_t n, uint32_t bit)
@@ -238,8 +239,8 @@ base::Result<void> Volume::mount(const MountOptions& options)
     if (unknown_ro) {
         uint32_t bit = unknown_ro & -unknown_ro;
         base::format(m_note, "unknown RO_COMPAT feature {:#x} ({}){}: mounted read-only", unknown_ro,
-                     feature_name(ro_compat_names, sizeof(ro_compat_names) / sizeof(ro_compat_names[0]), bit),
-                     (unknown_ro & (unknown_ro - 1)) ? " and others" : "");
+            feature_name(ro_compat_names, sizeof(ro_compat_names) / sizeof(ro_compat_names[0]), bit),
+            (unknown_ro & (unknown_ro - 1)) ? " and others" : "");
         m_read_only = true;
     }
 
@@ -252,8 +253,8 @@ base::Result<void> Volume::mount(const MountOptions& options)
         return error(Errc::Corrupt, "superblock with an invalid first data block");
     if (m_sb.blocks_count <= m_sb.first_data_block + 1)
         return error(Errc::Corrupt, "superblock with too few blocks");
-    uint64_t groups = (uint64_t(m_sb.blocks_count) - m_sb.first_data_block + m_sb.blocks_per_group - 1)
-                      / m_sb.blocks_per_group;
+    uint64_t groups
+        = (uint64_t(m_sb.blocks_count) - m_sb.first_data_block + m_sb.blocks_per_group - 1) / m_sb.blocks_per_group;
     if (groups > max_groups)
         return error(Errc::Unsupported, "more than 131072 block groups");
     m_group_count = static_cast<uint32_t>(groups);
@@ -285,7 +286,7 @@ base::Result<void> Volume::mount(const MountOptions& options)
     for (uint32_t g = 0; g < m_group_count; ++g)
         m_group_flags[g] = 0;
     for (size_t i = 0; i < Filesystem::max_held; ++i)
-        m_holds[i] = Hold {0, 0};
+        m_holds[i] = Hold { 0, 0 };
 
     // Group descriptors, in their blocks (fs/ext2/super.c descriptor_loc()).
     for (uint32_t i = 0; i < m_descriptor_blocks; ++i) {
@@ -328,7 +329,8 @@ base::Result<void> Volume::mount(const MountOptions& options)
     m_generation = m_last_time;
     m_mount_state = m_sb.state;
     if (!(m_sb.state & state_valid))
-        base::format(m_note, "{}not cleanly unmounted: mounted unchecked, run e2fsck", m_note.view().empty() ? "" : "; ");
+        base::format(
+            m_note, "{}not cleanly unmounted: mounted unchecked, run e2fsck", m_note.view().empty() ? "" : "; ");
     else if (m_sb.state & state_error)
         base::format(m_note, "{}marked as having errors: run e2fsck", m_note.view().empty() ? "" : "; ");
     m_mounted = true;
@@ -396,7 +398,8 @@ StatFs Volume::statfs() const
     // the Hurd does the same. We report the plain count: simpler, and e2fsprogs agrees.
     s.blocks = m_sb.blocks_count;
     s.free_blocks = m_sb.free_blocks_count;
-    s.available_blocks = m_sb.free_blocks_count > m_sb.r_blocks_count ? m_sb.free_blocks_count - m_sb.r_blocks_count : 0;
+    s.available_blocks
+        = m_sb.free_blocks_count > m_sb.r_blocks_count ? m_sb.free_blocks_count - m_sb.r_blocks_count : 0;
     s.inodes = m_sb.inodes_count;
     s.free_inodes = m_sb.free_inodes_count;
     s.max_name_length = max_name_length;

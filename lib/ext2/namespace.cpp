@@ -9,10 +9,22 @@ using namespace layout;
 
 namespace {
 
-bool is_dot_or_dot_dot(base::StringView name) { return name == base::StringView(".") || name == base::StringView(".."); }
-bool is_directory(const Volume::Inode& in) { return (in.mode & mode_type_mask) == mode_dir; }
-bool is_reserved(const Volume& v, Ino ino) { return ino < v.m_first_ino && ino != root_ino; }
-bool is_not_found(const base::Error& e) { return e.code() == static_cast<int>(Errc::NotFound); }
+bool is_dot_or_dot_dot(base::StringView name)
+{
+    return name == base::StringView(".") || name == base::StringView("..");
+}
+bool is_directory(const Volume::Inode& in)
+{
+    return (in.mode & mode_type_mask) == mode_dir;
+}
+bool is_reserved(const Volume& v, Ino ino)
+{
+    return ino < v.m_first_ino && ino != root_ino;
+}
+bool is_not_found(const base::Error& e)
+{
+    return e.code() == static_cast<int>(Errc::NotFound);
+}
 
 base::Result<void> check_name(base::StringView name)
 {
@@ -83,8 +95,8 @@ void undo_inode(Volume& v, Ino ino, bool directory, uint32_t block)
 }
 
 // A new inode with its entry in dir; block is its one data block, if any.
-base::Result<Ino> install(Volume& v, Ino dir, Volume::Inode& d, base::StringView name, Ino ino,
-                          const Volume::Inode& in, uint32_t block)
+base::Result<Ino> install(
+    Volume& v, Ino dir, Volume::Inode& d, base::StringView name, Ino ino, const Volume::Inode& in, uint32_t block)
 {
     bool directory = is_directory(in);
     auto r = v.write_new_inode(ino, in);

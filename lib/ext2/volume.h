@@ -24,8 +24,8 @@ struct Run {
 
 // Where a directory entry was found: its directory block and byte offset.
 struct EntryPlace {
-    uint32_t logical;  // directory block
-    uint32_t offset;   // within the block
+    uint32_t logical; // directory block
+    uint32_t offset; // within the block
     Ino ino;
     FileType type;
 };
@@ -34,7 +34,10 @@ class Volume {
 public:
     using Inode = layout::Inode;
 
-    explicit Volume(BlockDevice& device) : m_device(device) {}
+    explicit Volume(BlockDevice& device)
+        : m_device(device)
+    {
+    }
     ~Volume();
 
     // mount.cpp

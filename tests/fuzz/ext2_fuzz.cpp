@@ -15,7 +15,11 @@ namespace {
 
 class MemoryDevice final : public ext2::BlockDevice {
 public:
-    MemoryDevice(uint8_t* data, size_t size) : m_data(data), m_sectors(size / 512) {}
+    MemoryDevice(uint8_t* data, size_t size)
+        : m_data(data)
+        , m_sectors(size / 512)
+    {
+    }
     uint32_t sector_size() const override { return 512; }
     uint64_t sector_count() const override { return m_sectors; }
     base::Result<void> read(uint64_t sector, uint32_t count, void* buffer) override
@@ -46,7 +50,11 @@ constexpr size_t max_nodes = 256;
 constexpr int max_depth = 24;
 
 struct Walker {
-    Walker(ext2::Filesystem& f, bool c) : fs(f), change(c) {}
+    Walker(ext2::Filesystem& f, bool c)
+        : fs(f)
+        , change(c)
+    {
+    }
 
     ext2::Filesystem& fs;
     bool change;

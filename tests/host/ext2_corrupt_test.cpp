@@ -20,8 +20,7 @@ void patch(const fs::path& image, uint64_t offset, const void* bytes, size_t n)
     f.write(static_cast<const char*>(bytes), std::streamsize(n));
 }
 
-template<typename T>
-void patch_value(const fs::path& image, uint64_t offset, T value)
+template<typename T> void patch_value(const fs::path& image, uint64_t offset, T value)
 {
     patch(image, offset, &value, sizeof value);
 }
@@ -85,8 +84,8 @@ protected:
 
     // After the damage: the call must fail with Corrupt (or the given code), /keep must still
     // read, and unmount must work.
-    void expect_corrupt(const std::function<base::Result<void>(ext2::Filesystem&)>& call,
-                        int want = code(ext2::Errc::Corrupt))
+    void expect_corrupt(
+        const std::function<base::Result<void>(ext2::Filesystem&)>& call, int want = code(ext2::Errc::Corrupt))
     {
         Mounted m(image);
         ASSERT_TRUE(m.ok()) << describe(m.error());
@@ -112,7 +111,7 @@ protected:
         std::function<void(ext2::Ino, int)> walk = [&](ext2::Ino dir, int depth) {
             if (depth > 64 || !seen.insert(dir).second)
                 return;
-            base::Error failure {0};
+            base::Error failure { 0 };
             for (const Listed& l : list(f, dir, &failure)) {
                 if (l.name == "." || l.name == "..")
                     continue;
@@ -151,14 +150,14 @@ TEST_F(Ext2Corrupt, BadGeometry)
         uint32_t value;
         int want;
     };
-    for (Damage d : {Damage {32, 0, code(ext2::Errc::Corrupt)},           // blocks per group
-                     Damage {40, 0, code(ext2::Errc::Corrupt)},           // inodes per group
-                     Damage {0, 5, code(ext2::Errc::Corrupt)},            // inode count
-                     Damage {4, 1u << 30, code(ext2::Errc::Corrupt)},     // blocks beyond the device
-                     Damage {4, 1, code(ext2::Errc::Corrupt)},            // too few blocks
-                     Damage {24, 7, code(ext2::Errc::Unsupported)},       // block size 128 KiB
-                     Damage {20, 9, code(ext2::Errc::Corrupt)},           // first data block
-                     Damage {76, 5, code(ext2::Errc::Unsupported)}}) {    // revision
+    for (Damage d : { Damage { 32, 0, code(ext2::Errc::Corrupt) }, // blocks per group
+             Damage { 40, 0, code(ext2::Errc::Corrupt) }, // inodes per group
+             Damage { 0, 5, code(ext2::Errc::Corrupt) }, // inode count
+             Damage { 4, 1u << 30, code(ext2::Errc::Corrupt) }, // blocks beyond the device
+             Damage { 4, 1, code(ext2::Errc::Corrupt) }, // too few blocks
+             Damage { 24, 7, code(ext2::Errc::Unsupported) }, // block size 128 KiB
+             Damage { 20, 9, code(ext2::Errc::Corrupt) }, // first data block
+             Damage { 76, 5, code(ext2::Errc::Unsupported) } }) { // revision
         std::string saved = bytes_at(image, 1024 + d.offset, 4);
         patch_value<uint32_t>(image, 1024 + d.offset, d.value);
         Mounted m(image);
@@ -175,7 +174,7 @@ TEST_F(Ext2Corrupt, BadGeometry)
 
 TEST_F(Ext2Corrupt, GroupDescriptorsOutOfRange)
 {
-    for (const char* field : {"block_bitmap", "inode_bitmap", "inode_table"}) {
+    for (const char* field : { "block_bitmap", "inode_bitmap", "inode_table" }) {
         SetUp();
         debugfs_write(image, std::string("set_bg 0 ") + field + " 9999999");
         Mounted m(image);
@@ -199,8 +198,8 @@ TEST_F(Ext2Corrupt, DirectoryEntryLengths)
         uint16_t rec_len;
         const char* context;
     };
-    for (Damage d : {Damage {0, "rec_len 0"}, Damage {6, "below 12"}, Damage {18, "multiple of 4"},
-                     Damage {2000, "past the end"}, Damage {12, "shorter than its name"}}) {
+    for (Damage d : { Damage { 0, "rec_len 0" }, Damage { 6, "below 12" }, Damage { 18, "multiple of 4" },
+             Damage { 2000, "past the end" }, Damage { 12, "shorter than its name" } }) {
         SetUp();
         std::string before = bytes_at(image, dir_block, block_size);
         patch_value<uint16_t>(image, dir_block + 24 + 4, d.rec_len);
@@ -229,7 +228,7 @@ TEST_F(Ext2Corrupt, DirectoryEntryLengths)
                  [](ext2::Filesystem& f) -> base::Result<void> {
                      return f.rename(ext2::root_ino, "keep", TRY(f.lookup(ext2::root_ino, "dir")), "k");
                  },
-                 [](ext2::Filesystem& f) -> base::Result<void> { return f.rmdir(ext2::root_ino, "dir"); }}) {
+                 [](ext2::Filesystem& f) -> base::Result<void> { return f.rmdir(ext2::root_ino, "dir"); } }) {
             expect_corrupt(call);
         }
         Mounted m(image);
@@ -287,9 +286,8 @@ TEST_F(Ext2Corrupt, BlockNumberBeyondTheFilesystem)
         return {};
     });
     expect_corrupt([](ext2::Filesystem& f) -> base::Result<void> { return f.unlink(ext2::root_ino, "big"); });
-    expect_corrupt([](ext2::Filesystem& f) -> base::Result<void> {
-        return f.truncate(TRY(f.lookup(ext2::root_ino, "big")), 0);
-    });
+    expect_corrupt(
+        [](ext2::Filesystem& f) -> base::Result<void> { return f.truncate(TRY(f.lookup(ext2::root_ino, "big")), 0); });
     {
         Mounted m(image);
         ASSERT_TRUE(m.ok());
@@ -371,8 +369,8 @@ TEST_F(Ext2Corrupt, BlockClaimedTwice)
     auto r = m->unlink(ext2::root_ino, "other");
     ASSERT_TRUE(r.is_error());
     EXPECT_EQ(r.error().code(), code(ext2::Errc::Corrupt)) << describe(r.error());
-    EXPECT_NE(std::string(m->last_corruption().data(), m->last_corruption().size()).find("claimed twice"),
-              std::string::npos);
+    EXPECT_NE(
+        std::string(m->last_corruption().data(), m->last_corruption().size()).find("claimed twice"), std::string::npos);
     EXPECT_EQ(m->statfs().free_blocks - free_before, freed) << "the refused unlink freed nothing";
     EXPECT_FALSE(m->lookup(ext2::root_ino, "other").is_error());
     EXT2_OK(m->unmount());
@@ -384,9 +382,8 @@ TEST_F(Ext2Corrupt, DirectoryLoops)
     ASSERT_TRUE(a && b && c);
     // An entry naming its own directory.
     debugfs_write(image, "link /a /a/self");
-    expect_corrupt([](ext2::Filesystem& f) -> base::Result<void> {
-        return f.rmdir(TRY(f.lookup(ext2::root_ino, "a")), "self");
-    });
+    expect_corrupt(
+        [](ext2::Filesystem& f) -> base::Result<void> { return f.rmdir(TRY(f.lookup(ext2::root_ino, "a")), "self"); });
     expect_corrupt([](ext2::Filesystem& f) -> base::Result<void> {
         return f.rename(TRY(f.lookup(ext2::root_ino, "a")), "self", ext2::root_ino, "elsewhere");
     });
@@ -467,8 +464,8 @@ TEST_F(Ext2Corrupt, BitmapsContradictingTheCounts)
         ext2::Ino keep = EXT2_OK(resolve(*m, "/keep"));
         std::string data(5000, 'x');
         EXPECT_EQ(error_of(m->write(keep, 2048, data.data(), data.size())), code(ext2::Errc::NoSpace));
-        EXPECT_NE(std::string(m->last_corruption().data(), m->last_corruption().size()).find("bitmap"),
-                  std::string::npos);
+        EXPECT_NE(
+            std::string(m->last_corruption().data(), m->last_corruption().size()).find("bitmap"), std::string::npos);
         EXT2_OK(m->unmount());
     }
     // All blocks marked free, metadata included: the group is refused at the first metadata

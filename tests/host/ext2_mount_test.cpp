@@ -32,7 +32,7 @@ struct Refusal {
     const char* feature; // what the error's context must name
 };
 
-class Ext2Refuse : public ::testing::TestWithParam<Refusal> {};
+class Ext2Refuse : public ::testing::TestWithParam<Refusal> { };
 
 TEST_P(Ext2Refuse, IncompatFeatureRefusesTheMountByName)
 {
@@ -49,12 +49,10 @@ TEST_P(Ext2Refuse, IncompatFeatureRefusesTheMountByName)
 }
 
 INSTANTIATE_TEST_SUITE_P(Features, Ext2Refuse,
-                         ::testing::Values(Refusal {"-t ext4", "extent"}, Refusal {"-t ext2 -O flex_bg", "flex_bg"},
-                                           Refusal {"-t ext2 -O extent", "extent"},
-                                           Refusal {"-t ext2 -O inline_data", "inline_data"},
-                                           Refusal {"-t ext4 -O ^extent,^flex_bg,^64bit,^metadata_csum,encrypt",
-                                                    "encrypt"}),
-                         [](const auto& info) { return std::to_string(info.index); });
+    ::testing::Values(Refusal { "-t ext4", "extent" }, Refusal { "-t ext2 -O flex_bg", "flex_bg" },
+        Refusal { "-t ext2 -O extent", "extent" }, Refusal { "-t ext2 -O inline_data", "inline_data" },
+        Refusal { "-t ext4 -O ^extent,^flex_bg,^64bit,^metadata_csum,encrypt", "encrypt" }),
+    [](const auto& info) { return std::to_string(info.index); });
 
 TEST(Ext2Mount, NeedsRecoveryIsRefused)
 {
@@ -93,7 +91,7 @@ TEST(Ext2Mount, UnknownRoCompatMountsReadOnlyAndSaysSo)
     REQUIRE_E2FSPROGS();
     TempDir tmp;
     write_file(tmp / "tree" / "f", "readable\n");
-    for (const char* feature : {"metadata_csum", "huge_file"}) {
+    for (const char* feature : { "metadata_csum", "huge_file" }) {
         fs::path image = tmp / (std::string("img-") + feature);
         ASSERT_EQ(make_image(image, 1024, 8192, std::string("-O ") + feature, tmp / "tree").status, 0);
         Mounted m(image);

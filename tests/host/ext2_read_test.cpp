@@ -18,9 +18,9 @@ void build_tree(const fs::path& root, uint32_t block_size)
     fs::create_directories(root);
     // Sizes around the block map's edges: direct, single, double indirect.
     uint64_t per = block_size / 4;
-    for (uint64_t size : {uint64_t(0), uint64_t(1), uint64_t(block_size - 1), uint64_t(block_size),
-                          uint64_t(block_size + 1), 12 * uint64_t(block_size), 12 * uint64_t(block_size) + 1,
-                          (12 + per) * block_size, (12 + per) * block_size + 7, uint64_t(3 << 20) + 5})
+    for (uint64_t size : { uint64_t(0), uint64_t(1), uint64_t(block_size - 1), uint64_t(block_size),
+             uint64_t(block_size + 1), 12 * uint64_t(block_size), 12 * uint64_t(block_size) + 1,
+             (12 + per) * block_size, (12 + per) * block_size + 7, uint64_t(3 << 20) + 5 })
         write_file(root / "sizes" / ("file-" + std::to_string(size)), pattern(size, uint32_t(size)));
     // Many small files in one folder.
     for (int i = 0; i < 300; ++i)
@@ -56,8 +56,8 @@ void build_tree(const fs::path& root, uint32_t block_size)
     {
         int fd = ::open((root / "sparse").c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
         std::string chunk = pattern(5000, 77);
-        for (uint64_t at : {uint64_t(0), uint64_t(1) << 20, (uint64_t(65) << 20) + 300, uint64_t(300) << 20,
-                            (uint64_t(5) << 30) + 12345}) {
+        for (uint64_t at : { uint64_t(0), uint64_t(1) << 20, (uint64_t(65) << 20) + 300, uint64_t(300) << 20,
+                 (uint64_t(5) << 30) + 12345 }) {
             EXPECT_EQ(::pwrite(fd, chunk.data(), chunk.size(), off_t(at)), ssize_t(chunk.size()));
         }
         ::close(fd);
@@ -79,7 +79,7 @@ uint64_t debugfs_field(const fs::path& image, ext2::Ino ino, const std::string& 
 // Compares the library's view of path with the host's, recursively for folders. Returns the
 // number of nodes compared.
 size_t compare(ext2::Filesystem& f, const fs::path& host, ext2::Ino ino, const fs::path& image,
-               std::map<ino_t, ext2::Ino>& hard_links)
+    std::map<ino_t, ext2::Ino>& hard_links)
 {
     struct stat hs;
     EXPECT_EQ(::lstat(host.c_str(), &hs), 0) << host;
@@ -140,8 +140,8 @@ size_t compare(ext2::Filesystem& f, const fs::path& host, ext2::Ino ino, const f
             EXPECT_EQ(child, l.ino) << host / l.name;
             ext2::Stat cs = EXT2_OK(f.stat(child));
             ext2::FileType want = S_ISDIR(cs.mode) ? ext2::FileType::Directory
-                                  : S_ISLNK(cs.mode) ? ext2::FileType::Symlink
-                                                     : ext2::FileType::Regular;
+                : S_ISLNK(cs.mode)                 ? ext2::FileType::Symlink
+                                                   : ext2::FileType::Regular;
             EXPECT_EQ(int(l.type), int(want)) << host / l.name;
             nodes += compare(f, host / l.name, child, image, hard_links);
         }
@@ -151,7 +151,7 @@ size_t compare(ext2::Filesystem& f, const fs::path& host, ext2::Ino ino, const f
     return nodes;
 }
 
-class Ext2Read : public ::testing::TestWithParam<uint32_t> {};
+class Ext2Read : public ::testing::TestWithParam<uint32_t> { };
 
 TEST_P(Ext2Read, TreeMatchesHostAndDebugfs)
 {
@@ -181,8 +181,8 @@ TEST_P(Ext2Read, TreeMatchesHostAndDebugfs)
     // The sparse file: data where it was written, zeros between, checked in pieces.
     ext2::Ino sparse = EXT2_OK(resolve(*m, "/sparse"));
     std::string chunk = pattern(5000, 77);
-    for (uint64_t at : {uint64_t(0), uint64_t(1) << 20, (uint64_t(65) << 20) + 300, uint64_t(300) << 20,
-                        (uint64_t(5) << 30) + 12345}) {
+    for (uint64_t at : { uint64_t(0), uint64_t(1) << 20, (uint64_t(65) << 20) + 300, uint64_t(300) << 20,
+             (uint64_t(5) << 30) + 12345 }) {
         std::string got(7000, 'x');
         size_t n = EXT2_OK(m->read(sparse, at - (at ? 1000 : 0), got.data(), got.size()));
         size_t lead = at ? 1000 : 0;
@@ -219,7 +219,7 @@ TEST_P(Ext2Read, TreeMatchesHostAndDebugfs)
 }
 
 INSTANTIATE_TEST_SUITE_P(BlockSizes, Ext2Read, ::testing::Values(1024u, 2048u, 4096u),
-                         [](const auto& info) { return std::to_string(info.param); });
+    [](const auto& info) { return std::to_string(info.param); });
 
 TEST(Ext2Read, LargeFileInFewTransfers)
 {
@@ -239,7 +239,7 @@ TEST(Ext2Read, LargeFileInFewTransfers)
     // 4096 blocks: runs break only at the 5 indirect blocks mke2fs put between them.
     EXPECT_LE(transfers, 16u) << "reads of a contiguous 16 MiB file";
     // Unaligned reads get the same bytes.
-    for (uint64_t at : {uint64_t(1), uint64_t(4095), uint64_t(4097), uint64_t(49151), uint64_t(5 << 20) + 3}) {
+    for (uint64_t at : { uint64_t(1), uint64_t(4095), uint64_t(4097), uint64_t(49151), uint64_t(5 << 20) + 3 }) {
         std::string part(100000, 0);
         EXPECT_EQ(EXT2_OK(m->read(big, at, part.data(), part.size())), part.size());
         EXPECT_TRUE(part == data.substr(at, part.size())) << "at " << at;
@@ -266,7 +266,7 @@ TEST(Ext2Read, DirIndexDirectoryReadsAllEntries)
     for (const Listed& l : list(*m, dir))
         names.insert(l.name);
     EXPECT_EQ(names.size(), 2002u);
-    for (int i : {0, 1, 999, 1999}) {
+    for (int i : { 0, 1, 999, 1999 }) {
         std::string name = "entry-with-a-longish-name-" + std::to_string(i);
         ext2::Ino ino = EXT2_OK(m->lookup(dir, base::StringView(name.data(), name.size())));
         EXPECT_EQ(read_all(*m, ino), std::to_string(i));
@@ -287,7 +287,7 @@ TEST(Ext2Read, RevisionZero)
         names.insert(l.name);
         EXPECT_EQ(int(l.type), int(ext2::FileType::Unknown)) << "revision 0 has no filetype feature";
     }
-    EXPECT_EQ(names, (std::set<std::string> {".", "..", "lost+found"}));
+    EXPECT_EQ(names, (std::set<std::string> { ".", "..", "lost+found" }));
     EXT2_OK(m->unmount());
 }
 
@@ -297,7 +297,7 @@ TEST(Ext2Read, SectorSizes)
     TempDir tmp;
     write_file(tmp / "tree" / "f", pattern(100000, 3));
     ASSERT_EQ(make_image(tmp / "img", 4096, 8192, "", tmp / "tree").status, 0);
-    for (uint32_t sector : {512u, 1024u, 2048u, 4096u}) {
+    for (uint32_t sector : { 512u, 1024u, 2048u, 4096u }) {
         ext2::MountOptions ro;
         ro.mode = ext2::MountMode::ReadOnly;
         Mounted m(tmp / "img", ro, sector);

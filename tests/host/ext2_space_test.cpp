@@ -46,8 +46,8 @@ TEST(Ext2Space, FullDiskGivesShortWriteThenNoSpace)
         EXPECT_EQ(error_of(m->mkdir(ext2::root_ino, "d", 0755)), code(ext2::Errc::NoSpace));
         ext2::Ino empty = EXT2_OK(m->create(ext2::root_ino, "empty", 0644));
         EXPECT_EQ(error_of(m->write(empty, 0, "x", 1)), code(ext2::Errc::NoSpace));
-        EXPECT_EQ(error_of(m->symlink(ext2::root_ino, "slow", std::string(100, 's').c_str())),
-                  code(ext2::Errc::NoSpace));
+        EXPECT_EQ(
+            error_of(m->symlink(ext2::root_ino, "slow", std::string(100, 's').c_str())), code(ext2::Errc::NoSpace));
         EXT2_OK(m->unmount());
         expect_clean(image);
         EXPECT_TRUE(debugfs(image, "cat /filler").output.find(chunk.substr(0, 1000)) != std::string::npos);
@@ -250,7 +250,8 @@ TEST(Ext2Space, AllocationNearTheParent)
         groups.insert((d - 1) / per_group);
         EXT2_OK(m->sync());
         Command blocks = debugfs(image, "bmap <" + std::to_string(inner) + "> 0");
-        uint32_t first = uint32_t(std::stoul(blocks.output.substr(blocks.output.rfind('\n', blocks.output.size() - 2) + 1)));
+        uint32_t first
+            = uint32_t(std::stoul(blocks.output.substr(blocks.output.rfind('\n', blocks.output.size() - 2) + 1)));
         EXPECT_EQ((first - 1) / blocks_per_group, (inner - 1) / per_group) << "data in the inode's group";
     }
     EXPECT_GT(groups.size(), 1u) << "directories go to groups with room";

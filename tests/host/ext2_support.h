@@ -93,7 +93,7 @@ struct Command {
 // Runs a shell command, stdout and stderr together.
 inline Command run(const std::string& command)
 {
-    Command c {-1, {}};
+    Command c { -1, {} };
     FILE* p = ::popen((command + " 2>&1").c_str(), "r");
     if (!p)
         return c;
@@ -121,7 +121,7 @@ inline std::string quote(const std::string& s)
 // Where e2fsprogs is, or an empty string with a reason in why.
 inline std::string tool(const char* name)
 {
-    for (const char* dir : {"/sbin/", "/usr/sbin/", "/usr/bin/", "/bin/"}) {
+    for (const char* dir : { "/sbin/", "/usr/sbin/", "/usr/bin/", "/bin/" }) {
         std::string path = std::string(dir) + name;
         if (::access(path.c_str(), X_OK) == 0)
             return path;
@@ -130,11 +130,11 @@ inline std::string tool(const char* name)
 }
 
 // Fails the calling test when e2fsprogs is missing.
-#define REQUIRE_E2FSPROGS()                                                                                  \
-    do {                                                                                                     \
-        for (const char* t : {"mke2fs", "debugfs", "e2fsck"})                                                \
-            ASSERT_FALSE(::ext2_test::tool(t).empty())                                                       \
-                << t << " is missing: the ext2 tests need e2fsprogs (apt-get install e2fsprogs)";            \
+#define REQUIRE_E2FSPROGS()                                                                                            \
+    do {                                                                                                               \
+        for (const char* t : { "mke2fs", "debugfs", "e2fsck" })                                                        \
+            ASSERT_FALSE(::ext2_test::tool(t).empty())                                                                 \
+                << t << " is missing: the ext2 tests need e2fsprogs (apt-get install e2fsprogs)";                      \
     } while (0)
 
 // A temporary folder, removed with everything in it.
@@ -189,7 +189,7 @@ inline std::string pattern(size_t size, uint32_t seed)
 
 // mke2fs -q -F -t ext2 -b BLOCK [-d TREE] [OPTIONS] IMAGE SIZE_KIB
 inline Command make_image(const fs::path& image, uint32_t block_size, uint64_t size_kib,
-                          const std::string& options = "", const fs::path& tree = {})
+    const std::string& options = "", const fs::path& tree = {})
 {
     std::string cmd = tool("mke2fs") + " -q -F -t ext2 -b " + std::to_string(block_size) + " " + options;
     if (!tree.empty())
@@ -198,7 +198,10 @@ inline Command make_image(const fs::path& image, uint32_t block_size, uint64_t s
     return run(cmd);
 }
 
-inline Command fsck(const fs::path& image) { return run(tool("e2fsck") + " -fn " + quote(image.string())); }
+inline Command fsck(const fs::path& image)
+{
+    return run(tool("e2fsck") + " -fn " + quote(image.string()));
+}
 
 inline Command debugfs(const fs::path& image, const std::string& request)
 {
@@ -219,22 +222,24 @@ inline std::string describe(const base::Error& e)
 }
 
 // Unwraps a Result in a test, failing it with the error's description.
-#define EXT2_OK(expression)                                                                     \
-    ({                                                                                          \
-        auto _r = (expression);                                                                 \
-        if (_r.is_error())                                                                      \
-            ADD_FAILURE() << #expression << " failed: " << ::ext2_test::describe(_r.error());   \
-        EXPECT_FALSE(_r.is_error());                                                            \
-        _r.release_value();                                                                     \
+#define EXT2_OK(expression)                                                                                            \
+    ({                                                                                                                 \
+        auto _r = (expression);                                                                                        \
+        if (_r.is_error())                                                                                             \
+            ADD_FAILURE() << #expression << " failed: " << ::ext2_test::describe(_r.error());                          \
+        EXPECT_FALSE(_r.is_error());                                                                                   \
+        _r.release_value();                                                                                            \
     })
 
 // The Errc a Result failed with (or -1 when it did not fail).
-template<typename T>
-int error_of(const base::Result<T>& r)
+template<typename T> int error_of(const base::Result<T>& r)
 {
     return r.is_error() ? r.error().code() : -1;
 }
-constexpr int code(ext2::Errc e) { return static_cast<int>(e); }
+constexpr int code(ext2::Errc e)
+{
+    return static_cast<int>(e);
+}
 
 // A mounted image, unmounted (if still mounted) and freed at the end.
 class Mounted {
@@ -258,7 +263,7 @@ public:
 
 private:
     ext2::Filesystem* m_fs = nullptr;
-    base::Error m_error {0};
+    base::Error m_error { 0 };
 };
 
 // Splits "/a/b/c" and looks each part up (no symbolic links followed).
@@ -312,7 +317,7 @@ inline std::vector<Listed> list(ext2::Filesystem& f, ext2::Ino dir, base::Error*
             break;
         }
         for (size_t i = 0; i < r.value().count; ++i)
-            out.push_back({std::string(batch[i].name.c_str()), batch[i].ino, batch[i].type});
+            out.push_back({ std::string(batch[i].name.c_str()), batch[i].ino, batch[i].type });
         if (r.value().end)
             break;
         cursor = r.value().next;

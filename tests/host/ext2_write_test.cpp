@@ -31,7 +31,10 @@ std::string name_of(const std::string& p)
     size_t slash = p.rfind('/');
     return slash == std::string::npos ? p : p.substr(slash + 1);
 }
-base::StringView view(const std::string& s) { return base::StringView(s.data(), s.size()); }
+base::StringView view(const std::string& s)
+{
+    return base::StringView(s.data(), s.size());
+}
 
 size_t link_count(const Model& m, const std::shared_ptr<File>& f)
 {
@@ -120,12 +123,12 @@ void check_image(Mounted& m, const fs::path& image, const Model& model, const Te
     EXPECT_EQ(check.status, 0) << check.output;
     Command stats = debugfs(image, "stats");
     EXPECT_NE(stats.output.find("Filesystem state:         clean"), std::string::npos) << stats.output;
-    EXPECT_NE(stats.output.find("Free blocks:              " + std::to_string(before.free_blocks) + "\n"),
-              std::string::npos)
+    EXPECT_NE(
+        stats.output.find("Free blocks:              " + std::to_string(before.free_blocks) + "\n"), std::string::npos)
         << "statfs said " << before.free_blocks << " free blocks\n"
         << stats.output.substr(0, 2000);
-    EXPECT_NE(stats.output.find("Free inodes:              " + std::to_string(before.free_inodes) + "\n"),
-              std::string::npos)
+    EXPECT_NE(
+        stats.output.find("Free inodes:              " + std::to_string(before.free_inodes) + "\n"), std::string::npos)
         << "statfs said " << before.free_inodes << " free inodes";
     fs::path dump = tmp / ("dump-" + std::to_string(::rand()));
     fs::create_directories(dump);
@@ -143,7 +146,7 @@ struct Case {
     const char* options;
 };
 
-class Ext2Write : public ::testing::TestWithParam<Case> {};
+class Ext2Write : public ::testing::TestWithParam<Case> { };
 
 // A script that touches every call and the block map's edges.
 TEST_P(Ext2Write, ScriptedSequencePassesFsck)
@@ -155,7 +158,7 @@ TEST_P(Ext2Write, ScriptedSequencePassesFsck)
     Command made = make_image(image, c.block_size, 32 * 1024, c.options);
     ASSERT_EQ(made.status, 0) << made.output;
     Model model;
-    model[""] = std::make_shared<File>(File {'d', "", 0755});
+    model[""] = std::make_shared<File>(File { 'd', "", 0755 });
     {
         Mounted m(image);
         ASSERT_TRUE(m.ok()) << describe(m.error());
@@ -167,9 +170,9 @@ TEST_P(Ext2Write, ScriptedSequencePassesFsck)
 
         // Files across the block map's edges, written in pieces.
         ext2::Ino docs = EXT2_OK(m->mkdir(root, "docs", 0750));
-        model["docs"] = std::make_shared<File>(File {'d', "", 0750});
-        for (uint64_t size : {uint64_t(0), uint64_t(1), uint64_t(bs), uint64_t(12 * bs + 1),
-                              uint64_t((12 + per) * bs + 100), uint64_t(700 * 1024 + 3)}) {
+        model["docs"] = std::make_shared<File>(File { 'd', "", 0750 });
+        for (uint64_t size : { uint64_t(0), uint64_t(1), uint64_t(bs), uint64_t(12 * bs + 1),
+                 uint64_t((12 + per) * bs + 100), uint64_t(700 * 1024 + 3) }) {
             std::string name = "f" + std::to_string(size);
             ext2::Ino f = EXT2_OK(m->create(docs, view(name), 0640));
             std::string data = pattern(size, uint32_t(size));
@@ -178,21 +181,21 @@ TEST_P(Ext2Write, ScriptedSequencePassesFsck)
                 EXPECT_EQ(EXT2_OK(m->write(f, at, data.data() + at, n)), n);
                 at += n;
             }
-            model["docs/" + name] = std::make_shared<File>(File {'f', data, 0640});
+            model["docs/" + name] = std::make_shared<File>(File { 'f', data, 0640 });
         }
         // A sparse file: writes far apart, a hole between; then extended and shrunk.
         ext2::Ino sparse = EXT2_OK(m->create(root, "sparse", 0600));
         std::string sparse_data(uint64_t(9) << 20, 0);
-        for (uint64_t at : {uint64_t(0), uint64_t(100 * bs + 17), uint64_t(5) << 20, (uint64_t(9) << 20) - 10}) {
+        for (uint64_t at : { uint64_t(0), uint64_t(100 * bs + 17), uint64_t(5) << 20, (uint64_t(9) << 20) - 10 }) {
             std::string piece = pattern(10, uint32_t(at));
             EXPECT_EQ(EXT2_OK(m->write(sparse, at, piece.data(), piece.size())), piece.size());
             sparse_data.replace(at, piece.size(), piece);
         }
         EXT2_OK(m->truncate(sparse, (uint64_t(5) << 20) + 5)); // mid-piece, mid-block
         sparse_data.resize((uint64_t(5) << 20) + 5);
-        EXT2_OK(m->truncate(sparse, (uint64_t(6) << 20)));     // extended: zeros, not old bytes
+        EXT2_OK(m->truncate(sparse, (uint64_t(6) << 20))); // extended: zeros, not old bytes
         sparse_data.resize(uint64_t(6) << 20, 0);
-        model["sparse"] = std::make_shared<File>(File {'f', sparse_data, 0600});
+        model["sparse"] = std::make_shared<File>(File { 'f', sparse_data, 0600 });
         ext2::Stat sst = EXT2_OK(m->stat(sparse));
         EXPECT_LT(sst.blocks512 * 512, uint64_t(64 * bs)) << "the holes take no space";
         // Shrinking across the indirect levels frees their blocks.
@@ -201,13 +204,13 @@ TEST_P(Ext2Write, ScriptedSequencePassesFsck)
         EXPECT_EQ(EXT2_OK(m->write(shrink, 0, big.data(), big.size())), big.size());
         EXT2_OK(m->truncate(shrink, 12 * bs - 1));
         big.resize(12 * bs - 1);
-        model["shrink"] = std::make_shared<File>(File {'f', big, 0644});
+        model["shrink"] = std::make_shared<File>(File { 'f', big, 0644 });
         EXPECT_EQ(EXT2_OK(m->stat(shrink)).blocks512, uint64_t(12 * bs / 512));
         ext2::Ino emptied = EXT2_OK(m->create(root, "emptied", 0644));
         EXPECT_EQ(EXT2_OK(m->write(emptied, 0, big.data(), big.size())), big.size());
         EXT2_OK(m->truncate(emptied, 0));
         EXPECT_EQ(EXT2_OK(m->stat(emptied)).blocks512, 0u);
-        model["emptied"] = std::make_shared<File>(File {'f', "", 0644});
+        model["emptied"] = std::make_shared<File>(File { 'f', "", 0644 });
 
         // Directories: nested, removed, renamed across with '..' fixed.
         ext2::Ino a = EXT2_OK(m->mkdir(root, "a", 0755));
@@ -222,17 +225,17 @@ TEST_P(Ext2Write, ScriptedSequencePassesFsck)
         EXT2_OK(m->rename(b, "c", root, "c-moved"));
         EXPECT_EQ(EXT2_OK(m->lookup(cdir, "..")), root);
         EXPECT_EQ(EXT2_OK(m->stat(b)).links, 2u);
-        model["a"] = std::make_shared<File>(File {'d', "", 0755});
-        model["a/b"] = std::make_shared<File>(File {'d', "", 0700});
-        model["c-moved"] = std::make_shared<File>(File {'d', "", 0755});
+        model["a"] = std::make_shared<File>(File { 'd', "", 0755 });
+        model["a/b"] = std::make_shared<File>(File { 'd', "", 0700 });
+        model["c-moved"] = std::make_shared<File>(File { 'd', "", 0755 });
         // A directory over an empty directory, across parents.
         EXT2_OK(m->mkdir(cdir, "inner", 0711));
         EXT2_OK(m->mkdir(root, "target", 0755));
-        EXT2_OK(m->rename(root, "c-moved", a, "b"));   // over the empty a/b
+        EXT2_OK(m->rename(root, "c-moved", a, "b")); // over the empty a/b
         model.erase("c-moved");
-        model["a/b"] = std::make_shared<File>(File {'d', "", 0755});
-        model["a/b/inner"] = std::make_shared<File>(File {'d', "", 0711});
-        model["target"] = std::make_shared<File>(File {'d', "", 0755});
+        model["a/b"] = std::make_shared<File>(File { 'd', "", 0755 });
+        model["a/b/inner"] = std::make_shared<File>(File { 'd', "", 0711 });
+        model["target"] = std::make_shared<File>(File { 'd', "", 0755 });
         EXPECT_EQ(EXT2_OK(m->lookup(cdir, "..")), a);
         EXPECT_EQ(error_of(m->stat(b)), code(ext2::Errc::NotFound)) << "the replaced directory is freed";
 
@@ -246,23 +249,23 @@ TEST_P(Ext2Write, ScriptedSequencePassesFsck)
         EXT2_OK(m->rename(a, "uno", root, "target-file")); // over an existing file
         EXPECT_EQ(EXT2_OK(m->lookup(root, "target-file")), f1);
         EXPECT_EQ(error_of(m->stat(f2)), code(ext2::Errc::NotFound)) << "the replaced file is freed";
-        model["target-file"] = std::make_shared<File>(File {'f', "first", 0644});
+        model["target-file"] = std::make_shared<File>(File { 'f', "first", 0644 });
         EXPECT_EQ(error_of(m->rename(root, "target-file", root, "target")), code(ext2::Errc::IsDirectory));
         EXPECT_EQ(error_of(m->rename(root, "target", root, "target-file")), code(ext2::Errc::NotDirectory));
 
         // Symbolic links, hard links, modes, times.
         EXT2_OK(m->symlink(root, "fast", "docs/f1"));
-        model["fast"] = std::make_shared<File>(File {'l', "docs/f1", 0777});
+        model["fast"] = std::make_shared<File>(File { 'l', "docs/f1", 0777 });
         std::string slow_target = "/" + std::string(bs - 2, 'q');
         EXT2_OK(m->symlink(a, "slow", view(slow_target)));
-        model["a/slow"] = std::make_shared<File>(File {'l', slow_target, 0777});
+        model["a/slow"] = std::make_shared<File>(File { 'l', slow_target, 0777 });
         EXPECT_EQ(error_of(m->symlink(a, "too-long", view(std::string(bs, 'z')))), code(ext2::Errc::NameTooLong));
         ext2::Ino shared = EXT2_OK(m->create(root, "shared", 0604));
         EXPECT_EQ(EXT2_OK(m->write(shared, 0, "linked", 6)), 6u);
         EXT2_OK(m->link(a, "shared-too", shared));
         EXT2_OK(m->link(docs, "shared-3", shared));
         EXT2_OK(m->unlink(docs, "shared-3"));
-        auto shared_file = std::make_shared<File>(File {'f', "linked", 0604});
+        auto shared_file = std::make_shared<File>(File { 'f', "linked", 0604 });
         model["shared"] = model["a/shared-too"] = shared_file;
         EXPECT_EQ(EXT2_OK(m->stat(shared)).links, 2u);
         EXPECT_EQ(error_of(m->link(root, "dir-link", a)), code(ext2::Errc::NotPermitted));
@@ -292,7 +295,7 @@ TEST_P(Ext2Write, ScriptedSequencePassesFsck)
         // The longest name.
         std::string longest(255, 'L');
         EXT2_OK(m->create(root, view(longest), 0644));
-        model[longest] = std::make_shared<File>(File {'f', "", 0644});
+        model[longest] = std::make_shared<File>(File { 'f', "", 0644 });
 
         EXT2_OK(m->sync());
         Command synced = fsck(image);
@@ -310,7 +313,7 @@ TEST_P(Ext2Write, RandomSequenceMatchesModel)
     fs::path image = tmp / "img";
     ASSERT_EQ(make_image(image, c.block_size, 32 * 1024, c.options).status, 0);
     Model model;
-    model[""] = std::make_shared<File>(File {'d', "", 0755});
+    model[""] = std::make_shared<File>(File { 'd', "", 0755 });
     Mounted m(image);
     ASSERT_TRUE(m.ok()) << describe(m.error());
     std::mt19937 rng(c.block_size * 31 + (c.options[0] ? 7 : 0));
@@ -347,7 +350,7 @@ TEST_P(Ext2Write, RandomSequenceMatchesModel)
                 EXPECT_EQ(error_of(r), code(ext2::Errc::Exists)) << path;
             } else {
                 EXPECT_FALSE(r.is_error()) << path << ": " << describe(r.error());
-                model[path] = std::make_shared<File>(File {op == 0 ? 'f' : 'd', "", perm});
+                model[path] = std::make_shared<File>(File { op == 0 ? 'f' : 'd', "", perm });
             }
         } else if (op <= 3) { // write somewhere, sometimes far
             std::string path = pick([](const std::string&, const File& f) { return f.type == 'f'; });
@@ -446,7 +449,7 @@ TEST_P(Ext2Write, RandomSequenceMatchesModel)
                 EXPECT_EQ(error_of(r), code(ext2::Errc::Exists));
             } else {
                 EXPECT_FALSE(r.is_error()) << describe(r.error());
-                model[path] = std::make_shared<File>(File {'l', target, 0777});
+                model[path] = std::make_shared<File>(File { 'l', target, 0777 });
             }
         } else if (op == 9) { // hard link
             std::string from = any();
@@ -479,14 +482,13 @@ TEST_P(Ext2Write, RandomSequenceMatchesModel)
 }
 
 INSTANTIATE_TEST_SUITE_P(Images, Ext2Write,
-                         ::testing::Values(Case {1024, ""}, Case {2048, ""}, Case {4096, ""},
-                                           Case {1024, "-r 0"}, Case {4096, "-O ^filetype,^dir_index"},
-                                           Case {1024, "-O meta_bg,^resize_inode"}, Case {4096, "-I 128"}),
-                         [](const auto& info) {
-                             std::string name = std::to_string(info.param.block_size);
-                             for (const char* o = info.param.options; *o; ++o)
-                                 name += isalnum(*o) ? *o : '_';
-                             return name;
-                         });
+    ::testing::Values(Case { 1024, "" }, Case { 2048, "" }, Case { 4096, "" }, Case { 1024, "-r 0" },
+        Case { 4096, "-O ^filetype,^dir_index" }, Case { 1024, "-O meta_bg,^resize_inode" }, Case { 4096, "-I 128" }),
+    [](const auto& info) {
+        std::string name = std::to_string(info.param.block_size);
+        for (const char* o = info.param.options; *o; ++o)
+            name += isalnum(*o) ? *o : '_';
+        return name;
+    });
 
 } // namespace
