@@ -146,6 +146,11 @@ struct Case {
     const char* options;
 };
 
+void PrintTo(const Case& c, std::ostream* os)
+{
+    *os << c.block_size << "-byte blocks " << c.options;
+}
+
 class Ext2Write : public ::testing::TestWithParam<Case> { };
 
 // A script that touches every call and the block map's edges.
