@@ -11,6 +11,8 @@ namespace base {
 
 // The Mach status codes this project names; the numbers are Mach's own.
 const char* status_name(int code);
+// The name of a Mach exception type (EXC_BAD_ACCESS, ...), for crash reports.
+const char* exception_name(int exception);
 
 struct Status {
     int code;

@@ -10,26 +10,6 @@ extern "C" {
 
 using chain::link;
 
-static const char* exception_name(integer_t exception)
-{
-    switch (exception) {
-    case 1:
-        return "EXC_BAD_ACCESS";
-    case 2:
-        return "EXC_BAD_INSTRUCTION";
-    case 3:
-        return "EXC_ARITHMETIC";
-    case 4:
-        return "EXC_EMULATION";
-    case 5:
-        return "EXC_SOFTWARE";
-    case 6:
-        return "EXC_BREAKPOINT";
-    default:
-        return "an unknown exception";
-    }
-}
-
 extern "C" {
 
 kern_return_t catch_exception_raise(mach_port_t port, mach_port_t thread, mach_port_t task, integer_t exception,
@@ -44,7 +24,7 @@ kern_return_t catch_exception_raise(mach_port_t port, mach_port_t thread, mach_p
         pc = state.rip;
     base::BufferSink<200> why;
     base::format(why, "the next link {} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", link().next_name(),
-                 exception_name(exception), static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
+                 base::exception_name(exception), static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
     (void)task;
     link().fail_with(chain::Link::FailureStatus::NextLinkDied, why.view());
 }

@@ -26,26 +26,6 @@ namespace {
 
 constexpr int init_crash_status_base = 64;
 
-const char* exception_name(int exception)
-{
-    switch (exception) {
-    case 1:
-        return "EXC_BAD_ACCESS";
-    case 2:
-        return "EXC_BAD_INSTRUCTION";
-    case 3:
-        return "EXC_ARITHMETIC";
-    case 4:
-        return "EXC_EMULATION";
-    case 5:
-        return "EXC_SOFTWARE";
-    case 6:
-        return "EXC_BREAKPOINT";
-    default:
-        return "an unknown exception";
-    }
-}
-
 // The task being made: ended unless start() succeeds.
 class TaskUnderConstruction {
 public:
@@ -344,7 +324,7 @@ kern_return_t Exec::exception(mach_port_t startup, mach_port_t thread, mach_port
     unsigned long pc = 0;
     if (thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count) == KERN_SUCCESS)
         pc = state.rip;
-    mach::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(), exception_name(exception),
+    mach::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(), base::exception_name(exception),
                  static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
     mach_port_deallocate(mach_task_self(), thread);
     mach_port_deallocate(mach_task_self(), task);
