@@ -201,7 +201,17 @@ def mass_storage(functions: dict) -> dict:
 # -- grub.cfg and QEMU set-ups -------------------------------------------------------------------
 
 def seed_cfg() -> str:
-    return paths.default_grub_cfg().read_text()
+    """The seed's chain up to rumpdisk, then the `hang` test module in ext2fs's place: these
+    tests boot without a disk, and the machine must keep running while QEMU's monitor is asked
+    (ext2fs would end the boot at once without its root device)."""
+    lines = []
+    for line in paths.default_grub_cfg().read_text().splitlines():
+        stripped = line.strip()
+        if stripped.startswith("module /boot/ext2fs "):
+            lines.append("  module /boot/hang hang '$(fs-task=task-create)'")
+        elif not stripped.startswith("module /boot/exec "):
+            lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def with_arbiter_listing(cfg: str) -> str:
