@@ -26,6 +26,7 @@ typedef const char *const_fs_path_t;
 #define FS_READDIR_MAX 2048
 #define FS_NAME_MAX 255
 #define FS_PATH_MAX 1023
+#define FS_IDS_MAX 16 /* ids in an identity (io_restrict_auth, io_get_auth) */
 
 /* dir_lookup's flags. The meanings are the Hurd's O_* flags of the same names; the values
    are this protocol's own.  */
@@ -132,6 +133,18 @@ struct fs_server_stats {
     uint64_t open_nodes;     /* ports on nodes handed out and not yet released */
 };
 typedef struct fs_server_stats fs_server_stats_t;
+
+/* The identity a port carries (io_restrict_auth, io_get_auth): uids[0..uid_count) and
+   gids[0..gid_count); the first of each is the effective one. Counts above FS_IDS_MAX are
+   refused.  */
+struct fs_identity {
+    uint32_t uid_count;
+    uint32_t gid_count;
+    uint32_t uids[FS_IDS_MAX];
+    uint32_t gids[FS_IDS_MAX];
+};
+FS_STATIC_ASSERT(sizeof(struct fs_identity) == 34 * 4, "fs_identity_t is struct[34] of uint32_t in fs.defs");
+typedef struct fs_identity fs_identity_t;
 FS_STATIC_ASSERT(sizeof(struct fs_server_stats) == 16 * 4, "fs_server_stats_t is struct[16] of int in fs.defs");
 
 /* dir_readdir's data: packed records, each 8-byte aligned:

@@ -7,6 +7,7 @@
 namespace mach {
 
 static unsigned g_rpc_timeout_ms = 60 * 1000;
+static unsigned g_client_call_ms = 0; // 0: no ClientCallBound in force
 // One reply port per thread would be needed once a module runs several threads that make
 // RPCs at once; modules here make RPCs from one thread at a time.
 static mach_port_t g_reply_port = MACH_PORT_NULL;
@@ -21,6 +22,16 @@ unsigned rpc_timeout()
     return g_rpc_timeout_ms;
 }
 
+ClientCallBound::ClientCallBound(unsigned milliseconds) : m_previous(g_client_call_ms)
+{
+    g_client_call_ms = milliseconds ? milliseconds : 1;
+}
+
+ClientCallBound::~ClientCallBound()
+{
+    g_client_call_ms = m_previous;
+}
+
 } // namespace mach
 
 extern "C" {
@@ -29,7 +40,11 @@ mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option, mac
                            mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout,
                            mach_port_t notify)
 {
-    if ((option & MACH_RCV_MSG) && !(option & MACH_RCV_TIMEOUT) && mach::g_rpc_timeout_ms) {
+    if (mach::g_client_call_ms && !(option & (MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT))) {
+        // One timeout value serves both halves of mach_msg.
+        option |= (option & MACH_SEND_MSG ? MACH_SEND_TIMEOUT : 0) | (option & MACH_RCV_MSG ? MACH_RCV_TIMEOUT : 0);
+        timeout = mach::g_client_call_ms;
+    } else if ((option & MACH_RCV_MSG) && !(option & MACH_RCV_TIMEOUT) && mach::g_rpc_timeout_ms) {
         option |= MACH_RCV_TIMEOUT;
         timeout = mach::g_rpc_timeout_ms;
     }

@@ -9,6 +9,23 @@ namespace mach {
 void set_rpc_timeout(unsigned milliseconds);
 unsigned rpc_timeout();
 
+// Calls on a port a client handed us (a directory, a file, a reply port of its own) are
+// bounded tighter than RPCs up the chain: while one of these lives, every RPC's send waits at
+// most `milliseconds` for room in the destination's queue (MACH_SEND_TIMEOUT) and its reply at
+// most as long, so a client that stops answering, or hands us a port with a full queue, costs
+// the server that long and no more. Scopes nest; the innermost bound applies.
+class ClientCallBound {
+public:
+    static constexpr unsigned default_ms = 3000;
+    explicit ClientCallBound(unsigned milliseconds = default_ms);
+    ~ClientCallBound();
+    ClientCallBound(const ClientCallBound&) = delete;
+    ClientCallBound& operator=(const ClientCallBound&) = delete;
+
+private:
+    unsigned m_previous;
+};
+
 // Sleeps for the given time, using a receive with a timeout on a port nobody sends to.
 void sleep_ms(unsigned milliseconds);
 

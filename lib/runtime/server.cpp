@@ -3,6 +3,10 @@
 
 #include "runtime/console.h"
 
+extern "C" {
+#include <mach/notify.h>
+}
+
 namespace mach {
 
 base::Result<void> Server::init()
@@ -51,10 +55,20 @@ static bool is_port_type(unsigned t)
     return t == MACH_MSG_TYPE_PORT_RECEIVE || t == MACH_MSG_TYPE_PORT_SEND || t == MACH_MSG_TYPE_PORT_SEND_ONCE;
 }
 
-void destroy_message(mach_msg_header_t* m)
+bool is_kernel_notification(const mach_msg_header_t* m)
 {
+    return m->msgh_id >= MACH_NOTIFY_FIRST && m->msgh_id <= MACH_NOTIFY_LAST &&
+           MACH_MSGH_BITS_LOCAL(m->msgh_bits) == MACH_MSG_TYPE_PORT_SEND_ONCE && m->msgh_remote_port == MACH_PORT_NULL;
+}
+
+void destroy_message(mach_msg_header_t* m, MessageDirection direction)
+{
+    // A received message's remote port is its reply right; an unsent one's is its destination.
+    // A received message's local port is its destination (no reference of ours); an unsent
+    // one's is the reply right it would have carried, made from a right we keep.
     release_right(m->msgh_remote_port, MACH_MSGH_BITS_REMOTE(m->msgh_bits));
-    release_right(m->msgh_local_port, MACH_MSGH_BITS_LOCAL(m->msgh_bits));
+    if (direction == MessageDirection::Unsent)
+        release_right(m->msgh_local_port, MACH_MSGH_BITS_LOCAL(m->msgh_bits));
     if (!(m->msgh_bits & MACH_MSGH_BITS_COMPLEX))
         return;
     char* p = reinterpret_cast<char*>(m + 1);
@@ -114,7 +128,9 @@ base::Result<void> Server::serve_one(unsigned timeout_ms)
     reply->Head.msgh_id = request->msgh_id + 100;
 
     bool handled = false;
-    for (size_t i = 0; i < m_demux_count && !handled; ++i)
+    bool forged = request->msgh_id >= MACH_NOTIFY_FIRST && request->msgh_id <= MACH_NOTIFY_LAST &&
+                  !is_kernel_notification(request);
+    for (size_t i = 0; i < m_demux_count && !handled && !forged; ++i)
         handled = m_demux[i](request, &reply->Head);
     if (!handled) {
         // Not ours: MIG_BAD_ID as every MIG server answers.
@@ -129,18 +145,18 @@ base::Result<void> Server::serve_one(unsigned timeout_ms)
         // The handler did not take the request's resources: release them, but not the reply
         // right, which the error reply below uses.
         request->msgh_remote_port = MACH_PORT_NULL;
-        destroy_message(request);
+        destroy_message(request, MessageDirection::Received);
     }
     if (!MACH_PORT_VALID(reply->Head.msgh_remote_port)) {
         if (reply->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
-            destroy_message(&reply->Head);
+            destroy_message(&reply->Head, MessageDirection::Unsent);
         return {};
     }
     r = mach_msg_trap(&reply->Head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, reply->Head.msgh_size, 0, MACH_PORT_NULL,
                       0, MACH_PORT_NULL);
     if (r == MACH_SEND_INVALID_DEST || r == MACH_SEND_TIMED_OUT) {
         // The client went away or its queue is full: drop the reply and what it carries.
-        destroy_message(&reply->Head);
+        destroy_message(&reply->Head, MessageDirection::Unsent);
     }
     return {};
 }

@@ -1,7 +1,22 @@
 // A server loop that receives on a port set and hands each request to the MIG demux
 // functions registered with it, in order, then sends the reply. Handlers are plain functions
-// that the generated demux calls; the loop owns the receive, the reply and the clean-up of a
-// request that failed (its rights and out-of-line memory are released).
+// that the generated demux calls; the loop owns the receive, the reply and the clean-up.
+//
+// The ownership rule, for every handler of every server (MIG's own convention):
+//   - A handler that returns KERN_SUCCESS (or MIG_NO_REPLY) owns every right and every
+//     out-of-line region the request carried, the reply right included when it answers
+//     MIG_NO_REPLY: it keeps them or releases them itself.
+//   - A handler that returns anything else owns none of them and must not release any: the
+//     loop releases exactly what the message carried, once, and sends the error reply.
+//   - A request no demux knows (an unknown id) is treated as an error reply (MIG_BAD_ID).
+//   - The destination right is never the receiver's to release: receiving a message does not
+//     give a reference to the port it was sent to.
+// Notifications (ids 64-72) are accepted only from the kernel: the kernel sends them through
+// the send-once right it was given by mach_port_request_notification, a right nobody else can
+// hold because only the holder of a receive right can make send-once rights to it, and no
+// server gives them away. A message with a notification id that did not come through a
+// send-once right, or that carries a reply port, was forged by a client: it is refused as an
+// unknown id, so a forged no-senders or dead-name message changes nothing.
 #pragma once
 
 #include "base/result.h"
@@ -39,8 +54,14 @@ private:
     alignas(16) char m_reply[message_bytes];
 };
 
-// Releases every right and every out-of-line region a received message carries (its header
-// ports included); a bounded walk that stops at the first malformed descriptor.
-void destroy_message(mach_msg_header_t* message);
+// Releases every right and every out-of-line region a message carries: the reply right and the
+// body of a received message (never its destination, which the receiver holds no reference
+// for), or the destination and body of a message that could not be sent. A bounded walk that
+// stops at the first malformed descriptor.
+enum class MessageDirection { Received, Unsent };
+void destroy_message(mach_msg_header_t* message, MessageDirection);
+
+// Whether a received message is a notification that only the kernel could have sent.
+bool is_kernel_notification(const mach_msg_header_t* message);
 
 } // namespace mach

@@ -126,3 +126,14 @@ kern_return_t S_fs_server_stats(mach_port_t file, fs_server_stats_t* stats)
     SERVE(server_stats(file, stats));
 }
 }
+
+// Identities on ports: not served yet.
+extern "C" kern_return_t S_io_restrict_auth(mach_port_t, fs_identity_t, mach_port_t*, mach_msg_type_name_t*)
+{
+    return MIG_BAD_ID;
+}
+
+extern "C" kern_return_t S_io_get_auth(mach_port_t, fs_identity_t*)
+{
+    return MIG_BAD_ID;
+}

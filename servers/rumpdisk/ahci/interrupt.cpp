@@ -46,7 +46,7 @@ bool InterruptLine::wait(unsigned timeout_ms)
             ++m_notifications;
             return true;
         }
-        mach::destroy_message(&message.header);
+        mach::destroy_message(&message.header, mach::MessageDirection::Received);
     }
 }
 
