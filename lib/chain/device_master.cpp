@@ -1,6 +1,7 @@
-// The link's port as the links below see it: a device master (device.defs) whose names are
-// either served here (a DeviceProvider owns them) or forwarded to this link's own device
-// master; the fsys_getpriv answer; and i386_io_perm_create, forwarded.
+// The link's ports as the links below see them: the device master (device.defs) whose names are
+// either served here (a DeviceProvider owns them) or forwarded to this link's own device master
+// as the link's policy allows (policy.h); i386_io_perm_create, forwarded likewise; and the
+// fsys_getpriv answer on the bootstrap port, given once.
 #include "chain/link.h"
 #include "runtime/runtime.h"
 
@@ -12,12 +13,23 @@ extern "C" {
 
 using chain::link;
 
-static kern_return_t open_device(mach_port_t master, dev_mode_t mode, const char* name, mach_port_t* device,
-                                 mach_msg_type_name_t* poly)
+// A device name as the message carries it: at most the 128 bytes of dev_name_t, zero or not.
+static base::StringView device_name(const char* name)
 {
-    if (!link().is_link_port(master))
+    size_t n = 0;
+    while (n < sizeof(dev_name_t) && name[n])
+        ++n;
+    return base::StringView(name, n);
+}
+
+static kern_return_t open_device(
+    mach_port_t master, dev_mode_t mode, const char* name, mach_port_t* device, mach_msg_type_name_t* poly)
+{
+    if (!link().is_device_master(master))
         return D_INVALID_OPERATION;
-    base::StringView wanted(name);
+    base::StringView wanted = device_name(name);
+    if (wanted.size() == sizeof(dev_name_t))
+        return D_NO_SUCH_DEVICE;
     if (chain::DeviceProvider* p = link().provider_for(wanted)) {
         auto opened = p->open(wanted, mode);
         if (opened.is_error())
@@ -26,7 +38,15 @@ static kern_return_t open_device(mach_port_t master, dev_mode_t mode, const char
         *poly = MACH_MSG_TYPE_MOVE_SEND;
         return KERN_SUCCESS;
     }
-    // Not ours: the link's own device master answers, and the right is handed back.
+    // Not ours: the link's own device master answers, if the policy lets the name go up.
+    switch (link().policy().device(wanted, mode)) {
+    case chain::Policy::Decision::Allowed:
+        break;
+    case chain::Policy::Decision::ReadOnly:
+        return D_READ_ONLY;
+    case chain::Policy::Decision::NoSuchDevice:
+        return D_NO_SUCH_DEVICE;
+    }
     mach_port_t forwarded = MACH_PORT_NULL;
     kern_return_t r = device_open(mach::privileged_ports().device_master, mode, const_cast<char*>(name), &forwarded);
     if (r != KERN_SUCCESS)
@@ -39,13 +59,13 @@ static kern_return_t open_device(mach_port_t master, dev_mode_t mode, const char
 extern "C" {
 
 kern_return_t ds_device_open(mach_port_t master, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
-                             const_dev_name_t name, mach_port_t* device, mach_msg_type_name_t* poly)
+    const_dev_name_t name, mach_port_t* device, mach_msg_type_name_t* poly)
 {
     return open_device(master, mode, name, device, poly);
 }
 
 kern_return_t ds_device_open_new(mach_port_t master, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
-                                 const_dev_name_t name, mach_port_t* device, mach_msg_type_name_t* poly)
+    const_dev_name_t name, mach_port_t* device, mach_msg_type_name_t* poly)
 {
     return open_device(master, mode, name, device, poly);
 }
@@ -59,27 +79,25 @@ kern_return_t ds_device_close(mach_port_t device)
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_write(mach_port_t device, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
-                              recnum_t recnum, io_buf_ptr_t data, mach_msg_type_number_t count, int* written)
+kern_return_t ds_device_write(mach_port_t device, mach_port_t, mach_msg_type_name_t, dev_mode_t mode, recnum_t recnum,
+    io_buf_ptr_t data, mach_msg_type_number_t count, int* written)
 {
     if (auto* d = link().device_ports_for(device))
         return d->write(device, mode, recnum, data, count, written);
-    // Out-of-line data is ours once received; a refused write must not leak it.
-    vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(data), count);
+    // A refused write owns nothing: the server loop releases the data (runtime/server.h).
     return D_INVALID_OPERATION;
 }
 
 kern_return_t ds_device_write_inband(mach_port_t device, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
-                                     recnum_t recnum, const io_buf_ptr_inband_t data, mach_msg_type_number_t count,
-                                     int* written)
+    recnum_t recnum, const io_buf_ptr_inband_t data, mach_msg_type_number_t count, int* written)
 {
     if (auto* d = link().device_ports_for(device))
         return d->write_inband(device, mode, recnum, data, count, written);
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_read(mach_port_t device, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
-                             recnum_t recnum, int bytes_wanted, io_buf_ptr_t* data, mach_msg_type_number_t* count)
+kern_return_t ds_device_read(mach_port_t device, mach_port_t, mach_msg_type_name_t, dev_mode_t mode, recnum_t recnum,
+    int bytes_wanted, io_buf_ptr_t* data, mach_msg_type_number_t* count)
 {
     if (auto* d = link().device_ports_for(device))
         return d->read(device, mode, recnum, bytes_wanted, data, count);
@@ -87,29 +105,31 @@ kern_return_t ds_device_read(mach_port_t device, mach_port_t, mach_msg_type_name
 }
 
 kern_return_t ds_device_read_inband(mach_port_t device, mach_port_t, mach_msg_type_name_t, dev_mode_t mode,
-                                    recnum_t recnum, int bytes_wanted, io_buf_ptr_inband_t data,
-                                    mach_msg_type_number_t* count)
+    recnum_t recnum, int bytes_wanted, io_buf_ptr_inband_t data, mach_msg_type_number_t* count)
 {
     if (auto* d = link().device_ports_for(device))
         return d->read_inband(device, mode, recnum, bytes_wanted, data, count);
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_map(mach_port_t, vm_prot_t, vm_offset_t, vm_size_t, mach_port_t*, int)
+kern_return_t ds_device_map(
+    mach_port_t device, vm_prot_t prot, vm_offset_t offset, vm_size_t size, mach_port_t* pager, int unmap)
 {
+    if (auto* d = link().device_ports_for(device))
+        return d->map(device, prot, offset, size, pager, unmap);
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_set_status(mach_port_t device, dev_flavor_t flavor, const dev_status_t status,
-                                   mach_msg_type_number_t count)
+kern_return_t ds_device_set_status(
+    mach_port_t device, dev_flavor_t flavor, const dev_status_t status, mach_msg_type_number_t count)
 {
     if (auto* d = link().device_ports_for(device))
         return d->set_status(device, flavor, status, count);
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_get_status(mach_port_t device, dev_flavor_t flavor, dev_status_t status,
-                                   mach_msg_type_number_t* count)
+kern_return_t ds_device_get_status(
+    mach_port_t device, dev_flavor_t flavor, dev_status_t status, mach_msg_type_number_t* count)
 {
     if (auto* d = link().device_ports_for(device))
         return d->get_status(device, flavor, status, count);
@@ -121,35 +141,42 @@ kern_return_t ds_device_set_filter(mach_port_t, mach_port_t, int, const filter_a
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_intr_register(mach_port_t, int, int, mach_port_t)
+kern_return_t ds_device_intr_register(mach_port_t device, int id, int flags, mach_port_t receive_port)
 {
+    if (auto* d = link().device_ports_for(device))
+        return d->intr_register(device, id, flags, receive_port);
     return D_INVALID_OPERATION;
 }
 
-kern_return_t ds_device_intr_ack(mach_port_t, mach_port_t)
+kern_return_t ds_device_intr_ack(mach_port_t device, mach_port_t receive_port)
 {
+    if (auto* d = link().device_ports_for(device))
+        return d->intr_ack(device, receive_port);
     return D_INVALID_OPERATION;
 }
 
 kern_return_t S_fsys_getpriv(mach_port_t fsys, mach_port_t* host_priv, mach_msg_type_name_t* host_poly,
-                             mach_port_t* device_master, mach_msg_type_name_t* device_poly, mach_port_t* fstask)
+    mach_port_t* device_master, mach_msg_type_name_t* device_poly, mach_port_t* fstask)
 {
-    if (!link().is_link_port(fsys))
+    // Only the next task's bootstrap port answers, once, for its start-up: the device master it
+    // gets never answers, so nothing it hands on can ask again. (The Hurd's libmachdev answers
+    // anyone holding the port, with the host port and its own task.)
+    if (!link().is_bootstrap(fsys) || !link().take_getpriv())
         return KERN_INVALID_CAPABILITY;
-    // As the Hurd's libmachdev answers: the real host port, this link's own port as the device
-    // master (so the link below opens its devices through us), and this task.
-    *host_priv = mach::privileged_ports().host_priv;
+    // The host port only where the policy says so; this link's device master, so the link below
+    // opens its devices through us; no task port.
+    *host_priv = link().policy().host_priv ? mach::privileged_ports().host_priv : MACH_PORT_NULL;
     *host_poly = MACH_MSG_TYPE_COPY_SEND;
     *device_master = link().link_port();
     *device_poly = MACH_MSG_TYPE_MAKE_SEND;
-    *fstask = mach_task_self();
+    *fstask = MACH_PORT_NULL;
     return KERN_SUCCESS;
 }
 
 kern_return_t S_i386_io_perm_create(mach_port_t master, io_port_t from, io_port_t to, mach_port_t* io_perm)
 {
-    if (!link().is_link_port(master))
-        return KERN_INVALID_ARGUMENT;
+    if (!link().is_device_master(master) || !link().allows_io(from, to))
+        return KERN_INVALID_CAPABILITY;
     return i386_io_perm_create(mach::privileged_ports().device_master, from, to, io_perm);
 }
 }

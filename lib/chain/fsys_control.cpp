@@ -1,5 +1,6 @@
 // The fsys calls on the link's port that a filesystem answers (fsys_getroot, fsys_syncfs,
-// fsys_goaway): passed to the link's Filesystem, if the server registered one.
+// fsys_goaway): passed to the link's Filesystem, if the server registered one. Only the bootstrap
+// port of the next link answers them.
 #include "chain/link.h"
 
 extern "C" {
@@ -10,7 +11,7 @@ using chain::link;
 
 static chain::Filesystem* filesystem_for(mach_port_t port)
 {
-    return link().is_link_port(port) ? link().filesystem() : nullptr;
+    return link().is_bootstrap(port) ? link().filesystem() : nullptr;
 }
 
 extern "C" {

@@ -36,8 +36,8 @@ Link& link()
 static bool is_send_right(mach_port_t name)
 {
     mach_port_type_t type = 0;
-    return MACH_PORT_VALID(name) && mach_port_type(mach_task_self(), name, &type) == KERN_SUCCESS &&
-           (type & MACH_PORT_TYPE_SEND);
+    return MACH_PORT_VALID(name) && mach_port_type(mach_task_self(), name, &type) == KERN_SUCCESS
+        && (type & MACH_PORT_TYPE_SEND);
 }
 
 base::Result<void> Link::take_privileged_ports(unsigned long long host, unsigned long long device)
@@ -55,7 +55,7 @@ base::Result<void> Link::take_privileged_ports(unsigned long long host, unsigned
     // The reply waits in the upstream's queue until it has finished its own set-up.
     mach_port_t host_priv = MACH_PORT_NULL, device_master = MACH_PORT_NULL, upstream_task = MACH_PORT_NULL;
     MACH_TRY(fsys_getpriv(m_upstream.name(), &host_priv, &device_master, &upstream_task),
-             "asking the bootstrap port for the privileged ports (fsys_getpriv)");
+        "asking the bootstrap port for the privileged ports (fsys_getpriv)");
     if (!host)
         ports.host_priv = host_priv;
     else if (MACH_PORT_VALID(host_priv))
@@ -63,8 +63,7 @@ base::Result<void> Link::take_privileged_ports(unsigned long long host, unsigned
     if (!device) {
         ports.device_master = device_master;
         m_device_master_from_upstream = true;
-    }
-    else if (MACH_PORT_VALID(device_master))
+    } else if (MACH_PORT_VALID(device_master))
         mach_port_deallocate(mach_task_self(), device_master);
     if (MACH_PORT_VALID(upstream_task))
         mach_port_deallocate(mach_task_self(), upstream_task);
@@ -75,6 +74,7 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
 {
     m_started_ms = mach::uptime_ms();
     m_name = !config.name.empty() ? config.name : base::StringView(argc > 0 ? argv[0] : "link");
+    m_policy = &policy_for(m_name);
 
     unsigned long long host = 0, device = 0, next = 0;
     options.add_number("host-priv-port", host, "name of the privileged host port (first link)");
@@ -86,8 +86,8 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     auto parsed = options.parse(argc, argv);
 
     mach_port_t bootstrap = MACH_PORT_NULL;
-    if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &bootstrap) == KERN_SUCCESS &&
-        MACH_PORT_VALID(bootstrap))
+    if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &bootstrap) == KERN_SUCCESS
+        && MACH_PORT_VALID(bootstrap))
         m_upstream = mach::SendRight::adopt(bootstrap);
 
     // The console comes first so that every later error can be read. Port options are checked
@@ -118,9 +118,11 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
         fail("no device master: give --device-master-port or start me from a link of the chain");
 
     m_port = TRY(mach::ReceiveRight::allocate());
+    m_bootstrap = TRY(mach::ReceiveRight::allocate());
     m_supervision = TRY(mach::ReceiveRight::allocate());
     TRY(m_server.init());
     TRY(m_server.add_port(m_port.name()));
+    TRY(m_server.add_port(m_bootstrap.name()));
     TRY(m_server.add_port(m_supervision.name()));
     m_server.add_demux(device_server);
     m_server.add_demux(fsys_server);
@@ -134,13 +136,12 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
             fail("--{}={} does not name a task port of this task", options.spelling(config.next_option), next);
         auto handed = hand_off(static_cast<mach_port_t>(next));
         if (handed.is_error())
-            fail("handing off to the task in --{}={}: {}", options.spelling(config.next_option), next,
-                 handed.error());
+            fail("handing off to the task in --{}={}: {}", options.spelling(config.next_option), next, handed.error());
     } else if (!m_upstream.valid()) {
         if (config.next_option.empty())
             fail("no bootstrap port: I must be started by a link of the chain");
         fail("no next task (--{} or --next-task) and no bootstrap port: nothing could ever reach me",
-             config.next_option);
+            config.next_option);
     }
     return {};
 }
@@ -169,15 +170,15 @@ base::Result<void> Link::hand_off(mach_port_t next)
 {
     m_next_task = mach::SendRight::adopt(next);
     learn_next_name();
-    auto own = TRY(m_port.make_send());
+    auto own = TRY(m_bootstrap.make_send());
     MACH_TRY(task_set_special_port(next, TASK_BOOTSTRAP_PORT, own.name()), "setting its bootstrap port");
     // A crash below is reported here: the next task's exceptions and its death come to us.
     auto supervision = TRY(m_supervision.make_send());
     MACH_TRY(task_set_special_port(next, TASK_EXCEPTION_PORT, supervision.name()), "setting its exception port");
     mach_port_t previous = MACH_PORT_NULL;
     MACH_TRY(mach_port_request_notification(mach_task_self(), next, MACH_NOTIFY_DEAD_NAME, 0, m_supervision.name(),
-                                            MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
-             "asking to be told of its death");
+                 MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+        "asking to be told of its death");
     MACH_TRY(task_resume(next), "resuming it");
     mach::println("boot: {} -> {}", m_name, m_next_name);
     return {};

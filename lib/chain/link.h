@@ -1,26 +1,32 @@
 // One link of the boot chain, as the seed describes it: the hand-off to the next task and the
-// link's port, which is a device master for the links below. Every server of the chain
-// (pci-arbiter, rumpdisk, ext2fs, exec) is a Link.
+// link's two ports. Every server of the chain (pci-arbiter, rumpdisk, ext2fs, exec) is a Link.
 //
 //   start():  options (--host-priv-port, --device-master-port, the link's own hand-off option
 //             and --next-task); privileged ports from the options or, through fsys_getpriv
 //             (fsys 22006), from the bootstrap port; the console; then the hand-off: the next
-//             task's TASK_BOOTSTRAP_PORT becomes a send right to this link's port, its exception
-//             port one of ours (a crash below is reported), and it is resumed. Its first RPC
-//             waits in our queue until run() starts serving: that is the readiness signal.
-//   run():    prints "boot: NAME ready" and serves: device_open / device_open_new of names a
-//             registered DeviceProvider owns are answered here, every other name is forwarded
-//             to this link's own device master and the right handed back; i386_io_perm_create
-//             is forwarded the same way; fsys_getpriv is answered with (host-priv, this link's
-//             port, this task); fsys_getroot, fsys_syncfs and fsys_goaway go to the link's
-//             Filesystem, if it serves one (ext2fs).
+//             task's TASK_BOOTSTRAP_PORT becomes a send right to this link's bootstrap port, its
+//             exception port one of ours (a crash below is reported), and it is resumed. Its
+//             first RPC waits in our queue until run() starts serving: that is the readiness
+//             signal.
+//   run():    prints "boot: NAME ready" and serves.
+//
+// The two ports, so that what the next task hands on can never climb back:
+//   - the bootstrap port, known to the next task only: fsys_getpriv is answered there once, for
+//     its start-up (the host port if policy.h says so, the device master below, no task port),
+//     and then refused; fsys_getroot, fsys_syncfs and fsys_goaway go to the link's Filesystem,
+//     if it serves one (ext2fs); boot_profile_get.
+//   - the device master handed down: device_open / device_open_new of names a registered
+//     DeviceProvider owns are answered here; other names are forwarded to this link's own device
+//     master only as the link's policy (policy.h) allows, and the right handed back;
+//     i386_io_perm_create likewise; boot_profile_get. It never answers fsys calls.
 #pragma once
 
 #include "base/options.h"
 #include "base/result.h"
 #include "base/string_view.h"
-#include "chain/device_ports.h"
 #include "boot_profile_types.h"
+#include "chain/device_ports.h"
+#include "chain/policy.h"
 #include "runtime/mach.h"
 #include "runtime/rights.h"
 #include "runtime/server.h"
@@ -65,6 +71,16 @@ protected:
     ~NoSendersHandler() = default;
 };
 
+// I/O ranges a link grants below beyond its policy's (the arbiter: the ports of the controllers
+// it gives rumpdisk).
+class IoGrants {
+public:
+    virtual bool allows(uint16_t from, uint16_t to) const = 0;
+
+protected:
+    ~IoGrants() = default;
+};
+
 struct LinkConfig {
     // The server's name in messages ("pci-arbiter"); argv[0] of the module line if empty.
     base::StringView name;
@@ -87,6 +103,13 @@ public:
     DevicePorts* device_ports_for(mach_port_t port) const
     {
         return m_device_ports && m_device_ports->owns(port) ? m_device_ports : nullptr;
+    }
+    void set_io_grants(IoGrants& grants) { m_io_grants = &grants; }
+    const Policy& policy() const { return *m_policy; }
+    // Whether I/O permission for [from, to] may be given below.
+    bool allows_io(uint16_t from, uint16_t to) const
+    {
+        return m_policy->io(from, to) || (m_io_grants && m_io_grants->allows(from, to));
     }
     void set_filesystem(Filesystem& fs) { m_filesystem = &fs; }
     Filesystem* filesystem() const { return m_filesystem; }
@@ -113,8 +136,7 @@ public:
     uint64_t ready_ms() const { return m_ready_ms; }
 
     // Prints "boot: NAME failed: ..." and powers off with a non-zero status.
-    template<typename... Args>
-    [[noreturn]] void fail(base::StringView fmt, const Args&... args)
+    template<typename... Args> [[noreturn]] void fail(base::StringView fmt, const Args&... args)
     {
         base::BufferSink<256> why;
         base::format(why, fmt, args...);
@@ -126,9 +148,13 @@ public:
     enum class FailureStatus { LinkFailed = 1, NextLinkDied = 3 };
     [[noreturn]] void fail_with(FailureStatus, base::StringView why);
 
-    // Used by the MIG handlers of the link's port (device_master.cpp, supervision.cpp).
-    bool is_link_port(mach_port_t port) const { return port == m_port.name(); }
+    // Used by the MIG handlers of the link's ports (device_master.cpp, supervision.cpp).
+    bool is_device_master(mach_port_t port) const { return port == m_port.name(); }
+    bool is_bootstrap(mach_port_t port) const { return port == m_bootstrap.name(); }
+    // fsys_getpriv's answer is given once: true the first time.
+    bool take_getpriv() { return !m_getpriv_answered && (m_getpriv_answered = true); }
     DeviceProvider* provider_for(base::StringView name) const;
+    // The device master this link hands down (exec gives it to init).
     mach_port_t link_port() const { return m_port.name(); }
     bool is_supervision_port(mach_port_t port) const { return port == m_supervision.name(); }
     mach_port_t next_task() const { return m_next_task.name(); }
@@ -140,9 +166,10 @@ private:
     void learn_next_name();
 
     base::StringView m_name;
-    mach::ReceiveRight m_port;        // this link's port: device master and fsys for the link below
+    mach::ReceiveRight m_port; // the device master handed down
+    mach::ReceiveRight m_bootstrap; // the next task's bootstrap port
     mach::ReceiveRight m_supervision; // exceptions and the death notice of the next task
-    mach::SendRight m_upstream;       // the bootstrap port, if an upstream link set it
+    mach::SendRight m_upstream; // the bootstrap port, if an upstream link set it
     mach::SendRight m_next_task;
     base::BoundedString<64> m_next_name;
     DeviceProvider* m_providers[max_providers] = {};
@@ -150,6 +177,9 @@ private:
     DevicePorts* m_device_ports = nullptr;
     Filesystem* m_filesystem = nullptr;
     NoSendersHandler* m_no_senders = nullptr;
+    IoGrants* m_io_grants = nullptr;
+    const Policy* m_policy = nullptr;
+    bool m_getpriv_answered = false;
     mach::Server m_server;
     bool m_noted_bootstrap_use = false;
     uint64_t m_started_ms = 0;

@@ -12,7 +12,7 @@ namespace chain {
 
 static uint32_t resident_kib()
 {
-    struct task_basic_info info {};
+    struct task_basic_info info { };
     mach_msg_type_number_t count = TASK_BASIC_INFO_COUNT;
     if (task_info(mach_task_self(), TASK_BASIC_INFO, reinterpret_cast<task_info_t>(&info), &count) != KERN_SUCCESS)
         return 0;
@@ -47,7 +47,7 @@ size_t Link::profile(boot_profile_entry_t* out, size_t max)
 
 extern "C" kern_return_t S_boot_profile_get(mach_port_t port, boot_profile_t entries, mach_msg_type_number_t* count)
 {
-    if (!chain::link().is_link_port(port))
+    if (!chain::link().is_device_master(port) && !chain::link().is_bootstrap(port))
         return KERN_INVALID_CAPABILITY;
     // MIG passes the reply's in-line array and its capacity in *count.
     *count = static_cast<mach_msg_type_number_t>(chain::link().profile(entries, *count));

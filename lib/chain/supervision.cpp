@@ -13,18 +13,18 @@ using chain::link;
 extern "C" {
 
 kern_return_t catch_exception_raise(mach_port_t port, mach_port_t thread, mach_port_t task, integer_t exception,
-                                    integer_t code, rpc_long_integer_t subcode)
+    integer_t code, rpc_long_integer_t subcode)
 {
     if (!link().is_supervision_port(port))
         return KERN_FAILURE;
-    struct i386_thread_state state {};
+    struct i386_thread_state state { };
     mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
     unsigned long pc = 0;
     if (thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count) == KERN_SUCCESS)
         pc = state.rip;
     base::BufferSink<200> why;
     base::format(why, "the next link {} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", link().next_name(),
-                 base::exception_name(exception), static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
+        base::exception_name(exception), static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
     (void)task;
     link().fail_with(chain::Link::FailureStatus::NextLinkDied, why.view());
 }

@@ -15,10 +15,11 @@ extern "C" {
 
 namespace pciaccess {
 
-base::Result<Bus> Bus::open()
+base::Result<Bus> Bus::open(Access access)
 {
     mach_port_t root = MACH_PORT_NULL;
-    MACH_TRY(device_open(mach::privileged_ports().device_master, D_READ | D_WRITE, const_cast<char*>("pci"), &root),
+    dev_mode_t mode = access == Access::ReadWrite ? D_READ | D_WRITE : D_READ;
+    MACH_TRY(device_open(mach::privileged_ports().device_master, mode, const_cast<char*>("pci"), &root),
         "opening pci on the device master");
     if (chain::link().has_upstream())
         chain::link().note_bootstrap_use("pci");

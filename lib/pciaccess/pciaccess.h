@@ -49,8 +49,10 @@ class Bus {
 public:
     // Opens "pci" on this task's device master. Inside the chain that is the upstream link, and
     // the use of the bootstrap port is noted on the console ("boot: NAME uses bootstrap port
-    // for pci").
-    static base::Result<Bus> open();
+    // for pci"). ReadOnly is what programs may have (a listing, configuration reads); ReadWrite
+    // is the disk server's (configuration writes to the controllers the arbiter grants it).
+    enum class Access { ReadOnly, ReadWrite };
+    static base::Result<Bus> open(Access = Access::ReadWrite);
 
     // The functions the arbiter serves, identity only (address, ids, class), in address order.
     base::Result<void> list(pci::FunctionTable& out) const;

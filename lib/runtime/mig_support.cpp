@@ -22,7 +22,8 @@ unsigned rpc_timeout()
     return g_rpc_timeout_ms;
 }
 
-ClientCallBound::ClientCallBound(unsigned milliseconds) : m_previous(g_client_call_ms)
+ClientCallBound::ClientCallBound(unsigned milliseconds)
+    : m_previous(g_client_call_ms)
 {
     g_client_call_ms = milliseconds ? milliseconds : 1;
 }
@@ -37,8 +38,7 @@ ClientCallBound::~ClientCallBound()
 extern "C" {
 
 mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option, mach_msg_size_t send_size,
-                           mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout,
-                           mach_port_t notify)
+    mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout, mach_port_t notify)
 {
     if (mach::g_client_call_ms && !(option & (MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT))) {
         // One timeout value serves both halves of mach_msg.
@@ -65,7 +65,9 @@ mach_port_t mig_get_reply_port(void)
     return mach::g_reply_port;
 }
 
-void mig_put_reply_port(mach_port_t) {}
+void mig_put_reply_port(mach_port_t)
+{
+}
 
 // Called by a stub after an RPC failed: the port may hold a late reply, so it is replaced.
 void mig_dealloc_reply_port(mach_port_t port)

@@ -57,8 +57,8 @@ static bool is_port_type(unsigned t)
 
 bool is_kernel_notification(const mach_msg_header_t* m)
 {
-    return m->msgh_id >= MACH_NOTIFY_FIRST && m->msgh_id <= MACH_NOTIFY_LAST &&
-           MACH_MSGH_BITS_LOCAL(m->msgh_bits) == MACH_MSG_TYPE_PORT_SEND_ONCE && m->msgh_remote_port == MACH_PORT_NULL;
+    return m->msgh_id >= MACH_NOTIFY_FIRST && m->msgh_id <= MACH_NOTIFY_LAST
+        && MACH_MSGH_BITS_LOCAL(m->msgh_bits) == MACH_MSG_TYPE_PORT_SEND_ONCE && m->msgh_remote_port == MACH_PORT_NULL;
 }
 
 void destroy_message(mach_msg_header_t* m, MessageDirection direction)
@@ -128,13 +128,13 @@ base::Result<void> Server::serve_one(unsigned timeout_ms)
     reply->Head.msgh_id = request->msgh_id + 100;
 
     bool handled = false;
-    bool forged = request->msgh_id >= MACH_NOTIFY_FIRST && request->msgh_id <= MACH_NOTIFY_LAST &&
-                  !is_kernel_notification(request);
+    bool forged = request->msgh_id >= MACH_NOTIFY_FIRST && request->msgh_id <= MACH_NOTIFY_LAST
+        && !is_kernel_notification(request);
     for (size_t i = 0; i < m_demux_count && !handled && !forged; ++i)
         handled = m_demux[i](request, &reply->Head);
     if (!handled) {
         // Not ours: MIG_BAD_ID as every MIG server answers.
-        static const mach_msg_type_t ret_code_type = {MACH_MSG_TYPE_INTEGER_32, 32, 0, 1, 0, 0, 1};
+        static const mach_msg_type_t ret_code_type = { MACH_MSG_TYPE_INTEGER_32, 32, 0, 1, 0, 0, 1 };
         reply->RetCodeType = ret_code_type;
         reply->RetCode = MIG_BAD_ID;
     }
@@ -152,8 +152,8 @@ base::Result<void> Server::serve_one(unsigned timeout_ms)
             destroy_message(&reply->Head, MessageDirection::Unsent);
         return {};
     }
-    r = mach_msg_trap(&reply->Head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, reply->Head.msgh_size, 0, MACH_PORT_NULL,
-                      0, MACH_PORT_NULL);
+    r = mach_msg_trap(
+        &reply->Head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, reply->Head.msgh_size, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
     if (r == MACH_SEND_INVALID_DEST || r == MACH_SEND_TIMED_OUT) {
         // The client went away or its queue is full: drop the reply and what it carries.
         destroy_message(&reply->Head, MessageDirection::Unsent);

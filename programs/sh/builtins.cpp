@@ -684,7 +684,7 @@ int builtin_lspci(Shell& sh, int, const char* const*)
         complain(sh, "lspci", "no device master: this shell was not given one, so the PCI arbiter is out of reach");
         return 1;
     }
-    auto bus = pciaccess::Bus::open();
+    auto bus = pciaccess::Bus::open(pciaccess::Bus::Access::ReadOnly);
     if (bus.is_error()) {
         complain(sh, "lspci", "cannot reach the PCI arbiter: {}", bus.error());
         return 1;

@@ -29,7 +29,10 @@ constexpr int init_crash_status_base = 64;
 // The task being made: ended unless start() succeeds.
 class TaskUnderConstruction {
 public:
-    explicit TaskUnderConstruction(mach_port_t task) : m_task(task) {}
+    explicit TaskUnderConstruction(mach_port_t task)
+        : m_task(task)
+    {
+    }
     ~TaskUnderConstruction()
     {
         if (MACH_PORT_VALID(m_task))
@@ -65,8 +68,8 @@ bool is_own_port(mach_port_t name)
     // A send right to a port this task receives on has the receive right's name here. exec
     // must not ask such a port for a file: the request would wait in its own queue.
     mach_port_type_t type = 0;
-    return MACH_PORT_VALID(name) && mach_port_type(mach_task_self(), name, &type) == KERN_SUCCESS &&
-           (type & MACH_PORT_TYPE_RECEIVE);
+    return MACH_PORT_VALID(name) && mach_port_type(mach_task_self(), name, &type) == KERN_SUCCESS
+        && (type & MACH_PORT_TYPE_RECEIVE);
 }
 
 base::Result<fs::Node> Exec::open_program(mach_port_t directory, base::StringView path)
@@ -106,8 +109,8 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
 {
     if (request.argv.size() + request.envp.size() > EXEC_ARGS_MAX)
         return base::Error(EXEC_E_ARGS, "the arguments and environment are over 64 KiB");
-    if (request.descriptor_count > EXEC_PORTS_MAX || request.port_count > EXEC_PORTS_MAX ||
-        (request.kind_count != request.descriptor_count && request.kind_count != 0))
+    if (request.descriptor_count > EXEC_PORTS_MAX || request.port_count > EXEC_PORTS_MAX
+        || (request.kind_count != request.descriptor_count && request.kind_count != 0))
         return base::Error(EXEC_E_ARGS, "dtable, dtable_kinds and portarray disagree or are over 16");
 
     Program* slot = m_programs.allocate();
@@ -125,7 +128,7 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
             if (!keep)
                 programs.release(program);
         }
-    } free_on_failure {m_programs, p};
+    } free_on_failure { m_programs, p };
 
     p.is_init = request.is_init;
     p.name.assign(request.name);
@@ -152,14 +155,14 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
     }
     mach_port_t previous = MACH_PORT_NULL;
     MACH_TRY(mach_port_request_notification(mach_task_self(), task, MACH_NOTIFY_DEAD_NAME, 0, p.startup.name(),
-                                            MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
-             "asking to be told of the task's end");
+                 MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+        "asking to be told of the task's end");
     if (!request.is_init) {
         p.process = TRY(mach::ReceiveRight::allocate());
         // Told when the client's last right goes, once the reply has made the first one.
         MACH_TRY(mach_port_request_notification(mach_task_self(), p.process.name(), MACH_NOTIFY_NO_SENDERS, 1,
-                                                p.process.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
-                 "asking for the process port's no-senders notification");
+                     p.process.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+            "asking for the process port's no-senders notification");
         p.process_has_senders = true;
     }
 
@@ -215,8 +218,8 @@ kern_return_t Exec::wait(mach_port_t process, mach_port_t reply, int* how, int* 
     if (p->waiter.valid()) {
         // A waiter that went away leaves a dead name: the new one takes its place.
         mach_port_type_t type = 0;
-        if (mach_port_type(mach_task_self(), p->waiter.name(), &type) == KERN_SUCCESS &&
-            !(type & MACH_PORT_TYPE_DEAD_NAME))
+        if (mach_port_type(mach_task_self(), p->waiter.name(), &type) == KERN_SUCCESS
+            && !(type & MACH_PORT_TYPE_DEAD_NAME))
             return EXEC_E_BUSY;
         p->waiter.reset();
     }
@@ -255,30 +258,29 @@ base::Result<void> Exec::start_init_when_ready(base::StringView path, base::Stri
     TRY(chain::link().server().add_port(m_init_trigger.name()));
     mach_port_t previous = MACH_PORT_NULL;
     MACH_TRY(mach_port_request_notification(mach_task_self(), m_init_trigger.name(), MACH_NOTIFY_NO_SENDERS, 0,
-                                            m_init_trigger.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
-             "queueing the start of init");
+                 m_init_trigger.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+        "queueing the start of init");
     return {};
 }
 
 base::Result<void> Exec::start_init()
 {
     fs::Node file = TRY(open_program(MACH_PORT_NULL, m_init_path.view()));
-    // init's argv is its path. It alone is given exec's privileged ports by exec itself; the
-    // request's ports are rights start() takes when it succeeds.
+    // init's argv is its path. Its device master is given by exec itself (no program gets the
+    // host port); the request's ports are rights start() takes when it succeeds.
     char argv[EXEC_PATH_MAX + 1];
     base::StringView path = m_init_path.view();
     __builtin_memcpy(argv, path.data(), path.size());
     argv[path.size()] = 0;
-    // init's device master is exec's own link port: names exec does not serve go up the chain
-    // as from any link, and boot_profile_get there answers with exec's stage too.
+    // init's device master is the one exec hands down: the console and a read-only PCI listing
+    // go up the chain as the policy for programs allows (chain/policy.h), and boot_profile_get
+    // there answers with exec's stage too.
     mach_port_t link_port = chain::link().link_port();
     MACH_TRY(mach_port_insert_right(mach_task_self(), link_port, link_port, MACH_MSG_TYPE_MAKE_SEND),
-             "making a send right to exec's link port for init");
+        "making a send right to exec's link port for init");
     auto device_master = mach::SendRight::adopt(link_port);
-    auto host_priv = TRY(copy_send(mach::privileged_ports().host_priv));
     mach_port_t ports[EXEC_PORT_COUNT] = {};
     ports[EXEC_PORT_DEVICE_MASTER] = device_master.name();
-    ports[EXEC_PORT_HOST_PRIV] = host_priv.name();
 
     StartRequest request;
     request.argv = base::StringView(argv, path.size() + 1);
@@ -290,7 +292,6 @@ base::Result<void> Exec::start_init()
     request.is_init = true;
     TRY(start(file, request));
     device_master.release();
-    host_priv.release();
     return {};
 }
 
@@ -300,7 +301,7 @@ kern_return_t Exec::no_senders(mach_port_t process)
         m_init_trigger.reset();
         auto started = start_init();
         if (started.is_error()) {
-            mach::report("cannot start {}: {}", m_init_path.view(), ExecError {started.error()});
+            mach::report("cannot start {}: {}", m_init_path.view(), ExecError { started.error() });
             mach::power_off(1);
         }
         return KERN_SUCCESS;
@@ -313,19 +314,19 @@ kern_return_t Exec::no_senders(mach_port_t process)
     return KERN_SUCCESS;
 }
 
-kern_return_t Exec::exception(mach_port_t startup, mach_port_t thread, mach_port_t task, int exception, int code,
-                              long subcode)
+kern_return_t Exec::exception(
+    mach_port_t startup, mach_port_t thread, mach_port_t task, int exception, int code, long subcode)
 {
     Program* p = m_programs.by_startup_port(startup);
     if (!p)
         return KERN_FAILURE;
-    struct i386_thread_state state {};
+    struct i386_thread_state state { };
     mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
     unsigned long pc = 0;
     if (thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count) == KERN_SUCCESS)
         pc = state.rip;
-    mach::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(), base::exception_name(exception),
-                 static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
+    mach::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(),
+        base::exception_name(exception), static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
     mach_port_deallocate(mach_task_self(), thread);
     mach_port_deallocate(mach_task_self(), task);
     if (p->state == Program::State::Running)
@@ -377,7 +378,7 @@ void Exec::init_ended(Program& p)
     // before the machine goes off.
     auto away = fs::filesystem_go_away(chain::link().upstream());
     if (away.is_error())
-        mach::report("the root filesystem could not be put away: {}", fs::ErrorText {away.error()});
+        mach::report("the root filesystem could not be put away: {}", fs::ErrorText { away.error() });
     mach::power_off(status);
 }
 
@@ -393,5 +394,5 @@ void base::Formatter<execd::ExecError>::format(Sink& s, const FormatSpec&, const
     else if (name)
         base::format(s, "{}", name);
     else
-        base::format(s, "{}", base::Status {code});
+        base::format(s, "{}", base::Status { code });
 }

@@ -63,7 +63,13 @@ base::Result<void> Arbiter::serve_on(mach::Server& server)
 {
     m_root = TRY(mach::ReceiveRight::allocate());
     TRY(server.add_port(m_root.name()));
+    m_read_root = TRY(mach::ReceiveRight::allocate());
+    TRY(server.add_port(m_read_root.name()));
     for (size_t i = 0; i < m_functions.size(); ++i) {
+        m_read_ports[i] = TRY(mach::ReceiveRight::allocate());
+        TRY(server.add_port(m_read_ports[i].name()));
+        if (!m_granted(m_functions[i]))
+            continue;
         m_ports[i] = TRY(mach::ReceiveRight::allocate());
         TRY(server.add_port(m_ports[i].name()));
     }
@@ -77,18 +83,24 @@ bool Arbiter::owns(base::StringView name) const
     return name == "pci";
 }
 
-base::Result<mach::SendRight> Arbiter::open(base::StringView, dev_mode_t)
+base::Result<mach::SendRight> Arbiter::open(base::StringView, dev_mode_t mode)
 {
-    // Every opener shares the root port; what it may do is decided per request.
-    return m_root.make_send();
+    // Every opener of one kind shares its root port.
+    return (mode & D_WRITE) ? m_root.make_send() : m_read_root.make_send();
 }
 
-const pci::Function* Arbiter::function_of(mach_port_t port) const
+const pci::Function* Arbiter::function_of(mach_port_t port, Access* access) const
 {
-    // At most 256 ports: a linear look-up costs far less than the message that asked.
-    for (size_t i = 0; i < m_functions.size(); ++i)
-        if (m_ports[i].name() == port)
+    // At most 512 ports: a linear look-up costs far less than the message that asked.
+    if (!MACH_PORT_VALID(port))
+        return nullptr;
+    for (size_t i = 0; i < m_functions.size(); ++i) {
+        if (m_ports[i].name() == port || m_read_ports[i].name() == port) {
+            if (access)
+                *access = m_ports[i].name() == port ? Access::Write : Access::Read;
             return &m_functions[i];
+        }
+    }
     return nullptr;
 }
 
@@ -112,9 +124,12 @@ kern_return_t Arbiter::conf_read(mach_port_t port, int reg, char* data, mach_msg
 kern_return_t Arbiter::conf_write(
     mach_port_t port, int reg, const char* data, mach_msg_type_number_t count, vm_size_t* amount)
 {
-    const pci::Function* f = function_of(port);
+    Access access = Access::Read;
+    const pci::Function* f = function_of(port, &access);
     if (!f)
         return KERN_INVALID_ARGUMENT;
+    if (access != Access::Write)
+        return KERN_INVALID_CAPABILITY;
     pci::Status checked = pci::check_config_access(reg, count, pci::config::space_size);
     if (checked != pci::Status::ok)
         return to_kern_return(checked);
@@ -188,8 +203,11 @@ kern_return_t Arbiter::open_function(
     const pci::Function* f = m_functions.find({ uint8_t(bus), uint8_t(device), uint8_t(function) });
     if (!f)
         return to_kern_return(pci::Status::no_such_function);
-    // The reply makes a send right from this receive right (pci_enum.defs: make-send).
-    *out = m_ports[f - m_functions.begin()].name();
+    // The reply makes a send right from this receive right (pci_enum.defs: make-send). The
+    // writable root gives write access to granted functions only.
+    size_t i = size_t(f - m_functions.begin());
+    bool writable = port == m_root.name() && m_ports[i].valid();
+    *out = writable ? m_ports[i].name() : m_read_ports[i].name();
     return KERN_SUCCESS;
 }
 

@@ -1,7 +1,12 @@
-// The arbiter's state and its RPCs: the functions found at start, one port per function on
-// which pci.defs is served, and the root port that device_open("pci") hands out, on which
+// The arbiter's state and its RPCs: the functions found at start, ports per function on which
+// pci.defs is served, and the root ports that device_open("pci") hands out, on which
 // pci_get_ndevs and the project's pci_enum.defs (the list, and the port of each function) are
 // served. Single-threaded: the chain's server loop calls one handler at a time.
+//
+// Access comes in two kinds, each with its own ports: device_open("pci") with D_WRITE gives the
+// writable root (the chain's policy lets only rumpdisk ask for it), whose function ports may
+// write configuration space of the granted functions (mass storage, grants.h) and read the
+// others; without D_WRITE it gives the read-only root (lspci), whose function ports only read.
 #pragma once
 
 #include "chain/link.h"
@@ -13,8 +18,10 @@ namespace arbiter {
 
 class Arbiter final : public chain::DeviceProvider {
 public:
-    explicit Arbiter(pci::ConfigAccess& config)
+    using Granted = bool (*)(const pci::Function&);
+    Arbiter(pci::ConfigAccess& config, Granted granted)
         : m_config(config)
+        , m_granted(granted)
     {
     }
 
@@ -40,15 +47,21 @@ public:
     kern_return_t open_function(mach_port_t, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* port);
 
 private:
-    // The function whose port this is, or null (the root port, or a port not ours).
-    const pci::Function* function_of(mach_port_t) const;
-    bool is_root(mach_port_t port) const { return port == m_root.name(); }
+    enum class Access { Read, Write };
+    // The function whose port this is, or null (a root port, or a port not ours), and the access
+    // the port gives.
+    const pci::Function* function_of(mach_port_t, Access* = nullptr) const;
+    bool is_root(mach_port_t port) const { return port == m_root.name() || port == m_read_root.name(); }
 
     pci::ConfigAccess& m_config;
+    Granted m_granted;
     pci::FunctionTable m_functions;
     mach::ReceiveRight m_root;
-    // m_ports[i] is the port of m_functions[i].
+    mach::ReceiveRight m_read_root;
+    // m_ports[i] and m_read_ports[i] are the ports of m_functions[i]; m_ports[i] is null for a
+    // function that is not granted.
     mach::ReceiveRight m_ports[pci::FunctionTable::capacity];
+    mach::ReceiveRight m_read_ports[pci::FunctionTable::capacity];
 };
 
 // The arbiter of this task, for the MIG handlers.

@@ -1,10 +1,13 @@
 // pci-arbiter, the first link of the chain: it owns PCI configuration space. It takes I/O
 // permission for the mechanism #1 ports from the kernel, finds every function (following
 // bridges), sizes their regions, and serves "pci" to the links below: the root port lists the
-// functions and hands out a port per function, on which the Hurd's pci.defs is served.
+// functions and hands out a port per function, on which the Hurd's pci.defs is served. It grants
+// the link below the memory, I/O ports and interrupt lines of the mass-storage controllers, and
+// nothing else of the machine (grants.h).
 #include "arbiter.h"
 #include "base/options.h"
 #include "chain/link.h"
+#include "grants.h"
 #include "mechanism1.h"
 #include "pci/config_layout.h"
 #include "pci/listing.h"
@@ -36,7 +39,8 @@ void print_listing(const pci::FunctionTable& functions)
 
 // Static: the function table and its ports are large for a stack, and live as long as the task.
 arbiter::Mechanism1 mechanism1;
-arbiter::Arbiter the_arbiter { mechanism1 };
+arbiter::Arbiter the_arbiter { mechanism1, arbiter::is_granted };
+arbiter::Grants grants;
 
 } // namespace
 
@@ -75,5 +79,12 @@ int module_main(int argc, char** argv)
     if (served.is_error())
         link.fail("cannot serve the functions' ports: {}", served.error());
     link.add_provider(the_arbiter);
+    // What the disk server below may use of the hardware: the mass-storage controllers'.
+    auto granted = grants.grant(the_arbiter.functions(), link.server());
+    if (granted.is_error())
+        link.fail("cannot serve the granted devices: {}", granted.error());
+    link.add_provider(grants);
+    link.set_device_ports(grants);
+    link.set_io_grants(grants);
     link.run();
 }

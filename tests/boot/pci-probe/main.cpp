@@ -138,7 +138,9 @@ int module_main(int argc, char** argv)
         check(!regions.is_error(), "pci_get_dev_regions and pci_get_dev_rom");
         if (!regions.is_error())
             print_regions(f, regions.value());
-        if (!scratch && f.layout == pci::config::HeaderLayout::general && f.class_code.base != pci::classes::bridge)
+        // Configuration writes are granted for the mass-storage controllers only.
+        if (!scratch && f.layout == pci::config::HeaderLayout::general
+            && f.class_code.base == pci::classes::mass_storage)
             scratch = &f;
     }
 
@@ -174,9 +176,30 @@ int module_main(int argc, char** argv)
     check_code(raw_read(port, 2, 4), KERN_INVALID_ARGUMENT, "misaligned 4-byte read");
     check_code(raw_read(port, 0x3d, 2), KERN_INVALID_ARGUMENT, "misaligned 2-byte read");
     check_code(raw_read(port, 0xfc, 4), KERN_SUCCESS, "read of the last dword");
-    check_code(raw_write(port, 0x100, 4), KERN_INVALID_ARGUMENT, "write at offset 256");
-    check_code(raw_write(port, 0, 3), KERN_INVALID_ARGUMENT, "write of 3 bytes");
-    check_code(raw_write(port, 1, 2), KERN_INVALID_ARGUMENT, "misaligned write");
+    // Writes: refused on a function that is not granted (the host bridge) whatever the request;
+    // checked on a granted one.
+    check(functions[0].class_code.base != pci::classes::mass_storage, "the first function is not granted");
+    check_code(raw_write(port, pci::config::interrupt_line, 1), KERN_INVALID_CAPABILITY,
+        "write to a function that is not granted");
+    check(scratch != nullptr, "a mass-storage controller to write to");
+    auto granted = bus.open(scratch ? scratch->address : functions[0].address);
+    mach_port_t writable = granted.is_error() ? MACH_PORT_NULL : granted.value().port();
+    check_code(raw_write(writable, 0x100, 4), KERN_INVALID_ARGUMENT, "write at offset 256");
+    check_code(raw_write(writable, 0, 3), KERN_INVALID_ARGUMENT, "write of 3 bytes");
+    check_code(raw_write(writable, 1, 2), KERN_INVALID_ARGUMENT, "misaligned write");
+
+    // The read-only root (what programs get): listing and reads, never a write.
+    auto read_only = pciaccess::Bus::open(pciaccess::Bus::Access::ReadOnly);
+    check(!read_only.is_error(), "opening pci read-only");
+    if (!read_only.is_error() && scratch) {
+        auto device = read_only.value().open(scratch->address);
+        check(!device.is_error(), "pci_enum_open on the read-only root");
+        if (!device.is_error()) {
+            check(!device.value().read8(pci::config::interrupt_line).is_error(), "a read through the read-only root");
+            check_code(raw_write(device.value().port(), pci::config::interrupt_line, 1), KERN_INVALID_CAPABILITY,
+                "a write through the read-only root");
+        }
+    }
     check_code(raw_read(root, 0, 4), KERN_INVALID_ARGUMENT, "configuration read on the root port");
     vm_size_t n = 0;
     check_code(pci_get_ndevs(port, &n), KERN_INVALID_ARGUMENT, "pci_get_ndevs on a function's port");
