@@ -16,6 +16,7 @@
 #include "runtime/power.h"
 
 extern "C" {
+#include "fsys_U.h"
 #include "pci_U.h"
 #include "pci_enum_U.h"
 }
@@ -101,6 +102,76 @@ void print_regions(const pci::Function& listed, const pci::Regions& regions)
         pci::format_rom_line(line, f);
         mach::report("{}", line.view());
     }
+}
+
+kern_return_t open_device(const char* name, mach_port_t* port)
+{
+    return device_open(mach::privileged_ports().device_master, D_READ | D_WRITE, const_cast<char*>(name), port);
+}
+
+// What the arbiter lets the link below it have (chain/policy.h, pci-arbiter/grants.h): the
+// privileged ports once, the controllers' hardware and the console, nothing else.
+void check_privilege(const pciaccess::Bus& bus, const pci::Function* controller)
+{
+    mach_port_t bootstrap = MACH_PORT_NULL, host = MACH_PORT_NULL, master = MACH_PORT_NULL, task = MACH_PORT_NULL;
+    task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &bootstrap);
+    check(MACH_PORT_VALID(mach::privileged_ports().host_priv), "the disk server's place has the host port");
+    check_code(
+        fsys_getpriv(bootstrap, &host, &master, &task), KERN_INVALID_CAPABILITY, "fsys_getpriv asked a second time");
+    check_code(fsys_getpriv(mach::privileged_ports().device_master, &host, &master, &task), KERN_INVALID_CAPABILITY,
+        "fsys_getpriv on the device master");
+
+    mach_port_t device = MACH_PORT_NULL;
+    check_code(open_device("no-such-device", &device), D_NO_SUCH_DEVICE, "opening a name nobody serves");
+    check_code(open_device("kbd", &device), D_NO_SUCH_DEVICE, "opening the kernel's kbd (not granted)");
+
+    mach_port_t perm = MACH_PORT_NULL;
+    mach_port_t master_port = mach::privileged_ports().device_master;
+    check_code(i386_io_perm_create(master_port, 0x60, 0x60, &perm), KERN_INVALID_CAPABILITY,
+        "I/O permission for the keyboard controller");
+    check_code(i386_io_perm_create(master_port, 0xcf8, 0xcff, &perm), KERN_INVALID_CAPABILITY,
+        "I/O permission for PCI configuration space");
+    // The list has identities only: the regions come from the function's port.
+    pci::Regions regions;
+    if (controller) {
+        auto device = bus.open(controller->address);
+        if (!device.is_error()) {
+            auto got = device.value().regions();
+            if (!got.is_error())
+                regions = got.value();
+        }
+    }
+    const pci::Region* io = nullptr;
+    const pci::Region* memory = nullptr;
+    for (const pci::Region& bar : regions.bars) {
+        if (bar.kind == pci::RegionKind::io && !io)
+            io = &bar;
+        if (bar.kind == pci::RegionKind::memory && !memory)
+            memory = &bar;
+    }
+    check(io != nullptr, "the controller has an I/O BAR");
+    if (io)
+        check_code(i386_io_perm_create(master_port, uint16_t(io->base), uint16_t(io->base + io->size - 1), &perm),
+            KERN_SUCCESS, "I/O permission for the controller's I/O BAR");
+
+    mach_port_t mem = MACH_PORT_NULL, pager = MACH_PORT_NULL;
+    check_code(open_device("mem", &mem), KERN_SUCCESS, "opening the arbiter's mem");
+    check_code(device_map(mem, VM_PROT_READ, 0, 0x1000, &pager, 0), KERN_INVALID_CAPABILITY, "mapping RAM at 0");
+    check_code(device_map(mem, VM_PROT_READ, 0xfee00000, 0x1000, &pager, 0), KERN_INVALID_CAPABILITY,
+        "mapping the local APIC");
+    if (memory) {
+        check_code(device_map(mem, VM_PROT_READ, memory->base, 0x1000, &pager, 0), KERN_SUCCESS,
+            "mapping the controller's memory BAR");
+        check_code(device_map(mem, VM_PROT_READ, memory->base, 0x100000, &pager, 0), KERN_INVALID_CAPABILITY,
+            "mapping past the controller's memory BAR");
+    }
+
+    mach_port_t irq = MACH_PORT_NULL;
+    check_code(open_device("irq", &irq), KERN_SUCCESS, "opening the arbiter's irq");
+    auto receive = mach::ReceiveRight::allocate();
+    if (!receive.is_error())
+        check_code(device_intr_register(irq, 1, 0, receive.value().name(), MACH_MSG_TYPE_MAKE_SEND),
+            KERN_INVALID_CAPABILITY, "registering for the keyboard's interrupt line");
 }
 
 } // namespace
@@ -224,6 +295,8 @@ int module_main(int argc, char** argv)
     check_code(pci_enum_open(root, 0, 0, 8, &absent), KERN_INVALID_ARGUMENT, "opening function 8");
     check_code(pci_enum_open(root, 256, 0, 0, &absent), KERN_INVALID_ARGUMENT, "opening bus 256");
     check_code(pci_enum_open(port, 0, 0, 0, &absent), KERN_INVALID_ARGUMENT, "pci_enum_open on a function's port");
+
+    check_privilege(bus, scratch);
 
     mach::report("{} checks on {} functions, {} failed", checks, functions.size(), failures);
     mach::power_off(failures == 0 ? 0 : 1);
