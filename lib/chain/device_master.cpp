@@ -17,7 +17,16 @@ static kern_return_t open_device(mach_port_t master, dev_mode_t mode, const char
 {
     if (!link().is_link_port(master))
         return D_INVALID_OPERATION;
-    base::StringView wanted(name);
+    // A dev_name_t is 128 bytes: the name is read no further, zero-terminated or not.
+    char bounded[sizeof(dev_name_t)] = {};
+    size_t length = 0;
+    while (length < sizeof bounded && name[length]) {
+        bounded[length] = name[length];
+        ++length;
+    }
+    if (length == sizeof bounded)
+        return D_NO_SUCH_DEVICE;
+    base::StringView wanted(bounded, length);
     if (chain::DeviceProvider* p = link().provider_for(wanted)) {
         auto opened = p->open(wanted, mode);
         if (opened.is_error())
@@ -28,7 +37,7 @@ static kern_return_t open_device(mach_port_t master, dev_mode_t mode, const char
     }
     // Not ours: the link's own device master answers, and the right is handed back.
     mach_port_t forwarded = MACH_PORT_NULL;
-    kern_return_t r = device_open(mach::privileged_ports().device_master, mode, const_cast<char*>(name), &forwarded);
+    kern_return_t r = device_open(mach::privileged_ports().device_master, mode, bounded, &forwarded);
     if (r != KERN_SUCCESS)
         return r;
     *device = forwarded;
@@ -64,8 +73,7 @@ kern_return_t ds_device_write(mach_port_t device, mach_port_t, mach_msg_type_nam
 {
     if (auto* d = link().device_ports_for(device))
         return d->write(device, mode, recnum, data, count, written);
-    // Out-of-line data is ours once received; a refused write must not leak it.
-    vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(data), count);
+    // Refused: the server loop releases the data (runtime/server.h's ownership rule).
     return D_INVALID_OPERATION;
 }
 
