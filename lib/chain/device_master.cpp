@@ -13,23 +13,21 @@ extern "C" {
 
 using chain::link;
 
-// A device name as the message carries it: at most the 128 bytes of dev_name_t, zero or not.
-static base::StringView device_name(const char* name)
-{
-    size_t n = 0;
-    while (n < sizeof(dev_name_t) && name[n])
-        ++n;
-    return base::StringView(name, n);
-}
-
 static kern_return_t open_device(
     mach_port_t master, dev_mode_t mode, const char* name, mach_port_t* device, mach_msg_type_name_t* poly)
 {
     if (!link().is_device_master(master))
         return D_INVALID_OPERATION;
-    base::StringView wanted = device_name(name);
-    if (wanted.size() == sizeof(dev_name_t))
+    // A dev_name_t is 128 bytes: the name is read no further, zero-terminated or not.
+    char bounded[sizeof(dev_name_t)] = {};
+    size_t length = 0;
+    while (length < sizeof bounded && name[length]) {
+        bounded[length] = name[length];
+        ++length;
+    }
+    if (length == sizeof bounded)
         return D_NO_SUCH_DEVICE;
+    base::StringView wanted(bounded, length);
     if (chain::DeviceProvider* p = link().provider_for(wanted)) {
         auto opened = p->open(wanted, mode);
         if (opened.is_error())
@@ -48,7 +46,7 @@ static kern_return_t open_device(
         return D_NO_SUCH_DEVICE;
     }
     mach_port_t forwarded = MACH_PORT_NULL;
-    kern_return_t r = device_open(mach::privileged_ports().device_master, mode, const_cast<char*>(name), &forwarded);
+    kern_return_t r = device_open(mach::privileged_ports().device_master, mode, bounded, &forwarded);
     if (r != KERN_SUCCESS)
         return r;
     *device = forwarded;
@@ -84,7 +82,7 @@ kern_return_t ds_device_write(mach_port_t device, mach_port_t, mach_msg_type_nam
 {
     if (auto* d = link().device_ports_for(device))
         return d->write(device, mode, recnum, data, count, written);
-    // A refused write owns nothing: the server loop releases the data (runtime/server.h).
+    // Refused: the server loop releases the data (runtime/server.h's ownership rule).
     return D_INVALID_OPERATION;
 }
 

@@ -1,6 +1,7 @@
 // Device ports a link serves itself (rumpdisk's disks): the device.defs calls that arrive on a
 // port the server owns go to it, with MIG's arguments; everything else the link answers as in
-// link.h. Out-of-line write data belongs to the callee, which must release it on every path.
+// link.h. Out-of-line write data follows runtime/server.h's ownership rule: the callee releases
+// it when it answers KERN_SUCCESS, and never when it answers an error.
 #pragma once
 
 #include "runtime/mach.h"

@@ -4,9 +4,25 @@
 #include "block_layout.h"
 #include "runtime/console.h"
 
+extern "C" {
+#include <mach/notify.h>
+}
+
 namespace rumpdisk {
 
-static constexpr uint64_t page_size = 0x1000;
+namespace {
+
+constexpr uint64_t page_size = 0x1000;
+// io_buf_ptr_inband_t: what one in-band request or reply can hold.
+constexpr uint64_t inband_bytes = sizeof(io_buf_ptr_inband_t);
+
+bool overlaps(const Volume& a, const Volume& b)
+{
+    return a.disk == b.disk && a.first_sector < b.first_sector + b.sector_count
+        && b.first_sector < a.first_sector + a.sector_count;
+}
+
+} // namespace
 
 bool BlockServer::add_volume(const Volume& v)
 {
@@ -37,67 +53,134 @@ base::Result<mach::SendRight> BlockServer::open(base::StringView name, dev_mode_
     bool writable = mode & D_WRITE;
     if (writable && v->read_only)
         return base::Error(D_READ_ONLY);
-    // One port per volume and mode: several opens share it and count.
-    OpenPort* free_slot = nullptr;
-    for (OpenPort& p : m_ports) {
-        if (p.volume == v && p.writable == writable) {
-            ++p.opens;
-            return p.port.make_send();
+    Handle* slot = nullptr;
+    size_t on_volume = 0;
+    for (Handle& h : m_handles) {
+        if (!h.port.valid()) {
+            if (!slot)
+                slot = &h;
+            continue;
         }
-        if (!p.volume && !free_slot)
-            free_slot = &p;
+        if (h.volume == v)
+            ++on_volume;
+        if (writable && h.open && h.writable && overlaps(*h.volume, *v))
+            return base::Error(D_ALREADY_OPEN, "an overlapping volume is open for writing");
     }
-    if (!free_slot)
-        return base::Error(D_NO_MEMORY, "too many open devices");
+    if (on_volume >= max_handles_per_volume)
+        return base::Error(D_NO_MEMORY, "too many handles on this volume");
+    if (!slot)
+        return base::Error(D_NO_MEMORY, "the handle table is full");
+
+    // The port's only make-send is the client's right: no-senders means the client let go.
     auto port = TRY(mach::ReceiveRight::allocate());
+    mach_port_t previous = MACH_PORT_NULL;
+    if (kern_return_t r = mach_port_request_notification(mach_task_self(), port.name(), MACH_NOTIFY_NO_SENDERS, 1,
+            port.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous))
+        return base::Error(r, "asking for a handle's no-senders notification");
     TRY(chain::link().server().add_port(port.name()));
-    free_slot->port = static_cast<mach::ReceiveRight&&>(port);
-    free_slot->volume = v;
-    free_slot->writable = writable;
-    free_slot->opens = 1;
-    return free_slot->port.make_send();
+    auto send = TRY(port.make_send());
+    slot->port = static_cast<mach::ReceiveRight&&>(port);
+    slot->volume = v;
+    slot->writable = writable;
+    slot->open = true;
+    return send;
 }
 
-BlockServer::OpenPort* BlockServer::find_port(mach_port_t port)
+BlockServer::Handle* BlockServer::find_handle(mach_port_t port)
 {
-    for (OpenPort& p : m_ports)
-        if (p.volume && p.port.name() == port)
-            return &p;
+    if (!MACH_PORT_VALID(port))
+        return nullptr;
+    for (Handle& h : m_handles)
+        if (h.port.valid() && h.port.name() == port)
+            return &h;
     return nullptr;
 }
 
-const BlockServer::OpenPort* BlockServer::find_port(mach_port_t port) const
+const BlockServer::Handle* BlockServer::find_handle(mach_port_t port) const
 {
-    return const_cast<BlockServer*>(this)->find_port(port);
+    return const_cast<BlockServer*>(this)->find_handle(port);
+}
+
+BlockServer::Handle* BlockServer::open_handle(mach_port_t port)
+{
+    Handle* h = find_handle(port);
+    return h && h->open ? h : nullptr;
 }
 
 bool BlockServer::owns(mach_port_t port) const
 {
-    return find_port(port) != nullptr;
+    // Closed handles too: a request on one is answered D_NO_SUCH_DEVICE here.
+    return find_handle(port) != nullptr;
+}
+
+void BlockServer::mark_dirty(Disk& d)
+{
+    Disk** free_slot = nullptr;
+    for (Disk*& slot : m_dirty) {
+        if (slot == &d)
+            return;
+        if (!slot && !free_slot)
+            free_slot = &slot;
+    }
+    // Never full: each volume has one disk.
+    if (free_slot)
+        *free_slot = &d;
+}
+
+bool BlockServer::is_dirty(const Disk& d) const
+{
+    for (Disk* slot : m_dirty)
+        if (slot == &d)
+            return true;
+    return false;
+}
+
+kern_return_t BlockServer::flush(Disk& d)
+{
+    auto flushed = d.flush();
+    if (flushed.is_error())
+        return flushed.error().code();
+    for (Disk*& slot : m_dirty)
+        if (slot == &d)
+            slot = nullptr;
+    return KERN_SUCCESS;
+}
+
+kern_return_t BlockServer::end_use(Handle& h)
+{
+    h.open = false;
+    Disk& disk = *h.volume->disk;
+    for (const Handle& other : m_handles)
+        if (other.port.valid() && other.open && other.volume->disk == &disk)
+            return KERN_SUCCESS;
+    return is_dirty(disk) ? flush(disk) : KERN_SUCCESS;
 }
 
 kern_return_t BlockServer::close(mach_port_t port)
 {
-    OpenPort* p = find_port(port);
-    if (!p)
+    Handle* h = open_handle(port);
+    if (!h)
         return D_NO_SUCH_DEVICE;
-    if (--p->opens > 0)
-        return KERN_SUCCESS;
-    kern_return_t r = KERN_SUCCESS;
-    if (p->writable) {
-        auto flushed = p->volume->disk->flush();
-        if (flushed.is_error())
-            r = flushed.error().code();
-    }
-    // Destroying the receive right turns every client's remaining send right dead.
-    (void)chain::link().server().remove_port(p->port.name()).is_error();
-    p->port.reset();
-    p->volume = nullptr;
-    return r;
+    return end_use(*h);
 }
 
-kern_return_t BlockServer::check_range(const Volume& v, recnum_t recnum, uint64_t bytes,
-                                       uint64_t& first_disk_sector) const
+void BlockServer::no_senders(mach_port_t port, mach_port_mscount_t)
+{
+    Handle* h = find_handle(port);
+    if (!h)
+        return;
+    if (h->open) {
+        if (kern_return_t r = end_use(*h))
+            mach::report("{}: flushing the disk after its last handle went: {}", h->volume->name, base::Status { r });
+    }
+    // Destroying the receive right takes it out of the port set too.
+    h->port.reset();
+    h->volume = nullptr;
+    h->writable = false;
+}
+
+kern_return_t BlockServer::check_range(
+    const Volume& v, recnum_t recnum, uint64_t bytes, uint64_t& first_disk_sector) const
 {
     uint32_t sector = v.disk->identity().sector_size;
     if (bytes % sector || bytes > max_request_bytes)
@@ -127,16 +210,16 @@ kern_return_t BlockServer::transfer(const Volume& v, uint64_t first, uint64_t se
     return KERN_SUCCESS;
 }
 
-kern_return_t BlockServer::read(mach_port_t port, dev_mode_t, recnum_t recnum, int bytes_wanted,
-                                io_buf_ptr_t* data, mach_msg_type_number_t* count)
+kern_return_t BlockServer::read(
+    mach_port_t port, dev_mode_t, recnum_t recnum, int bytes_wanted, io_buf_ptr_t* data, mach_msg_type_number_t* count)
 {
-    OpenPort* p = find_port(port);
-    if (!p)
+    Handle* h = open_handle(port);
+    if (!h)
         return D_NO_SUCH_DEVICE;
     if (bytes_wanted < 0)
         return D_INVALID_SIZE;
     uint64_t first;
-    if (kern_return_t r = check_range(*p->volume, recnum, uint64_t(bytes_wanted), first))
+    if (kern_return_t r = check_range(*h->volume, recnum, uint64_t(bytes_wanted), first))
         return r;
     *data = nullptr;
     *count = 0;
@@ -148,9 +231,10 @@ kern_return_t BlockServer::read(mach_port_t port, dev_mode_t, recnum_t recnum, i
     vm_size_t rounded = (uint64_t(bytes_wanted) + page_size - 1) & ~(page_size - 1);
     if (vm_allocate(mach_task_self(), &buffer, rounded, TRUE) != KERN_SUCCESS)
         return D_NO_MEMORY;
-    uint64_t sectors = uint64_t(bytes_wanted) / p->volume->disk->identity().sector_size;
-    kern_return_t r = transfer(*p->volume, first, sectors, reinterpret_cast<void*>(buffer), false);
+    uint64_t sectors = uint64_t(bytes_wanted) / h->volume->disk->identity().sector_size;
+    kern_return_t r = transfer(*h->volume, first, sectors, reinterpret_cast<void*>(buffer), false);
     if (r != KERN_SUCCESS) {
+        // Our own buffer, never the client's.
         vm_deallocate(mach_task_self(), buffer, rounded);
         return r;
     }
@@ -159,17 +243,18 @@ kern_return_t BlockServer::read(mach_port_t port, dev_mode_t, recnum_t recnum, i
     return KERN_SUCCESS;
 }
 
-kern_return_t BlockServer::read_inband(mach_port_t port, dev_mode_t, recnum_t recnum, int bytes_wanted, char* data,
-                                       mach_msg_type_number_t* count)
+kern_return_t BlockServer::read_inband(
+    mach_port_t port, dev_mode_t, recnum_t recnum, int bytes_wanted, char* data, mach_msg_type_number_t* count)
 {
     // The in-band reply holds at most 128 bytes, less than a sector: an in-band read returns
-    // the first bytes_wanted bytes of record recnum (a partial record, as a peek).
-    OpenPort* p = find_port(port);
-    if (!p)
+    // the first bytes_wanted bytes of record recnum (a partial record, as a peek). The bound is
+    // the buffer's, and the room MIG says it gave, whichever is smaller.
+    Handle* h = open_handle(port);
+    if (!h)
         return D_NO_SUCH_DEVICE;
-    if (bytes_wanted < 0 || bytes_wanted > 128)
+    if (bytes_wanted < 0 || uint64_t(bytes_wanted) > inband_bytes || uint64_t(bytes_wanted) > *count)
         return D_INVALID_SIZE;
-    const Volume& v = *p->volume;
+    const Volume& v = *h->volume;
     if (recnum >= v.sector_count)
         return D_INVALID_RECNUM;
     *count = 0;
@@ -182,87 +267,75 @@ kern_return_t BlockServer::read_inband(mach_port_t port, dev_mode_t, recnum_t re
     kern_return_t r = transfer(v, v.first_sector + recnum, 1, scratch, false);
     if (r != KERN_SUCCESS)
         return r;
-    __builtin_memcpy(data, scratch, bytes_wanted);
+    __builtin_memcpy(data, scratch, static_cast<size_t>(bytes_wanted));
     *count = static_cast<mach_msg_type_number_t>(bytes_wanted);
     return KERN_SUCCESS;
 }
 
-kern_return_t BlockServer::write(mach_port_t port, dev_mode_t mode, recnum_t recnum, io_buf_ptr_t data,
-                                 mach_msg_type_number_t count, int* bytes_written)
+kern_return_t BlockServer::write_records(
+    Handle& h, dev_mode_t mode, recnum_t recnum, void* data, uint64_t count, int* bytes_written)
 {
-    // The data arrived out of line and is ours: it is released on every path.
-    struct Release {
-        io_buf_ptr_t data;
-        mach_msg_type_number_t count;
-        ~Release()
-        {
-            if (data)
-                vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(data), count);
-        }
-    } release {data, count};
-
-    OpenPort* p = find_port(port);
-    if (!p)
-        return D_NO_SUCH_DEVICE;
-    if (!p->writable)
+    if (!h.writable)
         return D_READ_ONLY;
     uint64_t first;
-    if (kern_return_t r = check_range(*p->volume, recnum, count, first))
+    if (kern_return_t r = check_range(*h.volume, recnum, count, first))
         return r;
     *bytes_written = 0;
     if (count == 0)
         return KERN_SUCCESS;
     if (!data)
         return D_INVALID_SIZE;
-    uint64_t sectors = count / p->volume->disk->identity().sector_size;
-    if (kern_return_t r = transfer(*p->volume, first, sectors, data, true))
+    Disk& disk = *h.volume->disk;
+    mark_dirty(disk);
+    if (kern_return_t r = transfer(*h.volume, first, count / disk.identity().sector_size, data, true))
         return r;
     if (mode & write_flush) {
-        auto flushed = p->volume->disk->flush();
-        if (flushed.is_error())
-            return flushed.error().code();
+        if (kern_return_t r = flush(disk))
+            return r;
     }
     *bytes_written = static_cast<int>(count);
     return KERN_SUCCESS;
+}
+
+kern_return_t BlockServer::write(mach_port_t port, dev_mode_t mode, recnum_t recnum, io_buf_ptr_t data,
+    mach_msg_type_number_t count, int* bytes_written)
+{
+    // The ownership rule (runtime/server.h): the out-of-line data is ours to release only when
+    // we answer KERN_SUCCESS; on an error the server loop releases it.
+    Handle* h = open_handle(port);
+    if (!h)
+        return D_NO_SUCH_DEVICE;
+    kern_return_t r = write_records(*h, mode, recnum, data, count, bytes_written);
+    if (r == KERN_SUCCESS && data)
+        vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(data), count);
+    return r;
 }
 
 kern_return_t BlockServer::write_inband(mach_port_t port, dev_mode_t mode, recnum_t recnum, const char* data,
-                                        mach_msg_type_number_t count, int* bytes_written)
+    mach_msg_type_number_t count, int* bytes_written)
 {
-    OpenPort* p = find_port(port);
-    if (!p)
+    // MIG checks the message's size against the count it carries, not the count against the
+    // 128 bytes of io_buf_ptr_inband_t: a forged count up to the message's size arrives here.
+    Handle* h = open_handle(port);
+    if (!h)
         return D_NO_SUCH_DEVICE;
-    if (!p->writable)
-        return D_READ_ONLY;
-    uint64_t first;
-    // At most 128 bytes in band: only whole records can be written, so with 512-byte sectors
-    // this is D_INVALID_SIZE for any non-empty write.
-    if (kern_return_t r = check_range(*p->volume, recnum, count, first))
-        return r;
-    *bytes_written = 0;
-    if (count == 0)
-        return KERN_SUCCESS;
-    char copy[128];
-    __builtin_memcpy(copy, data, count);
-    uint64_t sectors = count / p->volume->disk->identity().sector_size;
-    if (kern_return_t r = transfer(*p->volume, first, sectors, copy, true))
-        return r;
-    if (mode & write_flush) {
-        auto flushed = p->volume->disk->flush();
-        if (flushed.is_error())
-            return flushed.error().code();
-    }
-    *bytes_written = static_cast<int>(count);
-    return KERN_SUCCESS;
+    if (count > inband_bytes)
+        return D_INVALID_SIZE;
+    // Only whole records can be written, so with 512-byte sectors this is D_INVALID_SIZE for
+    // any non-empty in-band write.
+    char copy[inband_bytes];
+    if (count)
+        __builtin_memcpy(copy, data, count);
+    return write_records(*h, mode, recnum, count ? copy : nullptr, count, bytes_written);
 }
 
-kern_return_t BlockServer::get_status(mach_port_t port, dev_flavor_t flavor, dev_status_t status,
-                                      mach_msg_type_number_t* count)
+kern_return_t BlockServer::get_status(
+    mach_port_t port, dev_flavor_t flavor, dev_status_t status, mach_msg_type_number_t* count)
 {
-    OpenPort* p = find_port(port);
-    if (!p)
+    Handle* h = open_handle(port);
+    if (!h)
         return D_NO_SUCH_DEVICE;
-    const Volume& v = *p->volume;
+    const Volume& v = *h->volume;
     uint32_t sector = v.disk->identity().sector_size;
     switch (flavor) {
     case DEV_GET_SIZE: {
@@ -278,8 +351,8 @@ kern_return_t BlockServer::get_status(mach_port_t port, dev_flavor_t flavor, dev
     case DEV_GET_RECORDS:
         if (*count < DEV_GET_RECORDS_COUNT)
             return D_INVALID_SIZE;
-        status[DEV_GET_RECORDS_DEVICE_RECORDS] =
-            v.sector_count > 0xffffffffu ? static_cast<int>(0xffffffffu) : static_cast<int>(v.sector_count);
+        status[DEV_GET_RECORDS_DEVICE_RECORDS]
+            = v.sector_count > 0xffffffffu ? static_cast<int>(0xffffffffu) : static_cast<int>(v.sector_count);
         status[DEV_GET_RECORDS_RECORD_SIZE] = static_cast<int>(sector);
         *count = DEV_GET_RECORDS_COUNT;
         return KERN_SUCCESS;
@@ -290,14 +363,12 @@ kern_return_t BlockServer::get_status(mach_port_t port, dev_flavor_t flavor, dev
 
 kern_return_t BlockServer::set_status(mach_port_t port, dev_flavor_t flavor, const int*, mach_msg_type_number_t)
 {
-    OpenPort* p = find_port(port);
-    if (!p)
+    Handle* h = open_handle(port);
+    if (!h)
         return D_NO_SUCH_DEVICE;
     switch (flavor) {
-    case dev_flush_cache: {
-        auto flushed = p->volume->disk->flush();
-        return flushed.is_error() ? flushed.error().code() : KERN_SUCCESS;
-    }
+    case dev_flush_cache:
+        return flush(*h->volume->disk);
     case blkrrpart:
         return KERN_SUCCESS;
     default:

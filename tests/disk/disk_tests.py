@@ -53,9 +53,10 @@ class WriteScattered(DiskTest):
 
 class Partitions(DiskTest):
     """Tables made by sfdisk open as the right wdNsM, with the right sizes, and no partition
-    reads outside itself."""
+    reads outside itself. In the same boot as the MBR table, rumpdisk's handles: one per open,
+    closed one at a time, one writer over overlapping volumes, freed when their client lets go."""
 
-    def expect_volumes(self, image, partitions, numbers):
+    def expect_volumes(self, image, partitions, numbers, tests="volumes"):
         # sfdisk --json names nodes like IMAGE1, IMAGE5; the number is the partition's.
         expect = []
         for p in partitions:
@@ -63,7 +64,8 @@ class Partitions(DiskTest):
             if number in numbers:
                 expect.append(f"wd0s{number}:{p['start']}:{p['size']}")
         self.assertEqual(len(expect), len(numbers), f"sfdisk made {partitions}")
-        status, out = self.run_client("q35", [image], "--test=volumes", "--expect=" + ",".join(expect))
+        status, out = self.run_client("q35", [image], f"--test={tests}", "--device=wd0",
+                                      "--expect=" + ",".join(expect))
         self.assert_client_passed(status, out)
         for item in expect:
             name = item.split(":")[0]
@@ -80,9 +82,10 @@ class Partitions(DiskTest):
                               "start=36864, type=5\n"
                               "size=16384, type=83\n"
                               "size=8192, type=83\n")
-        out = self.expect_volumes(image, parts, {1, 2, 3, 5, 6})
+        out = self.expect_volumes(image, parts, {1, 2, 3, 5, 6}, tests="volumes,handles")
         # The extended partition is a container, not a volume.
         self.assertNotRegex(out, r"rumpdisk: wd0s4: ")
+        self.assertIn("disk-client: handles checked, server still serving", out)
 
     def test_gpt(self):
         image = self.stamped_image("gpt.img", 2 * SECTORS)

@@ -5,7 +5,9 @@
 //   --test=volumes   --expect=NAME:FIRST:COUNT,...   partitions have those sizes and contents
 //   --test=faults    --device=wdN --bad=FIRST:COUNT  exactly those sectors fail, the rest read
 //   --test=requests  --device=wdN                     bad requests get their errors
+//   --test=handles   --device=wdN                     handles of wdN and its partitions wdNs1, wdNs2
 //   --test=bench     --device=wdN [--megabytes=N]     throughput table
+// Several tests run in one boot when --test lists them (--test=volumes,handles).
 // It prints what it checked and powers off with 0 when every check passed, else 1.
 #include "base/options.h"
 #include "chain/link.h"
@@ -218,6 +220,7 @@ void test_volumes(base::StringView expect)
         release(data, r ? 0 : got);
         mach::println("disk-client: {} is sectors {}-{} of the disk", name, first, first + count - 1);
         device_close(d.port);
+        mach_port_deallocate(mach_task_self(), d.port);
     }
     check(volumes > 0, "no volumes to check");
 }
@@ -268,6 +271,237 @@ void test_faults(base::StringView name, base::StringView bad)
     device_close(d.port);
 }
 
+// A short-form, in-line type descriptor.
+mach_msg_type_t inline_type(unsigned name, unsigned bits, unsigned number)
+{
+    mach_msg_type_t t {};
+    t.msgt_name = name;
+    t.msgt_size = bits;
+    t.msgt_number = number;
+    t.msgt_inline = TRUE;
+    return t;
+}
+
+// MIG's reply header with its return code.
+struct ReplyHead {
+    mach_msg_header_t head;
+    mach_msg_type_t ret_type;
+    kern_return_t ret;
+};
+
+// device_write_inband (2803) built by hand, with `bytes` of data in band whatever the 128 bytes
+// of io_buf_ptr_inband_t say: MIG's stub would not send it. Returns the server's answer.
+kern_return_t forged_write_inband(mach_port_t device, recnum_t recnum, unsigned bytes)
+{
+    struct Request {
+        mach_msg_header_t head;
+        mach_msg_type_t mode_type;
+        dev_mode_t mode;
+        char mode_pad[4];
+        mach_msg_type_t recnum_type;
+        recnum_t recnum;
+        mach_msg_type_t data_type;
+        char data[512];
+    };
+    static_assert(__builtin_offsetof(Request, data) == 72, "device_write_inband's layout");
+    union {
+        Request request;
+        ReplyHead reply;
+        char room[1024];
+    } m;
+    if (bytes > sizeof m.request.data)
+        return KERN_INVALID_ARGUMENT;
+    __builtin_memset(&m, 0, sizeof m);
+    m.request.mode_type = inline_type(MACH_MSG_TYPE_INTEGER_32, 32, 1);
+    m.request.recnum_type = inline_type(MACH_MSG_TYPE_INTEGER_64, 64, 1);
+    m.request.recnum = recnum;
+    m.request.data_type = inline_type(MACH_MSG_TYPE_CHAR, 8, bytes);
+    __builtin_memset(m.request.data, 0xab, bytes);
+    mach_port_t reply = mig_get_reply_port();
+    m.request.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+    m.request.head.msgh_size = static_cast<mach_msg_size_t>(72 + ((bytes + 7) & ~7u));
+    m.request.head.msgh_remote_port = device;
+    m.request.head.msgh_local_port = reply;
+    m.request.head.msgh_id = 2803;
+    kern_return_t r = mach_msg(&m.request.head, MACH_SEND_MSG | MACH_RCV_MSG, m.request.head.msgh_size, sizeof m,
+                               reply, 0, MACH_PORT_NULL);
+    return r ? r : m.reply.ret;
+}
+
+// device_open (2800) of `name`, built by hand with a reply port that is destroyed as soon as
+// the request is sent: the handle the server makes can never be delivered.
+kern_return_t open_dropping_reply(base::StringView name, dev_mode_t mode)
+{
+    struct Request {
+        mach_msg_header_t head;
+        mach_msg_type_t mode_type;
+        dev_mode_t mode;
+        char mode_pad[4];
+        mach_msg_type_long_t name_type;
+        dev_name_t name;
+    };
+    static_assert(sizeof(Request) == 184, "device_open's layout");
+    Request m;
+    __builtin_memset(&m, 0, sizeof m);
+    m.mode_type = inline_type(MACH_MSG_TYPE_INTEGER_32, 32, 1);
+    m.mode = mode;
+    m.name_type.msgtl_inline = TRUE;
+    m.name_type.msgtl_longform = TRUE;
+    m.name_type.msgtl_name = MACH_MSG_TYPE_STRING_C;
+    m.name_type.msgtl_size = 1024;
+    m.name_type.msgtl_number = 1;
+    for (size_t i = 0; i < name.size() && i < sizeof m.name - 1; ++i)
+        m.name[i] = name[i];
+    mach_port_t reply = MACH_PORT_NULL;
+    if (kern_return_t r = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &reply))
+        return r;
+    m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+    m.head.msgh_size = sizeof m;
+    m.head.msgh_remote_port = mach::privileged_ports().device_master;
+    m.head.msgh_local_port = reply;
+    m.head.msgh_id = 2800;
+    kern_return_t r = mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+    mach_port_mod_refs(mach_task_self(), reply, MACH_PORT_RIGHT_RECEIVE, -1);
+    return r;
+}
+
+void close_device(Device& d)
+{
+    device_close(d.port);
+    mach_port_deallocate(mach_task_self(), d.port);
+    d.port = MACH_PORT_NULL;
+}
+
+// The handles of rumpdisk: one per open, each closed on its own, writers exclusive over
+// overlapping volumes, every handle freed when its client lets go (deallocates it, or its
+// reply was never delivered), and a per-volume cap (servers/rumpdisk/block_server.h).
+void test_handles(base::StringView whole)
+{
+    constexpr unsigned table_size = 64, per_volume = 16;
+    auto part1 = base::formatted<16>("{}s1", whole);
+    auto part2 = base::formatted<16>("{}s2", whole);
+    // Sectors 64-127 of the disk hold their stamps (the partition table is in sector 0).
+    auto reads = [](const Device& d) { return read_and_verify(d, 64, 64, 0, 32 * 1024) == 64; };
+
+    Device a, b;
+    kern_return_t ra = open_device(whole, D_READ, a);
+    kern_return_t rb = open_device(whole, D_READ, b);
+    check(ra == KERN_SUCCESS && rb == KERN_SUCCESS, "opening {} twice gave {} and {}", whole, base::Status{ra},
+          base::Status{rb});
+    if (ra || rb)
+        return;
+    check(a.port != b.port, "two opens of {} gave one port", whole);
+    kern_return_t r = device_close(a.port);
+    check(r == KERN_SUCCESS, "closing the first handle gave {}", base::Status{r});
+    check(reads(b), "after closing the first handle, the second does not read");
+    uint8_t* data;
+    mach_msg_type_number_t got;
+    r = read(a, 64, sector_size, &data, &got);
+    check(r == D_NO_SUCH_DEVICE, "a read on the closed handle gave {}", base::Status{r});
+    release(data, r ? 0 : got);
+    r = device_close(a.port);
+    check(r == D_NO_SUCH_DEVICE, "a second close of one handle gave {}", base::Status{r});
+    check(reads(b), "after a second close of the first handle, the second does not read");
+    mach_port_deallocate(mach_task_self(), a.port);
+
+    // One writer over overlapping volumes; readers are never refused.
+    Device w, w2, ro1, ro2, other;
+    r = open_device(whole, D_READ | D_WRITE, w);
+    check(r == KERN_SUCCESS, "opening {} for writing gave {}", whole, base::Status{r});
+    r = open_device(whole, D_READ | D_WRITE, other);
+    check(r == D_ALREADY_OPEN, "a second writer of {} gave {}", whole, base::Status{r});
+    r = open_device(part1.view(), D_READ | D_WRITE, other);
+    check(r == D_ALREADY_OPEN, "a writer of {} while {} is open for writing gave {}", part1, whole, base::Status{r});
+    r = open_device(part1.view(), D_READ, ro1);
+    check(r == KERN_SUCCESS, "a reader of {} while {} is open for writing gave {}", part1, whole, base::Status{r});
+    r = open_device(whole, D_READ, ro2);
+    check(r == KERN_SUCCESS && reads(ro2), "a reader of {} beside its writer gave {}", whole, base::Status{r});
+    close_device(w);
+    r = open_device(part1.view(), D_READ | D_WRITE, w);
+    check(r == KERN_SUCCESS, "a writer of {} after {}'s writer closed gave {}", part1, whole, base::Status{r});
+    r = open_device(whole, D_READ | D_WRITE, other);
+    check(r == D_ALREADY_OPEN, "a writer of {} while {} is open for writing gave {}", whole, part1, base::Status{r});
+    r = open_device(part2.view(), D_READ | D_WRITE, w2);
+    check(r == KERN_SUCCESS, "a writer of {} beside {}'s (they do not overlap) gave {}", part2, part1,
+          base::Status{r});
+    // The new writer writes: record 0 of the partition, back as it was, flushed.
+    if (MACH_PORT_VALID(w.port)) {
+        r = read(w, 0, sector_size, &data, &got);
+        check(r == KERN_SUCCESS && got == sector_size, "reading record 0 of {} gave {}", part1, base::Status{r});
+        if (r == KERN_SUCCESS) {
+            int written = 0;
+            r = device_write(w.port, 0x100 /* write_flush */, 0, reinterpret_cast<io_buf_ptr_t>(data), sector_size,
+                             &written);
+            check(r == KERN_SUCCESS && written == sector_size, "writing record 0 of {} gave {}", part1,
+                  base::Status{r});
+            release(data, got);
+        }
+        close_device(w);
+    }
+    if (MACH_PORT_VALID(w2.port))
+        close_device(w2);
+    close_device(ro1);
+    close_device(ro2);
+    r = open_device(whole, D_READ | D_WRITE, w);
+    check(r == KERN_SUCCESS, "a writer of {} after every writer closed gave {}", whole, base::Status{r});
+    if (r == KERN_SUCCESS)
+        close_device(w);
+
+    // A client that lets go of its right frees the handle: far more opens than the table holds.
+    unsigned opened = 0;
+    for (unsigned i = 0; i < 3 * table_size; ++i) {
+        mach_port_t port = MACH_PORT_NULL;
+        char buffer[128] = {};
+        __builtin_memcpy(buffer, whole.data(), whole.size() < 127 ? whole.size() : 127);
+        if (device_open(mach::privileged_ports().device_master, D_READ, buffer, &port) == KERN_SUCCESS) {
+            ++opened;
+            mach_port_deallocate(mach_task_self(), port);
+        }
+    }
+    check(opened == 3 * table_size, "only {} of {} open-and-deallocate rounds opened", opened, 3 * table_size);
+    // So does a reply that was never delivered.
+    unsigned sent = 0;
+    for (unsigned i = 0; i < 2 * table_size; ++i) {
+        sent += open_dropping_reply(whole, D_READ) == KERN_SUCCESS;
+        // A round trip, so that the server has dealt with the request before the next one.
+        int status[DEV_GET_RECORDS_COUNT];
+        mach_msg_type_number_t count = DEV_GET_RECORDS_COUNT;
+        device_get_status(b.port, DEV_GET_RECORDS, status, &count);
+    }
+    check(sent == 2 * table_size, "only {} of {} opens with a dead reply port were sent", sent, 2 * table_size);
+    r = open_device(whole, D_READ, a);
+    check(r == KERN_SUCCESS && reads(a), "after {} handles let go and {} replies dropped, an open gave {}",
+          3 * table_size, 2 * table_size, base::Status{r});
+    if (r == KERN_SUCCESS)
+        close_device(a);
+
+    // The per-volume cap: b holds one handle of the volume, so per_volume - 1 more open.
+    Device held[table_size];
+    unsigned n = 0;
+    r = KERN_SUCCESS;
+    while (n < table_size) {
+        r = open_device(whole, D_READ, held[n]);
+        if (r)
+            break;
+        ++n;
+    }
+    check(n + 1 == per_volume && r == D_NO_MEMORY, "{} handles of {} opened, then {}; the cap is {}", n + 1, whole,
+          base::Status{r}, per_volume);
+    r = open_device(part2.view(), D_READ, other);
+    check(r == KERN_SUCCESS, "with {} at its cap, opening {} gave {}", whole, part2, base::Status{r});
+    if (r == KERN_SUCCESS)
+        close_device(other);
+    for (unsigned i = 0; i < n; ++i)
+        mach_port_deallocate(mach_task_self(), held[i].port);
+    r = open_device(whole, D_READ, a);
+    check(r == KERN_SUCCESS, "after letting go of the capped handles, an open gave {}", base::Status{r});
+    if (r == KERN_SUCCESS)
+        close_device(a);
+    check(reads(b), "after all that, the first handle does not read");
+    close_device(b);
+    mach::println("disk-client: handles checked, server still serving");
+}
+
 void test_requests(base::StringView name)
 {
     Device ro, rw;
@@ -309,12 +543,35 @@ void test_requests(base::StringView name)
     check(r == KERN_SUCCESS && written == 0, "an empty write gave {}", base::Status{r});
     r = device_write_inband(rw.port, 0, 0, sector, 128, &written);
     check(r == D_INVALID_SIZE, "an in-band write of 128 bytes (not a record) gave {}", base::Status{r});
+    r = device_write_inband(rw.port, 0, 0, sector, 0, &written);
+    check(r == KERN_SUCCESS && written == 0, "an empty in-band write gave {}", base::Status{r});
+    // Over the 128 bytes of io_buf_ptr_inband_t, which MIG's checks let through: a whole
+    // sector (which would be written if the bound were not checked) and one byte too many.
+    for (unsigned bytes : {512u, 129u}) {
+        r = forged_write_inband(rw.port, 0, bytes);
+        check(r == D_INVALID_SIZE, "a forged in-band write of {} bytes gave {}", bytes, base::Status{r});
+    }
+    r = read(ro, 0, sector_size, &data, &got);
+    check(r == KERN_SUCCESS && got == sector_size && stamp::matches(data, 0, 0),
+          "after the forged in-band writes, sector 0 no longer holds its stamp ({})", base::Status{r});
+    release(data, r ? 0 : got);
 
     char inband[128];
     got = sizeof inband;
     r = device_read_inband(ro.port, 0, 5, 128, inband, &got);
     check(r == KERN_SUCCESS && got == 128 && stamp::claimed_lba(reinterpret_cast<uint8_t*>(inband)) == 5,
           "an in-band read of record 5 gave {} ({} bytes)", base::Status{r}, got);
+    for (int bytes : {129, 512, -1}) {
+        got = sizeof inband;
+        r = device_read_inband(ro.port, 0, 5, bytes, inband, &got);
+        check(r == D_INVALID_SIZE, "an in-band read of {} bytes gave {}", bytes, base::Status{r});
+    }
+    // A name as long as dev_name_t allows, without a terminator of its own (the stub cuts it).
+    char long_name[128];
+    __builtin_memset(long_name, 'w', sizeof long_name);
+    mach_port_t unused = MACH_PORT_NULL;
+    r = device_open(mach::privileged_ports().device_master, D_READ, long_name, &unused);
+    check(r == D_NO_SUCH_DEVICE, "a 128-byte name gave {}", base::Status{r});
 
     int status[4];
     mach_msg_type_number_t count = 1;
@@ -362,20 +619,15 @@ void test_requests(base::StringView name)
     uint64_t ok = read_and_verify(ro, 0, 64, 0, 32 * 1024);
     check(ok == 64, "after the bad requests, {} of 64 sectors read right", ok);
 
-    // Two opens of one name share one port; each close counts.
-    Device again;
-    r = open_device(name, D_READ, again);
-    check(r == KERN_SUCCESS && again.port == ro.port, "a second open of {} gave a different port", name);
-    r = device_close(again.port);
-    check(r == KERN_SUCCESS, "the first close gave {}", base::Status{r});
-    r = read(ro, 0, sector_size, &data, &got);
-    check(r == KERN_SUCCESS, "after one of two closes, a read gave {}", base::Status{r});
-    release(data, r ? 0 : got);
     r = device_close(ro.port);
-    check(r == KERN_SUCCESS, "the last close gave {}", base::Status{r});
+    check(r == KERN_SUCCESS, "closing the read-only handle gave {}", base::Status{r});
     r = read(ro, 0, sector_size, &data, &got);
-    check(r != KERN_SUCCESS, "a read after the last close succeeded");
-    device_close(rw.port);
+    check(r == D_NO_SUCH_DEVICE, "a read on a closed handle gave {}", base::Status{r});
+    release(data, r ? 0 : got);
+    r = device_close(rw.port);
+    check(r == KERN_SUCCESS, "closing the writable handle gave {}", base::Status{r});
+    mach_port_deallocate(mach_task_self(), ro.port);
+    mach_port_deallocate(mach_task_self(), rw.port);
     mach::println("disk-client: bad requests answered, server still serving");
 }
 
@@ -456,7 +708,7 @@ int module_main(int argc, char** argv)
     base::OptionParser options("disk-client");
     base::StringView test, device = "wd0", ranges, expect, bad;
     unsigned long long chunk = 1 << 20, megabytes = 64;
-    options.add_text("test", test, "read-all, write, volumes, faults, requests or bench");
+    options.add_text("test", test, "read-all, write, volumes, faults, requests, handles or bench (a list: a,b)");
     options.add_text("device", device, "the volume to test (default wd0)");
     options.add_number("chunk", chunk, "request size of read-all, in bytes");
     options.add_text("ranges", ranges, "write: LBA:SECTORS,...");
@@ -470,20 +722,29 @@ int module_main(int argc, char** argv)
     if (chunk == 0 || chunk % sector_size || chunk > (16 << 20))
         link.fail("--chunk={} is not a positive multiple of {} up to 16 MiB", chunk, sector_size);
 
-    if (test == "read-all")
-        test_read_all(device, static_cast<unsigned>(chunk));
-    else if (test == "write")
-        test_write(device, ranges);
-    else if (test == "volumes")
-        test_volumes(expect);
-    else if (test == "faults")
-        test_faults(device, bad);
-    else if (test == "requests")
-        test_requests(device);
-    else if (test == "bench")
-        test_bench(device, static_cast<unsigned>(megabytes));
-    else
-        link.fail("unknown --test '{}'", test);
+    for (base::StringView tests = test; !tests.empty();) {
+        size_t comma = tests.find(',');
+        base::StringView one = tests.substr(0, comma);
+        tests = tests.substr(comma == tests.size() ? comma : comma + 1);
+        if (one == "read-all")
+            test_read_all(device, static_cast<unsigned>(chunk));
+        else if (one == "write")
+            test_write(device, ranges);
+        else if (one == "volumes")
+            test_volumes(expect);
+        else if (one == "faults")
+            test_faults(device, bad);
+        else if (one == "requests")
+            test_requests(device);
+        else if (one == "handles")
+            test_handles(device);
+        else if (one == "bench")
+            test_bench(device, static_cast<unsigned>(megabytes));
+        else
+            link.fail("unknown --test '{}'", one);
+    }
+    if (test.empty())
+        link.fail("no --test given");
 
     mach::println("disk-client: {} checks, {} failed", g_checks, g_failures);
     mach::power_off(g_failures ? 1 : 0);
