@@ -437,7 +437,8 @@ void table()
 
     // A client's share of the table: programs that run at once, charged to this client. The
     // last of them starts a program of its own through its own exec port while this client
-    // is refused.
+    // is refused: it is handed this client's exec port, as the shell hands its own on, and
+    // exec gives it its own in its place.
     static exec::Process running[EXEC_CLIENT_SHARE + 1];
     unsigned count = 0;
     int refusal = 0;
@@ -451,7 +452,9 @@ void table()
         running[count] = static_cast<exec::Process&&>(p.value());
     }
     Args other { "hello", "--quiet", "--pause=1000", "--run=/bin/hello" };
-    auto runner = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(other));
+    auto handed_on = spawn_of(other);
+    handed_on.ports[EXEC_PORT_EXEC] = exec_port();
+    auto runner = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", handed_on);
     if (!runner.is_error()) {
         Args argv { "hello", "--wait", "--quiet" };
         auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));

@@ -9,7 +9,7 @@
 //   --quiet     prints nothing but failures
 //   --pause=MS  sleeps MS milliseconds first
 //   --run=PATH  runs PATH (as "hello --quiet --status=12") through its own exec port, waits
-//               for it and exits with its status (or 100 + why it could not run it)
+//               for it and exits with its status (101: exec refused it; 102: the wait failed)
 // A hello whose argv[0] ends with "crash-on-start" crashes (a broken init for the tests).
 #include "base/options.h"
 #include "fsclient/client.h"
