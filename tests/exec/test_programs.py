@@ -8,7 +8,7 @@ from bootchain import image
 from exec_support import ExecTest
 
 # exec-tester's checks, by their sentences: each must pass (and the count says all ran).
-EXPECTED_CHECKS = 62
+EXPECTED_CHECKS = 66
 
 
 class ExecTester(ExecTest):
@@ -56,6 +56,8 @@ class ExecTester(ExecTest):
                       "a request queued behind a stuck one ends with how 0 status 11",
                       "a directory with a full queue is MACH_SEND_TIMED_OUT",
                       "a program file with a full queue is MACH_SEND_TIMED_OUT",
+                      "a program whose process port got forged no-senders is still known",
+                      "603 forged notifications were sent (603)",
                       "70 programs started with their reply lost",
                       "a client's share refuses with EXEC_E_TOO_MANY after 16 programs (got EXEC_E_TOO_MANY after 16)",
                       "another client starts a program meanwhile ends with how 0 status 12"]:

@@ -14,6 +14,7 @@
 
 extern "C" {
 #include "exec_U.h"
+#include <mach/notify.h>
 }
 
 using test_program::say;
@@ -383,6 +384,61 @@ void stuck_clients()
         EXEC_END_EXIT, 13);
 }
 
+// A notification as the kernel lays it out (one in-line 32-bit value: a port name or a count),
+// sent by this client through a plain send right. True when it was sent.
+bool forge(mach_port_t to, mach_msg_id_t id, unsigned value_type, uint32_t value)
+{
+    struct {
+        mach_msg_header_t head;
+        mach_msg_type_t type;
+        uint32_t value;
+    } m {};
+    m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+    m.head.msgh_size = sizeof m;
+    m.head.msgh_remote_port = to;
+    m.head.msgh_id = id;
+    m.type.msgt_name = static_cast<unsigned char>(value_type);
+    m.type.msgt_size = 32;
+    m.type.msgt_number = 1;
+    m.type.msgt_inline = TRUE;
+    m.value = value;
+    return mach_msg(&m.head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 1000, MACH_PORT_NULL)
+        == MACH_MSG_SUCCESS;
+}
+
+// Forged notifications change nothing in exec: dead-name notifications naming every small
+// name, on this client's start-up port and exec port (taken as genuine, they would make exec
+// drop the rights it holds under those names, or end this client), and no-senders on the
+// process port of a running program (taken as genuine, exec would forget the program while
+// this client holds its port).
+void forged_notifications()
+{
+    mach_port_t bootstrap = MACH_PORT_NULL;
+    task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &bootstrap);
+    unsigned sent = 0;
+    for (uint32_t name = 1; name <= 300; ++name) {
+        sent += forge(bootstrap, MACH_NOTIFY_DEAD_NAME, MACH_MSG_TYPE_PORT_NAME, name);
+        sent += forge(exec_port(), MACH_NOTIFY_DEAD_NAME, MACH_MSG_TYPE_PORT_NAME, name);
+    }
+    mach_port_deallocate(mach_task_self(), bootstrap);
+    Args waiting {"hello", "--wait", "--quiet"};
+    auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(waiting));
+    check(!p.is_error(), "a waiting program starts after forged dead-name notifications");
+    if (!p.is_error()) {
+        for (uint32_t count = 0; count < 3; ++count)
+            sent += forge(p.value().process(), MACH_NOTIFY_NO_SENDERS, MACH_MSG_TYPE_INTEGER_32, count);
+        Args argv {"hello", "--quiet", "--status=14"};
+        expect_end("exec serves on after forged notifications", run_and_wait(MACH_PORT_NULL, "/bin/hello",
+                   spawn_of(argv)), EXEC_END_EXIT, 14);
+        (void)p.value().kill();
+        expect_end("a program whose process port got forged no-senders is still known", p.value().wait(),
+                   EXEC_END_KILLED, 0);
+    }
+    base::BufferSink<80> line;
+    base::format(line, "603 forged notifications were sent ({})", sent);
+    check(sent == 603, line.view());
+}
+
 // Programs whose exec_exec reply could not be delivered (the client's reply port was gone)
 // leave no entry behind once they end: more of them than exec's table holds, then the client's
 // whole share still starts (table() below).
@@ -497,6 +553,7 @@ int module_main(int, char**)
     descriptors();
     bounds();
     stuck_clients();
+    forged_notifications();
     lost_replies();
     table();
     say("{} checks, {} failed", g_checks, g_failed);
