@@ -36,8 +36,8 @@ class ClientDeadline {
 public:
     // Starts now; ms of 0 is client_wait_ms.
     explicit ClientDeadline(unsigned ms = client_wait_ms);
-    // The bound for the next call on the client's port: what is left of the deadline (at most
-    // mach::ClientCallBound::default_ms per call when the kernel tells no time), or
+    // The bound for the next call on the client's port: what is left of the deadline, at most
+    // mach::ClientCallBound::default_ms (3 s; that alone when the kernel tells no time), or
     // MACH_RCV_TIMED_OUT once it is spent.
     base::Result<unsigned> next_bound() const;
 
