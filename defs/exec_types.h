@@ -41,11 +41,34 @@
      deallocates the process port (the program runs on, detached). exec_wait's reply may take
      as long as the program runs: a client calls it without the runtime's 60 s RPC bound.
 
+   Each program's own exec port, and its share
+     A program's EXEC_PORT_EXEC is an exec port of its own (exec's server port for it): exec
+     serves exec.defs there as on its own port and charges every program started through it
+     to this program. A request that names any port of exec's as EXEC_PORT_EXEC (init and the
+     shell hand their own on) gets the new program's own port in its place; another port is
+     passed on as it is. One client (the program whose exec port a request came on) holds at
+     most EXEC_CLIENT_SHARE entries of exec's table at once: its running programs and those that
+     ended and whose process port it still holds. Past that it alone gets EXEC_E_TOO_MANY; so
+     does whoever asks while the whole table (64 entries) is full. An entry goes as soon as its
+     program has ended and no send right to its process port is left, also when the reply that
+     would have carried the first one was lost (a reply port dead on arrival). A program's exec
+     port goes with its entry.
+
+   Ports the client hands over
+     exec never waits on a client's port for more than its bound: every call on a directory to
+     look a relative path up in, on exec_exec's file, or on a file found through such a
+     directory, has a send timeout (a port with a full queue fails) and a reply timeout, 5 s in
+     all for one request (then MACH_SEND_TIMED_OUT or MACH_RCV_TIMED_OUT); a reply to a client
+     (exec_wait's included) is sent with a timeout and dropped when it cannot go. exec serves one
+     request at a time, so a stuck client delays the others by at most that, never stops them.
+
    Errors
      exec_exec and exec_exec_path return KERN_SUCCESS or one of: the file protocol's FS_E*
      codes (fs_types.h) as ext2fs gave them (FS_ENOENT: no such file); lib/elf's codes
      (elf/error.h, 0x454c46xx: NotElf for a text file, Elf32 for a 32-bit ELF, TruncatedHeader,
-     SegmentsOverlap, SegmentOutsideUserSpace ...; elf::error_sentence names each); EXEC_E_*
+     SegmentsOverlap, SegmentOutsideUserSpace, ImageTooLarge for segments over 1 GiB ...;
+     elf::error_sentence names each; all found from the headers alone, before any memory of the
+     new task is touched); MACH_SEND_TIMED_OUT or MACH_RCV_TIMED_OUT (above); EXEC_E_*
      below; or Mach's own codes for a malformed request.  */
 #pragma once
 
@@ -57,6 +80,7 @@
 #define EXEC_ARGS_MAX (64 * 1024)  /* argv and envp bytes together (lib/elf's initial stack) */
 #define EXEC_PORTS_MAX 16          /* entries of dtable and of portarray */
 #define EXEC_PATH_MAX 1023
+#define EXEC_CLIENT_SHARE 16       /* entries of exec's table one client may hold (above) */
 
 typedef char *exec_data_t;
 typedef const char *const_exec_data_t;
@@ -85,7 +109,8 @@ typedef const int *const_exec_intarray_t;
 #define EXEC_PORT_CWDIR 1         /* current directory; default: the directory the path was
                                      looked up from (exec_exec_path), else the root */
 #define EXEC_PORT_CONSOLE 2       /* the console device (device.defs); default: exec's console */
-#define EXEC_PORT_EXEC 3          /* exec's server port; default: exec */
+#define EXEC_PORT_EXEC 3          /* the program's own exec port (above); always its own
+                                     unless the request names a port that is not exec's */
 #define EXEC_PORT_DEVICE_MASTER 4 /* a device master (device_open of "console", "pci" ...
                                      through the chain); not filled in. exec gives init its own
                                      link port: device_open and i386_io_perm_create go up the
@@ -115,7 +140,8 @@ typedef const int *const_exec_intarray_t;
 #define EXEC_E_ARGS (EXEC_ERROR_BASE + 3)          /* argv/envp over EXEC_ARGS_MAX, or a dtable,
                                                       dtable_kinds or portarray over bounds */
 #define EXEC_E_NO_MEMORY (EXEC_ERROR_BASE + 4)     /* the kernel refused memory for the task */
-#define EXEC_E_TOO_MANY (EXEC_ERROR_BASE + 5)      /* exec's table of programs is full */
+#define EXEC_E_TOO_MANY (EXEC_ERROR_BASE + 5)      /* the client holds EXEC_CLIENT_SHARE entries
+                                                      of exec's table, or the table is full */
 #define EXEC_E_NO_PROCESS (EXEC_ERROR_BASE + 6)    /* exec_wait on a port that is no process */
 #define EXEC_E_BUSY (EXEC_ERROR_BASE + 7)          /* exec_wait while another waits already */
 #define EXEC_E_STACK (EXEC_ERROR_BASE + 8)         /* the program's segments reach the stack */

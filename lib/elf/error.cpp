@@ -46,6 +46,7 @@ constexpr Description descriptions[] = {
     { "ArgumentsTooLong", "arguments too long: the arguments and the environment exceed 64 KiB" },
     { "StackBufferTooSmall", "initial stack: the buffer is too small for the arguments and the environment" },
     { "BadStackTop", "initial stack: the stack top is not 16-byte aligned or not in the user address space" },
+    { "ImageTooLarge", "too large: the program's loadable segments need more than 1 GiB of memory" },
 };
 
 constexpr size_t error_count = sizeof descriptions / sizeof descriptions[0];

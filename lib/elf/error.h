@@ -45,9 +45,11 @@ enum class Error : int {
     ArgumentsTooLong,
     StackBufferTooSmall,
     BadStackTop,
+    // A bound of the loader (after the others, so that their codes stay what they were).
+    ImageTooLarge, // the PT_LOAD segments need more than max_image_size of memory
 };
 
-constexpr Error last_error = Error::BadStackTop;
+constexpr Error last_error = Error::ImageTooLarge;
 
 // A sentence that says what is wrong, such as "wrong class: the file is a 32-bit ELF
 // (ELFCLASS32); only 64-bit programs run here". Never null.

@@ -114,6 +114,9 @@ base::Result<Segment> check_load(const Elf64_Phdr& p, uint64_t file_size)
         return make_error(Error::SegmentOutsideUserSpace);
     if (p.p_vaddr < page_size)
         return make_error(Error::SegmentInPageZero);
+    // Inside user space, so the rounding cannot overflow.
+    if (round_page(p.p_vaddr + p.p_memsz) - trunc_page(p.p_vaddr) > max_image_size)
+        return make_error(Error::ImageTooLarge);
     return Segment { p.p_vaddr, p.p_memsz, p.p_offset, p.p_filesz, protection_of(p.p_flags) };
 }
 
@@ -158,6 +161,8 @@ base::Result<Image> parse(FileReader& reader, uint64_t file_size)
 
     Image image;
     image.entry = header.e_entry;
+    // The pages of the segments so far (each at most max_image_size: no overflow).
+    uint64_t pages = 0;
     for (size_t i = 0; i < header.e_phnum; ++i) {
         const Elf64_Phdr& p = headers[i];
         if (p.p_type == layout::pt_gnu_stack) {
@@ -172,6 +177,9 @@ base::Result<Image> parse(FileReader& reader, uint64_t file_size)
             continue;
         if (image.count == max_segments)
             return make_error(Error::TooManySegments);
+        pages += round_page(segment.end()) - trunc_page(segment.vaddr);
+        if (pages > max_image_size)
+            return make_error(Error::ImageTooLarge);
         image.segments[image.count++] = segment;
     }
     if (image.count == 0)

@@ -11,6 +11,9 @@
 //   (page 0 stays unmapped, so that a null pointer faults);
 // - p_align 0, 1 or a power of two, with p_vaddr == p_offset modulo min(p_align, page_size);
 // - no byte in common with another PT_LOAD;
+// - pages that all PT_LOADs together cover (each segment's span rounded out to whole pages)
+//   of at most max_image_size, so that a segment of 127 TiB is refused here, at once, and
+//   nothing later allocates, plans or walks memory in proportion to p_memsz;
 // and with e_entry inside the file bytes of an executable PT_LOAD. Every other failure is the
 // Error that names it (elf/error.h); an error of the FileReader is passed up unchanged.
 //
@@ -35,6 +38,12 @@ constexpr uint64_t page_size = 4096;
 constexpr uint64_t user_space_end = 0x800000000000;
 constexpr size_t max_program_headers = 64;
 constexpr size_t max_segments = 16;
+// The most memory a program's segments may ask for, bss included: 1 GiB, far above what the
+// project's programs need (a few MiB) and above what the machines it runs on have, so a
+// program this check refuses could never have run. Every check of parse is a pass over the
+// headers: nothing in parse, plan or fill takes time in proportion to p_memsz or p_filesz
+// (fill reads only the file bytes that fall in the window it is given).
+constexpr uint64_t max_image_size = 1ull << 30;
 // Each segment gives at most two regions: a page it shares with the segment before it, and the
 // rest of its pages.
 constexpr size_t max_regions = 2 * max_segments;

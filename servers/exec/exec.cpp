@@ -6,6 +6,7 @@
 #include "fsclient/status.h"
 #include "loader.h"
 #include "runtime/console.h"
+#include "runtime/msg.h"
 #include "runtime/power.h"
 #include "runtime/runtime.h"
 
@@ -72,19 +73,43 @@ bool is_own_port(mach_port_t name)
         && (type & MACH_PORT_TYPE_RECEIVE);
 }
 
-base::Result<fs::Node> Exec::open_program(mach_port_t directory, base::StringView path)
+base::Result<fs::Node> Exec::open_program(
+    mach_port_t directory, base::StringView path, const ClientDeadline* client, bool* from_client)
 {
+    if (from_client)
+        *from_client = false;
     if (path.empty())
         return base::Error(FS_ENOENT, "an empty path");
     if (path[0] == '/' || !MACH_PORT_VALID(directory))
         return m_root.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC);
     if (is_own_port(directory))
         return base::Error(FS_EXDEV, "the directory is a port of exec, not of the filesystem");
-    // The client's directory, borrowed: the Node must not release the request's right.
+    // The client's directory, borrowed: the Node must not release the request's right. It may
+    // be any port, even one whose receive right the client holds and never answers: the lookup
+    // is bounded, and what it answers is the client's too.
     fs::Node dir = fs::Node::adopt(directory);
-    auto found = dir.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC);
+    auto found = within(client, [&] { return dir.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC); });
     dir.release();
+    if (found.is_error())
+        return found.error();
+    if (is_own_port(found.value().port()))
+        return base::Error(FS_EXDEV, "the directory answered with a port of exec, not of the filesystem");
+    if (from_client)
+        *from_client = true;
     return found;
+}
+
+bool Exec::requester_of(mach_port_t port, unsigned* requester)
+{
+    if (port == m_port.name()) {
+        *requester = 0;
+        return true;
+    }
+    Program* p = m_programs.by_requests_port(port);
+    if (!p)
+        return false;
+    *requester = p->number;
+    return true;
 }
 
 base::Result<mach::SendRight> Exec::default_port(size_t index, const StartRequest& request)
@@ -113,6 +138,8 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
         || (request.kind_count != request.descriptor_count && request.kind_count != 0))
         return base::Error(EXEC_E_ARGS, "dtable, dtable_kinds and portarray disagree or are over 16");
 
+    if (!request.is_init && m_programs.charged_to(request.requester) >= Programs::client_share)
+        return base::Error(EXEC_E_TOO_MANY, "this client holds its share of exec's table of programs");
     Program* slot = m_programs.allocate();
     if (!slot)
         return base::Error(EXEC_E_TOO_MANY, "exec's table of programs is full");
@@ -132,6 +159,7 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
 
     p.is_init = request.is_init;
     p.name.assign(request.name);
+    p.requester = request.requester;
 
     mach_port_t task = MACH_PORT_NULL;
     kern_return_t r = task_create(mach_task_self(), FALSE, &task);
@@ -140,7 +168,7 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
     p.task = mach::SendRight::adopt(task);
     TaskUnderConstruction under_construction(task);
 
-    Loaded loaded = TRY(load(task, file, request.argv, request.envp));
+    Loaded loaded = TRY(load(task, file, request.argv, request.envp, request.client));
     p.entry = loaded.entry;
     p.stack_base = loaded.stack_base;
     p.stack_size = loaded.stack_size;
@@ -159,8 +187,11 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
         "asking to be told of the task's end");
     if (!request.is_init) {
         p.process = TRY(mach::ReceiveRight::allocate());
-        // Told when the client's last right goes, once the reply has made the first one.
-        MACH_TRY(mach_port_request_notification(mach_task_self(), p.process.name(), MACH_NOTIFY_NO_SENDERS, 1,
+        // The no-senders notification, asked for while the port has no send right yet: the
+        // kernel queues it at once, and exec reads it after the reply went (or was lost with a
+        // dead reply port). no_senders() then asks again if the reply made a send right, so
+        // an entry whose process port never reached anyone goes once the program has ended.
+        MACH_TRY(mach_port_request_notification(mach_task_self(), p.process.name(), MACH_NOTIFY_NO_SENDERS, 0,
                      p.process.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
             "asking for the process port's no-senders notification");
         p.process_has_senders = true;
@@ -172,6 +203,13 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
         if (i >= request.port_count || !MACH_PORT_VALID(request.ports[i]))
             p.ports[i] = TRY(default_port(i, request));
     p.port_count = port_count;
+    // Its own exec port, in place of a null entry or of any port of exec's that the request
+    // named (init and the shell hand their own exec port on): its requests are charged to it.
+    bool own_exec_port = request.port_count <= EXEC_PORT_EXEC || !MACH_PORT_VALID(request.ports[EXEC_PORT_EXEC])
+        || is_own_port(request.ports[EXEC_PORT_EXEC]);
+    p.requests = TRY(mach::ReceiveRight::allocate());
+    if (own_exec_port)
+        p.ports[EXEC_PORT_EXEC] = TRY(p.requests.make_send());
     if (request.descriptor_count == 0) {
         for (size_t i = 0; i < 3; ++i) {
             p.descriptors[i] = TRY(m_console.copy());
@@ -184,14 +222,20 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
     TRY(server.add_port(p.startup.name()));
     if (p.process.valid())
         TRY(server.add_port(p.process.name()));
+    TRY(server.add_port(p.requests.name()));
     MACH_TRY(thread_resume(loaded.thread.name()), "starting the thread (thread_resume)");
 
     // Success: nothing below fails. The request's rights become the program's.
     under_construction.keep();
     free_on_failure.keep = true;
-    for (size_t i = 0; i < request.port_count; ++i)
-        if (MACH_PORT_VALID(request.ports[i]))
+    for (size_t i = 0; i < request.port_count; ++i) {
+        if (!MACH_PORT_VALID(request.ports[i]))
+            continue;
+        if (i == EXEC_PORT_EXEC && own_exec_port)
+            mach_port_deallocate(mach_task_self(), request.ports[i]); // replaced by its own
+        else
             p.ports[i] = mach::SendRight::adopt(request.ports[i]);
+    }
     if (request.descriptor_count) {
         for (size_t i = 0; i < request.descriptor_count; ++i) {
             if (MACH_PORT_VALID(request.descriptors[i]))
@@ -239,12 +283,20 @@ kern_return_t Exec::startup_exit(mach_port_t startup, int status)
 
 kern_return_t Exec::dead_name(mach_port_t startup, mach_port_t name)
 {
+    // Only the kernel's notification reaches here (the server loop refuses forged ones), and
+    // exec asks for one only on a start-up port, for that program's task. The kernel gave the
+    // dead name one more reference for it, released here; a name that is not the task of the
+    // program whose port it came to is left alone, so no message makes exec drop a right.
     Program* p = m_programs.by_startup_port(startup);
-    // The notification carries a reference of the dead name.
-    mach_port_deallocate(mach_task_self(), name);
-    if (!p)
+    if (!p || !MACH_PORT_VALID(name) || name != p->task.name())
         return KERN_SUCCESS;
-    if (p->state == Program::State::Running && name == p->task.name())
+    mach_port_type_t type = 0;
+    if (mach_port_type(mach_task_self(), name, &type) != KERN_SUCCESS || !(type & MACH_PORT_TYPE_DEAD_NAME))
+        return KERN_SUCCESS;
+    mach_port_urefs_t refs = 0;
+    if (mach_port_get_refs(mach_task_self(), name, MACH_PORT_RIGHT_DEAD_NAME, &refs) == KERN_SUCCESS && refs > 1)
+        mach_port_deallocate(mach_task_self(), name); // the entry keeps its own reference
+    if (p->state == Program::State::Running)
         ended(*p, EXEC_END_KILLED, 0);
     return KERN_SUCCESS;
 }
@@ -295,7 +347,7 @@ base::Result<void> Exec::start_init()
     return {};
 }
 
-kern_return_t Exec::no_senders(mach_port_t process)
+kern_return_t Exec::no_senders(mach_port_t process, mach_port_mscount_t)
 {
     if (process == m_init_trigger.name()) {
         m_init_trigger.reset();
@@ -309,6 +361,19 @@ kern_return_t Exec::no_senders(mach_port_t process)
     Program* p = m_programs.by_process_port(process);
     if (!p)
         return KERN_SUCCESS;
+    // The first notification was queued before the reply: if the reply made send rights, ask
+    // again, from the count made so far (the kernel sends it at once if they went meanwhile).
+    mach_port_status_t status {};
+    if (mach_port_get_receive_status(mach_task_self(), process, &status) == KERN_SUCCESS && status.mps_srights) {
+        mach_port_t previous = MACH_PORT_NULL;
+        if (mach_port_request_notification(mach_task_self(), process, MACH_NOTIFY_NO_SENDERS, status.mps_mscount,
+                process, MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous)
+            == KERN_SUCCESS) {
+            if (MACH_PORT_VALID(previous))
+                mach_port_deallocate(mach_task_self(), previous);
+            return KERN_SUCCESS;
+        }
+    }
     p->process_has_senders = false;
     release_if_done(*p);
     return KERN_SUCCESS;
@@ -320,11 +385,18 @@ kern_return_t Exec::exception(
     Program* p = m_programs.by_startup_port(startup);
     if (!p)
         return KERN_FAILURE;
+    // The kernel sends exceptions here, but the program holds a send right to this port (its
+    // bootstrap port) and may send one itself, with any port as "thread": the call is bounded
+    // and never made on a port of exec's own. Either way only this program ends.
     struct i386_thread_state state { };
     mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
     unsigned long pc = 0;
-    if (thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count) == KERN_SUCCESS)
-        pc = state.rip;
+    if (!is_own_port(thread)) {
+        mach::ClientCallBound bound;
+        if (thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count)
+            == KERN_SUCCESS)
+            pc = state.rip;
+    }
     mach::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(),
         base::exception_name(exception), static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
     mach_port_deallocate(mach_task_self(), thread);
@@ -349,8 +421,14 @@ void Exec::ended(Program& p, int how, int status)
         d.reset();
     for (auto& port : p.ports)
         port.reset();
-    if (p.waiter.valid())
-        (void)exec_wait_reply(p.waiter.release(), KERN_SUCCESS, how, status);
+    if (p.waiter.valid()) {
+        // The waiter's reply port is the client's: the send is bounded (MACH_SEND_TIMEOUT). A
+        // reply that cannot go leaves the right with exec, released here.
+        mach_port_t waiter = p.waiter.release();
+        mach::ClientCallBound bound;
+        if (exec_wait_reply(waiter, KERN_SUCCESS, how, status) != KERN_SUCCESS)
+            mach_port_deallocate(mach_task_self(), waiter);
+    }
     release_if_done(p);
 }
 

@@ -1,6 +1,21 @@
 // The exec server's state and its handlers: the root directory and console it hands to
 // programs, its server port, and the table of programs it started (exec_types.h describes the
 // protocols). The MIG entry points (handlers.cpp) call these.
+//
+// What no client can do to exec (exec is single-threaded and serves one request at a time):
+// - stall it: every call on a port a client handed over (a directory, a program file, what a
+//   client's directory answered, a forged exception's thread port) is bounded, client_wait_ms
+//   (loader.h) in all for one request; replies to clients (exec_wait_reply too) are sent with
+//   MACH_SEND_TIMEOUT. The guarantee is this bound, not concurrency: a client that never answers
+//   delays the requests queued behind it by at most 5 s, and they are then served.
+// - fill its table: each client has its share (exec_types.h), and an entry goes once its
+//   program ended and its process port has no senders, a lost reply included.
+// - make it release what it does not own: handlers follow the ownership rule of
+//   runtime/server.h (an error releases nothing of the request); notifications come only from
+//   the kernel, and dead_name() releases only the reference the kernel gave for its own task.
+// - keep it busy with a program file: lib/elf refuses a hostile ELF (127 TiB segments,
+//   overlaps, the kernel's half) from its headers, and the loader's work is bounded by the
+//   file's bytes, never by a segment's memory size.
 #pragma once
 
 #include <stddef.h>
@@ -9,6 +24,7 @@
 #include "base/string_view.h"
 #include "exec_types.h"
 #include "fsclient/client.h"
+#include "loader.h"
 #include "programs.h"
 #include "runtime/mach.h"
 #include "runtime/rights.h"
@@ -30,6 +46,12 @@ struct StartRequest {
     size_t port_count = 0;
     base::StringView name; // for messages: argv[0], else the path
     bool is_init = false;
+    // Who asked (Program::number of the program whose exec port the request came on; 0 for
+    // exec's own port and for init), charged with the new program against its share.
+    unsigned requester = 0;
+    // The file is the client's (exec_exec's port, or found through the client's directory):
+    // every call on it is bounded by this deadline. nullptr: the file is exec's root's.
+    const ClientDeadline* client = nullptr;
 };
 
 class Exec {
@@ -43,7 +65,13 @@ public:
     // program's, and it runs.
     base::Result<Program*> start(const fs::Node& file, const StartRequest&);
     // The file at path: absolute from the root, relative from directory (the root if null).
-    base::Result<fs::Node> open_program(mach_port_t directory, base::StringView path);
+    // A lookup on the client's directory is bounded by client (and *from_client says that the
+    // file came from it).
+    base::Result<fs::Node> open_program(mach_port_t directory, base::StringView path,
+        const ClientDeadline* client = nullptr, bool* from_client = nullptr);
+    // Who a request on this port is charged to (StartRequest::requester): false when the port
+    // is no exec port (exec's own, or a program's).
+    bool requester_of(mach_port_t port, unsigned* requester);
 
     // Starts the first program at path once exec serves: a port with no senders that asks for
     // its no-senders notification gets it at once, so the notification waits in exec's queue
@@ -65,9 +93,9 @@ public:
     kern_return_t wait(mach_port_t process, mach_port_t reply, int* how, int* status);
     kern_return_t startup_exit(mach_port_t startup, int status);
     kern_return_t dead_name(mach_port_t startup, mach_port_t name);
-    kern_return_t no_senders(mach_port_t process);
-    kern_return_t exception(mach_port_t startup, mach_port_t thread, mach_port_t task, int exception, int code,
-                            long subcode);
+    kern_return_t no_senders(mach_port_t process, mach_port_mscount_t mscount);
+    kern_return_t exception(
+        mach_port_t startup, mach_port_t thread, mach_port_t task, int exception, int code, long subcode);
 
 private:
     base::Result<mach::SendRight> default_port(size_t index, const StartRequest&);

@@ -72,13 +72,16 @@ kern_return_t S_exec_exec(mach_port_t server, mach_port_t file, int flags, const
                           const_exec_portarray_t ports, mach_msg_type_number_t port_count, mach_port_t* task,
                           mach_port_t* process)
 {
-    if (server != instance().server_port())
+    execd::StartRequest request;
+    if (!instance().requester_of(server, &request.requester))
         return MIG_BAD_ID;
     if (flags != 0)
         return EXEC_E_ARGS;
     if (execd::is_own_port(file))
         return FS_EXDEV;
-    execd::StartRequest request;
+    // The file is the client's port: every call on it is bounded.
+    execd::ClientDeadline client;
+    request.client = &client;
     request.argv = base::StringView(argv, argv_count);
     request.envp = base::StringView(envp, envp_count);
     request.descriptors = dtable;
@@ -103,15 +106,21 @@ kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_
                                mach_msg_type_number_t kind_count, const_exec_portarray_t ports,
                                mach_msg_type_number_t port_count, mach_port_t* task, mach_port_t* process)
 {
-    if (server != instance().server_port())
+    execd::StartRequest request;
+    if (!instance().requester_of(server, &request.requester))
         return MIG_BAD_ID;
     if (flags != 0)
         return EXEC_E_ARGS;
     base::StringView name(path);
-    auto file = instance().open_program(directory, name);
+    // A relative path is looked up on the client's directory, and the file it answers with is
+    // the client's too: both within one deadline.
+    execd::ClientDeadline client;
+    bool from_client = false;
+    auto file = instance().open_program(directory, name, &client, &from_client);
     if (file.is_error())
         return file.error().code();
-    execd::StartRequest request;
+    if (from_client)
+        request.client = &client;
     request.directory = directory;
     request.argv = base::StringView(argv, argv_count);
     request.envp = base::StringView(envp, envp_count);
@@ -177,9 +186,9 @@ kern_return_t do_seqnos_mach_notify_dead_name(mach_port_t port, mach_port_seqno_
     return instance().dead_name(port, name);
 }
 
-kern_return_t do_seqnos_mach_notify_no_senders(mach_port_t port, mach_port_seqno_t, mach_port_mscount_t)
+kern_return_t do_seqnos_mach_notify_no_senders(mach_port_t port, mach_port_seqno_t, mach_port_mscount_t mscount)
 {
-    return instance().no_senders(port);
+    return instance().no_senders(port, mscount);
 }
 
 kern_return_t do_seqnos_mach_notify_port_deleted(mach_port_t, mach_port_seqno_t, mach_port_name_t)

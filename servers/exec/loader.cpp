@@ -4,6 +4,7 @@
 #include "elf/initial_stack.h"
 #include "elf/loader.h"
 #include "exec_types.h"
+#include "runtime/clock.h"
 
 namespace execd {
 
@@ -11,12 +12,18 @@ namespace {
 
 // Reads the program through its file port. lib/elf never asks past the size it was given, so
 // a short read means the file shrank while it was being loaded.
+// lib/elf and the loader never ask for more than a window (below FS_IO_MAX) at once, so each
+// read is one io_read, bounded by what is left of a client's deadline.
 class NodeReader final : public elf::FileReader {
 public:
-    explicit NodeReader(const fs::Node& node) : m_node(node) {}
+    NodeReader(const fs::Node& node, const ClientDeadline* client)
+        : m_node(node)
+        , m_client(client)
+    {
+    }
     base::Result<void> read(uint64_t offset, void* buffer, size_t size) override
     {
-        size_t n = TRY(m_node.read(offset, buffer, size));
+        size_t n = TRY(within(m_client, [&] { return m_node.read(offset, buffer, size); }));
         if (n != size)
             return base::Error(FS_EIO, "the program file became shorter while it was read");
         return {};
@@ -24,6 +31,7 @@ public:
 
 private:
     const fs::Node& m_node;
+    const ClientDeadline* m_client;
 };
 
 // The window through which pages go to the new task: lib/elf fills it, vm_write copies it.
@@ -41,32 +49,28 @@ base::Error vm_error(kern_return_t r, const char* what)
     return base::Error(r, what);
 }
 
-bool touches_copies(const elf::LoadPlan& plan, uint64_t start, uint64_t end)
-{
-    for (size_t i = 0; i < plan.copy_count; ++i) {
-        const auto& c = plan.copies[i];
-        if (c.size && c.vaddr < end && start < c.vaddr + c.size)
-            return true;
-    }
-    return false;
-}
-
-base::Result<void> load_region(mach_port_t task, const elf::LoadPlan& plan, const elf::Region& region,
-                               elf::FileReader& reader)
+base::Result<void> load_region(
+    mach_port_t task, const elf::LoadPlan& plan, const elf::Region& region, elf::FileReader& reader)
 {
     vm_address_t address = region.start;
     kern_return_t r = vm_allocate(task, &address, region.size(), FALSE);
     if (r != KERN_SUCCESS)
         return vm_error(r, "allocating a segment's pages in the new task (vm_allocate)");
-    // vm_allocate gave zeros: only windows that hold file bytes are written.
-    for (uint64_t at = region.start; at < region.end; at += window_size) {
-        size_t n = region.end - at < window_size ? region.end - at : window_size;
-        if (!touches_copies(plan, at, at + n))
-            continue;
-        TRY(elf::fill(plan, at, g_window, n, reader));
-        r = vm_write(task, at, reinterpret_cast<vm_offset_t>(g_window), static_cast<mach_msg_type_number_t>(n));
-        if (r != KERN_SUCCESS)
-            return vm_error(r, "writing a segment into the new task (vm_write)");
+    // vm_allocate gave zeros: only the windows that hold file bytes are written, found from the
+    // copies (never by walking the region's pages: its bss may be large).
+    for (size_t i = 0; i < plan.copy_count; ++i) {
+        const auto& c = plan.copies[i];
+        uint64_t from = c.vaddr & ~(elf::page_size - 1);
+        uint64_t to = (c.vaddr + c.size + elf::page_size - 1) & ~(elf::page_size - 1);
+        from = from < region.start ? region.start : from;
+        to = to > region.end ? region.end : to;
+        for (uint64_t at = from; at < to; at += window_size) {
+            size_t n = to - at < window_size ? to - at : window_size;
+            TRY(elf::fill(plan, at, g_window, n, reader));
+            r = vm_write(task, at, reinterpret_cast<vm_offset_t>(g_window), static_cast<mach_msg_type_number_t>(n));
+            if (r != KERN_SUCCESS)
+                return vm_error(r, "writing a segment into the new task (vm_write)");
+        }
     }
     r = vm_protect(task, region.start, region.size(), FALSE, region.protection);
     if (r != KERN_SUCCESS)
@@ -124,15 +128,34 @@ base::Result<mach::SendRight> make_thread(mach_port_t task, uint64_t entry, uint
 
 } // namespace
 
-base::Result<Loaded> load(mach_port_t task, const fs::Node& file, base::StringView argv, base::StringView envp)
+ClientDeadline::ClientDeadline(unsigned ms)
 {
-    fs::Stat st = TRY(file.stat());
+    uint64_t now = mach::uptime_ms();
+    if (now)
+        m_end_ms = now + (ms ? ms : client_wait_ms);
+}
+
+base::Result<unsigned> ClientDeadline::next_bound() const
+{
+    if (!m_end_ms)
+        return mach::ClientCallBound::default_ms;
+    uint64_t now = mach::uptime_ms();
+    if (now >= m_end_ms)
+        return base::Error(MACH_RCV_TIMED_OUT, "the client's port did not answer within exec's bound");
+    uint64_t left = m_end_ms - now;
+    return static_cast<unsigned>(left < mach::ClientCallBound::default_ms ? left : mach::ClientCallBound::default_ms);
+}
+
+base::Result<Loaded> load(
+    mach_port_t task, const fs::Node& file, base::StringView argv, base::StringView envp, const ClientDeadline* client)
+{
+    fs::Stat st = TRY(within(client, [&] { return file.stat(); }));
     if ((st.mode & fs::mode_type_mask) != fs::mode_regular)
         return base::Error(EXEC_E_NOT_REGULAR, "the program is not a regular file");
     if (st.size > max_file_size)
         return base::Error(EXEC_E_TOO_BIG, "the program file is larger than 256 MiB");
 
-    NodeReader reader(file);
+    NodeReader reader(file, client);
     elf::Image image = TRY(elf::parse(reader, st.size));
     uint64_t size = stack_size;
     if (image.stack_size_hint > size)

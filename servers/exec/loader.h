@@ -11,6 +11,7 @@
 #include "base/string_view.h"
 #include "fsclient/client.h"
 #include "runtime/mach.h"
+#include "runtime/msg.h"
 #include "runtime/rights.h"
 
 namespace execd {
@@ -23,6 +24,27 @@ constexpr uint64_t max_stack_size = 16 * 1024 * 1024;
 // The largest program file exec loads.
 constexpr uint64_t max_file_size = 256ull << 20;
 
+// How long one request may keep exec waiting, in all, for ports its client handed over (a
+// directory to look a path up in, a program file to stat and read, or a file found through
+// such a directory). Each call on such a port is bounded by what is left of it
+// (mach::ClientCallBound: a send timeout, so a port with a full queue fails within it, and a
+// reply timeout), and once it is spent the request fails with MACH_RCV_TIMED_OUT. exec serves
+// one request at a time: this is what a client that stops answering costs every other client.
+constexpr unsigned client_wait_ms = 5000;
+
+class ClientDeadline {
+public:
+    // Starts now; ms of 0 is client_wait_ms.
+    explicit ClientDeadline(unsigned ms = client_wait_ms);
+    // The bound for the next call on the client's port: what is left of the deadline, at most
+    // mach::ClientCallBound::default_ms (3 s; that alone when the kernel tells no time), or
+    // MACH_RCV_TIMED_OUT once it is spent.
+    base::Result<unsigned> next_bound() const;
+
+private:
+    uint64_t m_end_ms = 0; // 0: the kernel tells no time
+};
+
 struct Loaded {
     mach::SendRight thread; // suspended; resumed once the task's ports are set
     uint64_t entry = 0;
@@ -34,7 +56,21 @@ struct Loaded {
 // Loads the program in `file` into `task` (new and empty), with argv and envp as packed blocks
 // of zero-terminated strings. Errors: FS_E* from reading, lib/elf's for the file's contents,
 // EXEC_E_NOT_REGULAR, EXEC_E_TOO_BIG, EXEC_E_STACK, EXEC_E_NO_MEMORY, EXEC_E_ARGS, or Mach's.
-// On an error the task holds whatever was done so far: the caller destroys it.
-base::Result<Loaded> load(mach_port_t task, const fs::Node& file, base::StringView argv, base::StringView envp);
+// On an error the task holds whatever was done so far: the caller destroys it. A file that
+// is the client's (exec_exec's, or found through the client's directory) is read within
+// `client` (nullptr: the file is exec's root filesystem's, read with the runtime's RPC bound).
+base::Result<Loaded> load(mach_port_t task, const fs::Node& file, base::StringView argv, base::StringView envp,
+    const ClientDeadline* client = nullptr);
+
+// Runs call() (one RPC on a client's port, returning a Result) within what is left of client's
+// deadline; without a deadline, as it is.
+template<typename Call> auto within(const ClientDeadline* client, Call&& call) -> decltype(call())
+{
+    if (!client)
+        return call();
+    unsigned ms = TRY(client->next_bound());
+    mach::ClientCallBound bound(ms);
+    return call();
+}
 
 } // namespace execd

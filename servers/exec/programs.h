@@ -1,7 +1,9 @@
 // The programs exec has started: for each, its task, the two ports exec serves for it (the
 // start-up port, its bootstrap and exception port; the process port, its starter's handle)
 // and what it was given, until it has ended and nobody holds its process port any more.
-// A table of fixed size: a client cannot make exec grow.
+// A table of fixed size: a client cannot make exec grow, nor fill it (exec_types.h: each
+// client's share; an entry goes as soon as its program has ended and its process port has no
+// senders, the reply that would have carried it lost included).
 #pragma once
 
 #include <stddef.h>
@@ -26,6 +28,11 @@ struct Program {
     mach::ReceiveRight startup;    // its TASK_BOOTSTRAP_PORT and TASK_EXCEPTION_PORT
     mach::ReceiveRight process;    // the handle of its end; invalid for init
     bool process_has_senders = false;
+    // Its own exec port (its EXEC_PORT_EXEC): exec.defs served as on exec's port, every request
+    // charged to this program.
+    mach::ReceiveRight requests;
+    unsigned requester = 0; // the number of the program whose exec port asked for it
+                            // (0: exec's own port, or exec itself for init)
 
     uint64_t entry = 0;
     uint64_t stack_base = 0;
@@ -44,6 +51,10 @@ struct Program {
 class Programs {
 public:
     static constexpr size_t capacity = 64;
+    // How many entries one client (the program whose exec port a request came on) may hold at
+    // once: a quarter of the table, so no client alone fills it (exec_types.h).
+    static constexpr size_t client_share = EXEC_CLIENT_SHARE;
+    static_assert(client_share < capacity);
 
     // A free entry, set to Running with a new number; nullptr when the table is full.
     Program* allocate();
@@ -52,8 +63,11 @@ public:
 
     Program* by_startup_port(mach_port_t);
     Program* by_process_port(mach_port_t);
-    // Whether the port is one of exec's ports for a program (start-up or process port).
-    bool owns(mach_port_t port) { return by_startup_port(port) || by_process_port(port); }
+    Program* by_requests_port(mach_port_t);
+    // Whether the port is one of exec's ports for a program (start-up, process or exec port).
+    bool owns(mach_port_t port) { return by_startup_port(port) || by_process_port(port) || by_requests_port(port); }
+    // The entries charged to the client with this number (Program::requester).
+    size_t charged_to(unsigned requester) const;
 
 private:
     Program m_programs[capacity];

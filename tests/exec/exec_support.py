@@ -84,6 +84,19 @@ def make_tree(root: Path) -> None:
                                 (0x7ffffff00000, 0x1000, 0x1000, 0x1000, PF_R | PF_W)], 0x400100), 0o755),
         ("bin/shared", elf64([(0x0, 0, 0x1000, 0x1000, PF_R | PF_X)], 0x100, e_type=3), 0o755),
         ("bin/aarch64", elf64([(0x400000, 0, 0x1000, 0x1000, PF_R | PF_X)], 0x400100, machine=183), 0o755),
+        # Hostile files: refused from their headers, before any memory is touched.
+        ("bin/huge", elf64([(0x10000, 0, 0x1000, 127 << 40, PF_R | PF_W | PF_X)], 0x10100), 0o755),
+        ("bin/huge-bss", elf64([(0x400000, 0, 0x1000, 0x1000, PF_R | PF_X),
+                                (0x401000, 0x1000, 0x1000, 64 << 40, PF_R | PF_W)], 0x400100), 0o755),
+        ("bin/huge-total", elf64([(0x400000 + i * (128 << 20), 0 if i == 0 else 0x1000, 0x1000, 80 << 20,
+                                   PF_R | PF_X if i == 0 else PF_R | PF_W) for i in range(16)], 0x400100), 0o755),
+        ("bin/overlap-large", elf64([(0x400000, 0, 0x1000, 500 << 20, PF_R | PF_X),
+                                     (0x400000 + (100 << 20), 0x1000, 0x1000, 500 << 20, PF_R | PF_W)],
+                                    0x400100), 0o755),
+        ("bin/kernel-half", elf64([(0x400000, 0, 0x1000, 0x1000, PF_R | PF_X),
+                                   (0xffff800000001000, 0x1000, 0x1000, 0x1000, PF_R | PF_W)], 0x400100), 0o755),
+        ("bin/wraps", elf64([(0x400000, 0, 0x1000, 0x1000, PF_R | PF_X),
+                             (0x401000, 0x1000, 0x1000, (1 << 64) - 0x400000, PF_R | PF_W)], 0x400100), 0o755),
     ]:
         (root / name).write_bytes(data)
         os.chmod(root / name, mode)

@@ -8,7 +8,7 @@ from bootchain import image
 from exec_support import ExecTest
 
 # exec-tester's checks, by their sentences: each must pass (and the count says all ran).
-EXPECTED_CHECKS = 40
+EXPECTED_CHECKS = 66
 
 
 class ExecTester(ExecTest):
@@ -39,6 +39,30 @@ class ExecTester(ExecTest):
             self.assertRegex(out, re.compile("^" + re.escape(line) + "$", re.M))
         self.assertRegex(out, r"hello: startup ok: 3 descriptors \(kinds 1 1 1\), 6 ports")
         self.assertNotIn("startup BAD", out)
+        # Hostile program files are refused at once, each with lib/elf's sentence.
+        too_large = "too large: the program's loadable segments need more than 1 GiB of memory"
+        for what, name, sentence in [
+                ("a PT_LOAD of 127 TiB", "ImageTooLarge", too_large),
+                ("a PT_LOAD of 4 KiB in the file and 64 TiB in memory", "ImageTooLarge", too_large),
+                ("16 PT_LOADs of 80 MiB each", "ImageTooLarge", too_large),
+                ("overlapping PT_LOADs of 500 MiB", "SegmentsOverlap", "bad segments: two loadable segments overlap"),
+                ("a PT_LOAD in the kernel's half", "SegmentOutsideUserSpace",
+                 "bad segment: a segment lies outside the user address space (below 0x800000000000)")]:
+            self.assertIn(f"exec-tester: PASS {what} is refused with {name} (got {name}: {sentence})", out)
+            self.assertRegex(out, re.escape(f"exec-tester: PASS {what} is refused within 2 s (took ") + r"\d+ ms\)")
+        # A client that never answers, or whose port's queue is full, costs exec its bound; the
+        # programs whose reply was lost left no entry (the share test after them passed).
+        for check in ["a directory that never answers is MACH_RCV_TIMED_OUT",
+                      "a request queued behind a stuck one ends with how 0 status 11",
+                      "a directory with a full queue is MACH_SEND_TIMED_OUT",
+                      "a program file with a full queue is MACH_SEND_TIMED_OUT",
+                      "a program whose process port got forged no-senders is still known",
+                      "603 forged notifications were sent (603)",
+                      "70 programs started with their reply lost",
+                      "a client's share refuses with EXEC_E_TOO_MANY after 16 programs (got EXEC_E_TOO_MANY after 16)",
+                      "another client starts a program meanwhile ends with how 0 status 12"]:
+            self.assertIn(f"exec-tester: PASS {check}", out)
+
         # The crash is reported by exec with the program's name and the fault.
         self.assertRegex(out, r"exec: hello crashed: EXC_BAD_ACCESS \(code 0x[0-9a-f]+, subcode 0x0\) at pc 0x[0-9a-f]+")
         self.assertNotRegex(out, r"boot: \S+ failed")

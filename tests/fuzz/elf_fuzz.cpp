@@ -57,6 +57,13 @@ void check_image(const elf::Image& image, size_t file_size)
     CHECK(image.lowest % elf::page_size == 0 && image.highest % elf::page_size == 0);
     CHECK(image.lowest <= image.segments[0].vaddr && image.highest >= image.segments[image.count - 1].end());
     CHECK(image.highest - image.segments[image.count - 1].end() < elf::page_size);
+    // The pages of all segments together stay within the loader's bound (no 127 TiB bss).
+    uint64_t pages = 0;
+    for (size_t i = 0; i < image.count; ++i) {
+        const elf::Segment& s = image.segments[i];
+        pages += ((s.end() + elf::page_size - 1) & ~(elf::page_size - 1)) - (s.vaddr & ~(elf::page_size - 1));
+    }
+    CHECK(pages <= elf::max_image_size);
 }
 
 void check_plan(const elf::Image& image, const elf::LoadPlan& plan)

@@ -2,6 +2,7 @@
 // boundary that must still pass beside the value that must fail.
 #include "elf_test_support.h"
 
+#include <algorithm>
 #include <set>
 
 #include "elf/error.h"
@@ -254,6 +255,67 @@ TEST(ElfCrafted, SegmentOutsideUserSpace)
     }
 }
 
+// A hostile file's memory sizes are refused from its headers: one segment, or all of them
+// together, may ask for at most elf::max_image_size of pages (page-rounded), bss included.
+TEST(ElfCrafted, ImageTooLarge)
+{
+    const uint64_t max = elf::max_image_size;
+    struct Case {
+        uint64_t vaddr, memsz;
+        const char* expected;
+    } cases[] = {
+        { 0x10000, uint64_t(127) << 40, "ImageTooLarge" }, // 127 TiB, inside user space
+        { 0x1000000, uint64_t(64) << 40, "ImageTooLarge" }, // a bss of 64 TiB
+        { 0x1000000, max, "ImageTooLarge" }, // 1 GiB with the default segment's page
+        { 0x1000000, max - 0x1000, "ok" }, // exactly 1 GiB in all
+        { 0x1000000, max - 0x1000 + 1, "ImageTooLarge" }, // one byte more is one page more
+        { 0x1000fff, max - 0x2000 + 1, "ok" }, // two partial pages count whole: exactly 1 GiB
+        { 0x1000fff, max - 0x2000 + 2, "ImageTooLarge" },
+        { 0x7fff00000000, uint64_t(0xff) << 32, "SegmentOutsideUserSpace" }, // past user space first
+    };
+    for (const Case& c : cases) {
+        CraftedElf f;
+        f.phdrs.push_back(CraftedElf::load(c.vaddr, 0, 0, c.memsz, pf_r | pf_w, 1));
+        EXPECT_EQ(outcome(f.parse()), c.expected) << std::hex << c.vaddr << " + " << c.memsz;
+    }
+}
+
+TEST(ElfCrafted, ImageTooLargeCountsEverySegment)
+{
+    // Each of 80 MiB, far apart: 12 of them and the text fit, 15 do not.
+    for (uint64_t n : { uint64_t(12), uint64_t(15) }) {
+        CraftedElf f;
+        for (uint64_t i = 0; i < n; ++i)
+            f.phdrs.push_back(CraftedElf::load(0x10000000 + i * (uint64_t(1) << 30), 0, 0, 80 << 20, pf_r | pf_w));
+        EXPECT_EQ(outcome(f.parse()), n == 12 ? "ok" : "ImageTooLarge") << n;
+    }
+    // Large overlapping segments under the bound are refused as overlapping.
+    CraftedElf f;
+    f.phdrs.push_back(CraftedElf::load(0x10000000, 0, 0, 400 << 20, pf_r | pf_w));
+    f.phdrs.push_back(CraftedElf::load(0x10000000 + (100 << 20), 0, 0, 400 << 20, pf_r | pf_w));
+    EXPECT_EQ(outcome(f.parse()), "SegmentsOverlap");
+}
+
+// The plan of an image as large as allowed has a bounded number of regions and copies, and
+// filling a window far inside its bss reads nothing from the file.
+TEST(ElfCrafted, ALargeBssCostsNoReads)
+{
+    CraftedElf f;
+    f.phdrs.push_back(CraftedElf::load(0x1000000, 0, 0, elf::max_image_size - 0x1000, pf_r | pf_w, 1));
+    Bytes bytes = f.bytes();
+    elf_test::CheckingReader reader(bytes);
+    auto r = elf::parse(reader, bytes.size());
+    ASSERT_EQ(outcome(r), "ok");
+    elf::LoadPlan plan = elf::plan(r.value());
+    EXPECT_EQ(plan.region_count, 2u);
+    EXPECT_EQ(plan.copy_count, 1u);
+    size_t reads_before = reader.reads;
+    std::vector<uint8_t> window(0x20000, 0xaa);
+    ASSERT_FALSE(elf::fill(plan, 0x1000000 + (512 << 20), window.data(), window.size(), reader).is_error());
+    EXPECT_EQ(reader.reads, reads_before);
+    EXPECT_TRUE(std::all_of(window.begin(), window.end(), [](uint8_t b) { return b == 0; }));
+}
+
 TEST(ElfCrafted, SegmentInPageZero)
 {
     for (uint64_t vaddr : { uint64_t(0), uint64_t(0x10), uint64_t(0xfff) }) {
@@ -416,7 +478,7 @@ TEST(ElfCrafted, EverySentenceAndNameIsDistinct)
         EXPECT_EQ(elf::elf_error(as_base), e);
         EXPECT_EQ(std::string(as_base.context()), sentence);
     }
-    EXPECT_EQ(count, 30u);
+    EXPECT_EQ(count, 31u);
     EXPECT_EQ(std::string(elf::error_sentence(Error::Elf32)),
         "wrong class: the file is a 32-bit ELF (ELFCLASS32); only 64-bit programs run here");
     EXPECT_EQ(std::string(elf::error_name(static_cast<Error>(0))), "Unknown");

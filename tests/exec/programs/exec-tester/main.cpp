@@ -9,10 +9,12 @@
 #include "fsclient/client.h"
 #include "fsclient/status.h"
 #include "program_io.h"
+#include "runtime/clock.h"
 #include "runtime/msg.h"
 
 extern "C" {
 #include "exec_U.h"
+#include <mach/notify.h>
 }
 
 using test_program::say;
@@ -121,6 +123,31 @@ void bad_programs()
     expect_refused("/bin", EXEC_E_NOT_REGULAR, "a directory");
     expect_refused("/bin/missing-dir/hello", FS_ENOENT, "a path through a missing directory");
     expect_refused("/etc/motd/hello", FS_ENOTDIR, "a path through a file");
+}
+
+// Hostile program files: each refused from its headers, at once, with lib/elf's sentence.
+void hostile_programs()
+{
+    struct Case {
+        const char* path;
+        elf::Error expected;
+        const char* what;
+    } cases[] = {
+        { "/bin/huge", elf::Error::ImageTooLarge, "a PT_LOAD of 127 TiB" },
+        { "/bin/huge-bss", elf::Error::ImageTooLarge, "a PT_LOAD of 4 KiB in the file and 64 TiB in memory" },
+        { "/bin/huge-total", elf::Error::ImageTooLarge, "16 PT_LOADs of 80 MiB each" },
+        { "/bin/overlap-large", elf::Error::SegmentsOverlap, "overlapping PT_LOADs of 500 MiB" },
+        { "/bin/kernel-half", elf::Error::SegmentOutsideUserSpace, "a PT_LOAD in the kernel's half" },
+        { "/bin/wraps", elf::Error::SegmentOutsideUserSpace, "a PT_LOAD whose end wraps around" },
+    };
+    for (const auto& c : cases) {
+        uint64_t start = mach::uptime_ms();
+        expect_refused(c.path, static_cast<int>(c.expected), c.what);
+        uint64_t took = mach::uptime_ms() - start;
+        base::BufferSink<160> line;
+        base::format(line, "{} is refused within 2 s (took {} ms)", c.what, took);
+        check(took < 2000, line.view());
+    }
 }
 
 void good_programs()
@@ -273,6 +300,172 @@ void bounds()
     check(r == EXEC_E_NO_PROCESS, wait_line.view());
 }
 
+mach_port_t new_port()
+{
+    mach_port_t port = MACH_PORT_NULL;
+    if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS)
+        return MACH_PORT_NULL;
+    mach_port_insert_right(mach_task_self(), port, port, MACH_MSG_TYPE_MAKE_SEND);
+    return port;
+}
+
+// exec is never stalled by a port a client hands it: a directory that never answers, and one
+// whose queue is full, cost the request an error within exec's bound; a request queued behind
+// a stuck one is served once the bound has passed.
+void stuck_clients()
+{
+    Args argv { "hello", "--quiet", "--status=11" };
+    mach_port_t silent = new_port();
+    {
+        uint64_t start = mach::uptime_ms();
+        auto r = exec::run(exec_port(), silent, "bin/hello", spawn_of(argv));
+        uint64_t took = mach::uptime_ms() - start;
+        int code = r.is_error() ? r.error().code() : 0;
+        base::BufferSink<200> line;
+        base::format(line, "a directory that never answers is MACH_RCV_TIMED_OUT within 8 s (got {} after {} ms)",
+            name_of(code), took);
+        check(code == MACH_RCV_TIMED_OUT && took < 8000, line.view());
+        mach_port_status_t status {};
+        mach_port_get_receive_status(mach_task_self(), silent, &status);
+        base::BufferSink<120> asked;
+        base::format(asked, "exec asked that directory (its queue holds {} messages)", status.mps_msgcount);
+        check(status.mps_msgcount == 1, asked.view());
+    }
+    {
+        // The same request left in exec's queue (this client stops waiting for its reply at
+        // once), then another request: it is served after the stuck one, within the bound.
+        {
+            mach::ClientCallBound gone(1);
+            (void)exec::run(exec_port(), silent, "bin/hello", spawn_of(argv));
+        }
+        uint64_t start = mach::uptime_ms();
+        auto ended = run_and_wait(MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
+        uint64_t took = mach::uptime_ms() - start;
+        expect_end("a request queued behind a stuck one", ended, EXEC_END_EXIT, 11);
+        base::BufferSink<160> line;
+        base::format(line, "it waited for the stuck one's bound and no longer (took {} ms)", took);
+        check(took >= 1000 && took < 15000, line.view());
+    }
+    mach_port_destroy(mach_task_self(), silent);
+
+    mach_port_t full = new_port();
+    mach_port_set_qlimit(mach_task_self(), full, 1);
+    mach_msg_header_t filler {};
+    filler.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+    filler.msgh_size = sizeof filler;
+    filler.msgh_remote_port = full;
+    filler.msgh_id = 1;
+    mach_msg_return_t sent
+        = mach_msg(&filler, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof filler, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+    check(sent == MACH_MSG_SUCCESS, "a port's queue of one message is filled");
+    {
+        uint64_t start = mach::uptime_ms();
+        auto r = exec::run(exec_port(), full, "bin/hello", spawn_of(argv));
+        uint64_t took = mach::uptime_ms() - start;
+        int code = r.is_error() ? r.error().code() : 0;
+        base::BufferSink<200> line;
+        base::format(line, "a directory with a full queue is MACH_SEND_TIMED_OUT within 8 s (got {} after {} ms)",
+            name_of(code), took);
+        check(code == MACH_SEND_TIMED_OUT && took < 8000, line.view());
+    }
+    {
+        uint64_t start = mach::uptime_ms();
+        auto r = exec::run_file(exec_port(), full, spawn_of(argv));
+        uint64_t took = mach::uptime_ms() - start;
+        int code = r.is_error() ? r.error().code() : 0;
+        base::BufferSink<200> line;
+        base::format(line, "a program file with a full queue is MACH_SEND_TIMED_OUT within 8 s (got {} after {} ms)",
+            name_of(code), took);
+        check(code == MACH_SEND_TIMED_OUT && took < 8000, line.view());
+    }
+    mach_port_destroy(mach_task_self(), full);
+    Args again { "hello", "--quiet", "--status=13" };
+    expect_end("exec serves on after the stuck clients", run_and_wait(MACH_PORT_NULL, "/bin/hello", spawn_of(again)),
+        EXEC_END_EXIT, 13);
+}
+
+// A notification as the kernel lays it out (one in-line 32-bit value: a port name or a count),
+// sent by this client through a plain send right. True when it was sent.
+bool forge(mach_port_t to, mach_msg_id_t id, unsigned value_type, uint32_t value)
+{
+    struct {
+        mach_msg_header_t head;
+        mach_msg_type_t type;
+        uint32_t value;
+    } m {};
+    m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+    m.head.msgh_size = sizeof m;
+    m.head.msgh_remote_port = to;
+    m.head.msgh_id = id;
+    m.type.msgt_name = static_cast<unsigned char>(value_type);
+    m.type.msgt_size = 32;
+    m.type.msgt_number = 1;
+    m.type.msgt_inline = TRUE;
+    m.value = value;
+    return mach_msg(&m.head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 1000, MACH_PORT_NULL)
+        == MACH_MSG_SUCCESS;
+}
+
+// Forged notifications change nothing in exec: dead-name notifications naming every small
+// name, on this client's start-up port and exec port (taken as genuine, they would make exec
+// drop the rights it holds under those names, or end this client), and no-senders on the
+// process port of a running program (taken as genuine, exec would forget the program while
+// this client holds its port).
+void forged_notifications()
+{
+    mach_port_t bootstrap = MACH_PORT_NULL;
+    task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &bootstrap);
+    unsigned sent = 0;
+    for (uint32_t name = 1; name <= 300; ++name) {
+        sent += forge(bootstrap, MACH_NOTIFY_DEAD_NAME, MACH_MSG_TYPE_PORT_NAME, name);
+        sent += forge(exec_port(), MACH_NOTIFY_DEAD_NAME, MACH_MSG_TYPE_PORT_NAME, name);
+    }
+    mach_port_deallocate(mach_task_self(), bootstrap);
+    Args waiting {"hello", "--wait", "--quiet"};
+    auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(waiting));
+    check(!p.is_error(), "a waiting program starts after forged dead-name notifications");
+    if (!p.is_error()) {
+        for (uint32_t count = 0; count < 3; ++count)
+            sent += forge(p.value().process(), MACH_NOTIFY_NO_SENDERS, MACH_MSG_TYPE_INTEGER_32, count);
+        Args argv {"hello", "--quiet", "--status=14"};
+        expect_end("exec serves on after forged notifications", run_and_wait(MACH_PORT_NULL, "/bin/hello",
+                   spawn_of(argv)), EXEC_END_EXIT, 14);
+        (void)p.value().kill();
+        expect_end("a program whose process port got forged no-senders is still known", p.value().wait(),
+                   EXEC_END_KILLED, 0);
+    }
+    base::BufferSink<80> line;
+    base::format(line, "603 forged notifications were sent ({})", sent);
+    check(sent == 603, line.view());
+}
+
+// Programs whose exec_exec reply could not be delivered (the client's reply port was gone)
+// leave no entry behind once they end: more of them than exec's table holds, then the client's
+// whole share still starts (table() below).
+void lost_replies()
+{
+    unsigned lost = 0;
+    for (unsigned i = 0; i < 70; ++i) {
+        Args argv { "hello", "--quiet" };
+        {
+            // The reply port goes after 1 ms: exec's reply (the only send right to the process
+            // port) finds it dead.
+            mach::ClientCallBound gone(1);
+            auto r = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
+            if (r.is_error() && r.error().code() == MACH_RCV_TIMED_OUT)
+                ++lost;
+        }
+        // Answered once exec has served the request before it; then the program ends.
+        int how = 0, status = 0;
+        (void)exec_wait(exec_port(), &how, &status);
+        mach::sleep_ms(30);
+    }
+    base::BufferSink<120> line;
+    base::format(line, "70 programs started with their reply lost ({})", lost);
+    check(lost >= 65, line.view());
+    mach::sleep_ms(1500);
+}
+
 void table()
 {
     // Programs that ended and whose process port went are forgotten: more runs than the table
@@ -298,12 +491,15 @@ void table()
     // The detached ones end on their own: give the last of them time to.
     mach::sleep_ms(2000);
 
-    // The table's bound: programs that run at once, up to exec's capacity (init is one of them).
-    static exec::Process running[80];
+    // A client's share of the table: programs that run at once, charged to this client. The
+    // last of them starts a program of its own through its own exec port while this client
+    // is refused: it is handed this client's exec port, as the shell hands its own on, and
+    // exec gives it its own in its place.
+    static exec::Process running[EXEC_CLIENT_SHARE + 1];
     unsigned count = 0;
     int refusal = 0;
-    for (; count < 80; ++count) {
-        Args argv {"hello", "--wait", "--quiet"};
+    for (; count < EXEC_CLIENT_SHARE - 1; ++count) {
+        Args argv { "hello", "--wait", "--quiet" };
         auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
         if (p.is_error()) {
             refusal = p.error().code();
@@ -311,10 +507,23 @@ void table()
         }
         running[count] = static_cast<exec::Process&&>(p.value());
     }
-    base::BufferSink<120> full;
-    base::format(full, "a full table refuses with EXEC_E_TOO_MANY after 63 programs (got {} after {})",
-                 name_of(refusal), count);
-    check(refusal == EXEC_E_TOO_MANY && count == 63, full.view());
+    Args other { "hello", "--quiet", "--pause=1000", "--run=/bin/hello" };
+    auto handed_on = spawn_of(other);
+    handed_on.ports[EXEC_PORT_EXEC] = exec_port();
+    auto runner = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", handed_on);
+    if (!runner.is_error()) {
+        Args argv { "hello", "--wait", "--quiet" };
+        auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
+        refusal = p.is_error() ? p.error().code() : 0;
+        if (!p.is_error())
+            running[count++] = static_cast<exec::Process&&>(p.value());
+    }
+    base::BufferSink<160> full;
+    base::format(full, "a client's share refuses with EXEC_E_TOO_MANY after {} programs (got {} after {})",
+        EXEC_CLIENT_SHARE, name_of(refusal), count + (runner.is_error() ? 0 : 1));
+    check(!runner.is_error() && refusal == EXEC_E_TOO_MANY && count == EXEC_CLIENT_SHARE - 1, full.view());
+    expect_end("another client starts a program meanwhile",
+        runner.is_error() ? base::Result<exec::Ended>(runner.error()) : runner.value().wait(), EXEC_END_EXIT, 12);
     unsigned killed = 0;
     for (unsigned i = 0; i < count; ++i) {
         (void)running[i].kill();
@@ -339,9 +548,13 @@ int module_main(int, char**)
         exec::exit(120);
     say("started; exec port {}", exec_port() ? "given" : "MISSING");
     bad_programs();
+    hostile_programs();
     good_programs();
     descriptors();
     bounds();
+    stuck_clients();
+    forged_notifications();
+    lost_replies();
     table();
     say("{} checks, {} failed", g_checks, g_failed);
     test_program::out().flush();

@@ -7,6 +7,9 @@
 //   --wait      waits forever (for a starter that ends it)
 //   --cat=PATH  prints the file at PATH, looked up from its current directory
 //   --quiet     prints nothing but failures
+//   --pause=MS  sleeps MS milliseconds first
+//   --run=PATH  runs PATH (as "hello --quiet --status=12") through its own exec port, waits
+//               for it and exits with its status (101: exec refused it; 102: the wait failed)
 // A hello whose argv[0] ends with "crash-on-start" crashes (a broken init for the tests).
 #include "base/options.h"
 #include "fsclient/client.h"
@@ -60,6 +63,8 @@ int module_main(int argc, char** argv)
     unsigned long long status = 0;
     bool crash = false, vanish = false, wait = false, quiet = false;
     base::StringView cat;
+    base::StringView run;
+    unsigned long long pause = 0;
     // argv as the program got it, before the parser looks at it.
     char** envp = argv + argc + 1;
     for (int i = 1; i < argc; ++i)
@@ -79,6 +84,8 @@ int module_main(int argc, char** argv)
     options.add_flag("wait", wait, "wait forever");
     options.add_flag("quiet", quiet, "print nothing but failures");
     options.add_text("cat", cat, "print this file");
+    options.add_text("run", run, "run this program and exit with its status");
+    options.add_number("pause", pause, "sleep this long first (ms)");
     // Unknown words are the test's arguments to print, not errors.
     (void)options.parse(argc, argv);
     // Started as init (argv is its path alone), it crashes when its name says so.
@@ -87,6 +94,8 @@ int module_main(int argc, char** argv)
     if (self.size() >= crash_name.size() && self.substr(self.size() - crash_name.size()) == crash_name)
         crash = true;
 
+    if (pause)
+        mach::sleep_ms(static_cast<unsigned>(pause));
     const auto& s = test_program::startup();
     bool ok = check_startup(s);
     if (!quiet)
@@ -106,6 +115,22 @@ int module_main(int argc, char** argv)
                 say("cat {}: {}", cat, buffer);
             }
         }
+    }
+    if (!run.empty()) {
+        base::StringView words[] = { "hello", "--quiet", "--status=12" };
+        exec::Spawn spawn;
+        spawn.argv = words;
+        spawn.argc = 3;
+        auto child = exec::run(s.port(EXEC_PORT_EXEC), MACH_PORT_NULL, run, spawn);
+        if (child.is_error()) {
+            say("run {}: {}", run,
+                exec::error_name(child.error().code()) ? exec::error_name(child.error().code()) : "?");
+            test_program::out().flush();
+            exec::exit(101);
+        }
+        auto ended = child.value().wait();
+        test_program::out().flush();
+        exec::exit(ended.is_error() ? 102 : ended.value().status);
     }
     test_program::out().flush();
     if (crash)
