@@ -104,7 +104,7 @@ void expect_end(base::StringView what, const base::Result<exec::Ended>& ended, i
 void bad_programs()
 {
     expect_refused("/bin/missing", FS_ENOENT, "a missing program");
-    expect_refused("/etc/motd", static_cast<int>(elf::Error::NotElf), "a text file");
+    expect_refused("/etc/motd", FS_EACCES, "a file without an x bit (0644)");
     expect_refused("/bin/script", static_cast<int>(elf::Error::NotElf), "an executable text file");
     expect_refused("/bin/elf32", static_cast<int>(elf::Error::Elf32), "a 32-bit ELF");
     expect_refused("/bin/empty", static_cast<int>(elf::Error::NotElf), "an empty file");
