@@ -477,6 +477,106 @@ void write_tree()
             st.value().f_blocks);
 }
 
+// ---- ops: requests made by hand ----------------------------------------------------------
+
+// A dir_lookup request as MIG lays it out, with a 16-byte name field whose declared size is
+// the caller's.
+struct RawLookup {
+    mach_msg_header_t head;
+    mach_msg_type_t name_type;
+    char name[16];
+    mach_msg_type_t flags_type;
+    int flags;
+    char flags_pad[4];
+    mach_msg_type_t mode_type;
+    int mode;
+    char mode_pad[4];
+};
+
+mach_msg_type_t int32_type()
+{
+    mach_msg_type_t t {};
+    t.msgt_name = MACH_MSG_TYPE_INTEGER_32;
+    t.msgt_size = 32;
+    t.msgt_number = 1;
+    t.msgt_inline = 1;
+    return t;
+}
+
+RawLookup raw_lookup(const char (&name)[16], unsigned declared, mach_port_t reply, mach_msg_type_name_t reply_type)
+{
+    RawLookup m {};
+    m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, reply_type);
+    m.head.msgh_size = sizeof m;
+    m.head.msgh_remote_port = g_root.port();
+    m.head.msgh_local_port = reply;
+    m.head.msgh_id = 24000;
+    m.name_type.msgt_name = MACH_MSG_TYPE_STRING_C;
+    m.name_type.msgt_size = 8;
+    m.name_type.msgt_number = declared;
+    m.name_type.msgt_inline = 1;
+    __builtin_memcpy(m.name, name, sizeof m.name);
+    m.flags_type = int32_type();
+    m.flags = FS_LOOKUP_READ;
+    m.mode_type = int32_type();
+    return m;
+}
+
+// What the server answers to a hand-made lookup (its RetCode), the port it returned released.
+int raw_lookup_answer(const char (&name)[16], unsigned declared)
+{
+    auto reply = mach::ReceiveRight::allocate();
+    if (reply.is_error())
+        return -1;
+    union {
+        RawLookup request;
+        struct {
+            mig_reply_header_t header;
+            mach_msg_type_t result_type;
+            mach_port_t result;
+            char spare[64];
+        } answer;
+    } m {};
+    m.request = raw_lookup(name, declared, reply.value().name(), MACH_MSG_TYPE_MAKE_SEND_ONCE);
+    mach_msg_return_t r = mach_msg_trap(&m.request.head, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT,
+        sizeof m.request, sizeof m, reply.value().name(), 3000, MACH_PORT_NULL);
+    if (r != MACH_MSG_SUCCESS)
+        return r;
+    if (m.answer.header.RetCode == KERN_SUCCESS && MACH_PORT_VALID(m.answer.result))
+        mach_port_deallocate(mach_task_self(), m.answer.result);
+    return m.answer.header.RetCode;
+}
+
+void check_hand_made_requests()
+{
+    // A name whose zero lies within its declared bytes is looked up; one whose declared bytes
+    // hold no zero is refused, though the message's padding after them has one.
+    const char good[16] = "hello.txt";
+    const char unterminated[16] = "hello.txtxx";
+    check(raw_lookup_answer(good, 10) == KERN_SUCCESS, "a hand-made dir_lookup of hello.txt");
+    int refused = raw_lookup_answer(unterminated, 10);
+    check(refused == MIG_BAD_ARGUMENTS, "a name without its zero: got {}, expected MIG_BAD_ARGUMENTS",
+        fs::Status { refused });
+
+    // Lookups whose reply cannot be delivered (a reply port destroyed before the answer, or
+    // none) leave no open node behind: the port made for the reply goes with it.
+    uint64_t before = open_nodes();
+    for (int i = 0; i < 100; ++i) {
+        auto reply = mach::ReceiveRight::allocate();
+        if (!ok(reply, "a reply port"))
+            break;
+        bool none = i % 2;
+        RawLookup m = raw_lookup(
+            good, 10, none ? MACH_PORT_NULL : reply.value().name(), none ? 0 : MACH_MSG_TYPE_MAKE_SEND_ONCE);
+        mach_msg_return_t r = mach_msg_trap(
+            &m.head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 3000, MACH_PORT_NULL);
+        check(r == MACH_MSG_SUCCESS, "sending a lookup whose reply is lost: {}", base::Status { r });
+        reply.value().reset();
+    }
+    check(open_nodes_back_to(before), "lookups whose reply was lost left nodes open: {} open, {} before", open_nodes(),
+        before);
+}
+
 // ---- ops: write access and identities (fs.defs) ------------------------------------------
 
 // A port without write access changes nothing, and nothing looked up from it can.
@@ -722,6 +822,7 @@ void test_ops()
     check_read_only_ports();
     check_identities();
     check_node_shares();
+    check_hand_made_requests();
     ok(g_root.sync(), "file_syncfs");
     // ext2fs writes everything, marks the filesystem clean and goes on read-only.
     ok(fs::filesystem_go_away(chain::link().upstream()), "fsys_goaway");
