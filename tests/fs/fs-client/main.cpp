@@ -4,7 +4,10 @@
 //   --test=ops        reads the tree tests/fs/fs_tests.py made and checks it, then writes
 //                     (create, write, append, extend, truncate, unlink, mkdir, rmdir, rename,
 //                     symlink, hard link, chmod, utimes), checks the errors the protocol gives,
-//                     syncs and asks ext2fs to go away (clean, read-only)
+//                     that read-only ports change nothing, the permission bits against other
+//                     identities (io_restrict_auth), each uid's share of the node table, and
+//                     hand-made requests (an unterminated name, lost replies), then syncs and
+//                     asks ext2fs to go away (clean, read-only)
 //   --test=read       reads /hello.txt (the root spec tests)
 //   --test=goaway     asks ext2fs to go away (clean, read-only) at once
 //   --test=corrupt    /bad has a corrupt directory entry: errors there, the rest still served
