@@ -105,9 +105,18 @@ typedef const int *const_exec_intarray_t;
 /* Indices of portarray. A null entry in a client's request is filled by exec where it says
    so; the privileged ports are never filled in: a program has them only if its starter gave
    them.  */
-#define EXEC_PORT_CRDIR 0         /* root directory (fs.defs node); default: exec's root */
+/* A program has the identity of the program that started it (fs.defs: the identity a port
+   carries): the root and current directory its starter gives are its own. A null root is
+   filled with exec's root (root's identity, write access) restricted by ext2fs
+   (io_restrict_auth_as) to what the first directory port of the request carries: its
+   EXEC_PORT_CWDIR, else its EXEC_PORT_CRDIR, else the directory exec_exec_path looked the path
+   up from. A request without any (or whose port is not the filesystem's) gets exec's root
+   read-only as nobody (FS_ID_NOBODY). So a program that restricted its ports cannot regain
+   root's by leaving them null. Only init, exec's first program, gets exec's root itself.  */
+#define EXEC_PORT_CRDIR 0         /* root directory (fs.defs node); default: see above */
 #define EXEC_PORT_CWDIR 1         /* current directory; default: the directory the path was
-                                     looked up from (exec_exec_path), else the root */
+                                     looked up from (exec_exec_path), else the request's root,
+                                     else the default root (above) */
 #define EXEC_PORT_CONSOLE 2       /* the console device (device.defs); default: exec's console */
 #define EXEC_PORT_EXEC 3          /* the program's own exec port (above); always its own
                                      unless the request names a port that is not exec's */

@@ -31,8 +31,8 @@ typedef const char *const_fs_path_t;
 /* dir_lookup's flags. The meanings are the Hurd's O_* flags of the same names; the values
    are this protocol's own.  */
 #define FS_LOOKUP_READ 0x0001      /* the port may io_read */
-#define FS_LOOKUP_WRITE 0x0002     /* the port may io_write and file_set_size */
-#define FS_LOOKUP_EXEC 0x0004      /* the caller means to execute the file (not checked) */
+#define FS_LOOKUP_WRITE 0x0002     /* write access (fs.defs): the port may change its node */
+#define FS_LOOKUP_EXEC 0x0004      /* the caller means to execute the file (needs an x bit) */
 #define FS_LOOKUP_CREATE 0x0010    /* create a regular file if the last component is missing */
 #define FS_LOOKUP_EXCL 0x0020      /* with CREATE: fail with FS_EEXIST if it exists */
 #define FS_LOOKUP_NOLINK 0x0040    /* do not follow a symlink in the last component */
@@ -56,18 +56,21 @@ typedef const char *const_fs_path_t;
    a range of their own ('FS' in the high bytes) that collides neither with Mach's codes nor
    with the ext2 library's (0x4532xxxx). fsclient names them (fs::error_name).  */
 #define FS_ERROR_BASE 0x46530000
-#define FS_EPERM (FS_ERROR_BASE + 1)         /* not permitted (a hard link to a directory) */
+#define FS_EPERM (FS_ERROR_BASE + 1)         /* not permitted (a hard link to a directory, not
+                                                the owner, an identity not one's own) */
 #define FS_ENOENT (FS_ERROR_BASE + 2)        /* no such file or directory */
 #define FS_EIO (FS_ERROR_BASE + 5)           /* the disk failed */
 #define FS_EBADF (FS_ERROR_BASE + 9)         /* the port was not opened for that (read, write) */
 #define FS_ENOMEM (FS_ERROR_BASE + 12)       /* the server is out of memory */
+#define FS_EACCES (FS_ERROR_BASE + 13)       /* the permission bits refuse the port's identity */
 #define FS_EBUSY (FS_ERROR_BASE + 16)        /* the root, or a directory in use */
 #define FS_EEXIST (FS_ERROR_BASE + 17)       /* the name exists */
 #define FS_EXDEV (FS_ERROR_BASE + 18)        /* the port given is not a node of this server */
 #define FS_ENOTDIR (FS_ERROR_BASE + 20)      /* not a directory */
-#define FS_EISDIR (FS_ERROR_BASE + 21)       /* a directory (opened for writing, unlinked) */
+#define FS_EISDIR (FS_ERROR_BASE + 21)       /* a directory (io_write, unlink) */
 #define FS_EINVAL (FS_ERROR_BASE + 22)       /* a bad argument */
-#define FS_ENFILE (FS_ERROR_BASE + 23)       /* the server's table of open nodes is full */
+#define FS_ENFILE (FS_ERROR_BASE + 23)       /* the server's table of open nodes is full, or
+                                                the uid's share of it (fs.defs) */
 #define FS_EFBIG (FS_ERROR_BASE + 27)        /* beyond the largest file */
 #define FS_ENOSPC (FS_ERROR_BASE + 28)       /* no free block or inode */
 #define FS_ESPIPE (FS_ERROR_BASE + 29)       /* a seek to a negative offset */
@@ -134,9 +137,16 @@ struct fs_server_stats {
 };
 typedef struct fs_server_stats fs_server_stats_t;
 
-/* The identity a port carries (io_restrict_auth, io_get_auth): uids[0..uid_count) and
-   gids[0..gid_count); the first of each is the effective one. Counts above FS_IDS_MAX are
-   refused.  */
+/* The identity a port carries (fsys_getroot's ids, io_restrict_auth, io_get_auth):
+   uids[0..uid_count) and gids[0..gid_count); the first of each is the effective one (the owner
+   and group of what the port creates). Counts above FS_IDS_MAX are refused. As the Hurd's
+   idvecs: an identity with uid 0 among its uids is root; the owner's permission bits apply when
+   any of its uids owns the node, else the group's when any of its gids is the node's group,
+   else the others'. An identity without uids or gids is nobody: the others' bits apply, and
+   what it creates is owned by FS_ID_NOBODY.  */
+#define FS_ID_NOBODY 65534
+/* file_chown: leave the owner or the group as it is.  */
+#define FS_ID_UNCHANGED ((uint32_t)-1)
 struct fs_identity {
     uint32_t uid_count;
     uint32_t gid_count;

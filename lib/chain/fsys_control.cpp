@@ -16,14 +16,25 @@ static chain::Filesystem* filesystem_for(mach_port_t port)
 
 extern "C" {
 
-kern_return_t S_fsys_getroot(mach_port_t fsys, mach_port_t dotdot_node, const idarray_t, mach_msg_type_number_t,
-    const idarray_t, mach_msg_type_number_t, int flags, retry_type* do_retry, string_t retry_name, mach_port_t* file,
-    mach_msg_type_name_t* file_poly)
+kern_return_t S_fsys_getroot(mach_port_t fsys, mach_port_t dotdot_node, const idarray_t uids,
+    mach_msg_type_number_t uid_count, const idarray_t gids, mach_msg_type_number_t gid_count, int flags,
+    retry_type* do_retry, string_t retry_name, mach_port_t* file, mach_msg_type_name_t* file_poly)
 {
     chain::Filesystem* fs = filesystem_for(fsys);
     if (!fs)
         return MIG_BAD_ID;
-    auto root = fs->root(flags);
+    // The root port carries the ids asked for (none: nobody's port). Only the link below the
+    // filesystem holds this port.
+    if (uid_count > FS_IDS_MAX || gid_count > FS_IDS_MAX)
+        return FS_EINVAL;
+    fs_identity identity {};
+    identity.uid_count = uid_count;
+    identity.gid_count = gid_count;
+    for (mach_msg_type_number_t i = 0; i < uid_count; ++i)
+        identity.uids[i] = uids[i];
+    for (mach_msg_type_number_t i = 0; i < gid_count; ++i)
+        identity.gids[i] = gids[i];
+    auto root = fs->root(flags, identity);
     if (root.is_error())
         return root.error().code();
     // The root of the root filesystem has no parent to go back to: '..' stays at the root.

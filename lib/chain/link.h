@@ -27,6 +27,7 @@
 #include "boot_profile_types.h"
 #include "chain/device_ports.h"
 #include "chain/policy.h"
+#include "fs_types.h"
 #include "runtime/mach.h"
 #include "runtime/rights.h"
 #include "runtime/server.h"
@@ -49,8 +50,9 @@ protected:
 // fsys_getpriv reach it. A link without one answers them MIG_BAD_ID.
 class Filesystem {
 public:
-    // fsys_getroot: a new send right to a port on the root directory, opened with flags.
-    virtual base::Result<mach::SendRight> root(int flags) = 0;
+    // fsys_getroot: a new send right to a port on the root directory, opened with flags, that
+    // carries identity (fsys_getroot's gen_uids and gen_gids; at most FS_IDS_MAX of each).
+    virtual base::Result<mach::SendRight> root(int flags, const fs_identity& identity) = 0;
     // fsys_syncfs: everything written to the disk.
     virtual base::Result<void> sync() = 0;
     // fsys_goaway: everything written, the filesystem marked clean; the server goes on

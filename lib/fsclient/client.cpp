@@ -281,12 +281,46 @@ base::Result<void> Node::sync() const
     return check(file_syncfs(port(), 1, 0), "file_syncfs");
 }
 
-base::Result<Node> root_from(mach_port_t control, int flags)
+base::Result<Node> Node::restrict_auth(const fs_identity& identity) const
 {
+    mach_port_t result = MACH_PORT_NULL;
+    TRY(check(io_restrict_auth(port(), identity, &result), "io_restrict_auth"));
+    return Node::adopt(result);
+}
+
+base::Result<Node> Node::restrict_auth_as(const Node& model) const
+{
+    mach_port_t result = MACH_PORT_NULL;
+    TRY(check(io_restrict_auth_as(port(), model.port(), &result), "io_restrict_auth_as"));
+    return Node::adopt(result);
+}
+
+base::Result<fs_identity> Node::auth() const
+{
+    fs_identity identity {};
+    TRY(check(io_get_auth(port(), &identity), "io_get_auth"));
+    return identity;
+}
+
+fs_identity identity_of(uint32_t uid, uint32_t gid)
+{
+    fs_identity identity {};
+    identity.uid_count = 1;
+    identity.gid_count = 1;
+    identity.uids[0] = uid;
+    identity.gids[0] = gid;
+    return identity;
+}
+
+base::Result<Node> root_from(mach_port_t control, int flags, const fs_identity& identity)
+{
+    if (identity.uid_count > FS_IDS_MAX || identity.gid_count > FS_IDS_MAX)
+        return base::Error(FS_EINVAL, "more ids than FS_IDS_MAX");
     retry_type retry = 0;
     string_t retry_name;
     mach_port_t root = MACH_PORT_NULL;
-    TRY(check(fsys_getroot(control, MACH_PORT_NULL, MACH_MSG_TYPE_COPY_SEND, nullptr, 0, nullptr, 0, flags, &retry,
+    TRY(check(fsys_getroot(control, MACH_PORT_NULL, MACH_MSG_TYPE_COPY_SEND, const_cast<uint32_t*>(identity.uids),
+                  identity.uid_count, const_cast<uint32_t*>(identity.gids), identity.gid_count, flags, &retry,
                   retry_name, &root),
         "fsys_getroot"));
     if (retry != FSYS_RETRY_NORMAL || retry_name[0]) {

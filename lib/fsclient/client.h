@@ -111,6 +111,15 @@ public:
     base::Result<void> utimes(int64_t atime, int64_t mtime) const;
     base::Result<void> sync() const;
 
+    // io_restrict_auth: a new port on the same node, with the same open flags, that carries
+    // identity (a subset of this port's ids, or any if this port's include uid 0; else FS_EPERM).
+    base::Result<Node> restrict_auth(const fs_identity& identity) const;
+    // io_restrict_auth_as: a new port on this node carrying model's identity (model: a port
+    // of the same server), without write access unless both have it.
+    base::Result<Node> restrict_auth_as(const Node& model) const;
+    // io_get_auth: the identity this port carries.
+    base::Result<fs_identity> auth() const;
+
     // One dir_readdir batch (for for_each_entry): its bytes into buffer, their size returned.
     base::Result<size_t> readdir_batch(
         int64_t cursor, int max_entries, char (&buffer)[FS_READDIR_MAX], int64_t& next, int& count) const;
@@ -119,9 +128,17 @@ private:
     mach::SendRight m_port;
 };
 
+// An identity of one uid and one gid (root_identity(): 0 and 0).
+fs_identity identity_of(uint32_t uid, uint32_t gid);
+inline fs_identity root_identity()
+{
+    return identity_of(0, 0);
+}
+
 // The root directory of the filesystem behind control (fsys_getroot on the bootstrap port of
-// the link below ext2fs), opened with flags.
-base::Result<Node> root_from(mach_port_t control, int flags = FS_LOOKUP_READ);
+// the link below ext2fs), opened with flags (FS_LOOKUP_WRITE: write access, fs.defs), carrying
+// identity.
+base::Result<Node> root_from(mach_port_t control, int flags, const fs_identity& identity);
 // fsys_syncfs and fsys_goaway on the control port.
 base::Result<void> sync_filesystem(mach_port_t control);
 base::Result<void> filesystem_go_away(mach_port_t control);

@@ -16,6 +16,7 @@ constexpr Entry entries[] = {
     { FS_EIO, "FS_EIO", "input/output error" },
     { FS_EBADF, "FS_EBADF", "port not opened for that" },
     { FS_ENOMEM, "FS_ENOMEM", "out of memory" },
+    { FS_EACCES, "FS_EACCES", "permission denied" },
     { FS_EBUSY, "FS_EBUSY", "busy" },
     { FS_EEXIST, "FS_EEXIST", "file exists" },
     { FS_EXDEV, "FS_EXDEV", "not a node of this filesystem" },

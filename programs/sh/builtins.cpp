@@ -466,7 +466,8 @@ base::Result<Shell::Parent> destination(Shell& sh, StringView source, StringView
         auto st = TRY(node.value().stat());
         if (is_directory(st)) {
             Shell::Parent p;
-            p.directory = node.release_value();
+            // Opened again with write access (fs.defs): the name is made in it.
+            p.directory = TRY(sh.open(target, FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY));
             p.name = base_name(source);
             return p;
         }

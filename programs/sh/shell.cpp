@@ -116,14 +116,24 @@ base::Result<Shell::Parent> Shell::parent(base::StringView path) const
         return base::Error(FS_EINVAL, nullptr);
     base::StringView directory = slash == path.size() ? base::StringView("") : path.substr(0, slash == 0 ? 1 : slash);
     Parent p;
-    p.directory = TRY(open(directory, FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY));
+    // With write access (fs.defs): the callers change what the directory holds.
+    p.directory = TRY(open(directory, FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY));
     p.name = name;
     return p;
 }
 
 base::Result<void> Shell::change_directory(base::StringView path)
 {
-    fs::Node node = TRY(open(path, FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY));
+    // With write access when the shell has it there (files are made relative to the cwd),
+    // else read-only (a read-only root or filesystem).
+    auto writable = open(path, FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
+    if (writable.is_error() && writable.error().code() != FS_EBADF && writable.error().code() != FS_EROFS)
+        return writable.error();
+    fs::Node node;
+    if (writable.is_error())
+        node = TRY(open(path, FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY));
+    else
+        node = static_cast<fs::Node&&>(writable.value());
     program::self().set_cwd(static_cast<fs::Node&&>(node));
     base::BoundedString<FS_PATH_MAX + 1> joined;
     join_path(m_cwd_path.view(), path, joined);

@@ -112,15 +112,48 @@ bool Exec::requester_of(mach_port_t port, unsigned* requester)
     return true;
 }
 
+namespace {
+
+// A program's root when its starter left it null (exec_types.h): exec's root as the first
+// directory port the starter gave (its identity, its write access), ext2fs vouching for that
+// port; without one, exec's root read-only as nobody. init's is exec's own.
+base::Result<mach::SendRight> default_root(const fs::Node& root, const StartRequest& request)
+{
+    if (request.is_init)
+        return copy_send(root.port());
+    mach_port_t model = MACH_PORT_NULL;
+    if (request.port_count > EXEC_PORT_CWDIR && MACH_PORT_VALID(request.ports[EXEC_PORT_CWDIR]))
+        model = request.ports[EXEC_PORT_CWDIR];
+    else if (request.port_count > EXEC_PORT_CRDIR && MACH_PORT_VALID(request.ports[EXEC_PORT_CRDIR]))
+        model = request.ports[EXEC_PORT_CRDIR];
+    else if (MACH_PORT_VALID(request.directory))
+        model = request.directory;
+    if (MACH_PORT_VALID(model)) {
+        // Borrowed: the Node must not release the request's right.
+        fs::Node borrowed = fs::Node::adopt(model);
+        auto as_model = root.restrict_auth_as(borrowed);
+        borrowed.release();
+        if (!as_model.is_error())
+            return mach::SendRight::adopt(as_model.value().release());
+    }
+    fs::Node nobody = TRY(root.restrict_auth(fs::identity_of(FS_ID_NOBODY, FS_ID_NOBODY)));
+    fs::Node read_only = TRY(nobody.lookup("", FS_LOOKUP_READ));
+    return mach::SendRight::adopt(read_only.release());
+}
+
+} // namespace
+
 base::Result<mach::SendRight> Exec::default_port(size_t index, const StartRequest& request)
 {
     switch (index) {
     case EXEC_PORT_CRDIR:
-        return copy_send(m_root.port());
+        return default_root(m_root, request);
     case EXEC_PORT_CWDIR:
         if (MACH_PORT_VALID(request.directory))
             return copy_send(request.directory);
-        return copy_send(m_root.port());
+        if (request.port_count > EXEC_PORT_CRDIR && MACH_PORT_VALID(request.ports[EXEC_PORT_CRDIR]))
+            return copy_send(request.ports[EXEC_PORT_CRDIR]);
+        return default_root(m_root, request);
     case EXEC_PORT_CONSOLE:
         return m_console.copy();
     case EXEC_PORT_EXEC:

@@ -51,7 +51,9 @@ int module_main(int argc, char** argv)
     if (!link.has_upstream())
         link.fail("no filesystem: exec must be started by the root filesystem's link (its bootstrap port)");
 
-    auto root = fs::root_from(link.upstream(), FS_LOOKUP_READ);
+    // Root's identity and write access: init's root (exec_types.h), and what the programs'
+    // default roots are restricted from.
+    auto root = fs::root_from(link.upstream(), FS_LOOKUP_READ | FS_LOOKUP_WRITE, fs::root_identity());
     if (root.is_error())
         link.fail("cannot reach the root filesystem (fsys_getroot): {}", fs::ErrorText {root.error()});
     link.note_bootstrap_use("fs");

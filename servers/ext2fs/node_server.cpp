@@ -1,6 +1,7 @@
 // The file protocol's calls on ext2fs's node ports.
 #include "node_server.h"
 
+#include "access.h"
 #include "fsclient/dirent.h"
 #include "fsclient/status.h"
 #include "resolve.h"
@@ -128,8 +129,31 @@ kern_return_t NodeServer::usable(Open* o, Open*& out)
     if (kern_return_t _r = usable(find(port), name))                                                                   \
     return _r
 
-base::Result<mach::SendRight> NodeServer::open_node(ext2::Ino ino, uint32_t flags)
+kern_return_t NodeServer::room_for(const fs_identity& identity) const
 {
+    if (m_open_count >= max_open)
+        return FS_ENFILE;
+    if (access::is_root(identity))
+        return KERN_SUCCESS;
+    // Not root's: the table less root's reserve, and one uid's share of it.
+    uint32_t uid = identity.uid_count ? identity.uids[0] : FS_ID_NOBODY;
+    size_t others = 0, same = 0;
+    for (const Open& o : m_opens) {
+        if (!o.port.valid() || access::is_root(o.identity))
+            continue;
+        ++others;
+        if ((o.identity.uid_count ? o.identity.uids[0] : FS_ID_NOBODY) == uid)
+            ++same;
+    }
+    if (others >= max_open - root_reserve || same >= per_uid_max)
+        return FS_ENFILE;
+    return KERN_SUCCESS;
+}
+
+base::Result<mach::SendRight> NodeServer::open_node(ext2::Ino ino, uint32_t flags, const fs_identity& identity)
+{
+    if (kern_return_t r = room_for(identity))
+        return base::Error(r, "the uid's share of the table of open nodes is full");
     Open* slot = nullptr;
     for (Open& o : m_opens)
         if (!o.port.valid()) {
@@ -164,6 +188,7 @@ base::Result<mach::SendRight> NodeServer::open_node(ext2::Ino ino, uint32_t flag
     slot->ino = ino;
     slot->type = static_cast<uint16_t>(st.mode & ext2::mode_type_mask);
     slot->flags = flags;
+    slot->identity = identity;
     slot->position = 0;
     slot->stale = false;
     ++m_open_count;
@@ -188,13 +213,16 @@ void NodeServer::no_senders(mach_port_t port, mach_port_mscount_t)
         close(*o);
 }
 
-base::Result<mach::SendRight> NodeServer::root(int flags)
+base::Result<mach::SendRight> NodeServer::root(int flags, const fs_identity& identity)
 {
     if (!m_fs)
         return base::Error(FS_ESTALE, "the filesystem is not mounted");
-    if (flags & FS_LOOKUP_WRITE)
-        return base::Error(FS_EISDIR, "the root is a directory");
-    auto opened = open_node(ext2::root_ino, static_cast<uint32_t>(flags));
+    // The root directory: read, write (change what it holds) and search access only.
+    if (flags & ~(FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_EXEC | FS_LOOKUP_DIRECTORY))
+        return base::Error(FS_EINVAL, "flags for the root beyond read, write and exec");
+    if (!access::valid(identity))
+        return base::Error(FS_EINVAL, "more ids than FS_IDS_MAX");
+    auto opened = open_node(ext2::root_ino, static_cast<uint32_t>(flags), identity);
     if (opened.is_error())
         return base::Error(protocol_code(opened.error().code()), opened.error().context());
     return opened;
@@ -247,6 +275,42 @@ base::Result<void> NodeServer::go_away(int)
     return {};
 }
 
+kern_return_t NodeServer::stat_for(ext2::Ino ino, ext2::Stat& out, const char* operation)
+{
+    auto st = m_fs->stat(ino);
+    if (st.is_error())
+        return reply_error(st.error(), operation);
+    out = st.value();
+    return KERN_SUCCESS;
+}
+
+kern_return_t NodeServer::may_change_directory(const Open& d, ext2::Stat& dir, const char* operation)
+{
+    if (!(d.flags & FS_LOOKUP_WRITE))
+        return FS_EBADF;
+    if (d.type != ext2::mode_dir)
+        return FS_ENOTDIR;
+    if (kern_return_t r = stat_for(d.ino, dir, operation))
+        return r;
+    if (!access::permits(d.identity, dir, access::write | access::execute))
+        return FS_EACCES;
+    return KERN_SUCCESS;
+}
+
+kern_return_t NodeServer::may_remove_name(const Open& d, const ext2::Stat& dir, const char* name, const char* operation)
+{
+    if (!(dir.mode & 01000) || access::is_root(d.identity) || access::has_uid(d.identity, dir.uid))
+        return KERN_SUCCESS;
+    // A sticky directory: the victim's owner may remove it too.
+    auto victim = m_fs->lookup(d.ino, name);
+    if (victim.is_error())
+        return reply_error(victim.error(), operation);
+    ext2::Stat st {};
+    if (kern_return_t r = stat_for(victim.value(), st, operation))
+        return r;
+    return access::may_remove(d.identity, dir, st) ? KERN_SUCCESS : FS_EPERM;
+}
+
 kern_return_t NodeServer::dir_lookup(
     mach_port_t dir, const char* path, int flags, int mode, mach_port_t* result, mach_msg_type_name_t* poly)
 {
@@ -258,27 +322,46 @@ kern_return_t NodeServer::dir_lookup(
     size_t length = bounded_length(path, FS_PATH_MAX + 1);
     if (length > FS_PATH_MAX)
         return FS_ENAMETOOLONG;
+    // A port without write access gives none, and changes nothing (no create, no truncation).
+    if ((flags & (FS_LOOKUP_WRITE | FS_LOOKUP_CREATE | FS_LOOKUP_TRUNC)) && !(d->flags & FS_LOOKUP_WRITE))
+        return FS_EBADF;
     if ((flags & (FS_LOOKUP_WRITE | FS_LOOKUP_TRUNC)) && m_fs->read_only())
         return FS_EROFS;
+    // Room for the new port first: nothing is created or truncated for a port that cannot be.
+    if (kern_return_t r = room_for(d->identity))
+        return r;
     LookupRequest request { d->ino, base::StringView(path, length), static_cast<uint32_t>(flags),
-        static_cast<uint16_t>(mode) };
+        static_cast<uint16_t>(mode), &d->identity };
     auto found = resolve(*m_fs, request);
     if (found.is_error())
         return reply_error(found.error(), "dir_lookup");
     ext2::Ino ino = found.value().ino;
-    auto st = m_fs->stat(ino);
-    if (st.is_error())
-        return reply_error(st.error(), "dir_lookup");
-    if (is_type(st.value().mode, ext2::mode_dir) && (flags & FS_LOOKUP_WRITE))
-        return FS_EISDIR;
-    if ((flags & FS_LOOKUP_TRUNC) && (flags & FS_LOOKUP_WRITE) && is_type(st.value().mode, ext2::mode_reg)
-        && st.value().size > 0) {
+    ext2::Stat st {};
+    if (kern_return_t r = stat_for(ino, st, "dir_lookup"))
+        return r;
+    // Regular files (and devices) are checked when opened, as POSIX's open; a file just created
+    // is opened as asked. A directory is checked at each use (readdir: r, lookup: x, changes:
+    // w and x), so that a directory port that may only be searched can still be a cwd.
+    if (!is_type(st.mode, ext2::mode_dir) && !is_type(st.mode, ext2::mode_lnk) && !found.value().created) {
+        unsigned want = 0;
+        if (flags & FS_LOOKUP_READ)
+            want |= access::read;
+        if (flags & (FS_LOOKUP_WRITE | FS_LOOKUP_TRUNC))
+            want |= access::write;
+        if (flags & FS_LOOKUP_EXEC)
+            want |= access::execute;
+        if (!access::permits(d->identity, st, want))
+            return FS_EACCES;
+    }
+    if ((flags & FS_LOOKUP_TRUNC) && (flags & FS_LOOKUP_WRITE) && is_type(st.mode, ext2::mode_reg) && st.size > 0) {
         if (kern_return_t r = status_of(m_fs->truncate(ino, 0), "dir_lookup"))
             return r;
     }
-    auto opened = open_node(ino, static_cast<uint32_t>(flags));
+    auto opened = open_node(ino, static_cast<uint32_t>(flags), d->identity);
     if (opened.is_error())
         return reply_error(opened.error(), "dir_lookup");
+    // A send right made for the reply and moved with it: if the reply cannot be delivered, the
+    // server loop destroys it, the port has no senders and is closed.
     *result = opened.value().release();
     *poly = MACH_MSG_TYPE_MOVE_SEND;
     return KERN_SUCCESS;
@@ -346,6 +429,8 @@ kern_return_t NodeServer::io_write(
     USE(port, o);
     if (!(o->flags & FS_LOOKUP_WRITE))
         return FS_EBADF;
+    if (o->type == ext2::mode_dir)
+        return FS_EISDIR;
     if (o->type != ext2::mode_reg)
         return FS_EINVAL;
     if (offset < 0 && offset != FS_OFFSET_CURRENT)
@@ -431,6 +516,13 @@ kern_return_t NodeServer::dir_readdir(mach_port_t port, char** data, mach_msg_ty
         return FS_ENOTDIR;
     if (cursor < 0)
         return FS_EINVAL;
+    {
+        ext2::Stat dir {};
+        if (kern_return_t r = stat_for(o->ino, dir, "dir_readdir"))
+            return r;
+        if (!access::permits(o->identity, dir, access::read))
+            return FS_EACCES;
+    }
     size_t wanted = max_entries < 1 ? 1 : max_entries > 256 ? 256 : static_cast<size_t>(max_entries);
     size_t capacity = *count < FS_READDIR_MAX ? *count : FS_READDIR_MAX;
     fs::DirentWriter out(*data, capacity);
@@ -470,13 +562,23 @@ kern_return_t NodeServer::dir_mkdir(mach_port_t port, const char* name, int mode
     USE(port, d);
     if (kern_return_t r = check_name(name))
         return r;
-    return status_of(m_fs->mkdir(d->ino, name, static_cast<uint16_t>(mode) & ext2::mode_permission_mask), "dir_mkdir");
+    ext2::Stat dir {};
+    if (kern_return_t r = may_change_directory(*d, dir, "dir_mkdir"))
+        return r;
+    ext2::Owner owner = access::owner_in(d->identity, dir);
+    return status_of(
+        m_fs->mkdir(d->ino, name, static_cast<uint16_t>(mode) & ext2::mode_permission_mask, owner), "dir_mkdir");
 }
 
 kern_return_t NodeServer::dir_rmdir(mach_port_t port, const char* name)
 {
     USE(port, d);
     if (kern_return_t r = check_name(name))
+        return r;
+    ext2::Stat dir {};
+    if (kern_return_t r = may_change_directory(*d, dir, "dir_rmdir"))
+        return r;
+    if (kern_return_t r = may_remove_name(*d, dir, name, "dir_rmdir"))
         return r;
     return status_of(m_fs->rmdir(d->ino, name), "dir_rmdir");
 }
@@ -486,9 +588,16 @@ kern_return_t NodeServer::dir_unlink(mach_port_t port, const char* name)
     USE(port, d);
     if (kern_return_t r = check_name(name))
         return r;
+    ext2::Stat dir {};
+    if (kern_return_t r = may_change_directory(*d, dir, "dir_unlink"))
+        return r;
+    if (kern_return_t r = may_remove_name(*d, dir, name, "dir_unlink"))
+        return r;
     return status_of(m_fs->unlink(d->ino, name), "dir_unlink");
 }
 
+// dir_link and dir_rename take a second port of ours, a send right that came with the request:
+// released on success only (server.h's ownership rule: on an error the loop releases it).
 kern_return_t NodeServer::dir_link(mach_port_t dir, mach_port_t file, const char* name, int exclusive)
 {
     USE(dir, d);
@@ -499,6 +608,9 @@ kern_return_t NodeServer::dir_link(mach_port_t dir, mach_port_t file, const char
         return FS_ESTALE;
     if (kern_return_t r = check_name(name))
         return r;
+    ext2::Stat dir_st {};
+    if (kern_return_t r = may_change_directory(*d, dir_st, "dir_link"))
+        return r;
     auto existing = m_fs->lookup(d->ino, name);
     if (!existing.is_error()) {
         if (exclusive)
@@ -506,6 +618,8 @@ kern_return_t NodeServer::dir_link(mach_port_t dir, mach_port_t file, const char
         // The Hurd's dir_link without excl replaces the name (never a directory); a link to
         // the file the name already has is done already.
         if (existing.value() != f->ino) {
+            if (kern_return_t r = may_remove_name(*d, dir_st, name, "dir_link"))
+                return r;
             if (kern_return_t r = status_of(m_fs->unlink(d->ino, name), "dir_link"))
                 return r;
         }
@@ -516,7 +630,6 @@ kern_return_t NodeServer::dir_link(mach_port_t dir, mach_port_t file, const char
         if (kern_return_t r = status_of(m_fs->link(d->ino, name, f->ino), "dir_link"))
             return r;
     }
-    // The send right to our own port that came with the request.
     mach_port_deallocate(mach_task_self(), file);
     return KERN_SUCCESS;
 }
@@ -534,12 +647,36 @@ kern_return_t NodeServer::dir_rename(
         return r;
     if (kern_return_t r = check_name(to))
         return r;
-    if (exclusive) {
-        auto existing = m_fs->lookup(t->ino, to);
-        if (!existing.is_error())
+    // Both directories change: each port needs write access, its identity w and x there.
+    // The identity that removes the name is the one of the port the request came on; the
+    // target directory's port must carry the same rights or less (its own checks).
+    ext2::Stat from_st {}, to_st {};
+    if (kern_return_t r = may_change_directory(*d, from_st, "dir_rename"))
+        return r;
+    if (kern_return_t r = may_change_directory(*t, to_st, "dir_rename"))
+        return r;
+    if (kern_return_t r = may_remove_name(*d, from_st, from, "dir_rename"))
+        return r;
+    auto existing = m_fs->lookup(t->ino, to);
+    if (!existing.is_error()) {
+        if (exclusive)
             return FS_EEXIST;
-        if (existing.error().code() != static_cast<int>(ext2::Errc::NotFound))
-            return reply_error(existing.error(), "dir_rename");
+        if (kern_return_t r = may_remove_name(*t, to_st, to, "dir_rename"))
+            return r;
+    } else if (existing.error().code() != static_cast<int>(ext2::Errc::NotFound)) {
+        return reply_error(existing.error(), "dir_rename");
+    }
+    // A directory moved to another parent has its '..' rewritten: that needs w on it (as
+    // Linux asks), unless root.
+    if (t->ino != d->ino && !access::is_root(d->identity)) {
+        auto moved = m_fs->lookup(d->ino, from);
+        if (moved.is_error())
+            return reply_error(moved.error(), "dir_rename");
+        ext2::Stat st {};
+        if (kern_return_t r = stat_for(moved.value(), st, "dir_rename"))
+            return r;
+        if (is_type(st.mode, ext2::mode_dir) && !access::permits(d->identity, st, access::write))
+            return FS_EACCES;
     }
     if (kern_return_t r = status_of(m_fs->rename(d->ino, from, t->ino, to), "dir_rename"))
         return r;
@@ -557,7 +694,11 @@ kern_return_t NodeServer::dir_symlink(mach_port_t port, const char* name, const 
         return FS_ENAMETOOLONG;
     if (length == 0)
         return FS_ENOENT;
-    return status_of(m_fs->symlink(d->ino, name, base::StringView(target, length)), "dir_symlink");
+    ext2::Stat dir {};
+    if (kern_return_t r = may_change_directory(*d, dir, "dir_symlink"))
+        return r;
+    ext2::Owner owner = access::owner_in(d->identity, dir);
+    return status_of(m_fs->symlink(d->ino, name, base::StringView(target, length), owner), "dir_symlink");
 }
 
 kern_return_t NodeServer::file_readlink(mach_port_t port, char* target)
@@ -589,21 +730,65 @@ kern_return_t NodeServer::file_set_size(mach_port_t port, int64_t size)
 kern_return_t NodeServer::file_chmod(mach_port_t port, int mode)
 {
     USE(port, o);
-    return status_of(m_fs->chmod(o->ino, static_cast<uint16_t>(mode) & ext2::mode_permission_mask), "file_chmod");
+    if (!(o->flags & FS_LOOKUP_WRITE))
+        return FS_EBADF;
+    ext2::Stat st {};
+    if (kern_return_t r = stat_for(o->ino, st, "file_chmod"))
+        return r;
+    if (!access::is_owner(o->identity, st))
+        return FS_EPERM;
+    uint16_t bits = static_cast<uint16_t>(mode) & ext2::mode_permission_mask;
+    // As POSIX: set-group-ID only for a group one is in, unless root.
+    if (!access::is_root(o->identity) && !access::has_gid(o->identity, st.gid))
+        bits &= static_cast<uint16_t>(~02000);
+    return status_of(m_fs->chmod(o->ino, bits), "file_chmod");
 }
 
 kern_return_t NodeServer::file_chown(mach_port_t port, uint32_t uid, uint32_t gid)
 {
     USE(port, o);
-    return status_of(m_fs->chown(o->ino, uid, gid), "file_chown");
+    if (!(o->flags & FS_LOOKUP_WRITE))
+        return FS_EBADF;
+    ext2::Stat st {};
+    if (kern_return_t r = stat_for(o->ino, st, "file_chown"))
+        return r;
+    if (uid == FS_ID_UNCHANGED)
+        uid = st.uid;
+    if (gid == FS_ID_UNCHANGED)
+        gid = st.gid;
+    bool root = access::is_root(o->identity);
+    // As POSIX (_POSIX_CHOWN_RESTRICTED): root gives any owner and group; the owner keeps the
+    // owner and may give a group it is in.
+    if (!root
+        && (!access::is_owner(o->identity, st) || uid != st.uid
+            || (gid != st.gid && !access::has_gid(o->identity, gid))))
+        return FS_EPERM;
+    if (kern_return_t r = status_of(m_fs->chown(o->ino, uid, gid), "file_chown"))
+        return r;
+    // A change by anyone but root clears set-user-ID and set-group-ID.
+    if (!root && (st.mode & 06000) && !is_type(st.mode, ext2::mode_dir))
+        return status_of(
+            m_fs->chmod(o->ino, static_cast<uint16_t>(st.mode & ext2::mode_permission_mask & ~06000)), "file_chown");
+    return KERN_SUCCESS;
 }
 
 kern_return_t NodeServer::file_utimes(mach_port_t port, int64_t atime, int64_t mtime)
 {
     USE(port, o);
+    if (!(o->flags & FS_LOOKUP_WRITE))
+        return FS_EBADF;
     auto st = m_fs->stat(o->ino);
     if (st.is_error())
         return reply_error(st.error(), "file_utimes");
+    // As POSIX's utimensat: times given only by the owner (or root); the clock's time also by
+    // whoever may write the node.
+    bool given = (atime != FS_TIME_OMIT && atime != FS_TIME_NOW) || (mtime != FS_TIME_OMIT && mtime != FS_TIME_NOW);
+    if (!access::is_owner(o->identity, st.value())) {
+        if (given)
+            return FS_EPERM;
+        if (!access::permits(o->identity, st.value(), access::write))
+            return FS_EACCES;
+    }
     auto pick = [](int64_t wanted, uint32_t current, uint32_t now, bool& bad) -> uint32_t {
         if (wanted == FS_TIME_OMIT)
             return current;
@@ -668,6 +853,54 @@ kern_return_t NodeServer::server_stats(mach_port_t port, fs_server_stats* out)
     }
     out->heap_bytes = mach::heap_statistics().bytes_in_use;
     out->open_nodes = m_open_count;
+    return KERN_SUCCESS;
+}
+
+kern_return_t NodeServer::io_restrict_auth(
+    mach_port_t port, const fs_identity& identity, mach_port_t* result, mach_msg_type_name_t* poly)
+{
+    USE(port, o);
+    if (!access::valid(identity))
+        return FS_EINVAL;
+    if (!access::may_become(o->identity, identity))
+        return FS_EPERM;
+    auto opened = open_node(o->ino, o->flags, identity);
+    if (opened.is_error())
+        return reply_error(opened.error(), "io_restrict_auth");
+    *result = opened.value().release();
+    *poly = MACH_MSG_TYPE_MOVE_SEND;
+    return KERN_SUCCESS;
+}
+
+kern_return_t NodeServer::io_restrict_auth_as(
+    mach_port_t port, mach_port_t model, mach_port_t* result, mach_msg_type_name_t* poly)
+{
+    USE(port, o);
+    Open* m = find(model);
+    if (!m)
+        return FS_EXDEV;
+    if (!access::may_become(o->identity, m->identity))
+        return FS_EPERM;
+    uint32_t flags = o->flags;
+    if (!(m->flags & FS_LOOKUP_WRITE))
+        flags &= ~static_cast<uint32_t>(FS_LOOKUP_WRITE);
+    auto opened = open_node(o->ino, flags, m->identity);
+    if (opened.is_error())
+        return reply_error(opened.error(), "io_restrict_auth_as");
+    // The send right to our own port that came with the request (ours on success only).
+    mach_port_deallocate(mach_task_self(), model);
+    *result = opened.value().release();
+    *poly = MACH_MSG_TYPE_MOVE_SEND;
+    return KERN_SUCCESS;
+}
+
+kern_return_t NodeServer::io_get_auth(mach_port_t port, fs_identity* out)
+{
+    // Any node port, even a stale one: the identity is the port's.
+    Open* o = find(port);
+    if (!o)
+        return FS_EBADF;
+    *out = o->identity;
     return KERN_SUCCESS;
 }
 

@@ -1,6 +1,9 @@
 // ext2fs's side of the file protocol (fs.defs): a bounded table of open nodes, one receive
-// right each in the server's port set, with the inode, the open's flags and its file position.
-// A node's port goes when the client's last send right goes (no-senders notification). Errors
+// right each in the server's port set, with the inode, the open's flags, the identity the port
+// carries and its file position. A node's port goes when the client's last send right goes
+// (no-senders notification), also when the reply that carried it could not be delivered (the
+// server loop destroys it, and with it the only send right). Each uid has a share of the table
+// (fs.defs: "Open nodes"). Errors
 // of the ext2 library and of the disk become the protocol's FS_E* codes here, once; a corrupt
 // structure is also told on the console, with where it is.
 #pragma once
@@ -19,6 +22,10 @@ namespace ext2fs {
 class NodeServer final : public chain::Filesystem, public chain::NoSendersHandler {
 public:
     static constexpr size_t max_open = 512;
+    // Ports whose identity is not root's: at most max_open - root_reserve of them together,
+    // and at most per_uid_max for one effective uid (FS_ENFILE to that uid alone beyond).
+    static constexpr size_t root_reserve = 64;
+    static constexpr size_t per_uid_max = 224;
 
     // Takes the mounted filesystem (it remounts it read-only on fsys_goaway with options).
     NodeServer(
@@ -31,7 +38,7 @@ public:
     }
 
     // chain::Filesystem: fsys_getroot, fsys_syncfs, fsys_goaway on the link's port.
-    base::Result<mach::SendRight> root(int flags) override;
+    base::Result<mach::SendRight> root(int flags, const fs_identity& identity) override;
     base::Result<void> sync() override;
     base::Result<void> go_away(int flags) override;
     // chain::NoSendersHandler
@@ -61,6 +68,10 @@ public:
     kern_return_t file_syncfs(mach_port_t);
     kern_return_t file_statfs(mach_port_t, fs_statfs* out);
     kern_return_t server_stats(mach_port_t, fs_server_stats* out);
+    kern_return_t io_restrict_auth(
+        mach_port_t, const fs_identity& identity, mach_port_t* result, mach_msg_type_name_t* poly);
+    kern_return_t io_get_auth(mach_port_t, fs_identity* out);
+    kern_return_t io_restrict_auth_as(mach_port_t, mach_port_t model, mach_port_t* result, mach_msg_type_name_t* poly);
 
     size_t open_count() const { return m_open_count; }
 
@@ -69,7 +80,8 @@ private:
         mach::ReceiveRight port;
         ext2::Ino ino = 0;
         uint16_t type = 0; // the inode's type bits, as at open
-        uint32_t flags = 0; // FS_LOOKUP_* of the open
+        uint32_t flags = 0; // FS_LOOKUP_* of the open (FS_LOOKUP_WRITE: write access)
+        fs_identity identity {}; // whose port it is (fs.defs)
         uint64_t position = 0;
         bool stale = false; // its inode was freed when the filesystem was remounted
     };
@@ -77,8 +89,17 @@ private:
     // The open a request came on, or null (FS_EBADF) for a port that is not a node of ours.
     Open* find(mach_port_t port);
     kern_return_t usable(Open*, Open*& out);
-    // A new port on ino, opened with flags: a send right to move to the client.
-    base::Result<mach::SendRight> open_node(ext2::Ino ino, uint32_t flags);
+    // Whether identity's share of the table has room for one more port (else FS_ENFILE).
+    kern_return_t room_for(const fs_identity& identity) const;
+    // A new port on ino, opened with flags, carrying identity: a send right to move to the
+    // client.
+    base::Result<mach::SendRight> open_node(ext2::Ino ino, uint32_t flags, const fs_identity& identity);
+    // The node's attributes for a permission check (an error already in the protocol's codes).
+    kern_return_t stat_for(ext2::Ino, ext2::Stat& out, const char* operation);
+    // The checks before changing directory d (its port's write access, w and x on it).
+    kern_return_t may_change_directory(const Open& d, ext2::Stat& dir, const char* operation);
+    // The checks before removing name from directory d (may_change_directory, the sticky bit).
+    kern_return_t may_remove_name(const Open& d, const ext2::Stat& dir, const char* name, const char* operation);
     void close(Open&);
     // The protocol's code for an error of the library or the disk; tells a corruption.
     kern_return_t reply_error(const base::Error&, const char* operation);

@@ -1,6 +1,7 @@
 // dir_lookup's walk over the path.
 #include "resolve.h"
 
+#include "access.h"
 #include "fs_types.h"
 
 namespace ext2fs {
@@ -106,6 +107,8 @@ base::Result<LookupResult> resolve(ext2::Filesystem& fs, const LookupRequest& re
         ext2::Stat dir = TRY(fs.stat(current));
         if (!is_type(dir, ext2::mode_dir))
             return base::Error(FS_ENOTDIR, "a path component is not a directory");
+        if (request.who && !access::permits(*request.who, dir, access::execute))
+            return base::Error(FS_EACCES, "no search permission on a directory of the path");
         if (name == base::StringView(".")) {
             must_be_directory = last;
             continue;
@@ -121,7 +124,10 @@ base::Result<LookupResult> resolve(ext2::Filesystem& fs, const LookupRequest& re
         auto found = fs.lookup(current, name);
         if (found.is_error()) {
             if (found.error().code() == static_cast<int>(ext2::Errc::NotFound) && last && create && !trailing_slash) {
-                ext2::Ino made = TRY(fs.create(current, name, request.mode & ext2::mode_permission_mask));
+                if (request.who && !access::permits(*request.who, dir, access::write | access::execute))
+                    return base::Error(FS_EACCES, "no write permission on the directory");
+                ext2::Owner owner = request.who ? access::owner_in(*request.who, dir) : ext2::Owner {};
+                ext2::Ino made = TRY(fs.create(current, name, request.mode & ext2::mode_permission_mask, owner));
                 return LookupResult { made, true };
             }
             return found.error();

@@ -9,6 +9,7 @@
 #include "base/result.h"
 #include "base/string_view.h"
 #include "ext2/filesystem.h"
+#include "fs_types.h"
 
 namespace ext2fs {
 
@@ -17,6 +18,10 @@ struct LookupRequest {
     base::StringView path; // at most FS_PATH_MAX bytes; '/' at the start is skipped
     uint32_t flags; // FS_LOOKUP_CREATE, FS_LOOKUP_EXCL, FS_LOOKUP_NOLINK, FS_LOOKUP_DIRECTORY
     uint16_t mode; // permission bits of a created file
+    // Whose lookup it is: search (x) is needed on every directory walked, write (w) on the one
+    // a file is created in, which the identity then owns (access::owner_in). Null: no checks,
+    // root owns what is created.
+    const fs_identity* who = nullptr;
 };
 
 struct LookupResult {
@@ -24,7 +29,8 @@ struct LookupResult {
     bool created;
 };
 
-// Errors are the library's codes, or FS_ELOOP / FS_ENAMETOOLONG / FS_ENOTDIR of fs_types.h.
+// Errors are the library's codes, or FS_ELOOP / FS_ENAMETOOLONG / FS_ENOTDIR / FS_EACCES of
+// fs_types.h.
 base::Result<LookupResult> resolve(ext2::Filesystem&, const LookupRequest&);
 
 } // namespace ext2fs

@@ -33,9 +33,14 @@ class Init(ExecTest):
         self.assertEqual(status, 1)
 
     def test_init_is_a_text_file(self):
-        status, out = self.boot(self.disk(), "--init=/etc/motd")
-        self.assertIn("exec: cannot start /etc/motd: not an executable: the file does not start with the "
+        status, out = self.boot(self.disk(), "--init=/bin/script")
+        self.assertIn("exec: cannot start /bin/script: not an executable: the file does not start with the "
                       "ELF magic number (NotElf)", out)
+        self.assertEqual(status, 1)
+
+    def test_init_without_an_x_bit(self):
+        status, out = self.boot(self.disk(), "--init=/etc/motd")
+        self.assertIn("exec: cannot start /etc/motd: permission denied (FS_EACCES)", out)
         self.assertEqual(status, 1)
 
     def test_init_is_32_bit(self):
@@ -46,6 +51,7 @@ class Init(ExecTest):
     def test_init_crashes(self):
         def crashing_init(tree):
             (tree / "bin/crash-on-start").write_bytes((tree / "bin/hello").read_bytes())
+            (tree / "bin/crash-on-start").chmod(0o755)
         # hello crashes when its name says so (argv[0] is init's path).
         status, out = self.boot(self.disk(crashing_init), "--init=/bin/crash-on-start")
         self.assertRegex(out, r"exec: init crashed: EXC_BAD_ACCESS")

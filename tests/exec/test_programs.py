@@ -8,7 +8,7 @@ from bootchain import image
 from exec_support import ExecTest
 
 # exec-tester's checks, by their sentences: each must pass (and the count says all ran).
-EXPECTED_CHECKS = 66
+EXPECTED_CHECKS = 73
 
 
 class ExecTester(ExecTest):
@@ -22,6 +22,13 @@ class ExecTester(ExecTest):
         self.assertEqual(int(m.group(1)), EXPECTED_CHECKS, "every check of exec-tester ran")
         self.assertEqual(status, 0, "exec powers off with init's status")
         self.assertIn("boot: power-off by exec with status 0", out)
+        # A program has its starter's identity (exec_types.h), whatever ports it leaves null.
+        for sentence in ["a null root is exec's root as the starter's read-only uid 1000 cwd",
+                         "a null root is exec's root as the read-only uid 1000 directory of exec_exec_path",
+                         "a request without directory ports gives nobody's read-only root",
+                         "exec's own port as the cwd lends no identity",
+                         "a root starter's writable cwd gives root's writable root"]:
+            self.assertIn("exec-tester: PASS " + sentence, out)
 
         # The chain came up in order and exec started init after it was ready.
         order = ["boot: ext2fs ready", "boot: exec uses bootstrap port for fs", "boot: exec ready",

@@ -154,7 +154,8 @@ def dump(partition: Path, path: str, out_dir: Path) -> bytes | None:
 
 
 def inode_stat(partition: Path, path: str) -> dict | None:
-    """Type, mode, links, size, mtime and inode of a path, from debugfs's stat; None if absent."""
+    """Type, mode, links, size, mtime, owner and inode of a path, from debugfs's stat; None if
+    absent."""
     text = debugfs(partition, f"stat {path}")
     m = re.search(r"Inode: (\d+)\s+Type: (\w+)\s+Mode:\s+(\d+)", text)
     if not m:
@@ -162,9 +163,11 @@ def inode_stat(partition: Path, path: str) -> dict | None:
     links = re.search(r"Links: (\d+)", text)
     size = re.search(r"Size: (\d+)", text)
     mtime = re.search(r"mtime: (0x[0-9a-f]+)", text)
+    owner = re.search(r"User:\s+(\d+)\s+Group:\s+(\d+)", text)
     return {"ino": int(m.group(1)), "type": m.group(2), "mode": int(m.group(3), 8),
             "links": int(links.group(1)), "size": int(size.group(1)),
-            "mtime": int(mtime.group(1), 16) if mtime else None}
+            "mtime": int(mtime.group(1), 16) if mtime else None,
+            "uid": int(owner.group(1)) if owner else None, "gid": int(owner.group(2)) if owner else None}
 
 
 def state_clean(partition: Path) -> bool:

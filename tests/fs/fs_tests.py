@@ -66,6 +66,17 @@ class ReadWrite(FsTest):
         for gone in ("/hello2.txt", "/new/gone", "/new/a.txt", "/data/moveme.txt", "/data/movedir",
                      "/over-src.txt", "/doomed.txt", "/after-goaway.txt"):
             self.assertIsNone(inode_stat(partition, gone), f"{gone} should not exist")
+        # What the client made under other identities (fs.defs: identities) is theirs.
+        mine = st("/perm/open/mine")
+        self.assertEqual((mine["uid"], mine["gid"], mine["mode"] & 0o7777, mine["size"]), (1000, 1000, 0o600, 5))
+        self.assertEqual(text("/perm/open/mine"), b"mine\n")
+        self.assertEqual((st("/perm/open/mydir")["uid"], st("/perm/open/mydir")["gid"]), (1000, 1000))
+        self.assertEqual((st("/perm")["uid"], st("/perm")["gid"]), (0, 0))
+        self.assertEqual(st("/perm/sticky")["mode"] & 0o7777, 0o1777)
+        self.assertEqual((st("/perm/secret")["uid"], st("/perm/secret")["mode"] & 0o7777), (1000, 0o100))
+        for gone in ("/perm/mine", "/perm/sticky/theirs", "/perm/sticky/theirs2",
+                     "/perm/sticky/mine", "/ro-victim.txt", "/ro-new.txt", "/ro-dir"):
+            self.assertIsNone(inode_stat(partition, gone), f"{gone} should not exist")
         # What the client only read is as it was.
         self.assertEqual(text("/hello.txt"), b"hello, world\n")
         self.assertEqual(text("/big.bin"), content.data(20, BIG_SIZE))

@@ -92,7 +92,7 @@ sh: -c: line 1: syntax error: pipes (|) are not supported
 pipe status 2
 sh: nosuch-program: command not found
 not found 127
-sh: /data/five: not an executable: the file does not start with the ELF magic number
+sh: /data/five: permission denied
 text status 126
 sh: /data/elf32: wrong class: the file is a 32-bit ELF (ELFCLASS32); only 64-bit programs run here
 elf32 status 126

@@ -4,7 +4,10 @@
 //   --test=ops        reads the tree tests/fs/fs_tests.py made and checks it, then writes
 //                     (create, write, append, extend, truncate, unlink, mkdir, rmdir, rename,
 //                     symlink, hard link, chmod, utimes), checks the errors the protocol gives,
-//                     syncs and asks ext2fs to go away (clean, read-only)
+//                     that read-only ports change nothing, the permission bits against other
+//                     identities (io_restrict_auth), each uid's share of the node table, and
+//                     hand-made requests (an unterminated name, lost replies), then syncs and
+//                     asks ext2fs to go away (clean, read-only)
 //   --test=read       reads /hello.txt (the root spec tests)
 //   --test=goaway     asks ext2fs to go away (clean, read-only) at once
 //   --test=corrupt    /bad has a corrupt directory entry: errors there, the rest still served
@@ -246,7 +249,12 @@ void check_errors()
     fails_with(g_root.lookup("hello.txt/x"), FS_ENOTDIR, "a path through a file");
     fails_with(
         g_root.lookup("hello.txt", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY), FS_ENOTDIR, "FS_LOOKUP_DIRECTORY on a file");
-    fails_with(g_root.lookup("data", FS_LOOKUP_WRITE), FS_EISDIR, "a directory opened for writing");
+    {
+        // Write access on a directory is the right to change it; its bytes are not written.
+        auto dir_write = g_root.lookup("data", FS_LOOKUP_WRITE);
+        if (ok(dir_write, "a directory opened with write access"))
+            fails_with(dir_write.value().write(0, "x", 1), FS_EISDIR, "io_write on a directory");
+    }
     fails_with(g_root.lookup("hello.txt", FS_LOOKUP_READ | FS_LOOKUP_CREATE | FS_LOOKUP_EXCL), FS_EEXIST,
         "an exclusive create of an existing file");
     fails_with(g_root.mkdir("data"), FS_EEXIST, "mkdir of an existing name");
@@ -255,7 +263,7 @@ void check_errors()
     fails_with(g_root.unlink("data"), FS_EISDIR, "unlink of a directory");
     fails_with(g_root.unlink("no-such-file"), FS_ENOENT, "unlink of a missing name");
     fails_with(g_root.rename("data", g_root, "data/nested/inside"), FS_EINVAL, "a name with '/' in rename");
-    fs::Node data = open("data", FS_LOOKUP_READ);
+    fs::Node data = open("data", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
     if (data.valid()) {
         fails_with(g_root.rename("data", data, "inside"), FS_EINVAL, "a directory renamed into itself");
         fails_with(g_root.link(data, "data-link"), FS_EPERM, "a hard link to a directory");
@@ -344,7 +352,7 @@ void check_node_table()
 void write_tree()
 {
     ok(g_root.mkdir("new", 0755), "mkdir /new");
-    fs::Node dir = open("new", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
+    fs::Node dir = open("new", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
     if (!dir.valid())
         return;
 
@@ -418,7 +426,7 @@ void write_tree()
 
     // Renames: within a directory, across directories, over an existing file, a directory.
     ok(dir.rename("a.txt", dir, "b.txt"), "renaming /new/a.txt to /new/b.txt");
-    fs::Node data = open("data", FS_LOOKUP_READ);
+    fs::Node data = open("data", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
     if (data.valid()) {
         ok(data.rename("moveme.txt", dir, "moved.txt"), "renaming /data/moveme.txt to /new/moved.txt");
         ok(data.rename("movedir", dir, "movedir"), "renaming the directory /data/movedir to /new/movedir");
@@ -436,7 +444,7 @@ void write_tree()
     // Symlink, hard link, chmod, utimes.
     ok(dir.symlink("sym", "b.txt"), "symlink /new/sym -> b.txt");
     expect_text("new/sym", "alpha\nbeta\n");
-    fs::Node b = open("new/b.txt", FS_LOOKUP_READ);
+    fs::Node b = open("new/b.txt", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
     if (b.valid()) {
         ok(dir.link(b, "hard"), "hard link /new/hard to /new/b.txt");
         ok(b.chmod(0600), "chmod /new/b.txt 0600");
@@ -472,12 +480,352 @@ void write_tree()
             st.value().f_blocks);
 }
 
+// ---- ops: requests made by hand ----------------------------------------------------------
+
+// A dir_lookup request as MIG lays it out, with a 16-byte name field whose declared size is
+// the caller's.
+struct RawLookup {
+    mach_msg_header_t head;
+    mach_msg_type_t name_type;
+    char name[16];
+    mach_msg_type_t flags_type;
+    int flags;
+    char flags_pad[4];
+    mach_msg_type_t mode_type;
+    int mode;
+    char mode_pad[4];
+};
+
+mach_msg_type_t int32_type()
+{
+    mach_msg_type_t t {};
+    t.msgt_name = MACH_MSG_TYPE_INTEGER_32;
+    t.msgt_size = 32;
+    t.msgt_number = 1;
+    t.msgt_inline = 1;
+    return t;
+}
+
+RawLookup raw_lookup(const char (&name)[16], unsigned declared, mach_port_t reply, mach_msg_type_name_t reply_type)
+{
+    RawLookup m {};
+    m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, reply_type);
+    m.head.msgh_size = sizeof m;
+    m.head.msgh_remote_port = g_root.port();
+    m.head.msgh_local_port = reply;
+    m.head.msgh_id = 24000;
+    m.name_type.msgt_name = MACH_MSG_TYPE_STRING_C;
+    m.name_type.msgt_size = 8;
+    m.name_type.msgt_number = declared;
+    m.name_type.msgt_inline = 1;
+    __builtin_memcpy(m.name, name, sizeof m.name);
+    m.flags_type = int32_type();
+    m.flags = FS_LOOKUP_READ;
+    m.mode_type = int32_type();
+    return m;
+}
+
+// What the server answers to a hand-made lookup (its RetCode), the port it returned released.
+int raw_lookup_answer(const char (&name)[16], unsigned declared)
+{
+    auto reply = mach::ReceiveRight::allocate();
+    if (reply.is_error())
+        return -1;
+    union {
+        RawLookup request;
+        struct {
+            mig_reply_header_t header;
+            mach_msg_type_t result_type;
+            mach_port_t result;
+            char spare[64];
+        } answer;
+    } m {};
+    m.request = raw_lookup(name, declared, reply.value().name(), MACH_MSG_TYPE_MAKE_SEND_ONCE);
+    mach_msg_return_t r = mach_msg_trap(&m.request.head, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT,
+        sizeof m.request, sizeof m, reply.value().name(), 3000, MACH_PORT_NULL);
+    if (r != MACH_MSG_SUCCESS)
+        return r;
+    if (m.answer.header.RetCode == KERN_SUCCESS && MACH_PORT_VALID(m.answer.result))
+        mach_port_deallocate(mach_task_self(), m.answer.result);
+    return m.answer.header.RetCode;
+}
+
+void check_hand_made_requests()
+{
+    // A name whose zero lies within its declared bytes is looked up; one whose declared bytes
+    // hold no zero is refused, though the message's padding after them has one.
+    const char good[16] = "hello.txt";
+    const char unterminated[16] = "hello.txtxx";
+    check(raw_lookup_answer(good, 10) == KERN_SUCCESS, "a hand-made dir_lookup of hello.txt");
+    int refused = raw_lookup_answer(unterminated, 10);
+    check(refused == MIG_BAD_ARGUMENTS, "a name without its zero: got {}, expected MIG_BAD_ARGUMENTS",
+        fs::Status { refused });
+
+    // Lookups whose reply cannot be delivered (a reply port destroyed before the answer, or
+    // none) leave no open node behind: the port made for the reply goes with it.
+    uint64_t before = open_nodes();
+    for (int i = 0; i < 100; ++i) {
+        auto reply = mach::ReceiveRight::allocate();
+        if (!ok(reply, "a reply port"))
+            break;
+        bool none = i % 2;
+        RawLookup m = raw_lookup(
+            good, 10, none ? MACH_PORT_NULL : reply.value().name(), none ? 0 : MACH_MSG_TYPE_MAKE_SEND_ONCE);
+        mach_msg_return_t r = mach_msg_trap(
+            &m.head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 3000, MACH_PORT_NULL);
+        check(r == MACH_MSG_SUCCESS, "sending a lookup whose reply is lost: {}", base::Status { r });
+        reply.value().reset();
+    }
+    check(open_nodes_back_to(before), "lookups whose reply was lost left nodes open: {} open, {} before", open_nodes(),
+        before);
+}
+
+// ---- ops: write access and identities (fs.defs) ------------------------------------------
+
+// A port without write access changes nothing, and nothing looked up from it can.
+void check_read_only_ports()
+{
+    auto opened = g_root.lookup("", FS_LOOKUP_READ);
+    if (!ok(opened, "the root opened again read-only"))
+        return;
+    fs::Node ro = static_cast<fs::Node&&>(opened.value());
+    fs::Node file = open("new/b.txt", FS_LOOKUP_READ);
+    ok(g_root.create("ro-victim.txt"), "creating /ro-victim.txt");
+    fails_with(ro.create("ro-new.txt"), FS_EBADF, "a create through a read-only port");
+    fails_with(ro.lookup("ro-victim.txt", FS_LOOKUP_READ | FS_LOOKUP_WRITE), FS_EBADF,
+        "a lookup for writing through a read-only port");
+    fails_with(ro.lookup("ro-victim.txt", FS_LOOKUP_READ | FS_LOOKUP_TRUNC), FS_EBADF,
+        "a truncating lookup through a read-only port");
+    fails_with(ro.lookup("new", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY), FS_EBADF,
+        "a directory with write access through a read-only port");
+    fails_with(ro.lookup("", FS_LOOKUP_READ | FS_LOOKUP_WRITE), FS_EBADF, "a read-only port opened again for writing");
+    fails_with(ro.mkdir("ro-dir"), FS_EBADF, "mkdir through a read-only port");
+    fails_with(ro.rmdir("data"), FS_EBADF, "rmdir through a read-only port");
+    fails_with(ro.unlink("ro-victim.txt"), FS_EBADF, "unlink through a read-only port");
+    fails_with(ro.symlink("ro-sym", "hello.txt"), FS_EBADF, "symlink through a read-only port");
+    fails_with(ro.link(file, "ro-link"), FS_EBADF, "link through a read-only port");
+    fails_with(ro.rename("ro-victim.txt", g_root, "ro-renamed.txt"), FS_EBADF, "rename from a read-only port");
+    fails_with(g_root.rename("ro-victim.txt", ro, "ro-renamed.txt"), FS_EBADF, "rename into a read-only port");
+    fails_with(ro.chmod(0777), FS_EBADF, "chmod through a read-only port");
+    fails_with(ro.chown(1000, 1000), FS_EBADF, "chown through a read-only port");
+    fails_with(ro.utimes(FS_TIME_NOW, FS_TIME_NOW), FS_EBADF, "utimes through a read-only port");
+    // What is looked up from it is read-only too.
+    auto sub = ro.lookup("new", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
+    if (ok(sub, "a directory looked up from a read-only port")) {
+        fails_with(sub.value().create("ro-new.txt"), FS_EBADF, "a create below a read-only port");
+        fails_with(sub.value().unlink("b.txt"), FS_EBADF, "an unlink below a read-only port");
+        fails_with(sub.value().chmod(0700), FS_EBADF, "a chmod below a read-only port");
+    }
+    auto f = ro.lookup("ro-victim.txt", FS_LOOKUP_READ);
+    if (ok(f, "a file looked up from a read-only port")) {
+        fails_with(f.value().write(0, "x", 1), FS_EBADF, "io_write on a file below a read-only port");
+        fails_with(f.value().truncate(0), FS_EBADF, "file_set_size on a file below a read-only port");
+        fails_with(f.value().utimes(1, 1), FS_EBADF, "utimes on a file below a read-only port");
+    }
+    // A new identity does not bring write access back.
+    auto as_other = ro.restrict_auth(fs::identity_of(1000, 1000));
+    if (ok(as_other, "io_restrict_auth of a read-only port"))
+        fails_with(as_other.value().mkdir("ro-dir"), FS_EBADF, "mkdir through a restricted read-only port");
+    fails_with(g_root.lookup("ro-new.txt"), FS_ENOENT, "nothing was created through the read-only ports");
+    ok(g_root.unlink("ro-victim.txt"), "unlinking /ro-victim.txt");
+}
+
+bool same_identity(const fs_identity& a, uint32_t uid, uint32_t gid)
+{
+    return a.uid_count == 1 && a.gid_count == 1 && a.uids[0] == uid && a.gids[0] == gid;
+}
+
+// The permission bits against a port's identity, as POSIX.
+void check_identities()
+{
+    // The root directory as mke2fs made it from the host's tree: root's, 0755 from now on.
+    ok(g_root.chown(0, 0), "chown / to root");
+    ok(g_root.chmod(0755), "chmod / 0755");
+    // As root: /perm (root's, 0755) holds a secret (0600), an open directory (0777), one that
+    // others may not search (0700) and a sticky one (01777).
+    ok(g_root.mkdir("perm", 0755), "mkdir /perm");
+    fs::Node perm = open("perm", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
+    if (!perm.valid())
+        return;
+    auto secret = perm.create("secret", 0600);
+    if (ok(secret, "creating /perm/secret"))
+        ok(secret.value().write(0, "secret\n", 7), "writing /perm/secret");
+    ok(perm.mkdir("open", 0777), "mkdir /perm/open");
+    ok(perm.mkdir("closed", 0700), "mkdir /perm/closed");
+    ok(g_root.create("perm/closed/inside"), "creating /perm/closed/inside");
+    ok(perm.mkdir("sticky", 0777), "mkdir /perm/sticky");
+    {
+        fs::Node sticky = open("perm/sticky", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+        ok(sticky.chmod(01777), "chmod /perm/sticky 01777");
+        fs::Stat st = stat_of("perm");
+        check(st.uid == 0 && st.gid == 0, "/perm is owned by {}:{}, not root's", st.uid, st.gid);
+    }
+
+    auto root_auth = g_root.auth();
+    check(ok(root_auth, "io_get_auth on the root") && same_identity(root_auth.value(), 0, 0),
+        "the root port carries root's identity");
+    auto restricted = g_root.restrict_auth(fs::identity_of(1000, 1000));
+    if (!ok(restricted, "io_restrict_auth to uid 1000 gid 1000"))
+        return;
+    fs::Node user = static_cast<fs::Node&&>(restricted.value());
+    auto user_auth = user.auth();
+    check(ok(user_auth, "io_get_auth") && same_identity(user_auth.value(), 1000, 1000),
+        "the restricted port carries uid 1000 gid 1000");
+    // A port dir_lookup makes carries the identity of the port it was looked up from.
+    auto user_perm = user.lookup("perm", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
+    if (ok(user_perm, "uid 1000 opens /perm with write access")) {
+        auto a = user_perm.value().auth();
+        check(!a.is_error() && same_identity(a.value(), 1000, 1000), "a looked-up port inherits its identity");
+        fails_with(user_perm.value().create("mine"), FS_EACCES, "uid 1000 creating in root's 0755 /perm");
+        fails_with(user_perm.value().mkdir("mine"), FS_EACCES, "uid 1000 making a directory in /perm");
+        fails_with(user_perm.value().unlink("secret"), FS_EACCES, "uid 1000 unlinking from /perm");
+        fails_with(user_perm.value().symlink("mine", "secret"), FS_EACCES, "uid 1000 making a symlink in /perm");
+        fails_with(
+            user_perm.value().rename("secret", user_perm.value(), "stolen"), FS_EACCES, "uid 1000 renaming in /perm");
+        fails_with(user_perm.value().chmod(0777), FS_EPERM, "uid 1000 chmod of root's /perm");
+        fails_with(user_perm.value().chown(1000, 1000), FS_EPERM, "uid 1000 chown of root's /perm");
+        fails_with(user_perm.value().utimes(1, 1), FS_EPERM, "uid 1000 setting the times of root's /perm");
+        fails_with(
+            user_perm.value().utimes(FS_TIME_NOW, FS_TIME_NOW), FS_EACCES, "uid 1000 touching root's 0755 /perm");
+    }
+    fails_with(user.create("perm/mine"), FS_EACCES, "uid 1000 creating /perm/mine");
+    fails_with(user.lookup("perm/secret", FS_LOOKUP_READ), FS_EACCES, "uid 1000 reading root's 0600 file");
+    fails_with(user.lookup("perm/closed/inside", FS_LOOKUP_READ), FS_EACCES, "uid 1000 searching root's 0700 dir");
+    {
+        auto closed = user.lookup("perm/closed", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
+        if (ok(closed, "uid 1000 opens root's 0700 directory"))
+            fails_with(closed.value().for_each_entry([](const fs::Dirent&) { return true; }), FS_EACCES,
+                "uid 1000 reading root's 0700 directory");
+    }
+    // In a directory open to all: the new file is the identity's.
+    auto mine = user.create("perm/open/mine", 0644);
+    if (ok(mine, "uid 1000 creating in a 0777 directory")) {
+        ok(mine.value().write(0, "mine\n", 5), "uid 1000 writing its file");
+        auto st = mine.value().stat();
+        check(!st.is_error() && st.value().uid == 1000 && st.value().gid == 1000,
+            "uid 1000's new file is owned by {}:{}", st.is_error() ? 0 : st.value().uid,
+            st.is_error() ? 0 : st.value().gid);
+        ok(mine.value().chmod(0600), "uid 1000 chmod of its own file");
+        fails_with(mine.value().chown(0, FS_ID_UNCHANGED), FS_EPERM, "uid 1000 giving its file to root");
+        ok(mine.value().utimes(1000, 2000), "uid 1000 setting the times of its own file");
+    }
+    auto user_open = user.lookup("perm/open", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
+    if (ok(user_open, "uid 1000 opens /perm/open"))
+        ok(user_open.value().mkdir("mydir"), "uid 1000 mkdir in a 0777 directory");
+    {
+        fs::Stat st = stat_of("perm/open/mydir");
+        check(st.uid == 1000 && st.gid == 1000, "uid 1000's new directory is owned by {}:{}", st.uid, st.gid);
+    }
+    // Identities only narrow, except root's.
+    fails_with(user.restrict_auth(fs::root_identity()), FS_EPERM, "uid 1000 restricting itself to uid 0");
+    fails_with(user.restrict_auth(fs::identity_of(1001, 1000)), FS_EPERM, "uid 1000 restricting itself to uid 1001");
+    ok(user.restrict_auth(fs::identity_of(1000, 1000)), "uid 1000 restricting itself to itself");
+    fs_identity too_many = fs::identity_of(1000, 1000);
+    too_many.uid_count = FS_IDS_MAX + 1;
+    fails_with(g_root.restrict_auth(too_many), FS_EINVAL, "an identity of 17 uids");
+    // io_restrict_auth_as: the identity and the write access of a port of the server.
+    {
+        auto user_ro = user.lookup("", FS_LOOKUP_READ);
+        if (ok(user_ro, "uid 1000's root read-only")) {
+            auto as = g_root.restrict_auth_as(user_ro.value());
+            if (ok(as, "io_restrict_auth_as a read-only uid 1000 port")) {
+                auto a = as.value().auth();
+                check(!a.is_error() && same_identity(a.value(), 1000, 1000), "io_restrict_auth_as gives the identity");
+                fails_with(as.value().create("perm/open/as"), FS_EBADF, "io_restrict_auth_as gives no write access");
+            }
+            auto as_writer = g_root.restrict_auth_as(user);
+            if (ok(as_writer, "io_restrict_auth_as a uid 1000 port"))
+                ok(as_writer.value().create("perm/open/as"), "io_restrict_auth_as keeps write access");
+        }
+        fails_with(user.restrict_auth_as(g_root), FS_EPERM, "uid 1000 taking root's identity from a port");
+        fs::Node control = fs::Node::adopt(chain::link().upstream());
+        fails_with(g_root.restrict_auth_as(control), FS_EXDEV, "io_restrict_auth_as with a port not of the server");
+        (void)control.release();
+    }
+
+    // The sticky directory: only the owner of an entry (or of the directory, or root) removes it.
+    auto other = g_root.restrict_auth(fs::identity_of(1001, 1001));
+    if (ok(other, "io_restrict_auth to uid 1001")) {
+        ok(other.value().create("perm/sticky/theirs"), "uid 1001 creating in the sticky directory");
+        ok(other.value().create("perm/sticky/theirs2"), "uid 1001 creating another");
+        ok(user.create("perm/sticky/mine"), "uid 1000 creating in the sticky directory");
+        auto sticky = user.lookup("perm/sticky", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
+        if (ok(sticky, "uid 1000 opens the sticky directory")) {
+            fails_with(sticky.value().unlink("theirs"), FS_EPERM, "uid 1000 unlinking uid 1001's file (sticky)");
+            fails_with(sticky.value().rename("theirs", sticky.value(), "taken"), FS_EPERM,
+                "uid 1000 renaming uid 1001's file (sticky)");
+            fails_with(sticky.value().rename("mine", sticky.value(), "theirs"), FS_EPERM,
+                "uid 1000 renaming over uid 1001's file (sticky)");
+            ok(sticky.value().unlink("mine"), "uid 1000 unlinking its own file (sticky)");
+        }
+        auto theirs = other.value().lookup("perm/sticky", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+        if (ok(theirs, "uid 1001 opens the sticky directory"))
+            ok(theirs.value().unlink("theirs"), "uid 1001 unlinking its own file (sticky)");
+        fs::Node root_sticky = open("perm/sticky", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+        ok(root_sticky.unlink("theirs2"), "root unlinking uid 1001's file (sticky)");
+    }
+
+    // Root passes every check but execute, which needs an x bit.
+    {
+        fs::Node s = open("perm/secret", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+        ok(s.chmod(0), "chmod /perm/secret 0");
+        expect_text("perm/secret", "secret\n");
+        fails_with(g_root.lookup("perm/secret", FS_LOOKUP_READ | FS_LOOKUP_EXEC), FS_EACCES,
+            "root executing a file without an x bit");
+        ok(s.chmod(0100), "chmod /perm/secret 0100");
+        ok(g_root.lookup("perm/secret", FS_LOOKUP_READ | FS_LOOKUP_EXEC), "root executing a file with an x bit");
+        fails_with(user.lookup("perm/open/mine", FS_LOOKUP_READ | FS_LOOKUP_EXEC), FS_EACCES,
+            "uid 1000 executing its 0600 file");
+        ok(s.chown(1000, 1000), "root chown of /perm/secret");
+        fs::Stat st = stat_of("perm/secret");
+        check(st.uid == 1000 && st.gid == 1000, "/perm/secret is owned by {}:{} after chown", st.uid, st.gid);
+    }
+}
+
+// No single uid fills the table of open nodes (fs.defs: a share per uid, a reserve for root).
+void check_node_shares()
+{
+    uint64_t before = open_nodes();
+    auto user = g_root.restrict_auth(fs::identity_of(2000, 2000));
+    if (!ok(user, "io_restrict_auth to uid 2000"))
+        return;
+    static fs::Node held[240];
+    size_t opened = 0;
+    int refusal = 0;
+    for (fs::Node& h : held) {
+        auto n = user.value().lookup("hello.txt");
+        if (n.is_error()) {
+            refusal = n.error().code();
+            break;
+        }
+        h = static_cast<fs::Node&&>(n.value());
+        ++opened;
+    }
+    // uid 2000 holds its restricted root and 223 more.
+    check(
+        refusal == FS_ENFILE && opened == 223, "uid 2000's share: {} opened, then {}", opened, fs::Status { refusal });
+    {
+        auto other = g_root.restrict_auth(fs::identity_of(2001, 2001));
+        if (ok(other, "another uid while uid 2000's share is full"))
+            ok(other.value().lookup("hello.txt"), "another uid opens a node while uid 2000's share is full");
+    }
+    ok(g_root.lookup("hello.txt"), "root opens a node while uid 2000's share is full");
+    for (fs::Node& h : held)
+        h = fs::Node();
+    user.value() = fs::Node();
+    check(open_nodes_back_to(before), "uid 2000's nodes were not freed: {} open, {} before", open_nodes(), before);
+}
+
 void test_ops()
 {
     read_tree();
     check_errors();
     check_node_table();
     write_tree();
+    check_read_only_ports();
+    check_identities();
+    check_node_shares();
+    check_hand_made_requests();
     ok(g_root.sync(), "file_syncfs");
     // ext2fs writes everything, marks the filesystem clean and goes on read-only.
     ok(fs::filesystem_go_away(chain::link().upstream()), "fsys_goaway");
@@ -492,7 +840,7 @@ void test_corrupt()
     // /bad's directory block has an entry with a bad length.
     int lookup = code_of(g_root.lookup("bad/victim.txt"));
     check(lookup == FS_EUCLEAN, "a lookup in the corrupt directory gave {}", fs::Status { lookup });
-    fs::Node bad = open("bad", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
+    fs::Node bad = open("bad", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
     if (bad.valid()) {
         auto walked = bad.for_each_entry([](const fs::Dirent&) { return true; });
         check(code_of(walked) == FS_EUCLEAN, "reading the corrupt directory gave {}", fs::Status { code_of(walked) });
@@ -606,7 +954,7 @@ void test_bench(unsigned megabytes, unsigned files)
 
     // Create, then delete, many small files in one directory.
     ok(g_root.mkdir("bench-files"), "mkdir /bench-files");
-    fs::Node dir = open("bench-files", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
+    fs::Node dir = open("bench-files", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
     if (!dir.valid())
         return;
     auto name_of = [](unsigned i) {
@@ -660,7 +1008,8 @@ int module_main(int argc, char** argv)
         link.fail("{}", started.error());
     link.note_bootstrap_use("fs");
 
-    auto root = fs::root_from(link.upstream());
+    // Root's identity, with write access (fs.defs).
+    auto root = fs::root_from(link.upstream(), FS_LOOKUP_READ | FS_LOOKUP_WRITE, fs::root_identity());
     if (root.is_error())
         link.fail("fsys_getroot on the bootstrap port: {}", fs::ErrorText { root.error() });
     g_root = static_cast<fs::Node&&>(root.value());

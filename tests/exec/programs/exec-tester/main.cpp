@@ -106,7 +106,7 @@ void expect_end(base::StringView what, const base::Result<exec::Ended>& ended, i
 void bad_programs()
 {
     expect_refused("/bin/missing", FS_ENOENT, "a missing program");
-    expect_refused("/etc/motd", static_cast<int>(elf::Error::NotElf), "a text file");
+    expect_refused("/etc/motd", FS_EACCES, "a file without an x bit (0644)");
     expect_refused("/bin/script", static_cast<int>(elf::Error::NotElf), "an executable text file");
     expect_refused("/bin/elf32", static_cast<int>(elf::Error::Elf32), "a 32-bit ELF");
     expect_refused("/bin/empty", static_cast<int>(elf::Error::NotElf), "an empty file");
@@ -253,6 +253,89 @@ void descriptors()
     if (!found)
         say("the file holds {} bytes: {}", written.size(), written.substr(0, 120));
     check(found, "the program wrote its lines to its descriptor 1, the file");
+}
+
+// The identity a program gets (exec_types.h): hello --auth, its output into a file, says
+// what its root port carries when its starter left the root null.
+base::StringView run_auth(const fs::Node& root, mach_port_t cwd, mach_port_t directory, char (&text)[512])
+{
+    // A new port each time: the program writes at the port's own position.
+    auto file = root.lookup("auth-output.txt", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_CREATE | FS_LOOKUP_TRUNC,
+                            0644);
+    if (file.is_error())
+        return "no output file";
+    fs::Node& output = file.value();
+    Args argv {"hello", "--auth", "--quiet"};
+    auto s = spawn_of(argv);
+    auto console = test_program::startup().port(EXEC_PORT_CONSOLE);
+    s.descriptors[0] = console;
+    s.kinds[0] = EXEC_DESC_DEVICE;
+    s.descriptors[1] = output.port();
+    s.kinds[1] = EXEC_DESC_FILE;
+    s.descriptors[2] = console;
+    s.kinds[2] = EXEC_DESC_DEVICE;
+    s.descriptor_count = 3;
+    s.ports[EXEC_PORT_CWDIR] = cwd;
+    auto ended = run_and_wait(directory, "/bin/hello", s);
+    if (ended.is_error())
+        return "not run";
+    auto n = output.read(0, text, sizeof text - 1);
+    size_t size = n.is_error() ? 0 : n.value();
+    text[size] = 0;
+    return base::StringView(text, size);
+}
+
+bool holds(base::StringView text, base::StringView wanted)
+{
+    for (size_t i = 0; i + wanted.size() <= text.size(); ++i)
+        if (text.substr(i, wanted.size()) == wanted)
+            return true;
+    return false;
+}
+
+void identities()
+{
+    fs::Node root = fs::Node::adopt(root_port());
+    auto restricted = root.restrict_auth(fs::identity_of(1000, 1000));
+    auto own = root.lookup("", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+    check(!restricted.is_error() && !own.is_error(), "a uid 1000 port and a writable root port of exec-tester's own");
+    if (restricted.is_error() || own.is_error()) {
+        root.release();
+        return;
+    }
+    auto read_only = restricted.value().lookup("", FS_LOOKUP_READ);
+    check(!read_only.is_error(), "the uid 1000 port opened again read-only");
+    if (read_only.is_error()) {
+        root.release();
+        return;
+    }
+    char text[512];
+
+    // A starter that restricted itself does not regain root's identity by leaving the root null.
+    base::StringView out = run_auth(root, read_only.value().port(), MACH_PORT_NULL, text);
+    if (!holds(out, "auth: root uid 1000 gid 1000") || !holds(out, "auth: create FS_EBADF"))
+        say("hello said: {}", out);
+    check(holds(out, "auth: root uid 1000 gid 1000") && holds(out, "auth: create FS_EBADF"),
+          "a null root is exec's root as the starter's read-only uid 1000 cwd");
+    out = run_auth(root, MACH_PORT_NULL, read_only.value().port(), text);
+    check(holds(out, "auth: root uid 1000 gid 1000") && holds(out, "auth: create FS_EBADF"),
+          "a null root is exec's root as the read-only uid 1000 directory of exec_exec_path");
+    // Nothing to take an identity from: nobody's, read-only.
+    out = run_auth(root, MACH_PORT_NULL, MACH_PORT_NULL, text);
+    if (!holds(out, "auth: root uid 65534 gid 65534"))
+        say("hello said: {}", out);
+    check(holds(out, "auth: root uid 65534 gid 65534") && holds(out, "auth: create FS_EBADF"),
+          "a request without directory ports gives nobody's read-only root");
+    // A port not of the filesystem lends no identity either.
+    out = run_auth(root, exec_port(), MACH_PORT_NULL, text);
+    check(holds(out, "auth: root uid 65534 gid 65534"), "exec's own port as the cwd lends no identity");
+    // A root starter's writable cwd gives a writable root's root.
+    out = run_auth(root, own.value().port(), MACH_PORT_NULL, text);
+    if (!holds(out, "auth: root uid 0 gid 0") || !holds(out, "auth: create ok"))
+        say("hello said: {}", out);
+    check(holds(out, "auth: root uid 0 gid 0") && holds(out, "auth: create ok"),
+          "a root starter's writable cwd gives root's writable root");
+    root.release();
 }
 
 void bounds()
@@ -551,6 +634,7 @@ int module_main(int, char**)
     hostile_programs();
     good_programs();
     descriptors();
+    identities();
     bounds();
     stuck_clients();
     forged_notifications();

@@ -6,6 +6,7 @@
 //   --vanish    ends its task without telling exec a status (EXEC_END_KILLED)
 //   --wait      waits forever (for a starter that ends it)
 //   --cat=PATH  prints the file at PATH, looked up from its current directory
+//   --auth      prints the identity of its root directory port and whether it may create there
 //   --quiet     prints nothing but failures
 //   --pause=MS  sleeps MS milliseconds first
 //   --run=PATH  runs PATH (as "hello --quiet --status=12") through its own exec port, waits
@@ -61,7 +62,7 @@ int module_main(int argc, char** argv)
     if (!test_program::begin("hello"))
         exec::exit(120);
     unsigned long long status = 0;
-    bool crash = false, vanish = false, wait = false, quiet = false;
+    bool crash = false, vanish = false, wait = false, quiet = false, auth = false;
     base::StringView cat;
     base::StringView run;
     unsigned long long pause = 0;
@@ -86,6 +87,7 @@ int module_main(int argc, char** argv)
     options.add_text("cat", cat, "print this file");
     options.add_text("run", run, "run this program and exit with its status");
     options.add_number("pause", pause, "sleep this long first (ms)");
+    options.add_flag("auth", auth, "print the root's identity and whether it may create there");
     // Unknown words are the test's arguments to print, not errors.
     (void)options.parse(argc, argv);
     // Started as init (argv is its path alone), it crashes when its name says so.
@@ -131,6 +133,19 @@ int module_main(int argc, char** argv)
         auto ended = child.value().wait();
         test_program::out().flush();
         exec::exit(ended.is_error() ? 102 : ended.value().status);
+    }
+    if (auth) {
+        fs::Node root = fs::Node::adopt(s.port(EXEC_PORT_CRDIR));
+        auto id = root.auth();
+        if (id.is_error())
+            say("auth: {}", fs::ErrorText {id.error()});
+        else
+            say("auth: root uid {} gid {}", id.value().uid_count ? id.value().uids[0] : ~0u,
+                id.value().gid_count ? id.value().gids[0] : ~0u);
+        auto made = root.lookup("hello-auth-probe", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_CREATE, 0644);
+        const char* answer = made.is_error() ? fs::error_name(made.error().code()) : "ok";
+        say("auth: create {}", answer ? answer : "an unknown code");
+        root.release();
     }
     test_program::out().flush();
     if (crash)
