@@ -48,7 +48,9 @@ def problems_of(out: str, messages: int, seconds: int) -> list[str]:
     reported = set()
     for name, _start, before, after in MEMORY.findall(out):
         reported.add(name)
-        if int(after) - int(before) > MEMORY_GROWTH_KIB:
+        if int(before) == 0 or int(after) == 0:
+            problems.append(f"no resident memory figure of {name} before or after the run")
+        elif int(after) - int(before) > MEMORY_GROWTH_KIB:
             grown.append(f"{name} {before} -> {after} KiB")
     if grown:
         problems.append(f"resident memory grew by more than {MEMORY_GROWTH_KIB} KiB: " + ", ".join(grown))

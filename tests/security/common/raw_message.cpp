@@ -12,14 +12,15 @@ constexpr size_t align8(size_t n)
     return (n + 7) & ~size_t(7);
 }
 
-mach_msg_type_t type_of(unsigned type_name, unsigned bits, uint32_t number, bool inline_data, bool deallocate)
+mach_msg_type_t type_of(
+    unsigned type_name, unsigned bits, uint32_t number, bool inline_data, bool deallocate, bool longform = false)
 {
     mach_msg_type_t t {};
     t.msgt_name = type_name;
     t.msgt_size = bits;
     t.msgt_number = number;
     t.msgt_inline = inline_data;
-    t.msgt_longform = 0;
+    t.msgt_longform = longform;
     t.msgt_deallocate = deallocate;
     t.msgt_unused = 0;
     return t;
@@ -38,14 +39,14 @@ void Message::begin(mach_msg_id_t id)
     m_overflow = false;
 }
 
-void Message::put_inline(unsigned type_name, unsigned bits, uint32_t number, const void* data)
+void Message::put_inline(unsigned type_name, unsigned bits, uint32_t number, const void* data, bool longform)
 {
     size_t bytes = (static_cast<size_t>(number) * bits + 7) / 8;
     if (m_size + sizeof(mach_msg_type_t) + align8(bytes) > capacity) {
         m_overflow = true;
         return;
     }
-    mach_msg_type_t t = type_of(type_name, bits, number, true, false);
+    mach_msg_type_t t = type_of(type_name, bits, number, true, false, longform);
     __builtin_memcpy(m_bytes + m_size, &t, sizeof t);
     m_size += sizeof t;
     __builtin_memset(m_bytes + m_size, 0, align8(bytes));
@@ -76,13 +77,14 @@ void Message::put_port(mach_port_t name, unsigned disposition)
     header()->msgh_bits |= MACH_MSGH_BITS_COMPLEX;
 }
 
-void Message::put_out_of_line(unsigned type_name, unsigned bits, uint32_t number, const void* address, bool deallocate)
+void Message::put_out_of_line(
+    unsigned type_name, unsigned bits, uint32_t number, const void* address, bool deallocate, bool longform)
 {
     if (m_size + sizeof(mach_msg_type_t) + sizeof(void*) > capacity) {
         m_overflow = true;
         return;
     }
-    mach_msg_type_t t = type_of(type_name, bits, number, false, deallocate);
+    mach_msg_type_t t = type_of(type_name, bits, number, false, deallocate, longform);
     __builtin_memcpy(m_bytes + m_size, &t, sizeof t);
     m_size += sizeof t;
     __builtin_memcpy(m_bytes + m_size, &address, sizeof address);

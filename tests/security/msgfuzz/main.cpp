@@ -36,7 +36,9 @@
 //     dir_link, dir_rename, dir_symlink, file_set_size, file_chmod, file_chown); the scratch
 //     directory gets all of them;
 //   - pci_conf_write (39001): configuration writes can legitimately turn a controller off;
-//   - device_write and device_write_inband (2802, 2803) on the disk: they write sectors;
+//   - device_write and device_write_inband (2802, 2803) on the disk: they write sectors; and
+//     device_close (2801) on it: it ends this program's own handle (the attack program closes a
+//     handle shared with ext2fs's on purpose);
 //   - exec_startup_exit (30501) on this program's start-up port: it ends this program as far
 //     as exec knows; and 30008-30010, 30502-30510, where exec's power-off request (issue 8:
 //     power-off through exec) may live: a valid one legitimately ends the machine.
@@ -102,7 +104,7 @@ struct Target {
     Protocol protocol;
     mach_port_t port = MACH_PORT_NULL;
     // Statistics.
-    unsigned sent = 0, replies = 0, send_errors = 0, silent = 0, consecutive_silent = 0, skipped = 0;
+    unsigned sent = 0, replies = 0, successes = 0, send_errors = 0, silent = 0, consecutive_silent = 0, skipped = 0;
     bool dead = false;
 };
 
@@ -179,7 +181,7 @@ bool excluded(Protocol p, mach_msg_id_t id)
     case Protocol::PciDevice:
         return id == 39001;
     case Protocol::Disk:
-        return id == 2802 || id == 2803;
+        return id == 2801 || id == 2802 || id == 2803;
     case Protocol::Exec:
     case Protocol::Startup:
     case Protocol::Process:
@@ -196,7 +198,7 @@ void put_name128(raw::Message& m, StringView name)
     char buffer[128] = {};
     for (size_t i = 0; i < name.size() && i < 127; ++i)
         buffer[i] = name[i];
-    m.put_inline(MACH_MSG_TYPE_STRING_C, 1024, 1, buffer);
+    m.put_inline(MACH_MSG_TYPE_STRING_C, 1024, 1, buffer, true);
 }
 
 // A name in the scratch directory: few, so that requests meet what earlier ones made.
@@ -210,17 +212,41 @@ void put_argv(raw::Message& m)
 {
     static const char argv[] = "sh\0-c\0exit 3";
     static const char envp[] = "HOME=/";
-    m.put_bytes(argv, sizeof argv);
-    m.put_bytes(envp, sizeof envp);
+    m.put_bytes(argv, sizeof argv, true);
+    m.put_bytes(envp, sizeof envp, true);
     mach_port_t files[3] = { g_own.empty_file, g_own.empty_file, g_own.empty_file };
     uint64_t slots[3] = { files[0], files[1], files[2] };
-    m.put_inline(MACH_MSG_TYPE_COPY_SEND, 64, 3, slots);
+    m.put_inline(MACH_MSG_TYPE_COPY_SEND, 64, 3, slots, true);
     int32_t kinds[3] = { EXEC_DESC_FILE, EXEC_DESC_FILE, EXEC_DESC_FILE };
-    m.put_inline(MACH_MSG_TYPE_INTEGER_32, 32, 3, kinds);
+    m.put_inline(MACH_MSG_TYPE_INTEGER_32, 32, 3, kinds, true);
     auto& self = program::self();
     uint64_t ports[4] = { self.root().port(), self.root().port(), self.console(), self.exec_server() };
-    m.put_inline(MACH_MSG_TYPE_COPY_SEND, 64, 4, ports);
+    m.put_inline(MACH_MSG_TYPE_COPY_SEND, 64, 4, ports, true);
     m.header()->msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+}
+
+// A port a request carries where the server may call it: usually the one given, sometimes one
+// that never answers (a receive right of ours), one whose queue is full, a dead name, or none.
+// A server must not block on any of them for long.
+void put_client_port(raw::Message& m, mach_port_t usual)
+{
+    switch (below(16)) {
+    case 0:
+        m.put_port(g_own.spare, MACH_MSG_TYPE_MAKE_SEND);
+        return;
+    case 1:
+        m.put_port(g_own.full, MACH_MSG_TYPE_COPY_SEND);
+        return;
+    case 2:
+        m.put_port(g_own.dead, MACH_MSG_TYPE_COPY_SEND);
+        return;
+    case 3:
+        m.put_port(MACH_PORT_NULL, MACH_MSG_TYPE_COPY_SEND);
+        return;
+    default:
+        m.put_port(usual, MACH_MSG_TYPE_COPY_SEND);
+        return;
+    }
 }
 
 // Builds one real request of the protocol into m; false when the protocol has none to offer.
@@ -252,9 +278,9 @@ void build_real(Protocol p, raw::Message& m)
             static char data[3000];
             uint32_t n = below(sizeof data);
             if (n > 2048)
-                m.put_out_of_line(MACH_MSG_TYPE_CHAR, 8, n, g_own.small, false);
+                m.put_out_of_line(MACH_MSG_TYPE_CHAR, 8, n, g_own.small, false, true);
             else
-                m.put_bytes(data, n);
+                m.put_bytes(data, n, true);
             m.put_int64(chance(70) ? static_cast<int64_t>(below(65536)) : FS_OFFSET_CURRENT);
             break;
         }
@@ -275,13 +301,13 @@ void build_real(Protocol p, raw::Message& m)
             m.put_string(scratch_name());
             break;
         case 24009:
-            m.put_port(g_targets[1].port, MACH_MSG_TYPE_COPY_SEND);
+            put_client_port(m, g_targets[1].port);
             m.put_string(scratch_name());
             m.put_int32(static_cast<int32_t>(below(2)));
             break;
         case 24010:
             m.put_string(scratch_name());
-            m.put_port(g_targets[0].port, MACH_MSG_TYPE_COPY_SEND);
+            put_client_port(m, g_targets[0].port);
             m.put_string(scratch_name());
             m.put_int32(static_cast<int32_t>(below(2)));
             break;
@@ -333,13 +359,14 @@ void build_real(Protocol p, raw::Message& m)
         uint32_t which = below(3);
         if (which == 0) {
             m.begin(30006);
-            m.put_port(MACH_PORT_NULL, MACH_MSG_TYPE_COPY_SEND);
-            m.put_string(chance(80) ? "/bin/sh" : "/bin/nonexistent");
+            put_client_port(m, MACH_PORT_NULL);
+            static const char* paths[] = { "/bin/sh", "bin/sh", "sh", "/bin/nonexistent" };
+            m.put_string(paths[below(4)]);
             m.put_int32(0);
             put_argv(m);
         } else if (which == 1) {
             m.begin(30000);
-            m.put_port(chance(80) ? g_own.sh : g_own.empty_file, MACH_MSG_TYPE_COPY_SEND);
+            put_client_port(m, chance(80) ? g_own.sh : g_own.empty_file);
             m.put_int32(0);
             put_argv(m);
         } else {
@@ -476,13 +503,26 @@ size_t descriptors(raw::Message& m, size_t* at, size_t max = 32)
 // Never give our own rights away or let the kernel unmap our memory: a moved right becomes a
 // copied or made one, and no out-of-line item asks for deallocation. (A receive right of our
 // own is moved only where a mutation meant it: MovedReceiveRight makes a fresh one.)
+// And never send what panics the kernel rather than reaching a server: GNU Mach (Debian 13's,
+// built with assertions) computes an out-of-line item's length in 64 bits when it copies the
+// message in, but in 32 bits (number * size, in bits) when it destroys one, and asserts that
+// an item of length 0 has no memory ("ipc_kmsg_clean_body: Assertion `data == 0' failed",
+// then a panic). An item whose size in bits is a multiple of 2^32 (512 MiB, 1 GiB) that the
+// kernel could copy in (any memory of ours lies there) would bring it down when destroyed, so
+// such an item is made one element shorter.
 void sanitize(raw::Message& m, mach_port_t moved_receive)
 {
-    size_t at[32];
-    size_t n = descriptors(m, at);
+    static size_t at[raw::Message::capacity / sizeof(mach_msg_type_t)];
+    size_t n = descriptors(m, at, sizeof at / sizeof at[0]);
     for (size_t i = 0; i < n; ++i) {
         auto* t = reinterpret_cast<mach_msg_type_t*>(m.bytes() + at[i]);
         t->msgt_deallocate = 0;
+        if (!t->msgt_inline) {
+            uint32_t wrapped = static_cast<uint32_t>(t->msgt_number * t->msgt_size);
+            uint64_t bits = static_cast<uint64_t>(t->msgt_number) * t->msgt_size;
+            if (bits != 0 && static_cast<uint32_t>(wrapped + 7) >> 3 == 0)
+                t->msgt_number -= 1;
+        }
         unsigned name = t->msgt_name;
         if (name == MACH_MSG_TYPE_MOVE_SEND)
             t->msgt_name = MACH_MSG_TYPE_COPY_SEND;
@@ -1025,26 +1065,31 @@ int program_main(int argc, char** argv)
         }
         Sent s = send_one(t);
         ++t.sent;
-        bool failed = false;
+        // Messages the kernel refused never reached the server and say nothing of it; a reply
+        // says it lives; a full queue, a dead port or silence on a reply port of ours count
+        // towards a probe.
         if (!s.outcome.sent()) {
             ++t.send_errors;
-            // A full queue or a dead port: the server is stuck or gone.
-            failed = s.outcome.send == MACH_SEND_TIMED_OUT || s.outcome.send == MACH_SEND_INVALID_DEST;
+            if (s.outcome.send == MACH_SEND_TIMED_OUT || s.outcome.send == MACH_SEND_INVALID_DEST)
+                ++t.consecutive_silent;
         } else if (s.outcome.replied()) {
             ++t.replies;
+            t.successes += s.outcome.has_ret_code && s.outcome.ret_code == KERN_SUCCESS;
+            t.consecutive_silent = 0;
         } else if (s.reply[0] == 's') {
-            // A reply port of ours and no answer: the server dropped it, or is stuck.
             ++t.silent;
-            failed = true;
+            ++t.consecutive_silent;
         }
-        t.consecutive_silent = failed ? t.consecutive_silent + 1 : 0;
         if (t.consecutive_silent >= 20) {
             t.consecutive_silent = 0;
             if (!probe(t)) {
-                t.dead = true;
-                program::println(
-                    "msgfuzz: FINDING: {} ({}) stopped answering after message {} (id {}, {}, reply {}: {})", t.name,
-                    t.server, i, s.id, mutation_name(s.mutation), s.reply,
+                // The server is stuck or gone: every port of it is left alone from now on.
+                for (auto& other : g_targets)
+                    if (StringView(other.server) == StringView(t.server))
+                        other.dead = true;
+                program::println("msgfuzz: FINDING: {} ({}) stopped answering after message {} (the last: id {}, {}, "
+                                 "reply {}: {})",
+                    t.server, t.name, i, s.id, mutation_name(s.mutation), s.reply,
                     Code { s.outcome.sent() ? s.outcome.receive : s.outcome.send });
             }
         }
@@ -1054,20 +1099,25 @@ int program_main(int argc, char** argv)
         }
     }
     uint64_t elapsed = mach::uptime_ms() - started;
+    // A server still calling a port of ours that never answers is freed now: the ports die.
+    raw::destroy_receive_right(g_own.spare);
+    raw::destroy_receive_right(g_own.full);
     total = i;
     raw::drain(g_own.reply, 500);
     program::println("msgfuzz: {} messages in {} ms", total, elapsed);
     for (auto& t : g_targets)
         if (MACH_PORT_VALID(t.port))
-            program::println("msgfuzz: {}: {} messages, {} replies, {} send errors, {} unanswered{}", t.name, t.sent,
-                t.replies, t.send_errors, t.silent, t.dead ? ", STOPPED ANSWERING" : "");
+            program::println("msgfuzz: {}: {} messages, {} replies ({} KERN_SUCCESS), {} refused by the kernel, {} "
+                             "unanswered{}",
+                t.name, t.sent, t.replies, t.successes, t.send_errors, t.silent, t.dead ? ", STOPPED ANSWERING" : "");
 
     // Every server still answers its real protocol.
     for (auto& t : g_targets)
         if (MACH_PORT_VALID(t.port))
             check(probe(t), t.name, "{} answers a real request", t.server);
     base::BoundedString<200> why;
-    check(file_round_trip(dir.value(), why), "ext2fs-file", "{}", why.view());
+    bool round_trip = file_round_trip(dir.value(), why);
+    check(round_trip, "ext2fs-file", "{}", why.view());
     {
         auto motd = ro.value().lookup("etc/motd", FS_LOOKUP_READ);
         check(!motd.is_error(), "ext2fs-lookup", "{}",
