@@ -24,9 +24,9 @@ MEMORY = re.compile(r"^msgfuzz: memory (\S+) start=(\d+) before=(\d+) after=(\d+
 SERVERS = ("pci-arbiter", "rumpdisk", "ext2fs", "exec")
 
 
-def rc(messages: int, seconds: int, seed: int) -> str:
+def rc(messages: int, seconds: int, seed: int, extra: str = "") -> str:
     return ("# the message fuzzer's /etc/rc\n"
-            f"msgfuzz --seed={seed} --count={messages} --seconds={seconds}\n"
+            f"msgfuzz --seed={seed} --count={messages} --seconds={seconds}{extra}\n"
             'echo "msgfuzz-end status=$?"\n')
 
 
@@ -62,11 +62,11 @@ def problems_of(out: str, messages: int, seconds: int) -> list[str]:
     return problems
 
 
-def run(messages: int, seconds: int, seed: int, keep: bool = False) -> tuple[list[str], str]:
-    """One boot; (the problems found, the console)."""
+def run(messages: int, seconds: int, seed: int, keep: bool = False, extra: str = "") -> tuple[list[str], str]:
+    """One boot; (the problems found, the console). extra: more words for msgfuzz."""
     work = WorkDir("msgfuzz-")
     try:
-        disk = make_disk(work.path, rc(messages, seconds, seed))
+        disk = make_disk(work.path, rc(messages, seconds, seed, extra))
         # The boot (~60 s), the run (a few ms per message under TCG, or the seconds), the checks.
         timeout = 300 + (seconds if seconds else messages // 40)
         status, out = boot(disk, timeout)
@@ -89,12 +89,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=0, help="seconds of fuzzing (0: no limit)")
     parser.add_argument("--seed", type=int, default=None, help="the generator's seed (default: random)")
     parser.add_argument("--keep", action="store_true", help="keep the disk")
+    parser.add_argument("--no-hostile-ports", action="store_true",
+                        help="no port that never answers where a server calls it")
     args = parser.parse_args()
     messages = args.messages or (10 ** 9 if args.seconds else 10000)
     seed = args.seed if args.seed is not None else random.randrange(1, 2 ** 48)
-    print(f"msgfuzz_run: seed {seed}, {args.messages or 'unlimited'} messages, {args.seconds or 'no'} time limit",
+    print(f"msgfuzz_run: seed {seed}, {args.messages or 'unlimited'} messages, time limit {args.seconds or 'none'} s",
           flush=True)
-    problems, out = run(messages, args.seconds, seed, args.keep)
+    problems, out = run(messages, args.seconds, seed, args.keep,
+                        " --no-hostile-ports" if args.no_hostile_ports else "")
     print(summary(out))
     if problems:
         print("msgfuzz_run: FAILED (seed %d):\n%s" % (seed, "\n".join(problems)), file=sys.stderr)

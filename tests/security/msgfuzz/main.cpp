@@ -2,10 +2,11 @@
 // server of the chain, then checks that every server still answers its real protocol and did
 // not grow.
 //
-//   msgfuzz [--seed=N] [--count=N] [--seconds=N] [--warmup=N] [--scratch=NAME]
+//   msgfuzz [--seed=N] [--count=N] [--seconds=N] [--warmup=N] [--scratch=NAME] [--no-hostile-ports]
 //
 // --count messages are sent after the warm-up (default 10000), or fewer when --seconds (of
-// fuzzing, 0: no limit) end first.
+// fuzzing, 0: no limit) end first. --no-hostile-ports leaves out the ports that never answer
+// in requests (to see what else a run finds while a server still blocks on them).
 //
 // The ports (program::self() and what can be opened through them):
 //   ext2fs       a scratch directory /NAME (default /fuzz, made if missing) and a file in it,
@@ -228,9 +229,11 @@ void put_argv(raw::Message& m)
 // A port a request carries where the server may call it: usually the one given, sometimes one
 // that never answers (a receive right of ours), one whose queue is full, a dead name, or none.
 // A server must not block on any of them for long.
+bool g_hostile_ports = true;
+
 void put_client_port(raw::Message& m, mach_port_t usual)
 {
-    switch (below(16)) {
+    switch (g_hostile_ports ? below(16) : 15) {
     case 0:
         m.put_port(g_own.spare, MACH_MSG_TYPE_MAKE_SEND);
         return;
@@ -929,6 +932,8 @@ int program_main(int argc, char** argv)
     options.add_number("seconds", seconds, "stop after this many seconds of fuzzing (default 0: no limit)");
     options.add_number("warmup", warmup, "messages before the memory is measured (default count/10, at most 1000)");
     options.add_text("scratch", scratch, "the scratch directory at the root (default fuzz)");
+    bool gentle = false;
+    options.add_flag("no-hostile-ports", gentle, "no port that never answers where a server calls it");
     if (options.parse(argc, argv).is_error()) {
         program::complain("{}", options.error_message());
         return 2;
@@ -938,7 +943,9 @@ int program_main(int argc, char** argv)
     if (!options.seen("warmup"))
         warmup = count / 10 < 1000 ? count / 10 : 1000;
     g_state = seed;
-    program::println("msgfuzz: seed {}, count {}, seconds {}, warmup {}", seed, count, seconds, warmup);
+    g_hostile_ports = !gentle;
+    program::println("msgfuzz: seed {}, count {}, seconds {}, warmup {}{}", seed, count, seconds, warmup,
+        gentle ? ", no hostile ports" : "");
 
     // Our own ports and memory.
     g_own.reply = raw::new_receive_right();
