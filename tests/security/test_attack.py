@@ -23,6 +23,7 @@ ATTACKS = [
     "forged-no-senders-root", "forged-dead-name-exec", "unknown-ids-exec",
     "inband-write-oversize", "double-close-disk",
     "full-queue-directory", "full-queue-wait-reply-send-once", "full-queue-wait-reply-send",
+    "ool-without-complex-bit",
 ]
 
 LINE = re.compile(r"^attack (\S+): (refused|ALLOWED) \((.*)\)$", re.M)

@@ -19,7 +19,9 @@
 //     (hand-built, to sector 1, which no partition uses), and a double device_close;
 //   - a port with a full queue (a receive right of its own, queue limit 1, one message in it)
 //     handed to exec as the directory of a relative exec_exec_path and as the reply port of
-//     exec_wait: exec must answer in bounded time and start the next program.
+//     exec_wait: exec must answer in bounded time and start the next program;
+//   - last, an io_write whose data item claims to be out of line in a simple message (no
+//     complex bit): the server gets an address of its own space and must refuse it.
 // Exit status: 0 when every attempt was refused, 1 otherwise.
 //
 //   attack [--skip=NAME,NAME...]   leaves out the named attacks (to see what the others do when
@@ -593,6 +595,40 @@ void full_queue_wait_reply(unsigned disposition)
     }
 }
 
+// --- a body the complex bit does not announce ----------------------------------------------
+
+// io_write (24002) on a file of ours, sent as a simple message (no MACH_MSGH_BITS_COMPLEX)
+// whose data item says "out of line" at address 0x1000: the kernel does not look at the body
+// of a simple message, so the server gets the address as it was written, an address of its
+// own space. A server must refuse the message (MIG's stubs do not: they read the data there
+// and vm_deallocate it after a successful write).
+void ool_without_complex_bit(mach_port_t reply)
+{
+    const char* attack = "ool-without-complex-bit";
+    auto& self = program::self();
+    auto file = self.root().lookup(
+        "tmp/attack-simple", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_CREATE | FS_LOOKUP_TRUNC, 0644);
+    if (file.is_error()) {
+        refused(attack, "no file to write: {}", Code { file.error().code() });
+        return;
+    }
+    raw::Message m;
+    m.begin(24002);
+    m.put_out_of_line(MACH_MSG_TYPE_CHAR, 8, 16, reinterpret_cast<const void*>(0x1000), false, true);
+    m.put_int64(0);
+    m.header()->msgh_bits &= ~MACH_MSGH_BITS_COMPLEX;
+    auto out
+        = raw::call(m, file.value().port(), MACH_MSG_TYPE_COPY_SEND, { reply, MACH_MSG_TYPE_MAKE_SEND_ONCE, 5000 });
+    if (auto tmp = security::open_directory(self.root(), "tmp"); !tmp.is_error())
+        (void)tmp.value().unlink("attack-simple");
+    if (!out.replied())
+        allowed(attack, "no answer ({}): ext2fs may be gone", Code { out.sent() ? out.receive : out.send });
+    else if (!out.has_ret_code || out.ret_code == KERN_SUCCESS)
+        allowed(attack, "ext2fs wrote 16 bytes from an address of its own and released the page");
+    else
+        refused(attack, "{}", Code { out.ret_code });
+}
+
 } // namespace
 
 int program_main(int argc, char** argv)
@@ -650,6 +686,9 @@ int program_main(int argc, char** argv)
         full_queue_wait_reply(MACH_MSG_TYPE_MAKE_SEND_ONCE);
     if (!skipped("full-queue-wait-reply-send"))
         full_queue_wait_reply(MACH_MSG_TYPE_MAKE_SEND);
+    // Last: on a server that trusts the body of a simple message, this brings it down.
+    if (!skipped("ool-without-complex-bit"))
+        ool_without_complex_bit(reply);
 
     release(bootstrap);
     raw::destroy_receive_right(reply);
