@@ -91,13 +91,16 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the disk")
     parser.add_argument("--no-hostile-ports", action="store_true",
                         help="no port that never answers where a server calls it")
+    parser.add_argument("--honest-complex-bit", action="store_true",
+                        help="the complex bit on every message whose body carries rights or memory")
     args = parser.parse_args()
     messages = args.messages or (10 ** 9 if args.seconds else 10000)
     seed = args.seed if args.seed is not None else random.randrange(1, 2 ** 48)
     print(f"msgfuzz_run: seed {seed}, {args.messages or 'unlimited'} messages, time limit {args.seconds or 'none'} s",
           flush=True)
-    problems, out = run(messages, args.seconds, seed, args.keep,
-                        " --no-hostile-ports" if args.no_hostile_ports else "")
+    extra = (" --no-hostile-ports" if args.no_hostile_ports else "") + \
+        (" --honest-complex-bit" if args.honest_complex_bit else "")
+    problems, out = run(messages, args.seconds, seed, args.keep, extra)
     print(summary(out))
     if problems:
         print("msgfuzz_run: FAILED (seed %d):\n%s" % (seed, "\n".join(problems)), file=sys.stderr)

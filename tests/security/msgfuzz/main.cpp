@@ -3,10 +3,14 @@
 // not grow.
 //
 //   msgfuzz [--seed=N] [--count=N] [--seconds=N] [--warmup=N] [--scratch=NAME] [--no-hostile-ports]
+//           [--honest-complex-bit]
 //
 // --count messages are sent after the warm-up (default 10000), or fewer when --seconds (of
 // fuzzing, 0: no limit) end first. --no-hostile-ports leaves out the ports that never answer
-// in requests (to see what else a run finds while a server still blocks on them).
+// in requests (to see what else a run finds while a server still blocks on them);
+// --honest-complex-bit sets the complex bit on every message whose body carries an out-of-line
+// item or a right (to see what else a run finds while a server still trusts the body of a
+// simple message).
 //
 // The ports (program::self() and what can be opened through them):
 //   ext2fs       a scratch directory /NAME (default /fuzz, made if missing) and a file in it,
@@ -58,6 +62,7 @@
 
 extern "C" {
 #include "boot_profile_U.h"
+#include "fs_U.h"
 #include "pci_U.h"
 #include "pci_enum_U.h"
 }
@@ -230,6 +235,7 @@ void put_argv(raw::Message& m)
 // that never answers (a receive right of ours), one whose queue is full, a dead name, or none.
 // A server must not block on any of them for long.
 bool g_hostile_ports = true;
+bool g_honest_complex_bit = false;
 
 void put_client_port(raw::Message& m, mach_port_t usual)
 {
@@ -519,6 +525,8 @@ void sanitize(raw::Message& m, mach_port_t moved_receive)
     size_t n = descriptors(m, at, sizeof at / sizeof at[0]);
     for (size_t i = 0; i < n; ++i) {
         auto* t = reinterpret_cast<mach_msg_type_t*>(m.bytes() + at[i]);
+        if (g_honest_complex_bit && (!t->msgt_inline || MACH_MSG_TYPE_PORT_ANY(t->msgt_name)))
+            m.header()->msgh_bits |= MACH_MSGH_BITS_COMPLEX;
         t->msgt_deallocate = 0;
         if (!t->msgt_inline) {
             uint32_t wrapped = static_cast<uint32_t>(t->msgt_number * t->msgt_size);
@@ -835,6 +843,25 @@ StringView entry_name(const boot_profile_entry_t& e)
     return { e.name, n };
 }
 
+// ext2fs's own account of its memory (fs_server_stats on a node port).
+void print_fs_stats(const char* when, mach_port_t node)
+{
+    fs_server_stats_t st {};
+    kern_return_t r;
+    {
+        mach::ClientCallBound bound(5000);
+        r = fs_server_stats(node, &st);
+    }
+    if (r != KERN_SUCCESS) {
+        program::println("msgfuzz: ext2fs {}: fs_server_stats: {}", when, Code { r });
+        return;
+    }
+    program::println("msgfuzz: ext2fs {}: resident {} KiB, virtual {} KiB, cache {} KiB ({} blocks), heap {} KiB, "
+                     "open nodes {}",
+        when, st.resident_bytes / 1024, st.virtual_bytes / 1024, st.cache_bytes / 1024, st.cached_blocks,
+        st.heap_bytes / 1024, st.open_nodes);
+}
+
 int g_failed_checks = 0;
 
 template<typename... Args> void check(bool ok, StringView name, StringView fmt, const Args&... args)
@@ -934,6 +961,7 @@ int program_main(int argc, char** argv)
     options.add_text("scratch", scratch, "the scratch directory at the root (default fuzz)");
     bool gentle = false;
     options.add_flag("no-hostile-ports", gentle, "no port that never answers where a server calls it");
+    options.add_flag("honest-complex-bit", g_honest_complex_bit, "the complex bit on every body with rights or memory");
     if (options.parse(argc, argv).is_error()) {
         program::complain("{}", options.error_message());
         return 2;
@@ -944,8 +972,8 @@ int program_main(int argc, char** argv)
         warmup = count / 10 < 1000 ? count / 10 : 1000;
     g_state = seed;
     g_hostile_ports = !gentle;
-    program::println("msgfuzz: seed {}, count {}, seconds {}, warmup {}{}", seed, count, seconds, warmup,
-        gentle ? ", no hostile ports" : "");
+    program::println("msgfuzz: seed {}, count {}, seconds {}, warmup {}{}{}", seed, count, seconds, warmup,
+        gentle ? ", no hostile ports" : "", g_honest_complex_bit ? ", honest complex bit" : "");
 
     // Our own ports and memory.
     g_own.reply = raw::new_receive_right();
@@ -1040,7 +1068,19 @@ int program_main(int argc, char** argv)
     PciListing pci_before = list_pci();
     Profile initial = profile();
 
-    // Warm-up: the block cache filled (every program read whole), then fuzzing.
+    // Warm-up: ext2fs's block cache filled to its budget (1 MiB by default: a 2 MiB file
+    // written and read back, and every program read whole), then fuzzing; what the cache
+    // holds is not growth the run caused.
+    {
+        static char block[64 * 1024];
+        pattern(block, sizeof block, 1);
+        auto warm
+            = dir.value().lookup("warm", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_CREATE | FS_LOOKUP_TRUNC, 0644);
+        for (int i = 0; i < 32 && !warm.is_error(); ++i)
+            (void)warm.value().write(static_cast<int64_t>(i) * sizeof block, block, sizeof block);
+        if (!warm.is_error())
+            (void)warm.value().read_all(4 << 20);
+    }
     static const char* const programs[] = { "bin/sh", "bin/manifest", "bin/msgfuzz", "bin/attack", "sbin/init" };
     for (const char* name : programs) {
         auto f = self.root().lookup(name, FS_LOOKUP_READ);
@@ -1063,6 +1103,7 @@ int program_main(int argc, char** argv)
             break;
         if (i == warmup) {
             before = profile();
+            print_fs_stats("before", g_targets[2].port);
             program::println("msgfuzz: warm-up done ({} messages); measuring", warmup);
         }
         Target& t = *reachable[below(static_cast<uint32_t>(reachable_count))];
@@ -1168,6 +1209,7 @@ int program_main(int argc, char** argv)
 
     // Memory: before (after the warm-up) and after, per link.
     Profile after = profile();
+    print_fs_stats("after", g_targets[2].port);
     check(after.result == KERN_SUCCESS && before.result == KERN_SUCCESS, "boot-profile", "boot_profile_get: {} then {}",
         Code { before.result }, Code { after.result });
     for (mach_msg_type_number_t i = 0; i < after.count; ++i) {
