@@ -1096,12 +1096,14 @@ int program_main(int argc, char** argv)
 
     Profile before;
     uint64_t started = mach::uptime_ms();
+    uint64_t measured = started; // the end of the warm-up: --seconds count from there
     unsigned long long total = warmup + count;
     unsigned long long i = 0;
     for (; i < total; ++i) {
-        if (seconds && i > warmup && mach::uptime_ms() - started > seconds * 1000)
+        if (seconds && i > warmup && mach::uptime_ms() - measured > seconds * 1000)
             break;
         if (i == warmup) {
+            measured = mach::uptime_ms();
             before = profile();
             print_fs_stats("before", g_targets[2].port);
             program::println("msgfuzz: warm-up done ({} messages); measuring", warmup);
