@@ -813,7 +813,9 @@ bool probe(Target& t)
         m.put_int32(8);
         break;
     }
-    auto out = raw::call(m, t.port, MACH_MSG_TYPE_COPY_SEND, { g_own.reply, MACH_MSG_TYPE_MAKE_SEND_ONCE, 3000 }, 1000);
+    // Generous bounds: a server busy loading a program under a loaded host is not stuck.
+    auto out
+        = raw::call(m, t.port, MACH_MSG_TYPE_COPY_SEND, { g_own.reply, MACH_MSG_TYPE_MAKE_SEND_ONCE, 10000 }, 2000);
     return out.replied() && out.reply_id == m.header()->msgh_id + 100;
 }
 
