@@ -614,7 +614,8 @@ void ool_without_complex_bit(mach_port_t reply)
     }
     raw::Message m;
     m.begin(24002);
-    m.put_out_of_line(MACH_MSG_TYPE_CHAR, 8, 16, reinterpret_cast<const void*>(0x1000), false, true);
+    m.put_out_of_line(
+        MACH_MSG_TYPE_CHAR, 8, 16, reinterpret_cast<const void*>(0x1000), raw::Release::Keep, raw::Form::Long);
     m.put_int64(0);
     m.header()->msgh_bits &= ~MACH_MSGH_BITS_COMPLEX;
     auto out

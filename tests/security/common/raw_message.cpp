@@ -12,16 +12,18 @@ constexpr size_t align8(size_t n)
     return (n + 7) & ~size_t(7);
 }
 
-mach_msg_type_t type_of(
-    unsigned type_name, unsigned bits, uint32_t number, bool inline_data, bool deallocate, bool longform = false)
+enum class Placement { Inline, OutOfLine };
+
+mach_msg_type_t type_of(unsigned type_name, unsigned bits, uint32_t number, Placement placement,
+    Release release = Release::Keep, Form form = Form::Short)
 {
     mach_msg_type_t t {};
     t.msgt_name = type_name;
     t.msgt_size = bits;
     t.msgt_number = number;
-    t.msgt_inline = inline_data;
-    t.msgt_longform = longform;
-    t.msgt_deallocate = deallocate;
+    t.msgt_inline = placement == Placement::Inline;
+    t.msgt_longform = form == Form::Long;
+    t.msgt_deallocate = release == Release::Deallocate;
     t.msgt_unused = 0;
     return t;
 }
@@ -39,14 +41,14 @@ void Message::begin(mach_msg_id_t id)
     m_overflow = false;
 }
 
-void Message::put_inline(unsigned type_name, unsigned bits, uint32_t number, const void* data, bool longform)
+void Message::put_inline(unsigned type_name, unsigned bits, uint32_t number, const void* data, Form form)
 {
     size_t bytes = (static_cast<size_t>(number) * bits + 7) / 8;
     if (m_size + sizeof(mach_msg_type_t) + align8(bytes) > capacity) {
         m_overflow = true;
         return;
     }
-    mach_msg_type_t t = type_of(type_name, bits, number, true, false, longform);
+    mach_msg_type_t t = type_of(type_name, bits, number, Placement::Inline, Release::Keep, form);
     __builtin_memcpy(m_bytes + m_size, &t, sizeof t);
     m_size += sizeof t;
     __builtin_memset(m_bytes + m_size, 0, align8(bytes));
@@ -62,7 +64,7 @@ void Message::put_string(base::StringView text)
         m_overflow = true;
         return;
     }
-    mach_msg_type_t t = type_of(MACH_MSG_TYPE_STRING_C, 8, static_cast<uint32_t>(n + 1), true, false);
+    mach_msg_type_t t = type_of(MACH_MSG_TYPE_STRING_C, 8, static_cast<uint32_t>(n + 1), Placement::Inline);
     __builtin_memcpy(m_bytes + m_size, &t, sizeof t);
     m_size += sizeof t;
     __builtin_memset(m_bytes + m_size, 0, align8(n + 1));
@@ -78,13 +80,13 @@ void Message::put_port(mach_port_t name, unsigned disposition)
 }
 
 void Message::put_out_of_line(
-    unsigned type_name, unsigned bits, uint32_t number, const void* address, bool deallocate, bool longform)
+    unsigned type_name, unsigned bits, uint32_t number, const void* address, Release release, Form form)
 {
     if (m_size + sizeof(mach_msg_type_t) + sizeof(void*) > capacity) {
         m_overflow = true;
         return;
     }
-    mach_msg_type_t t = type_of(type_name, bits, number, false, deallocate, longform);
+    mach_msg_type_t t = type_of(type_name, bits, number, Placement::OutOfLine, release, form);
     __builtin_memcpy(m_bytes + m_size, &t, sizeof t);
     m_size += sizeof t;
     __builtin_memcpy(m_bytes + m_size, &address, sizeof address);

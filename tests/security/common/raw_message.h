@@ -15,6 +15,12 @@
 
 namespace raw {
 
+// How MIG describes an item: the long form marks an unbounded array (array[] of ...), in-line
+// or not; everything else has the short form.
+enum class Form { Short, Long };
+// Whether the kernel takes out-of-line memory away from the sender (msgt_deallocate).
+enum class Release { Keep, Deallocate };
+
 class Message {
 public:
     static constexpr size_t capacity = 8192;
@@ -23,25 +29,24 @@ public:
     void begin(mach_msg_id_t id);
 
     // One in-line item: number elements of bits each (data: (number * bits + 7) / 8 bytes).
-    // longform: as MIG marks an unbounded array (array[] of ...), whether in-line or not.
-    void put_inline(unsigned type_name, unsigned bits, uint32_t number, const void* data, bool longform = false);
+    void put_inline(unsigned type_name, unsigned bits, uint32_t number, const void* data, Form form = Form::Short);
     void put_int32(int32_t value) { put_inline(MACH_MSG_TYPE_INTEGER_32, 32, 1, &value); }
     void put_int64(int64_t value) { put_inline(MACH_MSG_TYPE_INTEGER_64, 64, 1, &value); }
     void put_int16(int16_t value) { put_inline(MACH_MSG_TYPE_INTEGER_16, 16, 1, &value); }
     // A MIG c_string: the bytes and a terminating zero, as MACH_MSG_TYPE_STRING_C.
     void put_string(base::StringView text);
     // A MIG variable array of chars, in-line.
-    void put_bytes(const void* data, uint32_t count, bool longform = false)
+    void put_bytes(const void* data, uint32_t count, Form form = Form::Short)
     {
-        put_inline(MACH_MSG_TYPE_CHAR, 8, count, data, longform);
+        put_inline(MACH_MSG_TYPE_CHAR, 8, count, data, form);
     }
     // A port right in-line (disposition MACH_MSG_TYPE_COPY_SEND, MAKE_SEND ...); makes the
     // message complex.
     void put_port(mach_port_t name, unsigned disposition);
     // An out-of-line item: the type descriptor claims number elements of bits each at address
     // (the memory need not be that large); makes the message complex.
-    void put_out_of_line(unsigned type_name, unsigned bits, uint32_t number, const void* address, bool deallocate,
-        bool longform = false);
+    void put_out_of_line(unsigned type_name, unsigned bits, uint32_t number, const void* address, Release release,
+        Form form = Form::Short);
 
     mach_msg_header_t* header() { return reinterpret_cast<mach_msg_header_t*>(m_bytes); }
     char* bytes() { return m_bytes; }

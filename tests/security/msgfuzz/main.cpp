@@ -204,7 +204,7 @@ void put_name128(raw::Message& m, StringView name)
     char buffer[128] = {};
     for (size_t i = 0; i < name.size() && i < 127; ++i)
         buffer[i] = name[i];
-    m.put_inline(MACH_MSG_TYPE_STRING_C, 1024, 1, buffer, true);
+    m.put_inline(MACH_MSG_TYPE_STRING_C, 1024, 1, buffer, raw::Form::Long);
 }
 
 // A name in the scratch directory: few, so that requests meet what earlier ones made.
@@ -218,16 +218,16 @@ void put_argv(raw::Message& m)
 {
     static const char argv[] = "sh\0-c\0exit 3";
     static const char envp[] = "HOME=/";
-    m.put_bytes(argv, sizeof argv, true);
-    m.put_bytes(envp, sizeof envp, true);
+    m.put_bytes(argv, sizeof argv, raw::Form::Long);
+    m.put_bytes(envp, sizeof envp, raw::Form::Long);
     mach_port_t files[3] = { g_own.empty_file, g_own.empty_file, g_own.empty_file };
     uint64_t slots[3] = { files[0], files[1], files[2] };
-    m.put_inline(MACH_MSG_TYPE_COPY_SEND, 64, 3, slots, true);
+    m.put_inline(MACH_MSG_TYPE_COPY_SEND, 64, 3, slots, raw::Form::Long);
     int32_t kinds[3] = { EXEC_DESC_FILE, EXEC_DESC_FILE, EXEC_DESC_FILE };
-    m.put_inline(MACH_MSG_TYPE_INTEGER_32, 32, 3, kinds, true);
+    m.put_inline(MACH_MSG_TYPE_INTEGER_32, 32, 3, kinds, raw::Form::Long);
     auto& self = program::self();
     uint64_t ports[4] = { self.root().port(), self.root().port(), self.console(), self.exec_server() };
-    m.put_inline(MACH_MSG_TYPE_COPY_SEND, 64, 4, ports, true);
+    m.put_inline(MACH_MSG_TYPE_COPY_SEND, 64, 4, ports, raw::Form::Long);
     m.header()->msgh_bits |= MACH_MSGH_BITS_COMPLEX;
 }
 
@@ -287,9 +287,9 @@ void build_real(Protocol p, raw::Message& m)
             static char data[3000];
             uint32_t n = below(sizeof data);
             if (n > 2048)
-                m.put_out_of_line(MACH_MSG_TYPE_CHAR, 8, n, g_own.small, false, true);
+                m.put_out_of_line(MACH_MSG_TYPE_CHAR, 8, n, g_own.small, raw::Release::Keep, raw::Form::Long);
             else
-                m.put_bytes(data, n, true);
+                m.put_bytes(data, n, raw::Form::Long);
             m.put_int64(chance(70) ? static_cast<int64_t>(below(65536)) : FS_OFFSET_CURRENT);
             break;
         }
