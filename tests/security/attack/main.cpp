@@ -16,7 +16,9 @@
 //   - forged dead-name notifications (72) on the exec port, then a program must still start;
 //   - 200 messages with unknown ids to exec, then a program must still start;
 //   - with a disk handle (if one could be opened): an in-band write over the 128-byte bound
-//     (hand-built, to sector 1, which no partition uses), and a double device_close;
+//     (hand-built, to sector 1, which no partition uses), and a double device_close of the
+//     root partition's handle (shared with ext2fs's own where opens share a port), after
+//     which ext2fs must still write and another handle still read;
 //   - a port with a full queue (a receive right of its own, queue limit 1, one message in it)
 //     handed to exec as the directory of a relative exec_exec_path and as the reply port of
 //     exec_wait: exec must answer in bounded time and start the next program;
