@@ -174,6 +174,12 @@ void device_opens(DiskHandles& disks)
         { "open-irq", "irq", D_READ | D_WRITE, true },
         { "open-nonexistent", "no-such-device-0", D_READ | D_WRITE, false },
     };
+    if (!MACH_PORT_VALID(program::self().device_master())) {
+        for (const auto& a : attempts)
+            refused(a.attack, "the program holds no device master");
+        refused("open-refusal-uniform", "the program holds no device master");
+        return;
+    }
     kern_return_t existing_code = KERN_SUCCESS, missing_code = KERN_SUCCESS;
     const char* differing = nullptr;
     for (const auto& a : attempts) {
@@ -183,8 +189,6 @@ void device_opens(DiskHandles& disks)
         else if (StringView(a.name) == "wd0s1" && (a.mode & D_WRITE))
             keep = &disks.partition;
         kern_return_t r = open_device(a.attack, a.name, a.mode, keep);
-        if (!MACH_PORT_VALID(program::self().device_master()))
-            return;
         if (r == KERN_SUCCESS)
             continue;
         if (!a.exists)
