@@ -3,11 +3,12 @@
 #   make run     boot the chain under QEMU on a disk made from rootfs/ and the programs
 #   make check   build, then run every test with CTest
 #   make bench   the benchmarks: figures printed, nothing asserted
+#   make fuzz    the fuzzers, for as long as asked (below)
 #   make clean   remove build/
 NPROC := $(shell nproc)
 BUILD := build
 
-.PHONY: setup build run check bench clean
+.PHONY: setup build run check bench fuzz clean
 
 setup:
 	scripts/setup
@@ -35,6 +36,25 @@ check: build
 bench: build
 	PYTHONPATH=$(CURDIR)/tools BOOTCHAIN_BUILD_DIR=$(CURDIR)/$(BUILD) python3 tests/disk/bench.py
 	PYTHONPATH=$(CURDIR)/tools BOOTCHAIN_BUILD_DIR=$(CURDIR)/$(BUILD) python3 tests/fs/bench.py
+
+# The fuzzers, for longer than make check runs them: the message fuzzer in QEMU
+# (tests/security/msgfuzz_run.py: FUZZ_SECONDS of messages, or FUZZ_MESSAGES of them when given;
+# FUZZ_SEED, default random, printed), then each libFuzzer target of tests/fuzz/ for
+# FUZZ_SECONDS. Every fuzzer runs even when one before it found something; the status says
+# whether any did.   make fuzz FUZZ_SECONDS=600   make fuzz FUZZ_MESSAGES=100000 FUZZ_SEED=7
+FUZZ_SECONDS ?= 300
+FUZZ_MESSAGES ?=
+FUZZ_SEED ?=
+fuzz: build
+	@status=0; \
+	PYTHONPATH=$(CURDIR)/tools BOOTCHAIN_BUILD_DIR=$(CURDIR)/$(BUILD) python3 tests/security/msgfuzz_run.py \
+	  $(if $(FUZZ_MESSAGES),--messages $(FUZZ_MESSAGES),--seconds $(FUZZ_SECONDS)) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
+	  || status=1; \
+	cd $(BUILD)/fuzz || exit 1; \
+	python3 $(CURDIR)/tests/fuzz/run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/partition_fuzz $(FUZZ_SECONDS) || status=1; \
+	python3 $(CURDIR)/tests/fuzz/elf_run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/elf_fuzz $(FUZZ_SECONDS) || status=1; \
+	python3 $(CURDIR)/tests/fuzz/ext2_run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/ext2_fuzz $(FUZZ_SECONDS) || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(BUILD)
