@@ -41,8 +41,22 @@ mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option, mac
     mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout, mach_port_t notify)
 {
     if (mach::g_client_call_ms && !(option & (MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT))) {
-        // One timeout value serves both halves of mach_msg.
-        option |= (option & MACH_SEND_MSG ? MACH_SEND_TIMEOUT : 0) | (option & MACH_RCV_MSG ? MACH_RCV_TIMEOUT : 0);
+        // A port a client handed us: the send and the reply wait are bounded apart, so that a
+        // full queue fails quickly while a slow answer still has the whole bound.
+        if (option & MACH_SEND_MSG) {
+            unsigned send_ms = mach::g_client_call_ms < mach::ClientCallBound::send_ms ? mach::g_client_call_ms
+                                                                                     : mach::ClientCallBound::send_ms;
+            mach_msg_return_t sent;
+            do
+                sent = mach_msg_trap(msg, (option & ~MACH_RCV_MSG) | MACH_SEND_TIMEOUT, send_size, 0, MACH_PORT_NULL,
+                                     send_ms, notify);
+            while (sent == MACH_SEND_INTERRUPTED);
+            if (sent != MACH_MSG_SUCCESS || !(option & MACH_RCV_MSG))
+                return sent;
+            option &= ~MACH_SEND_MSG;
+            send_size = 0;
+        }
+        option |= MACH_RCV_TIMEOUT;
         timeout = mach::g_client_call_ms;
     } else if ((option & MACH_RCV_MSG) && !(option & MACH_RCV_TIMEOUT) && mach::g_rpc_timeout_ms) {
         option |= MACH_RCV_TIMEOUT;

@@ -61,6 +61,27 @@ bool is_kernel_notification(const mach_msg_header_t* m)
         && MACH_MSGH_BITS_LOCAL(m->msgh_bits) == MACH_MSG_TYPE_PORT_SEND_ONCE && m->msgh_remote_port == MACH_PORT_NULL;
 }
 
+bool claims_rights_or_memory_without_complex_bit(const mach_msg_header_t* m)
+{
+    if (m->msgh_bits & MACH_MSGH_BITS_COMPLEX)
+        return false;
+    // The kernel carried the body as plain bytes: an "out-of-line" address or a "port name" in
+    // it is whatever the sender wrote. MIG's stubs check the descriptors but not the bit.
+    const char* p = reinterpret_cast<const char*>(m + 1);
+    const char* end = reinterpret_cast<const char*>(m) + m->msgh_size;
+    while (p + sizeof(mach_msg_type_t) <= end) {
+        auto* t = reinterpret_cast<const mach_msg_type_long_t*>(p);
+        if (!t->msgtl_inline || is_port_type(t->msgtl_name))
+            return true;
+        unsigned long bytes = (static_cast<unsigned long>(t->msgtl_number) * t->msgtl_size + 7) / 8;
+        p += sizeof(mach_msg_type_long_t);
+        if (bytes > static_cast<unsigned long>(end - p))
+            return false; // malformed: MIG's own checks refuse it
+        p += (bytes + 7) & ~7UL;
+    }
+    return false;
+}
+
 void destroy_message(mach_msg_header_t* m, MessageDirection direction)
 {
     // A received message's remote port is its reply right; an unsent one's is its destination.
@@ -127,16 +148,22 @@ base::Result<void> Server::serve_one(unsigned timeout_ms)
     reply->Head.msgh_seqno = 0;
     reply->Head.msgh_id = request->msgh_id + 100;
 
+    // Refused before any handler sees them: a notification the kernel did not send (an unknown
+    // id, as if it were none of ours), and a simple message whose body claims rights or memory.
+    kern_return_t refusal = KERN_SUCCESS;
+    if (request->msgh_id >= MACH_NOTIFY_FIRST && request->msgh_id <= MACH_NOTIFY_LAST
+        && !is_kernel_notification(request))
+        refusal = MIG_BAD_ID;
+    else if (claims_rights_or_memory_without_complex_bit(request))
+        refusal = MIG_BAD_ARGUMENTS;
     bool handled = false;
-    bool forged = request->msgh_id >= MACH_NOTIFY_FIRST && request->msgh_id <= MACH_NOTIFY_LAST
-        && !is_kernel_notification(request);
-    for (size_t i = 0; i < m_demux_count && !handled && !forged; ++i)
+    for (size_t i = 0; i < m_demux_count && !handled && refusal == KERN_SUCCESS; ++i)
         handled = m_demux[i](request, &reply->Head);
     if (!handled) {
-        // Not ours: MIG_BAD_ID as every MIG server answers.
+        // Not ours (MIG_BAD_ID as every MIG server answers), or refused above.
         static const mach_msg_type_t ret_code_type = { MACH_MSG_TYPE_INTEGER_32, 32, 0, 1, 0, 0, 1 };
         reply->RetCodeType = ret_code_type;
-        reply->RetCode = MIG_BAD_ID;
+        reply->RetCode = refusal != KERN_SUCCESS ? refusal : MIG_BAD_ID;
     }
 
     if (reply->RetCode == MIG_NO_REPLY)

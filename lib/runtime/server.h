@@ -16,7 +16,10 @@
 // hold because only the holder of a receive right can make send-once rights to it, and no
 // server gives them away. A message with a notification id that did not come through a
 // send-once right, or that carries a reply port, was forged by a client: it is refused as an
-// unknown id, so a forged no-senders or dead-name message changes nothing.
+// unknown id, so a forged no-senders or dead-name message changes nothing. A simple message
+// (no complex bit) whose body claims out-of-line memory or port rights is refused with
+// MIG_BAD_ARGUMENTS: the kernel carried those words as plain bytes, and MIG's stubs would take
+// an address in the server's own memory for the client's data.
 #pragma once
 
 #include "base/result.h"
@@ -60,6 +63,9 @@ private:
 // stops at the first malformed descriptor.
 enum class MessageDirection { Received, Unsent };
 void destroy_message(mach_msg_header_t* message, MessageDirection);
+
+// Whether a simple message's body has descriptors of out-of-line data or port rights.
+bool claims_rights_or_memory_without_complex_bit(const mach_msg_header_t* message);
 
 // Whether a received message is a notification that only the kernel could have sent.
 bool is_kernel_notification(const mach_msg_header_t* message);
