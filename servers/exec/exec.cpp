@@ -73,15 +73,29 @@ bool is_own_port(mach_port_t name)
         && (type & MACH_PORT_TYPE_RECEIVE);
 }
 
-base::Result<fs::Node> Exec::open_program(
-    mach_port_t directory, base::StringView path, const ClientDeadline* client, bool* from_client)
+namespace {
+base::Result<mach::SendRight> default_root(const fs::Node& root, const StartRequest& request);
+}
+
+base::Result<fs::Node> Exec::open_program(mach_port_t directory, base::StringView path, const ClientDeadline* client,
+    bool* from_client, const StartRequest* starter)
 {
     if (from_client)
         *from_client = false;
     if (path.empty())
         return base::Error(FS_ENOENT, "an empty path");
-    if (path[0] == '/' || !MACH_PORT_VALID(directory))
-        return m_root.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC);
+    if (path[0] == '/' || !MACH_PORT_VALID(directory)) {
+        if (!starter || starter->is_init)
+            return m_root.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC);
+        // From the starter's root: the one it gives (a client's port, looked up as its
+        // directory below), else exec's root restricted to the starter's identity.
+        if (starter->port_count > EXEC_PORT_CRDIR && MACH_PORT_VALID(starter->ports[EXEC_PORT_CRDIR]))
+            directory = starter->ports[EXEC_PORT_CRDIR];
+        else {
+            fs::Node root(TRY(default_root(m_root, *starter)));
+            return root.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC);
+        }
+    }
     if (is_own_port(directory))
         return base::Error(FS_EXDEV, "the directory is a port of exec, not of the filesystem");
     // The client's directory, borrowed: the Node must not release the request's right. It may

@@ -64,11 +64,13 @@ public:
     // Starts the program in file. On success the request's descriptors and ports are the
     // program's, and it runs.
     base::Result<Program*> start(const fs::Node& file, const StartRequest&);
-    // The file at path: absolute from the root, relative from directory (the root if null).
-    // A lookup on the client's directory is bounded by client (and *from_client says that the
-    // file came from it).
+    // The file at path: relative from directory, else (an absolute path, or no directory) from
+    // the root of the program that asks: its own root if the request gives one, else exec's
+    // root with the starter's identity (default_root); exec's own root for init (no starter).
+    // A lookup on a client's port is bounded by client (and *from_client says that the file
+    // came from it). So a program can never start a file it could not read itself.
     base::Result<fs::Node> open_program(mach_port_t directory, base::StringView path,
-        const ClientDeadline* client = nullptr, bool* from_client = nullptr);
+        const ClientDeadline* client = nullptr, bool* from_client = nullptr, const StartRequest* starter = nullptr);
     // Who a request on this port is charged to (StartRequest::requester): false when the port
     // is no exec port (exec's own, or a program's).
     bool requester_of(mach_port_t port, unsigned* requester);

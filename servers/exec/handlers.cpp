@@ -116,11 +116,6 @@ kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_
     // the client's too: both within one deadline.
     execd::ClientDeadline client;
     bool from_client = false;
-    auto file = instance().open_program(directory, name, &client, &from_client);
-    if (file.is_error())
-        return file.error().code();
-    if (from_client)
-        request.client = &client;
     request.directory = directory;
     request.argv = base::StringView(argv, argv_count);
     request.envp = base::StringView(envp, envp_count);
@@ -130,6 +125,11 @@ kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_
     request.kind_count = kind_count;
     request.ports = ports;
     request.port_count = port_count;
+    auto file = instance().open_program(directory, name, &client, &from_client, &request);
+    if (file.is_error())
+        return file.error().code();
+    if (from_client)
+        request.client = &client;
     kern_return_t r = start(file.value(), request, name, task, process);
     if (r == KERN_SUCCESS)
         release_borrowed(directory);

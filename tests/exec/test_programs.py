@@ -8,7 +8,7 @@ from bootchain import image
 from exec_support import ExecTest
 
 # exec-tester's checks, by their sentences: each must pass (and the count says all ran).
-EXPECTED_CHECKS = 73
+EXPECTED_CHECKS = 77
 
 
 class ExecTester(ExecTest):

@@ -335,6 +335,28 @@ void identities()
         say("hello said: {}", out);
     check(holds(out, "auth: root uid 0 gid 0") && holds(out, "auth: create ok"),
           "a root starter's writable cwd gives root's writable root");
+
+    // An absolute path is looked up from the starter's root: a uid 1000 starter cannot start a
+    // program it could not read itself (root's, mode 0700), root can.
+    auto hello = root.lookup("bin/hello", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+    check(!hello.is_error() && !hello.value().chmod(0700).is_error(), "/bin/hello made root's alone (0700)");
+    Args argv {"hello", "--quiet"};
+    auto s = spawn_of(argv);
+    s.ports[EXEC_PORT_CWDIR] = read_only.value().port();
+    auto refused = run_and_wait(MACH_PORT_NULL, "/bin/hello", s);
+    check(refused.is_error() && refused.error().code() == FS_EACCES,
+          "a uid 1000 starter is refused root's 0700 program by its absolute path (FS_EACCES)");
+    s.ports[EXEC_PORT_CWDIR] = read_only.value().port();
+    s.ports[EXEC_PORT_CRDIR] = read_only.value().port();
+    auto refused_through_root = run_and_wait(MACH_PORT_NULL, "/bin/hello", s);
+    check(refused_through_root.is_error() && refused_through_root.error().code() == FS_EACCES,
+          "and through the uid 1000 root it gives (FS_EACCES)");
+    auto as_root = spawn_of(argv);
+    as_root.ports[EXEC_PORT_CWDIR] = own.value().port();
+    auto allowed = run_and_wait(MACH_PORT_NULL, "/bin/hello", as_root);
+    check(!allowed.is_error(), "a root starter starts it");
+    if (!hello.is_error())
+        (void)hello.value().chmod(0755);
     root.release();
 }
 
