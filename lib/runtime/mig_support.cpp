@@ -45,11 +45,11 @@ mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option, mac
         // full queue fails quickly while a slow answer still has the whole bound.
         if (option & MACH_SEND_MSG) {
             unsigned send_ms = mach::g_client_call_ms < mach::ClientCallBound::send_ms ? mach::g_client_call_ms
-                                                                                     : mach::ClientCallBound::send_ms;
+                                                                                       : mach::ClientCallBound::send_ms;
             mach_msg_return_t sent;
             do
-                sent = mach_msg_trap(msg, (option & ~MACH_RCV_MSG) | MACH_SEND_TIMEOUT, send_size, 0, MACH_PORT_NULL,
-                                     send_ms, notify);
+                sent = mach_msg_trap(
+                    msg, (option & ~MACH_RCV_MSG) | MACH_SEND_TIMEOUT, send_size, 0, MACH_PORT_NULL, send_ms, notify);
             while (sent == MACH_SEND_INTERRUPTED);
             if (sent != MACH_MSG_SUCCESS || !(option & MACH_RCV_MSG))
                 return sent;

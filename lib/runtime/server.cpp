@@ -82,6 +82,35 @@ bool claims_rights_or_memory_without_complex_bit(const mach_msg_header_t* m)
     return false;
 }
 
+bool strings_terminated(const mach_msg_header_t* m)
+{
+    const char* p = reinterpret_cast<const char*>(m + 1);
+    const char* end = reinterpret_cast<const char*>(m) + m->msgh_size;
+    while (p + sizeof(mach_msg_type_long_t) <= end) {
+        auto* t = reinterpret_cast<const mach_msg_type_long_t*>(p);
+        unsigned long bytes = (static_cast<unsigned long>(t->msgtl_number) * t->msgtl_size + 7) / 8;
+        p += sizeof(mach_msg_type_long_t);
+        if (!t->msgtl_inline) {
+            // No interface here sends a string out of line.
+            if (t->msgtl_name == MACH_MSG_TYPE_STRING_C)
+                return false;
+            p += sizeof(void*);
+            continue;
+        }
+        if (bytes > static_cast<unsigned long>(end - p))
+            return true; // malformed: MIG's own size checks refuse it
+        if (t->msgtl_name == MACH_MSG_TYPE_STRING_C) {
+            bool zero = false;
+            for (unsigned long i = 0; i < bytes && !zero; ++i)
+                zero = p[i] == 0;
+            if (!zero)
+                return false;
+        }
+        p += (bytes + 7) & ~7UL;
+    }
+    return true;
+}
+
 void destroy_message(mach_msg_header_t* m, MessageDirection direction)
 {
     // A received message's remote port is its reply right; an unsent one's is its destination.
@@ -154,7 +183,7 @@ base::Result<void> Server::serve_one(unsigned timeout_ms)
     if (request->msgh_id >= MACH_NOTIFY_FIRST && request->msgh_id <= MACH_NOTIFY_LAST
         && !is_kernel_notification(request))
         refusal = MIG_BAD_ID;
-    else if (claims_rights_or_memory_without_complex_bit(request))
+    else if (claims_rights_or_memory_without_complex_bit(request) || !strings_terminated(request))
         refusal = MIG_BAD_ARGUMENTS;
     bool handled = false;
     for (size_t i = 0; i < m_demux_count && !handled && refusal == KERN_SUCCESS; ++i)

@@ -19,7 +19,9 @@
 // unknown id, so a forged no-senders or dead-name message changes nothing. A simple message
 // (no complex bit) whose body claims out-of-line memory or port rights is refused with
 // MIG_BAD_ARGUMENTS: the kernel carried those words as plain bytes, and MIG's stubs would take
-// an address in the server's own memory for the client's data.
+// an address in the server's own memory for the client's data. So is a request with an in-line
+// C string (a name, a path) that holds no zero within its own bytes: MIG checks the string's
+// size against the message, not its end, and every handler would read past it.
 #pragma once
 
 #include "base/result.h"
@@ -66,6 +68,9 @@ void destroy_message(mach_msg_header_t* message, MessageDirection);
 
 // Whether a simple message's body has descriptors of out-of-line data or port rights.
 bool claims_rights_or_memory_without_complex_bit(const mach_msg_header_t* message);
+
+// Whether every in-line C string of a message has its zero within its own bytes.
+bool strings_terminated(const mach_msg_header_t* message);
 
 // Whether a received message is a notification that only the kernel could have sent.
 bool is_kernel_notification(const mach_msg_header_t* message);

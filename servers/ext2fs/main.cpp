@@ -123,6 +123,6 @@ int module_main(int argc, char** argv)
     ext2fs::serve_protocol(server);
     link.set_filesystem(server);
     link.set_no_senders_handler(server);
-    link.server().add_demux(fs_checked_server);
+    link.server().add_demux(fs_server);
     link.run();
 }

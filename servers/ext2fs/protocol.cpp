@@ -142,66 +142,9 @@ kern_return_t S_io_restrict_auth_as(mach_port_t io, mach_port_t model, mach_port
     SERVE(io_restrict_auth_as(io, model, result, poly));
 }
 
-// MIG checks an in-line string's size against the message, not that it holds its zero: a name
-// or path whose zero is not within its own bytes would be read past them. Such a request is
-// refused here, before MIG's stub sees it.
-boolean_t fs_checked_server(mach_msg_header_t* request, mach_msg_header_t* reply)
-{
-    if (request->msgh_id >= 24000 && request->msgh_id < 24100 && !ext2fs::strings_terminated(request)) {
-        auto* out = reinterpret_cast<mig_reply_header_t*>(reply);
-        mach_msg_type_t ret_code_type {};
-        ret_code_type.msgt_name = MACH_MSG_TYPE_INTEGER_32;
-        ret_code_type.msgt_size = 32;
-        ret_code_type.msgt_inline = 1;
-        ret_code_type.msgt_number = 1;
-        out->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(request->msgh_bits), 0);
-        out->Head.msgh_size = sizeof(mig_reply_header_t);
-        out->Head.msgh_remote_port = request->msgh_remote_port;
-        out->Head.msgh_local_port = MACH_PORT_NULL;
-        out->Head.msgh_id = request->msgh_id + 100;
-        out->RetCodeType = ret_code_type;
-        out->RetCode = MIG_BAD_ARGUMENTS;
-        return TRUE;
-    }
-    return fs_server(request, reply);
-}
 }
 
 namespace ext2fs {
 
-bool strings_terminated(const mach_msg_header_t* m)
-{
-    const char* p = reinterpret_cast<const char*>(m + 1);
-    const char* end = reinterpret_cast<const char*>(m) + m->msgh_size;
-    while (p + sizeof(mach_msg_type_long_t) <= end) {
-        auto* t = reinterpret_cast<const mach_msg_type_long_t*>(p);
-        unsigned name = t->msgtl_name;
-        unsigned bits = t->msgtl_size;
-        unsigned long number = t->msgtl_number;
-        bool inline_data = t->msgtl_inline;
-        p += sizeof(mach_msg_type_long_t);
-        if (!inline_data) {
-            // Out-of-line data is never a string of this protocol; MIG refuses it.
-            if (name == MACH_MSG_TYPE_STRING_C)
-                return false;
-            p += sizeof(void*);
-            continue;
-        }
-        unsigned long bytes = (number * bits + 7) / 8;
-        if (bytes > static_cast<unsigned long>(end - p))
-            return true; // MIG's own size checks refuse the message
-        if (name == MACH_MSG_TYPE_STRING_C) {
-            if (number > FS_PATH_MAX + 1)
-                return false;
-            bool zero = false;
-            for (unsigned long i = 0; i < number && !zero; ++i)
-                zero = p[i] == 0;
-            if (!zero)
-                return false;
-        }
-        p += (bytes + 7) & ~7UL;
-    }
-    return true;
-}
 
 } // namespace ext2fs
