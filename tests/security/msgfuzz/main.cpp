@@ -813,9 +813,14 @@ bool probe(Target& t)
         m.put_int32(8);
         break;
     }
-    // Generous bounds: a server busy loading a program under a loaded host is not stuck.
-    auto out
-        = raw::call(m, t.port, MACH_MSG_TYPE_COPY_SEND, { g_own.reply, MACH_MSG_TYPE_MAKE_SEND_ONCE, 10000 }, 2000);
+    // A reply port of the probe's own: a late answer to a fuzzed message (on g_own.reply) must
+    // not be taken for the probe's. Generous bounds: a server busy loading a program under a
+    // loaded host is not stuck.
+    auto reply = mach::ReceiveRight::allocate();
+    if (reply.is_error())
+        return false;
+    auto out = raw::call(
+        m, t.port, MACH_MSG_TYPE_COPY_SEND, { reply.value().name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, 10000 }, 2000);
     return out.replied() && out.reply_id == m.header()->msgh_id + 100;
 }
 
