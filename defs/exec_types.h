@@ -77,19 +77,19 @@
 
 /* The bounds of the interface, which the server checks (MIG sends up to 2048 bytes of argv
    or envp, and up to 256 ports of an array, in-line, and the rest out of line).  */
-#define EXEC_ARGS_MAX (64 * 1024)  /* argv and envp bytes together (lib/elf's initial stack) */
-#define EXEC_PORTS_MAX 16          /* entries of dtable and of portarray */
+#define EXEC_ARGS_MAX (64 * 1024) /* argv and envp bytes together (lib/elf's initial stack) */
+#define EXEC_PORTS_MAX 16 /* entries of dtable and of portarray */
 #define EXEC_PATH_MAX 1023
-#define EXEC_CLIENT_SHARE 16       /* entries of exec's table one client may hold (above) */
+#define EXEC_CLIENT_SHARE 16 /* entries of exec's table one client may hold (above) */
 
-typedef char *exec_data_t;
-typedef const char *const_exec_data_t;
+typedef char* exec_data_t;
+typedef const char* const_exec_data_t;
 typedef char exec_path_t[1024];
-typedef const char *const_exec_path_t;
-typedef mach_port_t *exec_portarray_t;
-typedef const mach_port_t *const_exec_portarray_t;
-typedef int *exec_intarray_t;
-typedef const int *const_exec_intarray_t;
+typedef const char* const_exec_path_t;
+typedef mach_port_t* exec_portarray_t;
+typedef const mach_port_t* const_exec_portarray_t;
+typedef int* exec_intarray_t;
+typedef const int* const_exec_intarray_t;
 
 /* init (exec's first program) gets argv = its path, and, when exec was given the kernel's
    command line (--multiboot-command-line), envp = "MULTIBOOT_CMDLINE=<that line>".  */
@@ -113,44 +113,51 @@ typedef const int *const_exec_intarray_t;
    up from. A request without any (or whose port is not the filesystem's) gets exec's root
    read-only as nobody (FS_ID_NOBODY). So a program that restricted its ports cannot regain
    root's by leaving them null. Only init, exec's first program, gets exec's root itself.  */
-#define EXEC_PORT_CRDIR 0         /* root directory (fs.defs node); default: see above */
-#define EXEC_PORT_CWDIR 1         /* current directory; default: the directory the path was
-                                     looked up from (exec_exec_path), else the request's root,
-                                     else the default root (above) */
-#define EXEC_PORT_CONSOLE 2       /* the console device (device.defs); default: exec's console */
-#define EXEC_PORT_EXEC 3          /* the program's own exec port (above); always its own
-                                     unless the request names a port that is not exec's */
-#define EXEC_PORT_DEVICE_MASTER 4 /* a device master (device_open of "console", "pci" ...
-                                     through the chain); not filled in. exec gives init its own
-                                     link port: device_open and i386_io_perm_create go up the
-                                     chain from there, and boot_profile_get (boot_profile.defs)
-                                     answers with every link's figures, exec's included */
-#define EXEC_PORT_HOST_PRIV 5     /* the privileged host port; not filled in */
-#define EXEC_PORT_COUNT 6         /* the indices defined so far (a request may send fewer) */
+#define EXEC_PORT_CRDIR 0 /* root directory (fs.defs node); default: see above */
+#define EXEC_PORT_CWDIR                                                                                                \
+    1 /* current directory; default: the directory the path was                                                        \
+         looked up from (exec_exec_path), else the request's root,                                                     \
+         else the default root (above) */
+#define EXEC_PORT_CONSOLE 2 /* the console device (device.defs); default: exec's console */
+#define EXEC_PORT_EXEC                                                                                                 \
+    3 /* the program's own exec port (above); always its own                                                           \
+         unless the request names a port that is not exec's */
+#define EXEC_PORT_DEVICE_MASTER                                                                                        \
+    4 /* a device master (device_open of "console", "pci" ...                                                          \
+         through the chain); not filled in. exec gives init its own                                                    \
+         link port: device_open and i386_io_perm_create go up the                                                      \
+         chain from there, and boot_profile_get (boot_profile.defs)                                                    \
+         answers with every link's figures, exec's included */
+#define EXEC_PORT_HOST_PRIV 5 /* the privileged host port; not filled in */
+#define EXEC_PORT_COUNT 6 /* the indices defined so far (a request may send fewer) */
 
 /* dtable_kinds: the protocol each descriptor speaks.  */
-#define EXEC_DESC_NONE 0   /* a closed descriptor (a null port) */
+#define EXEC_DESC_NONE 0 /* a closed descriptor (a null port) */
 #define EXEC_DESC_DEVICE 1 /* a Mach device (the console): device_read_inband/_write_inband */
-#define EXEC_DESC_FILE 2   /* a node of the file protocol (fs.defs) */
+#define EXEC_DESC_FILE 2 /* a node of the file protocol (fs.defs) */
 /* A request with an empty dtable gives the program three descriptors, each the console.  */
 
 /* exec_wait: how the program ended.  */
-#define EXEC_END_EXIT 0    /* it sent exec_startup_exit: status is its exit status */
-#define EXEC_END_CRASH 1   /* it raised an exception (a fault): status is the Mach exception
-                              type (EXC_BAD_ACCESS 1 ...); exec ended the task and printed
-                              "exec: PROGRAM crashed: ..." on the console */
-#define EXEC_END_KILLED 2  /* its task ended without an exit status (task_terminate by itself
-                              or by whoever held its task port): status is 0 */
+#define EXEC_END_EXIT 0 /* it sent exec_startup_exit: status is its exit status */
+#define EXEC_END_CRASH                                                                                                 \
+    1 /* it raised an exception (a fault): status is the Mach exception                                                \
+         type (EXC_BAD_ACCESS 1 ...); exec ended the task and printed                                                  \
+         "exec: PROGRAM crashed: ..." on the console */
+#define EXEC_END_KILLED                                                                                                \
+    2 /* its task ended without an exit status (task_terminate by itself                                               \
+         or by whoever held its task port): status is 0 */
 
 /* exec's own error codes (kern_return_t values), in a range of their own ("EX").  */
 #define EXEC_ERROR_BASE 0x45580000
-#define EXEC_E_NOT_REGULAR (EXEC_ERROR_BASE + 1)   /* the path names a directory or a device */
-#define EXEC_E_TOO_BIG (EXEC_ERROR_BASE + 2)       /* the file is larger than exec loads */
-#define EXEC_E_ARGS (EXEC_ERROR_BASE + 3)          /* argv/envp over EXEC_ARGS_MAX, or a dtable,
-                                                      dtable_kinds or portarray over bounds */
-#define EXEC_E_NO_MEMORY (EXEC_ERROR_BASE + 4)     /* the kernel refused memory for the task */
-#define EXEC_E_TOO_MANY (EXEC_ERROR_BASE + 5)      /* the client holds EXEC_CLIENT_SHARE entries
-                                                      of exec's table, or the table is full */
-#define EXEC_E_NO_PROCESS (EXEC_ERROR_BASE + 6)    /* exec_wait on a port that is no process */
-#define EXEC_E_BUSY (EXEC_ERROR_BASE + 7)          /* exec_wait while another waits already */
-#define EXEC_E_STACK (EXEC_ERROR_BASE + 8)         /* the program's segments reach the stack */
+#define EXEC_E_NOT_REGULAR (EXEC_ERROR_BASE + 1) /* the path names a directory or a device */
+#define EXEC_E_TOO_BIG (EXEC_ERROR_BASE + 2) /* the file is larger than exec loads */
+#define EXEC_E_ARGS                                                                                                    \
+    (EXEC_ERROR_BASE + 3) /* argv/envp over EXEC_ARGS_MAX, or a dtable,                                                \
+                             dtable_kinds or portarray over bounds */
+#define EXEC_E_NO_MEMORY (EXEC_ERROR_BASE + 4) /* the kernel refused memory for the task */
+#define EXEC_E_TOO_MANY                                                                                                \
+    (EXEC_ERROR_BASE + 5) /* the client holds EXEC_CLIENT_SHARE entries                                                \
+                             of exec's table, or the table is full */
+#define EXEC_E_NO_PROCESS (EXEC_ERROR_BASE + 6) /* exec_wait on a port that is no process */
+#define EXEC_E_BUSY (EXEC_ERROR_BASE + 7) /* exec_wait while another waits already */
+#define EXEC_E_STACK (EXEC_ERROR_BASE + 8) /* the program's segments reach the stack */

@@ -12,12 +12,12 @@
 #define FS_STATIC_ASSERT _Static_assert
 #endif
 
-typedef char fs_name_t[256];  /* one path component: at most 255 bytes and a zero */
+typedef char fs_name_t[256]; /* one path component: at most 255 bytes and a zero */
 typedef char fs_path_t[1024]; /* a path or a symlink's target: at most 1023 bytes and a zero */
-typedef char *fs_data_t;      /* io_read, io_write, dir_readdir: see the bounds below */
-typedef const char *const_fs_data_t;
-typedef const char *const_fs_name_t;
-typedef const char *const_fs_path_t;
+typedef char* fs_data_t; /* io_read, io_write, dir_readdir: see the bounds below */
+typedef const char* const_fs_data_t;
+typedef const char* const_fs_name_t;
+typedef const char* const_fs_path_t;
 
 /* Bounds the server enforces. io_read returns at most FS_IO_MAX bytes (fewer is a short read,
    as POSIX allows); io_write takes at most FS_IO_MAX bytes of a request and says how many it
@@ -30,14 +30,14 @@ typedef const char *const_fs_path_t;
 
 /* dir_lookup's flags. The meanings are the Hurd's O_* flags of the same names; the values
    are this protocol's own.  */
-#define FS_LOOKUP_READ 0x0001      /* the port may io_read */
-#define FS_LOOKUP_WRITE 0x0002     /* write access (fs.defs): the port may change its node */
-#define FS_LOOKUP_EXEC 0x0004      /* the caller means to execute the file (needs an x bit) */
-#define FS_LOOKUP_CREATE 0x0010    /* create a regular file if the last component is missing */
-#define FS_LOOKUP_EXCL 0x0020      /* with CREATE: fail with FS_EEXIST if it exists */
-#define FS_LOOKUP_NOLINK 0x0040    /* do not follow a symlink in the last component */
-#define FS_LOOKUP_APPEND 0x0100    /* io_write at offset -1 writes at the end of the file */
-#define FS_LOOKUP_TRUNC 0x10000    /* with WRITE: truncate a regular file to 0 */
+#define FS_LOOKUP_READ 0x0001 /* the port may io_read */
+#define FS_LOOKUP_WRITE 0x0002 /* write access (fs.defs): the port may change its node */
+#define FS_LOOKUP_EXEC 0x0004 /* the caller means to execute the file (needs an x bit) */
+#define FS_LOOKUP_CREATE 0x0010 /* create a regular file if the last component is missing */
+#define FS_LOOKUP_EXCL 0x0020 /* with CREATE: fail with FS_EEXIST if it exists */
+#define FS_LOOKUP_NOLINK 0x0040 /* do not follow a symlink in the last component */
+#define FS_LOOKUP_APPEND 0x0100 /* io_write at offset -1 writes at the end of the file */
+#define FS_LOOKUP_TRUNC 0x10000 /* with WRITE: truncate a regular file to 0 */
 #define FS_LOOKUP_DIRECTORY 0x80000 /* fail with FS_ENOTDIR unless the result is a directory */
 
 /* io_seek's whence.  */
@@ -56,32 +56,34 @@ typedef const char *const_fs_path_t;
    a range of their own ('FS' in the high bytes) that collides neither with Mach's codes nor
    with the ext2 library's (0x4532xxxx). fsclient names them (fs::error_name).  */
 #define FS_ERROR_BASE 0x46530000
-#define FS_EPERM (FS_ERROR_BASE + 1)         /* not permitted (a hard link to a directory, not
-                                                the owner, an identity not one's own) */
-#define FS_ENOENT (FS_ERROR_BASE + 2)        /* no such file or directory */
-#define FS_EIO (FS_ERROR_BASE + 5)           /* the disk failed */
-#define FS_EBADF (FS_ERROR_BASE + 9)         /* the port was not opened for that (read, write) */
-#define FS_ENOMEM (FS_ERROR_BASE + 12)       /* the server is out of memory */
-#define FS_EACCES (FS_ERROR_BASE + 13)       /* the permission bits refuse the port's identity */
-#define FS_EBUSY (FS_ERROR_BASE + 16)        /* the root, or a directory in use */
-#define FS_EEXIST (FS_ERROR_BASE + 17)       /* the name exists */
-#define FS_EXDEV (FS_ERROR_BASE + 18)        /* the port given is not a node of this server */
-#define FS_ENOTDIR (FS_ERROR_BASE + 20)      /* not a directory */
-#define FS_EISDIR (FS_ERROR_BASE + 21)       /* a directory (io_write, unlink) */
-#define FS_EINVAL (FS_ERROR_BASE + 22)       /* a bad argument */
-#define FS_ENFILE (FS_ERROR_BASE + 23)       /* the server's table of open nodes is full, or
-                                                the uid's share of it (fs.defs) */
-#define FS_EFBIG (FS_ERROR_BASE + 27)        /* beyond the largest file */
-#define FS_ENOSPC (FS_ERROR_BASE + 28)       /* no free block or inode */
-#define FS_ESPIPE (FS_ERROR_BASE + 29)       /* a seek to a negative offset */
-#define FS_EROFS (FS_ERROR_BASE + 30)        /* the filesystem is read-only */
-#define FS_EMLINK (FS_ERROR_BASE + 31)       /* too many links */
+#define FS_EPERM                                                                                                       \
+    (FS_ERROR_BASE + 1) /* not permitted (a hard link to a directory, not                                              \
+                           the owner, an identity not one's own) */
+#define FS_ENOENT (FS_ERROR_BASE + 2) /* no such file or directory */
+#define FS_EIO (FS_ERROR_BASE + 5) /* the disk failed */
+#define FS_EBADF (FS_ERROR_BASE + 9) /* the port was not opened for that (read, write) */
+#define FS_ENOMEM (FS_ERROR_BASE + 12) /* the server is out of memory */
+#define FS_EACCES (FS_ERROR_BASE + 13) /* the permission bits refuse the port's identity */
+#define FS_EBUSY (FS_ERROR_BASE + 16) /* the root, or a directory in use */
+#define FS_EEXIST (FS_ERROR_BASE + 17) /* the name exists */
+#define FS_EXDEV (FS_ERROR_BASE + 18) /* the port given is not a node of this server */
+#define FS_ENOTDIR (FS_ERROR_BASE + 20) /* not a directory */
+#define FS_EISDIR (FS_ERROR_BASE + 21) /* a directory (io_write, unlink) */
+#define FS_EINVAL (FS_ERROR_BASE + 22) /* a bad argument */
+#define FS_ENFILE                                                                                                      \
+    (FS_ERROR_BASE + 23) /* the server's table of open nodes is full, or                                               \
+                            the uid's share of it (fs.defs) */
+#define FS_EFBIG (FS_ERROR_BASE + 27) /* beyond the largest file */
+#define FS_ENOSPC (FS_ERROR_BASE + 28) /* no free block or inode */
+#define FS_ESPIPE (FS_ERROR_BASE + 29) /* a seek to a negative offset */
+#define FS_EROFS (FS_ERROR_BASE + 30) /* the filesystem is read-only */
+#define FS_EMLINK (FS_ERROR_BASE + 31) /* too many links */
 #define FS_ENAMETOOLONG (FS_ERROR_BASE + 36) /* a name over 255 bytes, a path over 1023 */
-#define FS_ENOTEMPTY (FS_ERROR_BASE + 39)    /* the directory is not empty */
-#define FS_ELOOP (FS_ERROR_BASE + 40)        /* more than FS_SYMLINK_MAX symlinks on a path */
-#define FS_EOPNOTSUPP (FS_ERROR_BASE + 95)   /* not supported by this filesystem */
-#define FS_ESTALE (FS_ERROR_BASE + 116)      /* the node is gone (freed while the server remounted) */
-#define FS_EUCLEAN (FS_ERROR_BASE + 117)     /* the image is corrupt there; the console says where */
+#define FS_ENOTEMPTY (FS_ERROR_BASE + 39) /* the directory is not empty */
+#define FS_ELOOP (FS_ERROR_BASE + 40) /* more than FS_SYMLINK_MAX symlinks on a path */
+#define FS_EOPNOTSUPP (FS_ERROR_BASE + 95) /* not supported by this filesystem */
+#define FS_ESTALE (FS_ERROR_BASE + 116) /* the node is gone (freed while the server remounted) */
+#define FS_EUCLEAN (FS_ERROR_BASE + 117) /* the image is corrupt there; the console says where */
 
 #define FS_SYMLINK_MAX 32
 
@@ -91,7 +93,7 @@ struct fs_stat {
     uint64_t ino;
     uint64_t size;
     uint64_t blocks; /* space used, in 512-byte units */
-    uint32_t mode;   /* type and permission bits, as POSIX (S_IFREG 0100000 ...) */
+    uint32_t mode; /* type and permission bits, as POSIX (S_IFREG 0100000 ...) */
     uint32_t nlink;
     uint32_t uid;
     uint32_t gid;
@@ -119,7 +121,7 @@ struct fs_statfs {
     uint32_t f_bsize;
     uint32_t f_namemax;
     uint32_t f_flags; /* FS_STATFS_* */
-    uint32_t f_type;  /* FS_TYPE_EXT2 */
+    uint32_t f_type; /* FS_TYPE_EXT2 */
 };
 typedef struct fs_statfs fs_statfs_t;
 FS_STATIC_ASSERT(sizeof(struct fs_statfs) == 14 * 4, "fs_statfs_t is struct[14] of int in fs.defs");
@@ -128,12 +130,12 @@ FS_STATIC_ASSERT(sizeof(struct fs_statfs) == 14 * 4, "fs_statfs_t is struct[14] 
 struct fs_server_stats {
     uint64_t resident_bytes; /* task_info(TASK_BASIC_INFO) of the server's own task */
     uint64_t virtual_bytes;
-    uint64_t cache_bytes;    /* the block cache's budget in use (buffers and table) */
+    uint64_t cache_bytes; /* the block cache's budget in use (buffers and table) */
     uint64_t cached_blocks;
     uint64_t dirty_blocks;
     uint64_t metadata_bytes; /* the mounted filesystem's own tables */
-    uint64_t heap_bytes;     /* the server's heap in use */
-    uint64_t open_nodes;     /* ports on nodes handed out and not yet released */
+    uint64_t heap_bytes; /* the server's heap in use */
+    uint64_t open_nodes; /* ports on nodes handed out and not yet released */
 };
 typedef struct fs_server_stats fs_server_stats_t;
 

@@ -14,14 +14,14 @@ struct Known {
 };
 
 constexpr Known exec_errors[] = {
-    {EXEC_E_NOT_REGULAR, "EXEC_E_NOT_REGULAR", "not a regular file"},
-    {EXEC_E_TOO_BIG, "EXEC_E_TOO_BIG", "the file is too large to load"},
-    {EXEC_E_ARGS, "EXEC_E_ARGS", "the arguments, descriptors or ports are over exec's bounds"},
-    {EXEC_E_NO_MEMORY, "EXEC_E_NO_MEMORY", "not enough memory for the new program"},
-    {EXEC_E_TOO_MANY, "EXEC_E_TOO_MANY", "exec runs too many programs (this client's share or in all)"},
-    {EXEC_E_NO_PROCESS, "EXEC_E_NO_PROCESS", "not a process port of exec"},
-    {EXEC_E_BUSY, "EXEC_E_BUSY", "another client waits for this program already"},
-    {EXEC_E_STACK, "EXEC_E_STACK", "the program's segments reach into the stack's place"},
+    { EXEC_E_NOT_REGULAR, "EXEC_E_NOT_REGULAR", "not a regular file" },
+    { EXEC_E_TOO_BIG, "EXEC_E_TOO_BIG", "the file is too large to load" },
+    { EXEC_E_ARGS, "EXEC_E_ARGS", "the arguments, descriptors or ports are over exec's bounds" },
+    { EXEC_E_NO_MEMORY, "EXEC_E_NO_MEMORY", "not enough memory for the new program" },
+    { EXEC_E_TOO_MANY, "EXEC_E_TOO_MANY", "exec runs too many programs (this client's share or in all)" },
+    { EXEC_E_NO_PROCESS, "EXEC_E_NO_PROCESS", "not a process port of exec" },
+    { EXEC_E_BUSY, "EXEC_E_BUSY", "another client waits for this program already" },
+    { EXEC_E_STACK, "EXEC_E_STACK", "the program's segments reach into the stack's place" },
 };
 
 bool is_elf_code(int code)

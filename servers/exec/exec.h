@@ -36,7 +36,7 @@ namespace execd {
 // are released once, by the server loop.
 struct StartRequest {
     mach_port_t directory = MACH_PORT_NULL; // the current directory by default (exec_exec_path)
-    base::StringView argv;                  // packed blocks
+    base::StringView argv; // packed blocks
     base::StringView envp;
     const mach_port_t* descriptors = nullptr;
     size_t descriptor_count = 0;
@@ -127,7 +127,6 @@ struct ExecError {
 
 } // namespace execd
 
-template<>
-struct base::Formatter<execd::ExecError> {
+template<> struct base::Formatter<execd::ExecError> {
     static void format(Sink& s, const FormatSpec& spec, const execd::ExecError& e);
 };

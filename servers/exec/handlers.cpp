@@ -39,7 +39,7 @@ base::StringView first_string(base::StringView block)
 }
 
 kern_return_t start(const fs::Node& file, execd::StartRequest& request, base::StringView fallback_name,
-                    mach_port_t* task, mach_port_t* process)
+    mach_port_t* task, mach_port_t* process)
 {
     request.name = first_string(request.argv);
     // An empty argv: the program's name (its path) is its argv[0].
@@ -66,11 +66,10 @@ kern_return_t start(const fs::Node& file, execd::StartRequest& request, base::St
 extern "C" {
 
 kern_return_t S_exec_exec(mach_port_t server, mach_port_t file, int flags, const_exec_data_t argv,
-                          mach_msg_type_number_t argv_count, const_exec_data_t envp, mach_msg_type_number_t envp_count,
-                          const_exec_portarray_t dtable, mach_msg_type_number_t dtable_count,
-                          const_exec_intarray_t kinds, mach_msg_type_number_t kind_count,
-                          const_exec_portarray_t ports, mach_msg_type_number_t port_count, mach_port_t* task,
-                          mach_port_t* process)
+    mach_msg_type_number_t argv_count, const_exec_data_t envp, mach_msg_type_number_t envp_count,
+    const_exec_portarray_t dtable, mach_msg_type_number_t dtable_count, const_exec_intarray_t kinds,
+    mach_msg_type_number_t kind_count, const_exec_portarray_t ports, mach_msg_type_number_t port_count,
+    mach_port_t* task, mach_port_t* process)
 {
     execd::StartRequest request;
     if (!instance().requester_of(server, &request.requester))
@@ -100,11 +99,10 @@ kern_return_t S_exec_exec(mach_port_t server, mach_port_t file, int flags, const
 }
 
 kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_exec_path_t path, int flags,
-                               const_exec_data_t argv, mach_msg_type_number_t argv_count, const_exec_data_t envp,
-                               mach_msg_type_number_t envp_count, const_exec_portarray_t dtable,
-                               mach_msg_type_number_t dtable_count, const_exec_intarray_t kinds,
-                               mach_msg_type_number_t kind_count, const_exec_portarray_t ports,
-                               mach_msg_type_number_t port_count, mach_port_t* task, mach_port_t* process)
+    const_exec_data_t argv, mach_msg_type_number_t argv_count, const_exec_data_t envp,
+    mach_msg_type_number_t envp_count, const_exec_portarray_t dtable, mach_msg_type_number_t dtable_count,
+    const_exec_intarray_t kinds, mach_msg_type_number_t kind_count, const_exec_portarray_t ports,
+    mach_msg_type_number_t port_count, mach_port_t* task, mach_port_t* process)
 {
     execd::StartRequest request;
     if (!instance().requester_of(server, &request.requester))
@@ -142,10 +140,9 @@ kern_return_t S_exec_wait(mach_port_t process, mach_port_t reply, int* how, int*
 }
 
 kern_return_t S_exec_startup_get_info(mach_port_t startup, vm_address_t* user_entry, vm_address_t* phdr_data,
-                                      vm_size_t* phdr_size, vm_address_t* stack_base, vm_size_t* stack_size,
-                                      int* flags, exec_portarray_t* dtable, mach_msg_type_number_t* dtable_count,
-                                      exec_intarray_t* kinds, mach_msg_type_number_t* kind_count,
-                                      exec_portarray_t* ports, mach_msg_type_number_t* port_count)
+    vm_size_t* phdr_size, vm_address_t* stack_base, vm_size_t* stack_size, int* flags, exec_portarray_t* dtable,
+    mach_msg_type_number_t* dtable_count, exec_intarray_t* kinds, mach_msg_type_number_t* kind_count,
+    exec_portarray_t* ports, mach_msg_type_number_t* port_count)
 {
     execd::Program* p = instance().programs().by_startup_port(startup);
     if (!p)
@@ -176,7 +173,7 @@ kern_return_t S_exec_startup_exit(mach_port_t startup, int status)
 }
 
 kern_return_t exec_catch_exception_raise(mach_port_t port, mach_port_t thread, mach_port_t task, integer_t exception,
-                                         integer_t code, rpc_long_integer_t subcode)
+    integer_t code, rpc_long_integer_t subcode)
 {
     return instance().exception(port, thread, task, exception, code, subcode);
 }
@@ -223,8 +220,8 @@ boolean_t demux(mach_msg_header_t* request, mach_msg_header_t* reply)
     mach_port_t port = request->msgh_local_port;
     if (!instance().owns(port))
         return FALSE;
-    return exec_server(request, reply) || exec_startup_server(request, reply) || exec_exc_server(request, reply) ||
-           seqnos_notify_server(request, reply);
+    return exec_server(request, reply) || exec_startup_server(request, reply) || exec_exc_server(request, reply)
+        || seqnos_notify_server(request, reply);
 }
 
 } // namespace execd

@@ -78,8 +78,8 @@ base::Result<void> load_region(
     return {};
 }
 
-base::Result<uint64_t> load_stack(mach_port_t task, uint64_t base, uint64_t size, base::StringView argv,
-                                  base::StringView envp)
+base::Result<uint64_t> load_stack(
+    mach_port_t task, uint64_t base, uint64_t size, base::StringView argv, base::StringView envp)
 {
     vm_address_t address = base;
     kern_return_t r = vm_allocate(task, &address, size, FALSE);
@@ -113,16 +113,16 @@ base::Result<mach::SendRight> make_thread(mach_port_t task, uint64_t entry, uint
     auto owned = mach::SendRight::adopt(thread);
     // The kernel's state of a new thread has the user segment selectors; only the entry point
     // and the stack pointer change (ursp is what the kernel loads into rsp on return to user).
-    struct i386_thread_state state {};
+    struct i386_thread_state state { };
     mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
     MACH_TRY(thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count),
-             "reading the new thread's state (thread_get_state)");
+        "reading the new thread's state (thread_get_state)");
     state.rip = entry;
     state.ursp = rsp;
     state.rsp = rsp;
-    MACH_TRY(thread_set_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state),
-                              i386_THREAD_STATE_COUNT),
-             "setting the new thread's registers (thread_set_state)");
+    MACH_TRY(
+        thread_set_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), i386_THREAD_STATE_COUNT),
+        "setting the new thread's registers (thread_set_state)");
     return owned;
 }
 

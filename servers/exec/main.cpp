@@ -28,7 +28,7 @@ base::Result<mach::SendRight> open_console()
     mach_port_t device = MACH_PORT_NULL;
     char name[] = "console";
     MACH_TRY(device_open(mach::privileged_ports().device_master, D_READ | D_WRITE, name, &device),
-             "opening the console for programs");
+        "opening the console for programs");
     return mach::SendRight::adopt(device);
 }
 
@@ -41,11 +41,11 @@ int module_main(int argc, char** argv)
     options.add_text("init", init_path, "the first program to run (default /sbin/init)");
     base::StringView kernel_command_line;
     options.add_text("multiboot-command-line", kernel_command_line,
-                     "the kernel's command line ('${kernel-command-line}'), for init's environment");
+        "the kernel's command line ('${kernel-command-line}'), for init's environment");
     auto& link = chain::link();
     // exec's demux comes first: the chain's serves every other port of the link.
     link.server().add_demux(execd::demux);
-    auto started = link.start(argc, argv, {"exec", {}}, options);
+    auto started = link.start(argc, argv, { "exec", {} }, options);
     if (started.is_error())
         link.fail("{}", started.error());
     if (!link.has_upstream())
@@ -55,7 +55,7 @@ int module_main(int argc, char** argv)
     // default roots are restricted from.
     auto root = fs::root_from(link.upstream(), FS_LOOKUP_READ | FS_LOOKUP_WRITE, fs::root_identity());
     if (root.is_error())
-        link.fail("cannot reach the root filesystem (fsys_getroot): {}", fs::ErrorText {root.error()});
+        link.fail("cannot reach the root filesystem (fsys_getroot): {}", fs::ErrorText { root.error() });
     link.note_bootstrap_use("fs");
     auto console = open_console();
     if (console.is_error())

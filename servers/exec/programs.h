@@ -20,13 +20,13 @@ struct Program {
     enum class State { Free, Running, Ended };
 
     State state = State::Free;
-    unsigned number = 0;           // for messages: the n-th program exec started
-    base::BoundedString<64> name;  // argv[0] or the path, for messages
-    bool is_init = false;          // its end powers the machine off
+    unsigned number = 0; // for messages: the n-th program exec started
+    base::BoundedString<64> name; // argv[0] or the path, for messages
+    bool is_init = false; // its end powers the machine off
 
     mach::SendRight task;
-    mach::ReceiveRight startup;    // its TASK_BOOTSTRAP_PORT and TASK_EXCEPTION_PORT
-    mach::ReceiveRight process;    // the handle of its end; invalid for init
+    mach::ReceiveRight startup; // its TASK_BOOTSTRAP_PORT and TASK_EXCEPTION_PORT
+    mach::ReceiveRight process; // the handle of its end; invalid for init
     bool process_has_senders = false;
     // Its own exec port (its EXEC_PORT_EXEC): exec.defs served as on exec's port, every request
     // charged to this program.
@@ -45,7 +45,7 @@ struct Program {
 
     int how = EXEC_END_EXIT;
     int status = 0;
-    mach::SendOnceRight waiter;    // the reply port of an exec_wait that waits
+    mach::SendOnceRight waiter; // the reply port of an exec_wait that waits
 };
 
 class Programs {

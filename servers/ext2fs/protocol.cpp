@@ -141,10 +141,8 @@ kern_return_t S_io_restrict_auth_as(mach_port_t io, mach_port_t model, mach_port
 {
     SERVE(io_restrict_auth_as(io, model, result, poly));
 }
-
 }
 
 namespace ext2fs {
-
 
 } // namespace ext2fs

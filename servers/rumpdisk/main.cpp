@@ -30,14 +30,13 @@ void probe_controllers(const pciaccess::Bus& bus)
         auto device = bus.open(f.address);
         if (device.is_error()) {
             mach::report("{:02x}:{:02x}.{}: cannot open it on the arbiter: {}", f.address.bus, f.address.device,
-                         f.address.function, device.error());
+                f.address.function, device.error());
             continue;
         }
         auto probed = ahci ? rumpdisk::ahci::probe(f, device.release_value(), disks)
                            : rumpdisk::ide::probe(f, device.release_value(), disks);
         if (probed.is_error())
-            mach::report("{:02x}:{:02x}.{}: {}", f.address.bus, f.address.device, f.address.function,
-                         probed.error());
+            mach::report("{:02x}:{:02x}.{}: {}", f.address.bus, f.address.device, f.address.function, probed.error());
     }
 }
 
@@ -58,8 +57,8 @@ void name_disks()
             continue;
         }
         uint64_t mib = id.sectors * id.sector_size >> 20;
-        mach::report("{}: {}, {} sectors of {} bytes ({} MiB){}, {}", whole.name, id.model, id.sectors,
-                     id.sector_size, mib, id.read_only ? ", read-only" : "", id.location);
+        mach::report("{}: {}, {} sectors of {} bytes ({} MiB){}, {}", whole.name, id.model, id.sectors, id.sector_size,
+            mib, id.read_only ? ", read-only" : "", id.location);
         if (!cd)
             rumpdisk::add_partitions(server, whole);
     }
@@ -73,7 +72,7 @@ int module_main(int argc, char** argv)
     bool ide_pio = false;
     options.add_flag("ide-pio", ide_pio, "drive IDE disks by PIO only, never bus-master DMA (for comparison)");
     auto& link = chain::link();
-    auto started = link.start(argc, argv, {"rumpdisk", "fs-server-task"}, options);
+    auto started = link.start(argc, argv, { "rumpdisk", "fs-server-task" }, options);
     if (started.is_error())
         link.fail("{}", started.error());
 

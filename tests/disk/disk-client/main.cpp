@@ -22,8 +22,7 @@ constexpr int sector_size = 512;
 unsigned g_failures = 0;
 unsigned g_checks = 0;
 
-template<typename... Args>
-void check(bool ok, base::StringView fmt, const Args&... args)
+template<typename... Args> void check(bool ok, base::StringView fmt, const Args&... args)
 {
     ++g_checks;
     if (ok)
@@ -84,14 +83,15 @@ uint64_t read_and_verify(const Device& d, uint64_t first, uint64_t sectors, uint
         uint8_t* data;
         mach_msg_type_number_t count;
         kern_return_t r = read(d, at, static_cast<int>(n * sector_size), &data, &count);
-        check(r == KERN_SUCCESS, "read of {} sectors at {}: {}", n, at, base::Status{r});
+        check(r == KERN_SUCCESS, "read of {} sectors at {}: {}", n, at, base::Status { r });
         if (r)
             return verified;
         check(count == n * sector_size, "read at {} returned {} bytes, not {}", at, count, n * sector_size);
         for (uint64_t i = 0; i < n && (i + 1) * sector_size <= count; ++i) {
             bool ok = stamp::matches(data + i * sector_size, base + at + i, 0);
             if (!ok && reported++ < 5)
-                check(false, "sector {}: holds the stamp of LBA {}", at + i, stamp::claimed_lba(data + i * sector_size));
+                check(
+                    false, "sector {}: holds the stamp of LBA {}", at + i, stamp::claimed_lba(data + i * sector_size));
             else if (!ok)
                 ++g_failures;
             verified += ok;
@@ -103,8 +103,7 @@ uint64_t read_and_verify(const Device& d, uint64_t first, uint64_t sectors, uint
 }
 
 // "A:B,C:D" into pairs; false on a malformed list.
-template<size_t N>
-bool parse_pairs(base::StringView text, uint64_t (&a)[N], uint64_t (&b)[N], size_t& count)
+template<size_t N> bool parse_pairs(base::StringView text, uint64_t (&a)[N], uint64_t (&b)[N], size_t& count)
 {
     count = 0;
     while (!text.empty()) {
@@ -113,8 +112,8 @@ bool parse_pairs(base::StringView text, uint64_t (&a)[N], uint64_t (&b)[N], size
         text = text.substr(comma == text.size() ? comma : comma + 1);
         size_t colon = item.find(':');
         unsigned long long x, y;
-        if (colon == item.size() || !base::parse_unsigned(item.substr(0, colon), x) ||
-            !base::parse_unsigned(item.substr(colon + 1), y) || count == N)
+        if (colon == item.size() || !base::parse_unsigned(item.substr(0, colon), x)
+            || !base::parse_unsigned(item.substr(colon + 1), y) || count == N)
             return false;
         a[count] = x;
         b[count] = y;
@@ -127,12 +126,12 @@ void test_read_all(base::StringView name, unsigned chunk)
 {
     Device d;
     kern_return_t r = open_device(name, D_READ, d);
-    check(r == KERN_SUCCESS, "opening {}: {}", name, base::Status{r});
+    check(r == KERN_SUCCESS, "opening {}: {}", name, base::Status { r });
     if (r)
         return;
     uint64_t verified = read_and_verify(d, 0, d.records, 0, chunk);
-    mach::println("disk-client: verified {} of {} sectors of {} in requests of {} bytes", verified, d.records, name,
-                  chunk);
+    mach::println(
+        "disk-client: verified {} of {} sectors of {} in requests of {} bytes", verified, d.records, name, chunk);
     check(verified == d.records, "only {} of {} sectors verified", verified, d.records);
     device_close(d.port);
 }
@@ -144,7 +143,7 @@ void test_write(base::StringView name, base::StringView ranges)
     check(parse_pairs(ranges, first, count, n) && n > 0, "bad --ranges '{}'", ranges);
     Device d;
     kern_return_t r = open_device(name, D_READ | D_WRITE, d);
-    check(r == KERN_SUCCESS, "opening {} for writing: {}", name, base::Status{r});
+    check(r == KERN_SUCCESS, "opening {} for writing: {}", name, base::Status { r });
     if (r)
         return;
     for (size_t i = 0; i < n; ++i) {
@@ -159,7 +158,7 @@ void test_write(base::StringView name, base::StringView ranges)
         int written = 0;
         r = device_write(d.port, 0, first[i], reinterpret_cast<io_buf_ptr_t>(buffer), bytes, &written);
         check(r == KERN_SUCCESS && written == static_cast<int>(bytes), "write of {} sectors at {}: {} ({} bytes)",
-              count[i], first[i], base::Status{r}, written);
+            count[i], first[i], base::Status { r }, written);
         vm_deallocate(mach_task_self(), buffer, bytes);
         // Read it back through the server too.
         uint8_t* data;
@@ -168,12 +167,12 @@ void test_write(base::StringView name, base::StringView ranges)
         bool same = r == KERN_SUCCESS && got == bytes;
         for (uint64_t s = 0; same && s < count[i]; ++s)
             same = stamp::matches(data + s * sector_size, first[i] + s, 1);
-        check(same, "reading back {} sectors at {}: {}", count[i], first[i], base::Status{r});
+        check(same, "reading back {} sectors at {}: {}", count[i], first[i], base::Status { r });
         release(data, got);
     }
     mach::println("disk-client: wrote {} ranges of {}", n, name);
     r = device_close(d.port);
-    check(r == KERN_SUCCESS, "closing {} (flushes the cache): {}", name, base::Status{r});
+    check(r == KERN_SUCCESS, "closing {} (flushes the cache): {}", name, base::Status { r });
 }
 
 void test_volumes(base::StringView expect)
@@ -189,15 +188,15 @@ void test_volumes(base::StringView expect)
         base::StringView rest = item.substr(c1 + 1);
         size_t c2 = rest.find(':');
         unsigned long long first, count;
-        if (c1 == item.size() || c2 == rest.size() || !base::parse_unsigned(rest.substr(0, c2), first) ||
-            !base::parse_unsigned(rest.substr(c2 + 1), count)) {
+        if (c1 == item.size() || c2 == rest.size() || !base::parse_unsigned(rest.substr(0, c2), first)
+            || !base::parse_unsigned(rest.substr(c2 + 1), count)) {
             check(false, "bad --expect item '{}'", item);
             return;
         }
         ++volumes;
         Device d;
         kern_return_t r = open_device(name, D_READ, d);
-        check(r == KERN_SUCCESS, "opening {}: {}", name, base::Status{r});
+        check(r == KERN_SUCCESS, "opening {}: {}", name, base::Status { r });
         if (r)
             continue;
         check(d.records == count, "{} has {} records, not {}", name, d.records, count);
@@ -206,17 +205,17 @@ void test_volumes(base::StringView expect)
         uint64_t ok = read_and_verify(d, 0, head, first, 64 * 1024);
         ok += read_and_verify(d, count - head, head, first, 64 * 1024);
         check(ok == 2 * head, "{}: its first and last sectors are not the disk's {} and {}", name, first,
-              first + count - 1);
+            first + count - 1);
         // Never outside itself: at its end, and straddling it.
         uint8_t* data;
         mach_msg_type_number_t got;
         r = read(d, count, sector_size, &data, &got);
         check(r == D_INVALID_RECNUM, "{}: a read at record {} (its end) gave {}, not D_INVALID_RECNUM", name, count,
-              base::Status{r});
+            base::Status { r });
         release(data, r ? 0 : got);
         r = read(d, count - 1, 2 * sector_size, &data, &got);
-        check(r == D_INVALID_RECNUM, "{}: a read across its end gave {}, not D_INVALID_RECNUM", name,
-              base::Status{r});
+        check(
+            r == D_INVALID_RECNUM, "{}: a read across its end gave {}, not D_INVALID_RECNUM", name, base::Status { r });
         release(data, r ? 0 : got);
         mach::println("disk-client: {} is sectors {}-{} of the disk", name, first, first + count - 1);
         device_close(d.port);
@@ -236,7 +235,7 @@ void test_faults(base::StringView name, base::StringView bad)
     uint64_t lo = bad_first[0], hi = bad_first[0] + bad_count[0];
     Device d;
     kern_return_t r = open_device(name, D_READ, d);
-    check(r == KERN_SUCCESS, "opening {}: {}", name, base::Status{r});
+    check(r == KERN_SUCCESS, "opening {}: {}", name, base::Status { r });
     if (r)
         return;
     // Sector by sector around the bad range: exactly the bad sectors fail.
@@ -249,11 +248,11 @@ void test_faults(base::StringView name, base::StringView bad)
         r = read(d, s, sector_size, &data, &got);
         bool in_bad = s >= lo && s < hi;
         if (in_bad) {
-            check(r == D_IO_ERROR, "sector {} is in the bad range but read gave {}", s, base::Status{r});
+            check(r == D_IO_ERROR, "sector {} is in the bad range but read gave {}", s, base::Status { r });
             failed += r == D_IO_ERROR;
         } else {
             check(r == KERN_SUCCESS && got == sector_size && stamp::matches(data, s, 0),
-                  "sector {} is outside the bad range but read gave {}", s, base::Status{r});
+                "sector {} is outside the bad range but read gave {}", s, base::Status { r });
         }
         release(data, r ? 0 : got);
     }
@@ -261,12 +260,11 @@ void test_faults(base::StringView name, base::StringView bad)
     uint8_t* data;
     mach_msg_type_number_t got;
     r = read(d, from, static_cast<int>((to - from) * sector_size), &data, &got);
-    check(r == D_IO_ERROR, "a request across the bad range gave {}", base::Status{r});
+    check(r == D_IO_ERROR, "a request across the bad range gave {}", base::Status { r });
     release(data, r ? 0 : got);
     // ...and afterwards every other sector still reads right.
     uint64_t ok = read_and_verify(d, 0, lo, 0, 256 * 1024) + read_and_verify(d, hi, d.records - hi, 0, 256 * 1024);
-    check(ok == d.records - (hi - lo), "after the errors, {} of {} good sectors read right", ok,
-          d.records - (hi - lo));
+    check(ok == d.records - (hi - lo), "after the errors, {} of {} good sectors read right", ok, d.records - (hi - lo));
     mach::println("disk-client: {} sectors failed with D_IO_ERROR, {} others read right", failed, ok);
     device_close(d.port);
 }
@@ -323,8 +321,8 @@ kern_return_t forged_write_inband(mach_port_t device, recnum_t recnum, unsigned 
     m.request.head.msgh_remote_port = device;
     m.request.head.msgh_local_port = reply;
     m.request.head.msgh_id = 2803;
-    kern_return_t r = mach_msg(&m.request.head, MACH_SEND_MSG | MACH_RCV_MSG, m.request.head.msgh_size, sizeof m,
-                               reply, 0, MACH_PORT_NULL);
+    kern_return_t r = mach_msg(
+        &m.request.head, MACH_SEND_MSG | MACH_RCV_MSG, m.request.head.msgh_size, sizeof m, reply, 0, MACH_PORT_NULL);
     return r ? r : m.reply.ret;
 }
 
@@ -386,54 +384,54 @@ void test_handles(base::StringView whole)
     Device a, b;
     kern_return_t ra = open_device(whole, D_READ, a);
     kern_return_t rb = open_device(whole, D_READ, b);
-    check(ra == KERN_SUCCESS && rb == KERN_SUCCESS, "opening {} twice gave {} and {}", whole, base::Status{ra},
-          base::Status{rb});
+    check(ra == KERN_SUCCESS && rb == KERN_SUCCESS, "opening {} twice gave {} and {}", whole, base::Status { ra },
+        base::Status { rb });
     if (ra || rb)
         return;
     check(a.port != b.port, "two opens of {} gave one port", whole);
     kern_return_t r = device_close(a.port);
-    check(r == KERN_SUCCESS, "closing the first handle gave {}", base::Status{r});
+    check(r == KERN_SUCCESS, "closing the first handle gave {}", base::Status { r });
     check(reads(b), "after closing the first handle, the second does not read");
     uint8_t* data;
     mach_msg_type_number_t got;
     r = read(a, 64, sector_size, &data, &got);
-    check(r == D_NO_SUCH_DEVICE, "a read on the closed handle gave {}", base::Status{r});
+    check(r == D_NO_SUCH_DEVICE, "a read on the closed handle gave {}", base::Status { r });
     release(data, r ? 0 : got);
     r = device_close(a.port);
-    check(r == D_NO_SUCH_DEVICE, "a second close of one handle gave {}", base::Status{r});
+    check(r == D_NO_SUCH_DEVICE, "a second close of one handle gave {}", base::Status { r });
     check(reads(b), "after a second close of the first handle, the second does not read");
     mach_port_deallocate(mach_task_self(), a.port);
 
     // One writer over overlapping volumes; readers are never refused.
     Device w, w2, ro1, ro2, other;
     r = open_device(whole, D_READ | D_WRITE, w);
-    check(r == KERN_SUCCESS, "opening {} for writing gave {}", whole, base::Status{r});
+    check(r == KERN_SUCCESS, "opening {} for writing gave {}", whole, base::Status { r });
     r = open_device(whole, D_READ | D_WRITE, other);
-    check(r == D_ALREADY_OPEN, "a second writer of {} gave {}", whole, base::Status{r});
+    check(r == D_ALREADY_OPEN, "a second writer of {} gave {}", whole, base::Status { r });
     r = open_device(part1.view(), D_READ | D_WRITE, other);
-    check(r == D_ALREADY_OPEN, "a writer of {} while {} is open for writing gave {}", part1, whole, base::Status{r});
+    check(r == D_ALREADY_OPEN, "a writer of {} while {} is open for writing gave {}", part1, whole, base::Status { r });
     r = open_device(part1.view(), D_READ, ro1);
-    check(r == KERN_SUCCESS, "a reader of {} while {} is open for writing gave {}", part1, whole, base::Status{r});
+    check(r == KERN_SUCCESS, "a reader of {} while {} is open for writing gave {}", part1, whole, base::Status { r });
     r = open_device(whole, D_READ, ro2);
-    check(r == KERN_SUCCESS && reads(ro2), "a reader of {} beside its writer gave {}", whole, base::Status{r});
+    check(r == KERN_SUCCESS && reads(ro2), "a reader of {} beside its writer gave {}", whole, base::Status { r });
     close_device(w);
     r = open_device(part1.view(), D_READ | D_WRITE, w);
-    check(r == KERN_SUCCESS, "a writer of {} after {}'s writer closed gave {}", part1, whole, base::Status{r});
+    check(r == KERN_SUCCESS, "a writer of {} after {}'s writer closed gave {}", part1, whole, base::Status { r });
     r = open_device(whole, D_READ | D_WRITE, other);
-    check(r == D_ALREADY_OPEN, "a writer of {} while {} is open for writing gave {}", whole, part1, base::Status{r});
+    check(r == D_ALREADY_OPEN, "a writer of {} while {} is open for writing gave {}", whole, part1, base::Status { r });
     r = open_device(part2.view(), D_READ | D_WRITE, w2);
     check(r == KERN_SUCCESS, "a writer of {} beside {}'s (they do not overlap) gave {}", part2, part1,
-          base::Status{r});
+        base::Status { r });
     // The new writer writes: record 0 of the partition, back as it was, flushed.
     if (MACH_PORT_VALID(w.port)) {
         r = read(w, 0, sector_size, &data, &got);
-        check(r == KERN_SUCCESS && got == sector_size, "reading record 0 of {} gave {}", part1, base::Status{r});
+        check(r == KERN_SUCCESS && got == sector_size, "reading record 0 of {} gave {}", part1, base::Status { r });
         if (r == KERN_SUCCESS) {
             int written = 0;
-            r = device_write(w.port, 0x100 /* write_flush */, 0, reinterpret_cast<io_buf_ptr_t>(data), sector_size,
-                             &written);
+            r = device_write(
+                w.port, 0x100 /* write_flush */, 0, reinterpret_cast<io_buf_ptr_t>(data), sector_size, &written);
             check(r == KERN_SUCCESS && written == sector_size, "writing record 0 of {} gave {}", part1,
-                  base::Status{r});
+                base::Status { r });
             release(data, got);
         }
         close_device(w);
@@ -443,7 +441,7 @@ void test_handles(base::StringView whole)
     close_device(ro1);
     close_device(ro2);
     r = open_device(whole, D_READ | D_WRITE, w);
-    check(r == KERN_SUCCESS, "a writer of {} after every writer closed gave {}", whole, base::Status{r});
+    check(r == KERN_SUCCESS, "a writer of {} after every writer closed gave {}", whole, base::Status { r });
     if (r == KERN_SUCCESS)
         close_device(w);
 
@@ -471,7 +469,7 @@ void test_handles(base::StringView whole)
     check(sent == 2 * table_size, "only {} of {} opens with a dead reply port were sent", sent, 2 * table_size);
     r = open_device(whole, D_READ, a);
     check(r == KERN_SUCCESS && reads(a), "after {} handles let go and {} replies dropped, an open gave {}",
-          3 * table_size, 2 * table_size, base::Status{r});
+        3 * table_size, 2 * table_size, base::Status { r });
     if (r == KERN_SUCCESS)
         close_device(a);
 
@@ -486,15 +484,15 @@ void test_handles(base::StringView whole)
         ++n;
     }
     check(n + 1 == per_volume && r == D_NO_MEMORY, "{} handles of {} opened, then {}; the cap is {}", n + 1, whole,
-          base::Status{r}, per_volume);
+        base::Status { r }, per_volume);
     r = open_device(part2.view(), D_READ, other);
-    check(r == KERN_SUCCESS, "with {} at its cap, opening {} gave {}", whole, part2, base::Status{r});
+    check(r == KERN_SUCCESS, "with {} at its cap, opening {} gave {}", whole, part2, base::Status { r });
     if (r == KERN_SUCCESS)
         close_device(other);
     for (unsigned i = 0; i < n; ++i)
         mach_port_deallocate(mach_task_self(), held[i].port);
     r = open_device(whole, D_READ, a);
-    check(r == KERN_SUCCESS, "after letting go of the capped handles, an open gave {}", base::Status{r});
+    check(r == KERN_SUCCESS, "after letting go of the capped handles, an open gave {}", base::Status { r });
     if (r == KERN_SUCCESS)
         close_device(a);
     check(reads(b), "after all that, the first handle does not read");
@@ -506,88 +504,88 @@ void test_requests(base::StringView name)
 {
     Device ro, rw;
     kern_return_t r = open_device("wd-no-such", D_READ, ro);
-    check(r == D_NO_SUCH_DEVICE, "an unknown name gave {}", base::Status{r});
+    check(r == D_NO_SUCH_DEVICE, "an unknown name gave {}", base::Status { r });
     r = open_device(name, D_READ, ro);
-    check(r == KERN_SUCCESS, "opening {}: {}", name, base::Status{r});
+    check(r == KERN_SUCCESS, "opening {}: {}", name, base::Status { r });
     r = open_device(name, D_READ | D_WRITE, rw);
-    check(r == KERN_SUCCESS, "opening {} for writing: {}", name, base::Status{r});
+    check(r == KERN_SUCCESS, "opening {} for writing: {}", name, base::Status { r });
     if (!MACH_PORT_VALID(ro.port) || !MACH_PORT_VALID(rw.port))
         return;
 
     uint8_t* data;
     mach_msg_type_number_t got;
-    for (int bytes : {1, 100, 511, 513, 4095}) {
+    for (int bytes : { 1, 100, 511, 513, 4095 }) {
         r = read(ro, 0, bytes, &data, &got);
-        check(r == D_INVALID_SIZE, "a read of {} bytes gave {}", bytes, base::Status{r});
+        check(r == D_INVALID_SIZE, "a read of {} bytes gave {}", bytes, base::Status { r });
     }
     r = read(ro, 0, -512, &data, &got);
-    check(r == D_INVALID_SIZE, "a read of -512 bytes gave {}", base::Status{r});
+    check(r == D_INVALID_SIZE, "a read of -512 bytes gave {}", base::Status { r });
     r = read(ro, 0, 64 << 20, &data, &got);
-    check(r == D_INVALID_SIZE, "a read of 64 MiB (over the limit) gave {}", base::Status{r});
+    check(r == D_INVALID_SIZE, "a read of 64 MiB (over the limit) gave {}", base::Status { r });
     r = read(ro, ro.records, sector_size, &data, &got);
-    check(r == D_INVALID_RECNUM, "a read at the end gave {}", base::Status{r});
+    check(r == D_INVALID_RECNUM, "a read at the end gave {}", base::Status { r });
     r = read(ro, 0xffffffffu, sector_size, &data, &got);
-    check(r == D_INVALID_RECNUM, "a read at record 0xffffffff gave {}", base::Status{r});
+    check(r == D_INVALID_RECNUM, "a read at record 0xffffffff gave {}", base::Status { r });
     r = read(ro, 0, 0, &data, &got);
-    check(r == KERN_SUCCESS && got == 0, "an empty read gave {} and {} bytes", base::Status{r}, got);
+    check(r == KERN_SUCCESS && got == 0, "an empty read gave {} and {} bytes", base::Status { r }, got);
 
     char sector[sector_size] = {};
     int written = 0;
     r = device_write(ro.port, 0, 0, sector, sector_size, &written);
-    check(r == D_READ_ONLY, "a write on a read-only open gave {}", base::Status{r});
+    check(r == D_READ_ONLY, "a write on a read-only open gave {}", base::Status { r });
     r = device_write(rw.port, 0, rw.records, sector, sector_size, &written);
-    check(r == D_INVALID_RECNUM, "a write at the end gave {}", base::Status{r});
+    check(r == D_INVALID_RECNUM, "a write at the end gave {}", base::Status { r });
     r = device_write(rw.port, 0, 0, sector, 100, &written);
-    check(r == D_INVALID_SIZE, "a write of 100 bytes gave {}", base::Status{r});
+    check(r == D_INVALID_SIZE, "a write of 100 bytes gave {}", base::Status { r });
     r = device_write(rw.port, 0, 0, nullptr, 0, &written);
-    check(r == KERN_SUCCESS && written == 0, "an empty write gave {}", base::Status{r});
+    check(r == KERN_SUCCESS && written == 0, "an empty write gave {}", base::Status { r });
     r = device_write_inband(rw.port, 0, 0, sector, 128, &written);
-    check(r == D_INVALID_SIZE, "an in-band write of 128 bytes (not a record) gave {}", base::Status{r});
+    check(r == D_INVALID_SIZE, "an in-band write of 128 bytes (not a record) gave {}", base::Status { r });
     r = device_write_inband(rw.port, 0, 0, sector, 0, &written);
-    check(r == KERN_SUCCESS && written == 0, "an empty in-band write gave {}", base::Status{r});
+    check(r == KERN_SUCCESS && written == 0, "an empty in-band write gave {}", base::Status { r });
     // Over the 128 bytes of io_buf_ptr_inband_t, which MIG's checks let through: a whole
     // sector (which would be written if the bound were not checked) and one byte too many.
-    for (unsigned bytes : {512u, 129u}) {
+    for (unsigned bytes : { 512u, 129u }) {
         r = forged_write_inband(rw.port, 0, bytes);
-        check(r == D_INVALID_SIZE, "a forged in-band write of {} bytes gave {}", bytes, base::Status{r});
+        check(r == D_INVALID_SIZE, "a forged in-band write of {} bytes gave {}", bytes, base::Status { r });
     }
     r = read(ro, 0, sector_size, &data, &got);
     check(r == KERN_SUCCESS && got == sector_size && stamp::matches(data, 0, 0),
-          "after the forged in-band writes, sector 0 no longer holds its stamp ({})", base::Status{r});
+        "after the forged in-band writes, sector 0 no longer holds its stamp ({})", base::Status { r });
     release(data, r ? 0 : got);
 
     char inband[128];
     got = sizeof inband;
     r = device_read_inband(ro.port, 0, 5, 128, inband, &got);
     check(r == KERN_SUCCESS && got == 128 && stamp::claimed_lba(reinterpret_cast<uint8_t*>(inband)) == 5,
-          "an in-band read of record 5 gave {} ({} bytes)", base::Status{r}, got);
-    for (int bytes : {129, 512, -1}) {
+        "an in-band read of record 5 gave {} ({} bytes)", base::Status { r }, got);
+    for (int bytes : { 129, 512, -1 }) {
         got = sizeof inband;
         r = device_read_inband(ro.port, 0, 5, bytes, inband, &got);
-        check(r == D_INVALID_SIZE, "an in-band read of {} bytes gave {}", bytes, base::Status{r});
+        check(r == D_INVALID_SIZE, "an in-band read of {} bytes gave {}", bytes, base::Status { r });
     }
     // A name as long as dev_name_t allows, without a terminator of its own (the stub cuts it).
     char long_name[128];
     __builtin_memset(long_name, 'w', sizeof long_name);
     mach_port_t unused = MACH_PORT_NULL;
     r = device_open(mach::privileged_ports().device_master, D_READ, long_name, &unused);
-    check(r == D_NO_SUCH_DEVICE, "a 128-byte name gave {}", base::Status{r});
+    check(r == D_NO_SUCH_DEVICE, "a 128-byte name gave {}", base::Status { r });
 
     int status[4];
     mach_msg_type_number_t count = 1;
     r = device_get_status(ro.port, DEV_GET_RECORDS, status, &count);
-    check(r == D_INVALID_SIZE, "DEV_GET_RECORDS with room for 1 int gave {}", base::Status{r});
+    check(r == D_INVALID_SIZE, "DEV_GET_RECORDS with room for 1 int gave {}", base::Status { r });
     count = 4;
     r = device_get_status(ro.port, 77, status, &count);
-    check(r == D_INVALID_OPERATION, "an unknown status flavor gave {}", base::Status{r});
+    check(r == D_INVALID_OPERATION, "an unknown status flavor gave {}", base::Status { r });
     count = DEV_GET_SIZE_COUNT;
     r = device_get_status(ro.port, DEV_GET_SIZE, status, &count);
     check(r == KERN_SUCCESS && status[1] == sector_size && uint64_t(status[0]) == ro.records * sector_size,
-          "DEV_GET_SIZE gave {}: {} bytes, records of {}", base::Status{r}, status[0], status[1]);
+        "DEV_GET_SIZE gave {}: {} bytes, records of {}", base::Status { r }, status[0], status[1]);
     r = device_set_status(rw.port, 2 /* DEV_FLUSH_CACHE */, status, 0);
-    check(r == KERN_SUCCESS, "DEV_FLUSH_CACHE gave {}", base::Status{r});
+    check(r == KERN_SUCCESS, "DEV_FLUSH_CACHE gave {}", base::Status { r });
     r = device_set_status(rw.port, 0x125f /* BLKRRPART */, status, 0);
-    check(r == KERN_SUCCESS, "BLKRRPART gave {}", base::Status{r});
+    check(r == KERN_SUCCESS, "BLKRRPART gave {}", base::Status { r });
 
     // A malformed message (an id the server does not know, no body) is answered, not fatal.
     struct {
@@ -601,9 +599,9 @@ void test_requests(base::StringView name)
     message.head.msgh_local_port = mig_get_reply_port();
     message.head.msgh_id = 2899;
     r = mach_msg(&message.head, MACH_SEND_MSG | MACH_RCV_MSG, sizeof(mach_msg_header_t), sizeof message,
-                 message.head.msgh_local_port, 0, MACH_PORT_NULL);
-    check(r == KERN_SUCCESS && message.ret == MIG_BAD_ID, "a message with id 2899 gave {} / {}", base::Status{r},
-          base::Status{message.ret});
+        message.head.msgh_local_port, 0, MACH_PORT_NULL);
+    check(r == KERN_SUCCESS && message.ret == MIG_BAD_ID, "a message with id 2899 gave {} / {}", base::Status { r },
+        base::Status { message.ret });
     // A device_read whose body is cut short is refused by the server's type checks.
     message.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
     message.head.msgh_size = sizeof(mach_msg_header_t);
@@ -611,21 +609,21 @@ void test_requests(base::StringView name)
     message.head.msgh_local_port = mig_get_reply_port();
     message.head.msgh_id = 2804;
     r = mach_msg(&message.head, MACH_SEND_MSG | MACH_RCV_MSG, sizeof(mach_msg_header_t), sizeof message,
-                 message.head.msgh_local_port, 0, MACH_PORT_NULL);
+        message.head.msgh_local_port, 0, MACH_PORT_NULL);
     check(r == KERN_SUCCESS && message.ret == MIG_BAD_ARGUMENTS, "a device_read without a body gave {} / {}",
-          base::Status{r}, base::Status{message.ret});
+        base::Status { r }, base::Status { message.ret });
 
     // After all that, the server still serves.
     uint64_t ok = read_and_verify(ro, 0, 64, 0, 32 * 1024);
     check(ok == 64, "after the bad requests, {} of 64 sectors read right", ok);
 
     r = device_close(ro.port);
-    check(r == KERN_SUCCESS, "closing the read-only handle gave {}", base::Status{r});
+    check(r == KERN_SUCCESS, "closing the read-only handle gave {}", base::Status { r });
     r = read(ro, 0, sector_size, &data, &got);
-    check(r == D_NO_SUCH_DEVICE, "a read on a closed handle gave {}", base::Status{r});
+    check(r == D_NO_SUCH_DEVICE, "a read on a closed handle gave {}", base::Status { r });
     release(data, r ? 0 : got);
     r = device_close(rw.port);
-    check(r == KERN_SUCCESS, "closing the writable handle gave {}", base::Status{r});
+    check(r == KERN_SUCCESS, "closing the writable handle gave {}", base::Status { r });
     mach_port_deallocate(mach_task_self(), ro.port);
     mach_port_deallocate(mach_task_self(), rw.port);
     mach::println("disk-client: bad requests answered, server still serving");
@@ -646,7 +644,7 @@ void test_bench(base::StringView name, unsigned megabytes)
 {
     Device d;
     kern_return_t r = open_device(name, D_READ, d);
-    check(r == KERN_SUCCESS, "opening {}: {}", name, base::Status{r});
+    check(r == KERN_SUCCESS, "opening {}: {}", name, base::Status { r });
     if (r)
         return;
     uint64_t total = uint64_t(megabytes) << 20;
@@ -654,7 +652,7 @@ void test_bench(base::StringView name, unsigned megabytes)
         total = d.records * sector_size / (1 << 20) * (1 << 20);
     mach::println("bench: {} on rumpdisk, {} MiB sequential", name, total >> 20);
     mach::println("bench: {:<16} {:>10} {:>12}", "request", "MB/s", "requests/s");
-    for (unsigned size : {4096u, 65536u, 1048576u}) {
+    for (unsigned size : { 4096u, 65536u, 1048576u }) {
         uint64_t start = mach::uptime_ns();
         uint64_t requests = 0;
         for (uint64_t at = 0; at < total; at += size) {
@@ -662,7 +660,7 @@ void test_bench(base::StringView name, unsigned megabytes)
             mach_msg_type_number_t got;
             r = read(d, at / sector_size, static_cast<int>(size), &data, &got);
             if (r) {
-                check(false, "bench read at {}: {}", at, base::Status{r});
+                check(false, "bench read at {}: {}", at, base::Status { r });
                 return;
             }
             release(data, got);
@@ -672,8 +670,10 @@ void test_bench(base::StringView name, unsigned megabytes)
         if (ns == 0)
             ns = 1;
         uint64_t kb_per_s = total * 1000000ULL / ns; // bytes/ns * 1e6 = KB/s (decimal)
-        print_row(size >= 1048576 ? "seq 1 MiB" : size >= 65536 ? "seq 64 KiB" : "seq 4 KiB", kb_per_s,
-                  requests * 1000000000ULL / ns);
+        print_row(size >= 1048576 ? "seq 1 MiB"
+                : size >= 65536   ? "seq 64 KiB"
+                                  : "seq 4 KiB",
+            kb_per_s, requests * 1000000000ULL / ns);
     }
     // Random 4 KiB reads over the same area, from a fixed sequence (xorshift).
     uint64_t x = 88172645463325252ULL;
@@ -688,7 +688,7 @@ void test_bench(base::StringView name, unsigned megabytes)
         mach_msg_type_number_t got;
         r = read(d, (x % slots) * 8, 4096, &data, &got);
         if (r) {
-            check(false, "bench random read: {}", base::Status{r});
+            check(false, "bench random read: {}", base::Status { r });
             return;
         }
         release(data, got);
@@ -716,7 +716,7 @@ int module_main(int argc, char** argv)
     options.add_text("bad", bad, "faults: FIRST:COUNT of the failing sectors");
     options.add_number("megabytes", megabytes, "bench: how much to read sequentially");
     auto& link = chain::link();
-    auto started = link.start(argc, argv, {"disk-client", {}}, options);
+    auto started = link.start(argc, argv, { "disk-client", {} }, options);
     if (started.is_error())
         link.fail("{}", started.error());
     if (chunk == 0 || chunk % sector_size || chunk > (16 << 20))

@@ -73,12 +73,12 @@ const char* name_of(int code)
 // exec refuses the program with this code, and exec still serves afterwards.
 void expect_refused(base::StringView path, int expected, base::StringView what)
 {
-    Args argv {path};
+    Args argv { path };
     auto r = exec::run(exec_port(), MACH_PORT_NULL, path, spawn_of(argv));
     int code = r.is_error() ? r.error().code() : 0;
     base::BufferSink<200> line;
     base::format(line, "{} is refused with {} (got {}: {})", what, name_of(expected), name_of(code),
-                 exec::error_text(code) ? exec::error_text(code) : "-");
+        exec::error_text(code) ? exec::error_text(code) : "-");
     check(code == expected, line.view());
 }
 
@@ -94,12 +94,12 @@ void expect_end(base::StringView what, const base::Result<exec::Ended>& ended, i
     base::BufferSink<200> line;
     if (ended.is_error()) {
         base::format(line, "{}: {} ({})", what, name_of(ended.error().code()),
-                     ended.error().context() ? ended.error().context() : "");
+            ended.error().context() ? ended.error().context() : "");
         check(false, line.view());
         return;
     }
-    base::format(line, "{} ends with how {} status {} (got how {} status {})", what, how, status,
-                 ended.value().how, ended.value().status);
+    base::format(line, "{} ends with how {} status {} (got how {} status {})", what, how, status, ended.value().how,
+        ended.value().status);
     check(ended.value().how == how && ended.value().status == status, line.view());
 }
 
@@ -110,13 +110,13 @@ void bad_programs()
     expect_refused("/bin/script", static_cast<int>(elf::Error::NotElf), "an executable text file");
     expect_refused("/bin/elf32", static_cast<int>(elf::Error::Elf32), "a 32-bit ELF");
     expect_refused("/bin/empty", static_cast<int>(elf::Error::NotElf), "an empty file");
-    expect_refused("/bin/truncated-header", static_cast<int>(elf::Error::TruncatedHeader),
-                   "an ELF cut inside its header");
-    expect_refused("/bin/truncated-segment", static_cast<int>(elf::Error::SegmentOutsideFile),
-                   "an ELF cut inside a segment");
+    expect_refused(
+        "/bin/truncated-header", static_cast<int>(elf::Error::TruncatedHeader), "an ELF cut inside its header");
+    expect_refused(
+        "/bin/truncated-segment", static_cast<int>(elf::Error::SegmentOutsideFile), "an ELF cut inside a segment");
     expect_refused("/bin/overlap", static_cast<int>(elf::Error::SegmentsOverlap), "overlapping segments");
-    expect_refused("/bin/kernel-space", static_cast<int>(elf::Error::SegmentOutsideUserSpace),
-                   "a segment in kernel space");
+    expect_refused(
+        "/bin/kernel-space", static_cast<int>(elf::Error::SegmentOutsideUserSpace), "a segment in kernel space");
     expect_refused("/bin/in-stack", EXEC_E_STACK, "a segment in the stack's place");
     expect_refused("/bin/shared", static_cast<int>(elf::Error::SharedObject), "a shared object");
     expect_refused("/bin/aarch64", static_cast<int>(elf::Error::WrongMachine), "an ELF for another machine");
@@ -153,18 +153,18 @@ void hostile_programs()
 void good_programs()
 {
     {
-        Args argv {"hello", "two words", "", "--status=42"};
+        Args argv { "hello", "two words", "", "--status=42" };
         auto s = spawn_of(argv);
-        base::StringView env[] = {"HOME=/", "TERM=dumb"};
+        base::StringView env[] = { "HOME=/", "TERM=dumb" };
         s.envp = env;
         s.envc = 2;
         expect_end("hello with arguments and an environment", run_and_wait(MACH_PORT_NULL, "/bin/hello", s),
-                   EXEC_END_EXIT, 42);
+            EXEC_END_EXIT, 42);
     }
     {
-        Args argv {"hello", "--status=3", "--cat=etc/motd"};
-        expect_end("a relative path from the root directory",
-                   run_and_wait(root_port(), "bin/hello", spawn_of(argv)), EXEC_END_EXIT, 3);
+        Args argv { "hello", "--status=3", "--cat=etc/motd" };
+        expect_end("a relative path from the root directory", run_and_wait(root_port(), "bin/hello", spawn_of(argv)),
+            EXEC_END_EXIT, 3);
     }
     {
         fs::Node root = fs::Node::adopt(root_port());
@@ -172,15 +172,15 @@ void good_programs()
         root.release();
         check(!data.is_error(), "/data opens");
         if (!data.is_error()) {
-            Args argv {"hello", "--status=4", "--cat=note.txt"};
+            Args argv { "hello", "--status=4", "--cat=note.txt" };
             expect_end("a relative path from another directory, which becomes the current one",
-                       run_and_wait(data.value().port(), "../bin/hello", spawn_of(argv)), EXEC_END_EXIT, 4);
+                run_and_wait(data.value().port(), "../bin/hello", spawn_of(argv)), EXEC_END_EXIT, 4);
         }
     }
     {
-        Args argv {"hello", "--status=5"};
+        Args argv { "hello", "--status=5" };
         expect_end("a symlink to a program", run_and_wait(MACH_PORT_NULL, "/bin/hello-link", spawn_of(argv)),
-                   EXEC_END_EXIT, 5);
+            EXEC_END_EXIT, 5);
     }
     {
         fs::Node root = fs::Node::adopt(root_port());
@@ -188,24 +188,24 @@ void good_programs()
         root.release();
         check(!file.is_error(), "/bin/hello opens");
         if (!file.is_error()) {
-            Args argv {"hello", "--status=6"};
+            Args argv { "hello", "--status=6" };
             auto p = exec::run_file(exec_port(), file.value().port(), spawn_of(argv));
-            expect_end("exec_exec on a file port", p.is_error() ? base::Result<exec::Ended>(p.error()) : p.value().wait(),
-                       EXEC_END_EXIT, 6);
+            expect_end("exec_exec on a file port",
+                p.is_error() ? base::Result<exec::Ended>(p.error()) : p.value().wait(), EXEC_END_EXIT, 6);
         }
     }
     {
-        Args argv {"hello", "--crash"};
-        expect_end("a program that faults", run_and_wait(MACH_PORT_NULL, "/bin/hello", spawn_of(argv)),
-                   EXEC_END_CRASH, 1);
+        Args argv { "hello", "--crash" };
+        expect_end(
+            "a program that faults", run_and_wait(MACH_PORT_NULL, "/bin/hello", spawn_of(argv)), EXEC_END_CRASH, 1);
     }
     {
-        Args argv {"hello", "--vanish"};
+        Args argv { "hello", "--vanish" };
         expect_end("a program that ends without a status", run_and_wait(MACH_PORT_NULL, "/bin/hello", spawn_of(argv)),
-                   EXEC_END_KILLED, 0);
+            EXEC_END_KILLED, 0);
     }
     {
-        Args argv {"hello", "--wait", "--quiet"};
+        Args argv { "hello", "--wait", "--quiet" };
         auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
         check(!p.is_error(), "a waiting program starts");
         if (!p.is_error()) {
@@ -226,7 +226,7 @@ void descriptors()
     check(!file.is_error(), "/hello-output.txt is created");
     if (file.is_error())
         return;
-    Args argv {"hello", "--status=7", "to-a-file"};
+    Args argv { "hello", "--status=7", "to-a-file" };
     auto s = spawn_of(argv);
     auto console = test_program::startup().port(EXEC_PORT_CONSOLE);
     s.descriptors[0] = console;
@@ -260,12 +260,12 @@ void descriptors()
 base::StringView run_auth(const fs::Node& root, mach_port_t cwd, mach_port_t directory, char (&text)[512])
 {
     // A new port each time: the program writes at the port's own position.
-    auto file = root.lookup("auth-output.txt", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_CREATE | FS_LOOKUP_TRUNC,
-                            0644);
+    auto file
+        = root.lookup("auth-output.txt", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_CREATE | FS_LOOKUP_TRUNC, 0644);
     if (file.is_error())
         return "no output file";
     fs::Node& output = file.value();
-    Args argv {"hello", "--auth", "--quiet"};
+    Args argv { "hello", "--auth", "--quiet" };
     auto s = spawn_of(argv);
     auto console = test_program::startup().port(EXEC_PORT_CONSOLE);
     s.descriptors[0] = console;
@@ -316,16 +316,16 @@ void identities()
     if (!holds(out, "auth: root uid 1000 gid 1000") || !holds(out, "auth: create FS_EBADF"))
         say("hello said: {}", out);
     check(holds(out, "auth: root uid 1000 gid 1000") && holds(out, "auth: create FS_EBADF"),
-          "a null root is exec's root as the starter's read-only uid 1000 cwd");
+        "a null root is exec's root as the starter's read-only uid 1000 cwd");
     out = run_auth(root, MACH_PORT_NULL, read_only.value().port(), text);
     check(holds(out, "auth: root uid 1000 gid 1000") && holds(out, "auth: create FS_EBADF"),
-          "a null root is exec's root as the read-only uid 1000 directory of exec_exec_path");
+        "a null root is exec's root as the read-only uid 1000 directory of exec_exec_path");
     // Nothing to take an identity from: nobody's, read-only.
     out = run_auth(root, MACH_PORT_NULL, MACH_PORT_NULL, text);
     if (!holds(out, "auth: root uid 65534 gid 65534"))
         say("hello said: {}", out);
     check(holds(out, "auth: root uid 65534 gid 65534") && holds(out, "auth: create FS_EBADF"),
-          "a request without directory ports gives nobody's read-only root");
+        "a request without directory ports gives nobody's read-only root");
     // A port not of the filesystem lends no identity either.
     out = run_auth(root, exec_port(), MACH_PORT_NULL, text);
     check(holds(out, "auth: root uid 65534 gid 65534"), "exec's own port as the cwd lends no identity");
@@ -334,23 +334,23 @@ void identities()
     if (!holds(out, "auth: root uid 0 gid 0") || !holds(out, "auth: create ok"))
         say("hello said: {}", out);
     check(holds(out, "auth: root uid 0 gid 0") && holds(out, "auth: create ok"),
-          "a root starter's writable cwd gives root's writable root");
+        "a root starter's writable cwd gives root's writable root");
 
     // An absolute path is looked up from the starter's root: a uid 1000 starter cannot start a
     // program it could not read itself (root's, mode 0700), root can.
     auto hello = root.lookup("bin/hello", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
     check(!hello.is_error() && !hello.value().chmod(0700).is_error(), "/bin/hello made root's alone (0700)");
-    Args argv {"hello", "--quiet"};
+    Args argv { "hello", "--quiet" };
     auto s = spawn_of(argv);
     s.ports[EXEC_PORT_CWDIR] = read_only.value().port();
     auto refused = run_and_wait(MACH_PORT_NULL, "/bin/hello", s);
     check(refused.is_error() && refused.error().code() == FS_EACCES,
-          "a uid 1000 starter is refused root's 0700 program by its absolute path (FS_EACCES)");
+        "a uid 1000 starter is refused root's 0700 program by its absolute path (FS_EACCES)");
     s.ports[EXEC_PORT_CWDIR] = read_only.value().port();
     s.ports[EXEC_PORT_CRDIR] = read_only.value().port();
     auto refused_through_root = run_and_wait(MACH_PORT_NULL, "/bin/hello", s);
     check(refused_through_root.is_error() && refused_through_root.error().code() == FS_EACCES,
-          "and through the uid 1000 root it gives (FS_EACCES)");
+        "and through the uid 1000 root it gives (FS_EACCES)");
     auto as_root = spawn_of(argv);
     as_root.ports[EXEC_PORT_CWDIR] = own.value().port();
     auto allowed = run_and_wait(MACH_PORT_NULL, "/bin/hello", as_root);
@@ -370,7 +370,7 @@ void bounds()
     mach_port_t task = MACH_PORT_NULL, process = MACH_PORT_NULL;
     mach_port_t ports[EXEC_PORT_COUNT] = {};
     kern_return_t r = exec_exec_path(exec_port(), MACH_PORT_NULL, path, 0, big, sizeof big, nullptr, 0, nullptr, 0,
-                                     nullptr, 0, ports, EXEC_PORT_COUNT, &task, &process);
+        nullptr, 0, ports, EXEC_PORT_COUNT, &task, &process);
     base::BufferSink<120> line;
     base::format(line, "arguments over 64 KiB are refused with EXEC_E_ARGS (got {})", name_of(r));
     check(r == EXEC_E_ARGS, line.view());
@@ -379,12 +379,12 @@ void bounds()
     static char long_word[60 * 1024];
     for (size_t i = 0; i + 1 < sizeof long_word; ++i)
         long_word[i] = 'x';
-    Args argv {"hello", "--quiet", "--status=8", base::StringView(long_word, sizeof long_word - 1)};
+    Args argv { "hello", "--quiet", "--status=8", base::StringView(long_word, sizeof long_word - 1) };
     expect_end("a 60 KiB argument", run_and_wait(MACH_PORT_NULL, "/bin/hello", spawn_of(argv)), EXEC_END_EXIT, 8);
 
     // exec is never made to ask its own ports for a file (it would wait for itself).
     {
-        Args argv {"hello"};
+        Args argv { "hello" };
         auto own_file = exec::run_file(exec_port(), exec_port(), spawn_of(argv));
         int code = own_file.is_error() ? own_file.error().code() : 0;
         base::BufferSink<120> own;
@@ -526,18 +526,18 @@ void forged_notifications()
         sent += forge(exec_port(), MACH_NOTIFY_DEAD_NAME, MACH_MSG_TYPE_PORT_NAME, name);
     }
     mach_port_deallocate(mach_task_self(), bootstrap);
-    Args waiting {"hello", "--wait", "--quiet"};
+    Args waiting { "hello", "--wait", "--quiet" };
     auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(waiting));
     check(!p.is_error(), "a waiting program starts after forged dead-name notifications");
     if (!p.is_error()) {
         for (uint32_t count = 0; count < 3; ++count)
             sent += forge(p.value().process(), MACH_NOTIFY_NO_SENDERS, MACH_MSG_TYPE_INTEGER_32, count);
-        Args argv {"hello", "--quiet", "--status=14"};
-        expect_end("exec serves on after forged notifications", run_and_wait(MACH_PORT_NULL, "/bin/hello",
-                   spawn_of(argv)), EXEC_END_EXIT, 14);
+        Args argv { "hello", "--quiet", "--status=14" };
+        expect_end("exec serves on after forged notifications",
+            run_and_wait(MACH_PORT_NULL, "/bin/hello", spawn_of(argv)), EXEC_END_EXIT, 14);
         (void)p.value().kill();
-        expect_end("a program whose process port got forged no-senders is still known", p.value().wait(),
-                   EXEC_END_KILLED, 0);
+        expect_end(
+            "a program whose process port got forged no-senders is still known", p.value().wait(), EXEC_END_KILLED, 0);
     }
     base::BufferSink<80> line;
     base::format(line, "603 forged notifications were sent ({})", sent);
@@ -579,7 +579,7 @@ void table()
     for (unsigned i = 0; i < 80; ++i) {
         base::BufferSink<32> status;
         base::format(status, "--status={}", i);
-        Args argv {"hello", "--quiet", status.view()};
+        Args argv { "hello", "--quiet", status.view() };
         auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
         if (p.is_error())
             continue;
@@ -640,9 +640,9 @@ void table()
     base::BufferSink<80> ended;
     base::format(ended, "all {} end when killed ({})", count, killed);
     check(killed == count, ended.view());
-    Args argv {"hello", "--quiet", "--status=9"};
+    Args argv { "hello", "--quiet", "--status=9" };
     expect_end("exec serves again once they are gone", run_and_wait(MACH_PORT_NULL, "/bin/hello", spawn_of(argv)),
-               EXEC_END_EXIT, 9);
+        EXEC_END_EXIT, 9);
 }
 
 } // namespace

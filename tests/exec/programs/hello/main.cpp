@@ -42,7 +42,7 @@ bool check_startup(const exec::Startup& s)
         say("FAIL: entry {:#x} is not _start {:#x}", s.entry, reinterpret_cast<uint64_t>(&_start));
         ok = false;
     }
-    for (size_t i : {EXEC_PORT_CRDIR, EXEC_PORT_CWDIR, EXEC_PORT_CONSOLE, EXEC_PORT_EXEC}) {
+    for (size_t i : { EXEC_PORT_CRDIR, EXEC_PORT_CWDIR, EXEC_PORT_CONSOLE, EXEC_PORT_EXEC }) {
         if (!MACH_PORT_VALID(s.port(i))) {
             say("FAIL: no start-up port {}", i);
             ok = false;
@@ -101,14 +101,14 @@ int module_main(int argc, char** argv)
     const auto& s = test_program::startup();
     bool ok = check_startup(s);
     if (!quiet)
-        say("startup {}: {} descriptors (kinds {} {} {}), {} ports", ok ? "ok" : "BAD", s.descriptor_count,
-            s.kinds[0], s.kinds[1], s.kinds[2], s.port_count);
+        say("startup {}: {} descriptors (kinds {} {} {}), {} ports", ok ? "ok" : "BAD", s.descriptor_count, s.kinds[0],
+            s.kinds[1], s.kinds[2], s.port_count);
     if (!cat.empty()) {
         fs::Node cwd = fs::Node::adopt(s.port(EXEC_PORT_CWDIR));
         auto file = cwd.lookup(cat);
         cwd.release();
         if (file.is_error()) {
-            say("cat {}: {}", cat, fs::ErrorText {file.error()});
+            say("cat {}: {}", cat, fs::ErrorText { file.error() });
         } else {
             char buffer[512];
             auto n = file.value().read(0, buffer, sizeof buffer - 1);
@@ -138,7 +138,7 @@ int module_main(int argc, char** argv)
         fs::Node root = fs::Node::adopt(s.port(EXEC_PORT_CRDIR));
         auto id = root.auth();
         if (id.is_error())
-            say("auth: {}", fs::ErrorText {id.error()});
+            say("auth: {}", fs::ErrorText { id.error() });
         else
             say("auth: root uid {} gid {}", id.value().uid_count ? id.value().uids[0] : ~0u,
                 id.value().gid_count ? id.value().gids[0] : ~0u);
