@@ -103,26 +103,47 @@ void BlockCache::unlink_hash(uint32_t slot)
     m_slots[slot].dirty = false;
 }
 
-void BlockCache::touch(uint32_t slot)
+void BlockCache::unlink_lru(uint32_t slot)
 {
-    if (m_lru_head == slot)
-        return;
     Slot& s = m_slots[slot];
-    // Unlink.
     if (s.lru_prev != none)
         m_slots[s.lru_prev].lru_next = s.lru_next;
     if (s.lru_next != none)
         m_slots[s.lru_next].lru_prev = s.lru_prev;
+    if (m_lru_head == slot)
+        m_lru_head = s.lru_next;
     if (m_lru_tail == slot)
         m_lru_tail = s.lru_prev;
-    // Insert at the head.
-    s.lru_prev = none;
+    s.lru_prev = s.lru_next = none;
+}
+
+void BlockCache::touch(uint32_t slot)
+{
+    if (m_lru_head == slot)
+        return;
+    unlink_lru(slot);
+    Slot& s = m_slots[slot];
     s.lru_next = m_lru_head;
     if (m_lru_head != none)
         m_slots[m_lru_head].lru_prev = slot;
     m_lru_head = slot;
     if (m_lru_tail == none)
         m_lru_tail = slot;
+}
+
+void BlockCache::retire(uint32_t slot)
+{
+    unlink_hash(slot);
+    if (m_lru_tail == slot)
+        return;
+    unlink_lru(slot);
+    Slot& s = m_slots[slot];
+    s.lru_prev = m_lru_tail;
+    if (m_lru_tail != none)
+        m_slots[m_lru_tail].lru_next = slot;
+    m_lru_tail = slot;
+    if (m_lru_head == none)
+        m_lru_head = slot;
 }
 
 base::Result<void> BlockCache::write_slot(uint32_t slot)
@@ -135,7 +156,9 @@ base::Result<void> BlockCache::write_slot(uint32_t slot)
 
 base::Result<uint32_t> BlockCache::claim(uint32_t block)
 {
-    // The least recently used unpinned slot; invalid slots sit wherever they were left.
+    // The least recently used unpinned slot. A slot whose block was forgotten is retired to the
+    // least recently used end, so it is taken before any valid one: the memory the cache
+    // touches follows what it holds, not every block it ever held.
     for (uint32_t s = m_lru_tail; s != none; s = m_slots[s].lru_prev) {
         Slot& slot = m_slots[s];
         if (slot.pins)
@@ -167,7 +190,7 @@ base::Result<BlockRef> BlockCache::get(uint32_t block)
     s = TRY(claim(block));
     auto r = m_device->read(uint64_t(block) * m_sectors_per_block, m_sectors_per_block, slot_data(s));
     if (r.is_error()) {
-        unlink_hash(s);
+        retire(s);
         return r.error();
     }
     return BlockRef(this, s);
@@ -193,7 +216,7 @@ void BlockCache::forget(uint32_t block)
     // A pinned copy leaves the table too: its holder may still use the buffer, but nobody finds
     // it again and it is never written.
     if (s != none)
-        unlink_hash(s);
+        retire(s);
 }
 
 const uint8_t* BlockCache::dirty_copy(uint32_t block) const

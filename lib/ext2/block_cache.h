@@ -91,7 +91,9 @@ private:
     uint32_t bucket_of(uint32_t block) const { return (block * 2654435761u) & (m_buckets - 1); }
     uint32_t find(uint32_t block) const;
     void unlink_hash(uint32_t slot);
+    void unlink_lru(uint32_t slot);
     void touch(uint32_t slot); // to the most recently used end
+    void retire(uint32_t slot); // out of the table, to the least recently used end
     base::Result<uint32_t> claim(uint32_t block); // a slot for block, evicting if needed
     base::Result<void> write_slot(uint32_t slot);
     uint8_t* slot_data(uint32_t slot) const { return m_data + size_t(slot) * m_block_size; }
