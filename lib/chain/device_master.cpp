@@ -18,16 +18,9 @@ static kern_return_t open_device(
 {
     if (!link().is_device_master(master))
         return D_INVALID_OPERATION;
-    // A dev_name_t is 128 bytes: the name is read no further, zero-terminated or not.
-    char bounded[sizeof(dev_name_t)] = {};
-    size_t length = 0;
-    while (length < sizeof bounded && name[length]) {
-        bounded[length] = name[length];
-        ++length;
-    }
-    if (length == sizeof bounded)
-        return D_NO_SUCH_DEVICE;
-    base::StringView wanted(bounded, length);
+    // The server loop refused the request unless the name holds its zero within its 128 bytes
+    // (runtime/server.h), so it can be read and forwarded as it is.
+    base::StringView wanted(name);
     if (chain::DeviceProvider* p = link().provider_for(wanted)) {
         auto opened = p->open(wanted, mode);
         if (opened.is_error())
@@ -46,7 +39,7 @@ static kern_return_t open_device(
         return D_NO_SUCH_DEVICE;
     }
     mach_port_t forwarded = MACH_PORT_NULL;
-    kern_return_t r = device_open(mach::privileged_ports().device_master, mode, bounded, &forwarded);
+    kern_return_t r = device_open(mach::privileged_ports().device_master, mode, const_cast<char*>(name), &forwarded);
     if (r != KERN_SUCCESS)
         return r;
     *device = forwarded;
