@@ -159,5 +159,7 @@ typedef const int* const_exec_intarray_t;
     (EXEC_ERROR_BASE + 5) /* the client holds EXEC_CLIENT_SHARE entries                                                \
                              of exec's table, or the table is full */
 #define EXEC_E_NO_PROCESS (EXEC_ERROR_BASE + 6) /* exec_wait on a port that is no process */
-#define EXEC_E_BUSY (EXEC_ERROR_BASE + 7) /* exec_wait while another waits already */
+#define EXEC_E_BUSY                                                                                                    \
+    (EXEC_ERROR_BASE + 7) /* exec_wait while another waits already, or                                                 \
+                             the client has 2 requests in progress */
 #define EXEC_E_STACK (EXEC_ERROR_BASE + 8) /* the program's segments reach the stack */

@@ -20,7 +20,8 @@ constexpr Known exec_errors[] = {
     { EXEC_E_NO_MEMORY, "EXEC_E_NO_MEMORY", "not enough memory for the new program" },
     { EXEC_E_TOO_MANY, "EXEC_E_TOO_MANY", "exec runs too many programs (this client's share or in all)" },
     { EXEC_E_NO_PROCESS, "EXEC_E_NO_PROCESS", "not a process port of exec" },
-    { EXEC_E_BUSY, "EXEC_E_BUSY", "another client waits for this program already" },
+    { EXEC_E_BUSY, "EXEC_E_BUSY",
+        "busy: another client waits for this program, or this client has its requests in progress" },
     { EXEC_E_STACK, "EXEC_E_STACK", "the program's segments reach into the stack's place" },
 };
 

@@ -1,5 +1,6 @@
 // Time and sleeping.
 #include "runtime/clock.h"
+#include "runtime/threads.h"
 
 #include "runtime/mach.h"
 #include "runtime/msg.h"
@@ -21,6 +22,7 @@ void sleep_ms(unsigned milliseconds)
     if (port == MACH_PORT_NULL)
         mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &port);
     mach_msg_header_t h {};
+    OutsideTurn outside(Wait::Sleep);
     mach_msg_trap(&h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof h, port, milliseconds, MACH_PORT_NULL);
 }
 

@@ -3,14 +3,13 @@
 // dead or stuck server upstream becomes MACH_RCV_TIMED_OUT for the caller, never a hang.
 #include "runtime/mach.h"
 #include "runtime/msg.h"
+#include "runtime/threads.h"
 
 namespace mach {
 
 static unsigned g_rpc_timeout_ms = 60 * 1000;
-static unsigned g_client_call_ms = 0; // 0: no ClientCallBound in force
-// One reply port per thread would be needed once a module runs several threads that make
-// RPCs at once; modules here make RPCs from one thread at a time.
-static mach_port_t g_reply_port = MACH_PORT_NULL;
+// The innermost ClientCallBound and MIG's reply port are the thread's (threads.h): a thread
+// waiting on a client's port keeps both while others make RPCs of their own.
 
 void set_rpc_timeout(unsigned milliseconds)
 {
@@ -23,29 +22,49 @@ unsigned rpc_timeout()
 }
 
 ClientCallBound::ClientCallBound(unsigned milliseconds)
-    : m_previous(g_client_call_ms)
+    : m_previous(this_thread().client_call_ms)
 {
-    g_client_call_ms = milliseconds ? milliseconds : 1;
+    this_thread().client_call_ms = milliseconds ? milliseconds : 1;
 }
 
 ClientCallBound::~ClientCallBound()
 {
-    g_client_call_ms = m_previous;
+    this_thread().client_call_ms = m_previous;
 }
 
 } // namespace mach
+
+namespace {
+
+// The trap, again after an interruption (the receive alone once the send went).
+mach_msg_return_t mach_msg_retrying(mach_msg_header_t* msg, mach_msg_option_t option, mach_msg_size_t send_size,
+    mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout, mach_port_t notify)
+{
+    mach_msg_return_t r = mach_msg_trap(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
+    while (r == MACH_SEND_INTERRUPTED || r == MACH_RCV_INTERRUPTED) {
+        if (r == MACH_SEND_INTERRUPTED)
+            r = mach_msg_trap(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
+        else
+            r = mach_msg_trap(msg, option & ~MACH_SEND_MSG, 0, rcv_size, rcv_name, timeout, notify);
+    }
+    return r;
+}
+
+} // namespace
 
 extern "C" {
 
 mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option, mach_msg_size_t send_size,
     mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout, mach_port_t notify)
 {
-    if (mach::g_client_call_ms && !(option & (MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT))) {
+    unsigned client_ms = mach::this_thread().client_call_ms;
+    if (client_ms && !(option & (MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT))) {
         // A port a client handed us: the send and the reply wait are bounded apart, so that a
-        // full queue fails quickly while a slow answer still has the whole bound.
+        // full queue fails quickly while a slow answer still has the whole bound. Other
+        // threads run meanwhile.
+        mach::OutsideTurn outside(mach::Wait::Client);
         if (option & MACH_SEND_MSG) {
-            unsigned send_ms = mach::g_client_call_ms < mach::ClientCallBound::send_ms ? mach::g_client_call_ms
-                                                                                       : mach::ClientCallBound::send_ms;
+            unsigned send_ms = client_ms < mach::ClientCallBound::send_ms ? client_ms : mach::ClientCallBound::send_ms;
             mach_msg_return_t sent;
             do
                 sent = mach_msg_trap(
@@ -57,26 +76,21 @@ mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option, mac
             send_size = 0;
         }
         option |= MACH_RCV_TIMEOUT;
-        timeout = mach::g_client_call_ms;
+        timeout = client_ms;
+        return mach_msg_retrying(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
     } else if ((option & MACH_RCV_MSG) && !(option & MACH_RCV_TIMEOUT) && mach::g_rpc_timeout_ms) {
         option |= MACH_RCV_TIMEOUT;
         timeout = mach::g_rpc_timeout_ms;
     }
-    mach_msg_return_t r = mach_msg_trap(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
-    while (r == MACH_SEND_INTERRUPTED || r == MACH_RCV_INTERRUPTED) {
-        if (r == MACH_SEND_INTERRUPTED)
-            r = mach_msg_trap(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
-        else
-            r = mach_msg_trap(msg, option & ~MACH_SEND_MSG, 0, rcv_size, rcv_name, timeout, notify);
-    }
-    return r;
+    return mach_msg_retrying(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
 }
 
 mach_port_t mig_get_reply_port(void)
 {
-    if (mach::g_reply_port == MACH_PORT_NULL)
-        mach::g_reply_port = mach_reply_port();
-    return mach::g_reply_port;
+    auto& self = mach::this_thread();
+    if (self.reply_port == MACH_PORT_NULL)
+        self.reply_port = mach_reply_port();
+    return self.reply_port;
 }
 
 void mig_put_reply_port(mach_port_t)
@@ -86,8 +100,9 @@ void mig_put_reply_port(mach_port_t)
 // Called by a stub after an RPC failed: the port may hold a late reply, so it is replaced.
 void mig_dealloc_reply_port(mach_port_t port)
 {
-    if (port == mach::g_reply_port)
-        mach::g_reply_port = MACH_PORT_NULL;
+    auto& self = mach::this_thread();
+    if (port == self.reply_port)
+        self.reply_port = MACH_PORT_NULL;
     mach_port_mod_refs(mach_task_self(), port, MACH_PORT_RIGHT_RECEIVE, -1);
 }
 

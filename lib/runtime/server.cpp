@@ -2,6 +2,7 @@
 #include "runtime/server.h"
 
 #include "runtime/console.h"
+#include "runtime/threads.h"
 
 extern "C" {
 #include <mach/notify.h>
@@ -158,10 +159,16 @@ void destroy_message(mach_msg_header_t* m, MessageDirection direction)
 
 base::Result<void> Server::serve_one(unsigned timeout_ms)
 {
-    auto* request = reinterpret_cast<mach_msg_header_t*>(m_request);
-    auto* reply = reinterpret_cast<mig_reply_header_t*>(m_reply);
-    mach_msg_option_t options = MACH_RCV_MSG | (timeout_ms ? MACH_RCV_TIMEOUT : 0);
-    mach_msg_return_t r = mach_msg_trap(request, options, 0, message_bytes, m_set, timeout_ms, MACH_PORT_NULL);
+    return serve_one(m_buffers, timeout_ms);
+}
+
+base::Result<void> Server::serve_one(Buffers& buffers, unsigned timeout_ms)
+{
+    auto* request = reinterpret_cast<mach_msg_header_t*>(buffers.request);
+    auto* reply = reinterpret_cast<mig_reply_header_t*>(buffers.reply);
+    ++m_receiving;
+    mach_msg_return_t r = receive_in_order(request, message_bytes, m_set, timeout_ms);
+    --m_receiving;
     if (r == MACH_RCV_TOO_LARGE) {
         report("a request larger than {} bytes was refused", message_bytes);
         return {};
@@ -215,6 +222,51 @@ base::Result<void> Server::serve_one(unsigned timeout_ms)
         destroy_message(&reply->Head, MessageDirection::Unsent);
     }
     return {};
+}
+
+namespace {
+Server* g_threaded_server = nullptr;
+}
+
+base::Result<void> Server::serve_with_threads(unsigned threads, unsigned max_threads)
+{
+    if (g_threaded_server && g_threaded_server != this)
+        return base::Error(KERN_FAILURE, "a second server of this module asked for threads");
+    g_threaded_server = this;
+    m_max_threads = max_threads > threads ? max_threads : threads;
+    set_client_wait_hook(&Server::before_client_wait);
+    while (m_threads < threads)
+        TRY(start_thread());
+    return {};
+}
+
+base::Result<void> Server::start_thread()
+{
+    TRY(mach::start_thread(&Server::thread_main, this));
+    ++m_threads;
+    return {};
+}
+
+void Server::thread_main(void* server)
+{
+    auto* self = static_cast<Server*>(server);
+    // Its messages on its own stack (thread_stack_bytes is far more than the two buffers).
+    Buffers buffers;
+    for (;;) {
+        auto r = self->serve_one(buffers, 0);
+        if (r.is_error())
+            report("server loop: {}", r.error());
+    }
+}
+
+void Server::before_client_wait()
+{
+    Server* s = g_threaded_server;
+    if (!s || s->m_receiving > 0 || s->m_threads >= s->m_max_threads)
+        return;
+    auto started = s->start_thread();
+    if (started.is_error())
+        report("server loop: one more thread: {}", started.error());
 }
 
 void Server::run()

@@ -50,13 +50,30 @@ public:
     void stop() { m_stopping = true; }
     mach_port_t port_set() const { return m_set; }
 
+    // Serves with more than one thread (runtime/threads.h), from run() on: `threads` serve from
+    // the start, and one more starts, up to max_threads, whenever a handler is about to wait on
+    // a client's port while no other thread waits for requests. So a client that never answers
+    // holds one thread, and the others go on serving. Only one server of a module does this.
+    base::Result<void> serve_with_threads(unsigned threads, unsigned max_threads);
+
 private:
+    struct Buffers {
+        alignas(16) char request[message_bytes];
+        alignas(16) char reply[message_bytes];
+    };
+    base::Result<void> serve_one(Buffers&, unsigned timeout_ms);
+    base::Result<void> start_thread();
+    static void thread_main(void* server);
+    static void before_client_wait();
+
     mach_port_t m_set = MACH_PORT_NULL;
     Demux m_demux[max_demuxers] = {};
     size_t m_demux_count = 0;
     bool m_stopping = false;
-    alignas(16) char m_request[message_bytes];
-    alignas(16) char m_reply[message_bytes];
+    unsigned m_threads = 1; // serving, the main thread included
+    unsigned m_max_threads = 1;
+    unsigned m_receiving = 0; // threads waiting for a request
+    Buffers m_buffers; // the main thread's
 };
 
 // Releases every right and every out-of-line region a message carries: the reply right and the

@@ -113,6 +113,29 @@ base::Result<fs::Node> Exec::open_program(mach_port_t directory, base::StringVie
     return found;
 }
 
+Exec::InProgress::InProgress(Exec& exec, unsigned requester)
+    : m_exec(exec)
+{
+    unsigned mine = 0;
+    unsigned* free_slot = nullptr;
+    for (auto& slot : exec.m_in_progress) {
+        if (slot == requester + 1)
+            ++mine;
+        else if (slot == 0 && !free_slot)
+            free_slot = &slot;
+    }
+    if (mine >= client_requests_max || !free_slot)
+        return;
+    *free_slot = requester + 1;
+    m_slot = free_slot;
+}
+
+Exec::InProgress::~InProgress()
+{
+    if (m_slot)
+        *m_slot = 0;
+}
+
 bool Exec::requester_of(mach_port_t port, unsigned* requester)
 {
     if (port == m_port.name()) {
@@ -433,21 +456,31 @@ kern_return_t Exec::exception(
     if (!p)
         return KERN_FAILURE;
     // The kernel sends exceptions here, but the program holds a send right to this port (its
-    // bootstrap port) and may send one itself, with any port as "thread": the call is bounded
-    // and never made on a port of exec's own. Either way only this program ends.
-    struct i386_thread_state state { };
-    mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
+    // bootstrap port) and may send one itself, with any port as "thread": the call is bounded,
+    // counted as the program's request, and never made on a port of exec's own. Either way
+    // only this program ends.
     unsigned long pc = 0;
-    if (!is_own_port(thread)) {
-        mach::ClientCallBound bound;
-        if (thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count)
-            == KERN_SUCCESS)
-            pc = state.rip;
+    {
+        InProgress request(*this, p->number);
+        if (!request.admitted())
+            return EXEC_E_BUSY;
+        struct i386_thread_state state { };
+        mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
+        if (!is_own_port(thread)) {
+            mach::ClientCallBound bound;
+            if (thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count)
+                == KERN_SUCCESS)
+                pc = state.rip;
+        }
     }
-    mach::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(),
-        base::exception_name(exception), static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
+    // Other requests ran meanwhile: the program may have ended and its entry gone.
     mach_port_deallocate(mach_task_self(), thread);
     mach_port_deallocate(mach_task_self(), task);
+    p = m_programs.by_startup_port(startup);
+    if (!p)
+        return KERN_SUCCESS;
+    mach::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(),
+        base::exception_name(exception), static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
     if (p->state == Program::State::Running)
         ended(*p, EXEC_END_CRASH, exception);
     // The task is gone: the kernel's reply port is dead and the reply is dropped.
@@ -468,15 +501,16 @@ void Exec::ended(Program& p, int how, int status)
         d.reset();
     for (auto& port : p.ports)
         port.reset();
-    if (p.waiter.valid()) {
-        // The waiter's reply port is the client's: the send is bounded (MACH_SEND_TIMEOUT). A
-        // reply that cannot go leaves the right with exec, released here.
-        mach_port_t waiter = p.waiter.release();
+    mach_port_t waiter = p.waiter.release();
+    release_if_done(p);
+    // Last, as the entry may be gone when it returns: the waiter's reply port is the client's,
+    // and the send is bounded (MACH_SEND_TIMEOUT). A reply that cannot go leaves the right
+    // with exec, released here.
+    if (MACH_PORT_VALID(waiter)) {
         mach::ClientCallBound bound;
         if (exec_wait_reply(waiter, KERN_SUCCESS, how, status) != KERN_SUCCESS)
             mach_port_deallocate(mach_task_self(), waiter);
     }
-    release_if_done(p);
 }
 
 void Exec::release_if_done(Program& p)

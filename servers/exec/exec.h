@@ -2,12 +2,16 @@
 // programs, its server port, and the table of programs it started (exec_types.h describes the
 // protocols). The MIG entry points (handlers.cpp) call these.
 //
-// What no client can do to exec (exec is single-threaded and serves one request at a time):
-// - stall it: every call on a port a client handed over (a directory, a program file, what a
-//   client's directory answered, a forged exception's thread port) is bounded, client_wait_ms
-//   (loader.h) in all for one request; replies to clients (exec_wait_reply too) are sent with
-//   MACH_SEND_TIMEOUT. The guarantee is this bound, not concurrency: a client that never answers
-//   delays the requests queued behind it by at most 5 s, and they are then served.
+// What no client can do to exec:
+// - stall it: exec serves with several threads (runtime/threads.h), and a request that waits on
+//   a port a client handed over (a directory, a program file, what a client's directory
+//   answered, a forged exception's thread port) waits on its own thread while the others go
+//   on serving; one more thread starts whenever the last one free is about to wait so, up to
+//   serving_threads_max. Each client has at most client_requests_max such requests in
+//   progress (a further one is refused with EXEC_E_BUSY), and each wait is bounded,
+//   client_wait_ms (loader.h) in all for one request; replies to clients (exec_wait_reply
+//   too) are sent with MACH_SEND_TIMEOUT. Across a client wait other requests change exec's
+//   tables: a handler finds its program again afterwards.
 // - fill its table: each client has its share (exec_types.h), and an entry goes once its
 //   program ended and its process port has no senders, a lost reply included.
 // - make it release what it does not own: handlers follow the ownership rule of
@@ -54,6 +58,12 @@ struct StartRequest {
     const ClientDeadline* client = nullptr;
 };
 
+// The threads exec serves with: at the start, and at most.
+constexpr unsigned serving_threads = 3;
+constexpr unsigned serving_threads_max = 16;
+// The requests one client may have in progress at once (each may wait on its ports).
+constexpr unsigned client_requests_max = 2;
+
 class Exec {
 public:
     // Takes the root directory and the console device; makes the server port.
@@ -74,6 +84,21 @@ public:
     // Who a request on this port is charged to (StartRequest::requester): false when the port
     // is no exec port (exec's own, or a program's).
     bool requester_of(mach_port_t port, unsigned* requester);
+
+    // A request of a client in progress, counted against client_requests_max while it lives;
+    // admitted() is false when the client already has that many.
+    class InProgress {
+    public:
+        InProgress(Exec&, unsigned requester);
+        ~InProgress();
+        InProgress(const InProgress&) = delete;
+        InProgress& operator=(const InProgress&) = delete;
+        bool admitted() const { return m_slot != nullptr; }
+
+    private:
+        Exec& m_exec;
+        unsigned* m_slot = nullptr;
+    };
 
     // Starts the first program at path once exec serves: a port with no senders that asks for
     // its no-senders notification gets it at once, so the notification waits in exec's queue
@@ -113,6 +138,9 @@ private:
     fs::Node m_root;
     mach::SendRight m_console;
     Programs m_programs;
+    // The requester (+ 1) of each request in progress; 0: free. A request in progress holds a
+    // thread, so there are never more than the threads.
+    unsigned m_in_progress[serving_threads_max] = {};
 };
 
 Exec& instance();

@@ -42,8 +42,9 @@ kern_return_t start(const fs::Node& file, execd::StartRequest& request, base::St
     mach_port_t* task, mach_port_t* process)
 {
     request.name = first_string(request.argv);
-    // An empty argv: the program's name (its path) is its argv[0].
-    static char name_block[EXEC_PATH_MAX + 2];
+    // An empty argv: the program's name (its path) is its argv[0]. On this thread's stack:
+    // other requests run while this one reads the file.
+    char name_block[EXEC_PATH_MAX + 2];
     if (request.argv.empty()) {
         size_t n = fallback_name.size() < EXEC_PATH_MAX ? fallback_name.size() : EXEC_PATH_MAX;
         __builtin_memcpy(name_block, fallback_name.data(), n);
@@ -76,6 +77,9 @@ kern_return_t S_exec_exec(mach_port_t server, mach_port_t file, int flags, const
         return MIG_BAD_ID;
     if (flags != 0)
         return EXEC_E_ARGS;
+    execd::Exec::InProgress in_progress(instance(), request.requester);
+    if (!in_progress.admitted())
+        return EXEC_E_BUSY;
     if (execd::is_own_port(file))
         return FS_EXDEV;
     // The file is the client's port: every call on it is bounded.
@@ -109,6 +113,9 @@ kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_
         return MIG_BAD_ID;
     if (flags != 0)
         return EXEC_E_ARGS;
+    execd::Exec::InProgress in_progress(instance(), request.requester);
+    if (!in_progress.admitted())
+        return EXEC_E_BUSY;
     base::StringView name(path);
     // A relative path is looked up on the client's directory, and the file it answers with is
     // the client's too: both within one deadline.

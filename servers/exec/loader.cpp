@@ -34,12 +34,46 @@ private:
     const ClientDeadline* m_client;
 };
 
-// The window through which pages go to the new task: lib/elf fills it, vm_write copies it.
-// exec serves one request at a time, so one window serves every load.
+// The window through which pages go to the new task (lib/elf fills it, vm_write copies it),
+// and the initial stack's block, laid out by lib/elf before it is placed in its pages. Each
+// load has its own: other requests run while this one reads a client's file (runtime/threads.h).
 constexpr size_t window_size = 128 * 1024;
-alignas(elf::page_size) uint8_t g_window[window_size];
-// The initial stack's block, laid out by lib/elf before it is placed in its pages.
-uint8_t g_stack_block[elf::max_argument_bytes];
+struct Scratch {
+    alignas(elf::page_size) uint8_t window[window_size];
+    uint8_t stack_block[elf::max_argument_bytes];
+};
+
+// The scratch memory of one load, from the kernel and given back after it.
+class ScratchPages {
+public:
+    static base::Result<ScratchPages> allocate()
+    {
+        vm_address_t address = 0;
+        MACH_TRY(vm_allocate(mach_task_self(), &address, sizeof(Scratch), TRUE), "allocating exec's load window");
+        return ScratchPages(reinterpret_cast<Scratch*>(address));
+    }
+    ScratchPages(ScratchPages&& o)
+        : m_scratch(o.m_scratch)
+    {
+        o.m_scratch = nullptr;
+    }
+    ScratchPages(const ScratchPages&) = delete;
+    ScratchPages& operator=(const ScratchPages&) = delete;
+    ScratchPages& operator=(ScratchPages&&) = delete;
+    ~ScratchPages()
+    {
+        if (m_scratch)
+            vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(m_scratch), sizeof(Scratch));
+    }
+    Scratch& operator*() const { return *m_scratch; }
+
+private:
+    explicit ScratchPages(Scratch* scratch)
+        : m_scratch(scratch)
+    {
+    }
+    Scratch* m_scratch;
+};
 
 base::Error vm_error(kern_return_t r, const char* what)
 {
@@ -50,7 +84,7 @@ base::Error vm_error(kern_return_t r, const char* what)
 }
 
 base::Result<void> load_region(
-    mach_port_t task, const elf::LoadPlan& plan, const elf::Region& region, elf::FileReader& reader)
+    mach_port_t task, const elf::LoadPlan& plan, const elf::Region& region, elf::FileReader& reader, Scratch& scratch)
 {
     vm_address_t address = region.start;
     kern_return_t r = vm_allocate(task, &address, region.size(), FALSE);
@@ -66,8 +100,9 @@ base::Result<void> load_region(
         to = to > region.end ? region.end : to;
         for (uint64_t at = from; at < to; at += window_size) {
             size_t n = to - at < window_size ? to - at : window_size;
-            TRY(elf::fill(plan, at, g_window, n, reader));
-            r = vm_write(task, at, reinterpret_cast<vm_offset_t>(g_window), static_cast<mach_msg_type_number_t>(n));
+            TRY(elf::fill(plan, at, scratch.window, n, reader));
+            r = vm_write(
+                task, at, reinterpret_cast<vm_offset_t>(scratch.window), static_cast<mach_msg_type_number_t>(n));
             if (r != KERN_SUCCESS)
                 return vm_error(r, "writing a segment into the new task (vm_write)");
         }
@@ -79,14 +114,14 @@ base::Result<void> load_region(
 }
 
 base::Result<uint64_t> load_stack(
-    mach_port_t task, uint64_t base, uint64_t size, base::StringView argv, base::StringView envp)
+    mach_port_t task, uint64_t base, uint64_t size, base::StringView argv, base::StringView envp, Scratch& scratch)
 {
     vm_address_t address = base;
     kern_return_t r = vm_allocate(task, &address, size, FALSE);
     if (r != KERN_SUCCESS)
         return vm_error(r, "allocating the stack of the new task (vm_allocate)");
     uint64_t top = base + size;
-    auto stack = elf::build_initial_stack_packed(top, argv, envp, g_stack_block, sizeof g_stack_block);
+    auto stack = elf::build_initial_stack_packed(top, argv, envp, scratch.stack_block, sizeof scratch.stack_block);
     if (stack.is_error()) {
         if (elf::is_elf_error(stack.error()) && elf::elf_error(stack.error()) == elf::Error::ArgumentsTooLong)
             return base::Error(EXEC_E_ARGS, "the arguments and environment are over 64 KiB");
@@ -98,9 +133,10 @@ base::Result<uint64_t> load_stack(
     size_t span = top - first_page;
     if (span > window_size)
         return base::Error(EXEC_E_ARGS, "the initial stack is larger than exec's window");
-    __builtin_memset(g_window, 0, span);
-    __builtin_memcpy(g_window + (rsp - first_page), g_stack_block, stack.value().size);
-    r = vm_write(task, first_page, reinterpret_cast<vm_offset_t>(g_window), static_cast<mach_msg_type_number_t>(span));
+    __builtin_memset(scratch.window, 0, span);
+    __builtin_memcpy(scratch.window + (rsp - first_page), scratch.stack_block, stack.value().size);
+    r = vm_write(
+        task, first_page, reinterpret_cast<vm_offset_t>(scratch.window), static_cast<mach_msg_type_number_t>(span));
     if (r != KERN_SUCCESS)
         return vm_error(r, "writing the initial stack (vm_write)");
     return rsp;
@@ -166,11 +202,12 @@ base::Result<Loaded> load(
         return base::Error(EXEC_E_STACK, "the program's segments reach the stack's place at the top of user space");
 
     elf::LoadPlan plan = elf::plan(image);
+    ScratchPages scratch = TRY(ScratchPages::allocate());
     for (size_t i = 0; i < plan.region_count; ++i)
-        TRY(load_region(task, plan, plan.regions[i], reader));
+        TRY(load_region(task, plan, plan.regions[i], reader, *scratch));
 
     Loaded loaded;
-    loaded.rsp = TRY(load_stack(task, stack_base, size, argv, envp));
+    loaded.rsp = TRY(load_stack(task, stack_base, size, argv, envp, *scratch));
     loaded.entry = image.entry;
     loaded.stack_base = stack_base;
     loaded.stack_size = size;

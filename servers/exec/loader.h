@@ -28,8 +28,8 @@ constexpr uint64_t max_file_size = 256ull << 20;
 // directory to look a path up in, a program file to stat and read, or a file found through
 // such a directory). Each call on such a port is bounded by what is left of it
 // (mach::ClientCallBound: a send timeout, so a port with a full queue fails within it, and a
-// reply timeout), and once it is spent the request fails with MACH_RCV_TIMED_OUT. exec serves
-// one request at a time: this is what a client that stops answering costs every other client.
+// reply timeout), and once it is spent the request fails with MACH_RCV_TIMED_OUT. The wait is
+// the request's own thread's: other clients are served meanwhile (exec.h).
 constexpr unsigned client_wait_ms = 5000;
 
 class ClientDeadline {

@@ -83,5 +83,9 @@ int module_main(int argc, char** argv)
     auto first = e.start_init_when_ready(init_path, kernel_command_line);
     if (first.is_error())
         link.fail("{}", first.error());
+    // Several threads serve, so that a client that does not answer holds only its own.
+    auto threads = link.server().serve_with_threads(execd::serving_threads, execd::serving_threads_max);
+    if (threads.is_error())
+        link.fail("{}", threads.error());
     link.run();
 }

@@ -1,0 +1,197 @@
+// The module's turn and its threads (threads.h).
+//
+// The turn is a port of the task's own that holds one message, the token, while no thread
+// runs: taking the turn is receiving the token, giving it up is sending it back. The kernel
+// queues the threads that wait for it. The main thread holds the turn from the start, so
+// nothing of this exists until a second thread is started. A second token, the right to
+// receive requests, orders the server loops' receives the same way.
+#include "runtime/threads.h"
+
+#include "runtime/console.h"
+
+namespace mach {
+
+namespace {
+
+ThreadState g_main_thread;
+ThreadState* g_running = &g_main_thread;
+mach_port_t g_turn = MACH_PORT_NULL; // receive right and a send right, same name
+mach_port_t g_receiving = MACH_PORT_NULL; // the right to receive requests, the same way
+void (*g_client_wait_hook)() = nullptr;
+
+void give_token(mach_port_t port)
+{
+    mach_msg_header_t token {};
+    token.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+    token.msgh_size = sizeof token;
+    token.msgh_remote_port = port;
+    mach_msg_return_t r;
+    do
+        r = mach_msg_trap(&token, MACH_SEND_MSG, sizeof token, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+    while (r == MACH_SEND_INTERRUPTED);
+    // The queue holds at most the one token: only a broken task fails here, and every other
+    // thread would then wait for ever.
+    if (r != MACH_MSG_SUCCESS) {
+        report("giving a token to the other threads failed ({}): ending the task", base::Status { r });
+        exit_task(1);
+    }
+}
+
+void take_token(mach_port_t port)
+{
+    // No bound: the turn comes back as soon as the thread holding it waits, and a thread
+    // holding it waits on nothing unbounded (every RPC has the runtime's bound, msg.h); the
+    // right to receive comes back once its holder has a request and the turn.
+    struct {
+        mach_msg_header_t header;
+        char slack[64];
+    } token;
+    mach_msg_return_t r;
+    do
+        r = mach_msg_trap(&token.header, MACH_RCV_MSG, 0, sizeof token, port, 0, MACH_PORT_NULL);
+    while (r == MACH_RCV_INTERRUPTED);
+    if (r != MACH_MSG_SUCCESS) {
+        report("taking a token failed ({}): ending the task", base::Status { r });
+        exit_task(1);
+    }
+}
+
+base::Result<mach_port_t> token_port(bool holds_token)
+{
+    mach_port_t port = MACH_PORT_NULL;
+    MACH_TRY(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &port), "allocating a token port");
+    MACH_TRY(mach_port_insert_right(mach_task_self(), port, port, MACH_MSG_TYPE_MAKE_SEND), "making its send right");
+    if (holds_token)
+        give_token(port);
+    return port;
+}
+
+void give_turn()
+{
+    give_token(g_turn);
+}
+
+void take_turn(ThreadState* self)
+{
+    take_token(g_turn);
+    g_running = self;
+}
+
+struct ThreadStart {
+    void (*entry)(void*);
+    void* argument;
+};
+
+[[noreturn]] void thread_main(ThreadStart* start)
+{
+    ThreadState self;
+    take_turn(&self);
+    start->entry(start->argument);
+    // An entry that returns ends its thread (its stack stays: threads here serve for ever).
+    give_turn();
+    thread_terminate(mach_thread_self());
+    for (;;)
+        swtch_pri(0);
+}
+
+} // namespace
+
+ThreadState& this_thread()
+{
+    return *g_running;
+}
+
+bool has_threads()
+{
+    return MACH_PORT_VALID(g_turn);
+}
+
+void set_client_wait_hook(void (*hook)())
+{
+    g_client_wait_hook = hook;
+}
+
+OutsideTurn::OutsideTurn(Wait wait)
+{
+    if (!has_threads())
+        return;
+    if (wait == Wait::Client && g_client_wait_hook)
+        g_client_wait_hook();
+    m_self = g_running;
+    g_running = nullptr;
+    give_turn();
+}
+
+OutsideTurn::~OutsideTurn()
+{
+    if (m_self)
+        take_turn(m_self);
+}
+
+mach_msg_return_t receive_in_order(
+    mach_msg_header_t* buffer, mach_msg_size_t size, mach_port_t port, unsigned timeout_ms)
+{
+    mach_msg_option_t options = MACH_RCV_MSG | (timeout_ms ? MACH_RCV_TIMEOUT : 0);
+    if (!has_threads())
+        return mach_msg_trap(buffer, options, 0, size, port, timeout_ms, MACH_PORT_NULL);
+    ThreadState* self = g_running;
+    g_running = nullptr;
+    give_turn();
+    take_token(g_receiving);
+    mach_msg_return_t r = mach_msg_trap(buffer, options, 0, size, port, timeout_ms, MACH_PORT_NULL);
+    take_turn(self);
+    give_token(g_receiving);
+    return r;
+}
+
+base::Result<void> start_thread(void (*entry)(void*), void* argument, size_t stack_bytes)
+{
+    if (!has_threads()) {
+        // The main thread holds the turn; the right to receive is free.
+        g_receiving = TRY(token_port(true));
+        g_turn = TRY(token_port(false));
+    }
+    constexpr size_t page = 4096;
+    stack_bytes = (stack_bytes + page - 1) & ~(page - 1);
+    vm_address_t stack = 0;
+    MACH_TRY(vm_allocate(mach_task_self(), &stack, stack_bytes + page, TRUE), "allocating a thread's stack");
+    // A guard page below the stack: an overflow faults instead of writing over other memory.
+    vm_protect(mach_task_self(), stack, page, FALSE, VM_PROT_NONE);
+    uintptr_t top = stack + page + stack_bytes;
+    auto* start = reinterpret_cast<ThreadStart*>(top - sizeof(ThreadStart));
+    start->entry = entry;
+    start->argument = argument;
+    // As after a call: the return address's slot below a 16-byte aligned stack.
+    uint64_t rsp = ((reinterpret_cast<uintptr_t>(start) - 64) & ~uintptr_t(15)) - 8;
+
+    thread_t thread = MACH_PORT_NULL;
+    kern_return_t r = thread_create(mach_task_self(), &thread);
+    if (r != KERN_SUCCESS) {
+        vm_deallocate(mach_task_self(), stack, stack_bytes + page);
+        return base::Error(r, "creating a thread (thread_create)");
+    }
+    struct i386_thread_state state { };
+    mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
+    r = thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count);
+    if (r == KERN_SUCCESS) {
+        state.rip = reinterpret_cast<uintptr_t>(&thread_main);
+        state.rdi = reinterpret_cast<uintptr_t>(start);
+        state.rbp = 0;
+        state.rsp = rsp;
+        state.ursp = rsp;
+        r = thread_set_state(
+            thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), i386_THREAD_STATE_COUNT);
+    }
+    if (r == KERN_SUCCESS)
+        r = thread_resume(thread);
+    if (r != KERN_SUCCESS) {
+        thread_terminate(thread);
+        mach_port_deallocate(mach_task_self(), thread);
+        vm_deallocate(mach_task_self(), stack, stack_bytes + page);
+        return base::Error(r, "starting a thread");
+    }
+    mach_port_deallocate(mach_task_self(), thread);
+    return {};
+}
+
+} // namespace mach
