@@ -5,12 +5,15 @@
 #include "runtime/console.h"
 #include "runtime/power.h"
 #include "runtime/runtime.h"
+#include "runtime/threads.h"
 
 extern "C" {
 #include "device_S.h"
 #include "exc_S.h"
 #include "fsys_S.h"
 #include "fsys_U.h"
+#include "link_S.h"
+#include "link_U.h"
 #include "mach_i386_forward_S.h"
 #include "notify_S.h"
 #include <mach/notify.h>
@@ -22,6 +25,7 @@ boolean_t mach_i386_forward_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t exc_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t notify_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t boot_profile_server(mach_msg_header_t*, mach_msg_header_t*);
+boolean_t link_server(mach_msg_header_t*, mach_msg_header_t*);
 }
 
 namespace chain {
@@ -117,9 +121,8 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     if (!MACH_PORT_VALID(ports.device_master))
         fail("no device master: give --device-master-port or start me from a link of the chain");
 
-    m_port = TRY(mach::ReceiveRight::allocate());
-    m_bootstrap = TRY(mach::ReceiveRight::allocate());
-    m_supervision = TRY(mach::ReceiveRight::allocate());
+    // The ports this link serves; a restarted instance gets its next link's task port back too.
+    mach::SendRight restored_next = TRY(take_ports());
     TRY(m_server.init());
     TRY(m_server.add_port(m_port.name()));
     TRY(m_server.add_port(m_bootstrap.name()));
@@ -130,8 +133,16 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     m_server.add_demux(exc_server);
     m_server.add_demux(notify_server);
     m_server.add_demux(boot_profile_server);
+    m_server.add_demux(link_server);
 
-    if (!config.next_option.empty() && options.seen(config.next_option)) {
+    if (m_instance > 1) {
+        // Restarted: the next link runs already and keeps its ports (they are the same); the
+        // hand-off option of the module line is the first instance's.
+        if (restored_next.valid()) {
+            TRY(m_next.adopt_running(restored_next.release(), m_supervision.name()));
+            mach::println("boot: {} (instance {}) serves {} again", m_name, m_instance, m_next.name());
+        }
+    } else if (!config.next_option.empty() && options.seen(config.next_option)) {
         if (!is_send_right(static_cast<mach_port_t>(next)))
             fail("--{}={} does not name a task port of this task", options.spelling(config.next_option), next);
         auto handed = hand_off(static_cast<mach_port_t>(next));
@@ -146,41 +157,46 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     return {};
 }
 
-void Link::learn_next_name()
+base::Result<mach::SendRight> Link::take_ports()
 {
-    // The kernel names each boot task's threads after the task (its module); that is the only
-    // name we can learn before the task runs.
-    thread_array_t threads = nullptr;
-    mach_msg_type_number_t count = 0;
-    if (task_threads(m_next_task.name(), &threads, &count) == KERN_SUCCESS) {
-        if (count > 0) {
-            kernel_debug_name_t name {};
-            if (thread_get_name(threads[0], name) == KERN_SUCCESS && name[0])
-                m_next_name.assign(base::StringView(name));
+    if (m_upstream.valid()) {
+        int instance = 0;
+        mach_port_t device_master = MACH_PORT_NULL, bootstrap = MACH_PORT_NULL, supervision = MACH_PORT_NULL;
+        mach_port_t next_task = MACH_PORT_NULL;
+        kern_return_t r
+            = link_ports(m_upstream.name(), &instance, &device_master, &bootstrap, &supervision, &next_task);
+        if (r == KERN_SUCCESS) {
+            m_instance = instance > 0 ? static_cast<unsigned>(instance) : 1;
+            m_port = mach::ReceiveRight::adopt(device_master);
+            m_bootstrap = mach::ReceiveRight::adopt(bootstrap);
+            m_supervision = mach::ReceiveRight::adopt(supervision);
+            return mach::SendRight::adopt(next_task);
         }
-        for (mach_msg_type_number_t i = 0; i < count; ++i)
-            mach_port_deallocate(mach_task_self(), threads[i]);
-        vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(threads), count * sizeof(*threads));
+        // A link above that is not one of ours: this link makes its own ports.
+        if (r != MIG_BAD_ID)
+            return base::Error(r, "asking the link above for this link's ports (link_ports)");
     }
-    if (m_next_name.size() == 0)
-        m_next_name.assign("(unnamed task)");
+    m_port = TRY(mach::ReceiveRight::allocate());
+    m_bootstrap = TRY(mach::ReceiveRight::allocate());
+    m_supervision = TRY(mach::ReceiveRight::allocate());
+    return mach::SendRight();
 }
 
 base::Result<void> Link::hand_off(mach_port_t next)
 {
-    m_next_task = mach::SendRight::adopt(next);
-    learn_next_name();
-    auto own = TRY(m_bootstrap.make_send());
-    MACH_TRY(task_set_special_port(next, TASK_BOOTSTRAP_PORT, own.name()), "setting its bootstrap port");
-    // A crash below is reported here: the next task's exceptions and its death come to us.
-    auto supervision = TRY(m_supervision.make_send());
-    MACH_TRY(task_set_special_port(next, TASK_EXCEPTION_PORT, supervision.name()), "setting its exception port");
-    mach_port_t previous = MACH_PORT_NULL;
-    MACH_TRY(mach_port_request_notification(mach_task_self(), next, MACH_NOTIFY_DEAD_NAME, 0, m_supervision.name(),
-                 MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
-        "asking to be told of its death");
-    MACH_TRY(task_resume(next), "resuming it");
-    mach::println("boot: {} -> {}", m_name, m_next_name);
+    TRY(m_next.make_ports(m_supervision.name(), m_policy->restart));
+    TRY(m_next.adopt(next));
+    TRY(m_next.start(m_bootstrap.name(), m_supervision.name()));
+    mach::println("boot: {} -> {}", m_name, m_next.name());
+    if (m_next.restartable()) {
+        TRY(mach::start_thread([](void* next) { static_cast<NextLink*>(next)->watch(); }, &m_next));
+    }
+    // The link above keeps the next link's task port for a later instance of this link.
+    if (m_upstream.valid()) {
+        kern_return_t r = link_deposit_next_task(m_upstream.name(), next);
+        if (r != KERN_SUCCESS && r != MIG_BAD_ID)
+            return base::Error(r, "leaving the next task's port with the link above (link_deposit_next_task)");
+    }
     return {};
 }
 

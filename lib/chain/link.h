@@ -15,6 +15,8 @@
 //     its start-up (the host port if policy.h says so, the device master below, no task port),
 //     and then refused; fsys_getroot, fsys_syncfs and fsys_goaway go to the link's Filesystem,
 //     if it serves one (ext2fs); boot_profile_get.
+//   The link above makes these two ports and the supervision port (link.defs: link_ports), so
+//   that they outlive this link if the link above restarts it (next_link.h).
 //   - the device master handed down: device_open / device_open_new of names a registered
 //     DeviceProvider owns are answered here; other names are forwarded to this link's own device
 //     master only as the link's policy (policy.h) allows, and the right handed back;
@@ -26,6 +28,7 @@
 #include "base/string_view.h"
 #include "boot_profile_types.h"
 #include "chain/device_ports.h"
+#include "chain/next_link.h"
 #include "chain/policy.h"
 #include "fs_types.h"
 #include "runtime/mach.h"
@@ -153,27 +156,30 @@ public:
     // Used by the MIG handlers of the link's ports (device_master.cpp, supervision.cpp).
     bool is_device_master(mach_port_t port) const { return port == m_port.name(); }
     bool is_bootstrap(mach_port_t port) const { return port == m_bootstrap.name(); }
-    // fsys_getpriv's answer is given once: true the first time.
-    bool take_getpriv() { return !m_getpriv_answered && (m_getpriv_answered = true); }
+    // fsys_getpriv's answer is given once per instance of the next link: true the first time.
+    bool take_getpriv() { return m_next.take_getpriv(); }
     DeviceProvider* provider_for(base::StringView name) const;
     // The device master this link hands down (exec gives it to init).
     mach_port_t link_port() const { return m_port.name(); }
     bool is_supervision_port(mach_port_t port) const { return port == m_supervision.name(); }
-    mach_port_t next_task() const { return m_next_task.name(); }
-    base::StringView next_name() const { return m_next_name.view(); }
+    mach_port_t next_task() const { return m_next.task(); }
+    base::StringView next_name() const { return m_next.name(); }
+    NextLink& next() { return m_next; }
+    // This link's instance: 1, or 2, 3, ... once the link above restarted it (next_link.h).
+    unsigned instance() const { return m_instance; }
 
 private:
     base::Result<void> take_privileged_ports(unsigned long long host, unsigned long long device);
+    base::Result<mach::SendRight> take_ports();
     base::Result<void> hand_off(mach_port_t next);
-    void learn_next_name();
 
     base::StringView m_name;
     mach::ReceiveRight m_port; // the device master handed down
     mach::ReceiveRight m_bootstrap; // the next task's bootstrap port
     mach::ReceiveRight m_supervision; // exceptions and the death notice of the next task
     mach::SendRight m_upstream; // the bootstrap port, if an upstream link set it
-    mach::SendRight m_next_task;
-    base::BoundedString<64> m_next_name;
+    NextLink m_next;
+    unsigned m_instance = 1;
     DeviceProvider* m_providers[max_providers] = {};
     size_t m_provider_count = 0;
     DevicePorts* m_device_ports = nullptr;
@@ -181,7 +187,6 @@ private:
     NoSendersHandler* m_no_senders = nullptr;
     IoGrants* m_io_grants = nullptr;
     const Policy* m_policy = nullptr;
-    bool m_getpriv_answered = false;
     mach::Server m_server;
     bool m_noted_bootstrap_use = false;
     uint64_t m_started_ms = 0;

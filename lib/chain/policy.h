@@ -37,6 +37,7 @@ struct Policy {
     const IoRange* io_ranges = nullptr;
     size_t io_range_count = 0;
     bool host_priv = false; // fsys_getpriv hands the privileged host port down
+    bool restart = false; // the next link is restarted when it dies or hangs (next_link.h)
 
     enum class Decision { Allowed, NoSuchDevice, ReadOnly };
     Decision device(base::StringView name, dev_mode_t mode) const;

@@ -39,6 +39,7 @@ size_t Link::profile(boot_profile_entry_t* out, size_t max)
         own.started_ms = static_cast<uint32_t>(m_started_ms);
         own.ready_ms = static_cast<uint32_t>(m_ready_ms);
         own.resident_kib = resident_kib();
+        own.restarts = m_instance - 1;
     }
     return n;
 }

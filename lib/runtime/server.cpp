@@ -2,6 +2,7 @@
 #include "runtime/server.h"
 
 #include "runtime/console.h"
+#include "runtime/runtime.h"
 #include "runtime/threads.h"
 
 extern "C" {
@@ -30,8 +31,12 @@ base::Result<void> Server::remove_port(mach_port_t receive)
 
 void Server::add_demux(Demux d)
 {
-    if (m_demux_count < max_demuxers)
-        m_demux[m_demux_count++] = d;
+    // A demux left out would make its whole interface answer MIG_BAD_ID: a bug to say at once.
+    if (m_demux_count == max_demuxers) {
+        report("server: more than {} interfaces on one server loop; raise Server::max_demuxers", max_demuxers);
+        exit_task(1);
+    }
+    m_demux[m_demux_count++] = d;
 }
 
 static void release_right(mach_port_t name, unsigned type)

@@ -3,6 +3,8 @@
 
 #include <new>
 
+#include "runtime/console.h"
+
 namespace ext2fs {
 
 namespace {
@@ -12,6 +14,20 @@ constexpr int dev_flush_cache = 2; // device_set_status flavor: write the disk's
 bool page_aligned(uint64_t v)
 {
     return (v & (page_size - 1)) == 0;
+}
+
+// Whether a request failed because the disk server went away (not because the disk failed).
+bool server_went_away(kern_return_t r)
+{
+    return r == MIG_SERVER_DIED || r == MACH_SEND_INVALID_DEST || r == MACH_RCV_PORT_DIED;
+}
+
+kern_return_t open_handle(mach_port_t master, const char* name, DeviceAccess access, mach_port_t* port)
+{
+    char device_name[128] = {};
+    for (size_t i = 0; name[i] && i + 1 < sizeof device_name; ++i)
+        device_name[i] = name[i];
+    return device_open(master, access == DeviceAccess::ReadWrite ? D_READ | D_WRITE : D_READ, device_name, port);
 }
 } // namespace
 
@@ -25,10 +41,10 @@ base::Result<MachBlockDevice*> MachBlockDevice::open(mach_port_t master, base::S
     mach_port_t port = MACH_PORT_NULL;
     kern_return_t r = D_READ_ONLY;
     if (access == DeviceAccess::ReadWrite)
-        r = device_open(master, D_READ | D_WRITE, device_name, &port);
+        r = open_handle(master, device_name, access, &port);
     if (r == D_READ_ONLY) {
         access = DeviceAccess::ReadOnly;
-        r = device_open(master, D_READ, device_name, &port);
+        r = open_handle(master, device_name, access, &port);
     }
     if (r != KERN_SUCCESS)
         return base::Error(r, "opening the device");
@@ -41,22 +57,60 @@ base::Result<MachBlockDevice*> MachBlockDevice::open(mach_port_t master, base::S
     }
     d->m_port = mach::SendRight::adopt(port);
     d->m_access = access;
+    d->m_master = master;
+    d->m_name.assign(name);
+    auto sized = d->learn_size();
+    if (sized.is_error()) {
+        delete d;
+        return sized.error();
+    }
+    return d;
+}
 
+base::Result<void> MachBlockDevice::learn_size()
+{
     int status[DEV_GET_RECORDS_COUNT] = {};
     mach_msg_type_number_t count = DEV_GET_RECORDS_COUNT;
-    r = device_get_status(port, DEV_GET_RECORDS, status, &count);
-    if (r != KERN_SUCCESS || count < DEV_GET_RECORDS_COUNT) {
-        delete d;
+    kern_return_t r = device_get_status(m_port.name(), DEV_GET_RECORDS, status, &count);
+    if (r != KERN_SUCCESS || count < DEV_GET_RECORDS_COUNT)
         return base::Error(r ? r : D_INVALID_SIZE, "asking the device its size (DEV_GET_RECORDS)");
-    }
     uint32_t record = static_cast<uint32_t>(status[DEV_GET_RECORDS_RECORD_SIZE]);
-    if (record < 512 || record > 4096 || (record & (record - 1))) {
-        delete d;
+    if (record < 512 || record > 4096 || (record & (record - 1)))
         return base::Error(D_INVALID_SIZE, "the device's record size is not a power of two from 512 to 4096");
+    m_sector_size = record;
+    m_sector_count = static_cast<uint32_t>(status[DEV_GET_RECORDS_DEVICE_RECORDS]);
+    return {};
+}
+
+base::Result<void> MachBlockDevice::reopen()
+{
+    uint32_t sector_size = m_sector_size;
+    uint64_t sector_count = m_sector_count;
+    mach_port_t port = MACH_PORT_NULL;
+    kern_return_t r = open_handle(m_master, m_name.c_str(), m_access, &port);
+    if (r != KERN_SUCCESS)
+        return base::Error(r, "opening the device again after its server went away");
+    m_port = mach::SendRight::adopt(port);
+    TRY(learn_size());
+    if (m_sector_size != sector_size || m_sector_count != sector_count)
+        return base::Error(D_NO_SUCH_DEVICE, "the device is not the same after its server was restarted");
+    return {};
+}
+
+template<typename Request> kern_return_t MachBlockDevice::with_retry(Request&& request)
+{
+    kern_return_t r = request();
+    for (unsigned attempt = 0; attempt < max_retries && server_went_away(r); ++attempt) {
+        auto reopened = reopen();
+        if (reopened.is_error()) {
+            mach::report(
+                "{}: disk server went away and the device cannot be opened again: {}", m_name.view(), reopened.error());
+            return r;
+        }
+        mach::report("{}: disk server restarted, request retried", m_name.view());
+        r = request();
     }
-    d->m_sector_size = record;
-    d->m_sector_count = static_cast<uint32_t>(status[DEV_GET_RECORDS_DEVICE_RECORDS]);
-    return d;
+    return r;
 }
 
 MachBlockDevice::~MachBlockDevice()
@@ -76,8 +130,9 @@ base::Result<void> MachBlockDevice::read(uint64_t sector, uint32_t count, void* 
         uint64_t bytes = uint64_t(n) * m_sector_size;
         io_buf_ptr_t data = nullptr;
         mach_msg_type_number_t got = 0;
-        kern_return_t r
-            = device_read(m_port.name(), 0, static_cast<recnum_t>(sector), static_cast<int>(bytes), &data, &got);
+        kern_return_t r = with_retry([&] {
+            return device_read(m_port.name(), 0, static_cast<recnum_t>(sector), static_cast<int>(bytes), &data, &got);
+        });
         if (r != KERN_SUCCESS)
             return base::Error(r, "reading the device");
         // The reply is page-rounded memory of ours.
@@ -115,9 +170,11 @@ base::Result<void> MachBlockDevice::write(uint64_t sector, uint32_t count, const
         uint64_t bytes = uint64_t(n) * m_sector_size;
         int written = 0;
         // Out of line: the kernel copies (or maps copy-on-write) our memory into the message.
-        kern_return_t r = device_write(m_port.name(), 0, static_cast<recnum_t>(sector),
-            reinterpret_cast<io_buf_ptr_t>(const_cast<char*>(in)), static_cast<mach_msg_type_number_t>(bytes),
-            &written);
+        kern_return_t r = with_retry([&] {
+            return device_write(m_port.name(), 0, static_cast<recnum_t>(sector),
+                reinterpret_cast<io_buf_ptr_t>(const_cast<char*>(in)), static_cast<mach_msg_type_number_t>(bytes),
+                &written);
+        });
         if (r != KERN_SUCCESS)
             return base::Error(r, "writing the device");
         if (static_cast<uint64_t>(written) != bytes)
@@ -135,7 +192,7 @@ base::Result<void> MachBlockDevice::flush()
     if (m_access == DeviceAccess::ReadOnly)
         return {};
     int none[1] = {};
-    kern_return_t r = device_set_status(m_port.name(), dev_flush_cache, none, 0);
+    kern_return_t r = with_retry([&] { return device_set_status(m_port.name(), dev_flush_cache, none, 0); });
     if (r != KERN_SUCCESS)
         return base::Error(r, "flushing the device's cache");
     return {};

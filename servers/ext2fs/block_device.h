@@ -2,6 +2,14 @@
 // from device_open on the link's device master (rumpdisk's port in the chain). Reads and
 // writes travel out of line; a page-aligned read of whole pages is moved with vm_copy instead
 // of copied byte by byte. flush() is DEV_FLUSH_CACHE (device_set_status flavor 2).
+//
+// The disk server may be restarted under us (chain/next_link.h): its handles die with it, and
+// the request it was serving fails with MIG_SERVER_DIED (its reply right died), later ones on
+// the dead handle with MACH_SEND_INVALID_DEST. Block reads and writes are idempotent, so such a
+// request is re-issued on a handle opened again on the device master (whose port outlives the
+// server: requests wait in its queue until the new instance serves), at most max_retries times,
+// with one console line each ("ext2fs: wd0s1: disk server restarted, request retried"). An
+// error the disk itself reports (D_IO_ERROR) is not retried: it is the caller's.
 #pragma once
 
 #include "base/result.h"
@@ -33,11 +41,19 @@ public:
     uint64_t bytes_written() const { return m_bytes_written; }
 
 private:
+    static constexpr unsigned max_retries = 3;
     MachBlockDevice() = default;
+    // The request, re-issued after reopen() while it fails because the server went away.
+    template<typename Request> kern_return_t with_retry(Request&&);
+    base::Result<void> reopen();
+    base::Result<void> learn_size();
+
     // One request is at most this much: rumpdisk's limit is larger; this keeps our mappings small.
     static constexpr uint32_t max_request_bytes = 1024 * 1024;
 
     mach::SendRight m_port;
+    mach_port_t m_master = MACH_PORT_NULL; // borrowed: the task's device master
+    base::BoundedString<128> m_name;
     DeviceAccess m_access = DeviceAccess::ReadWrite;
     uint32_t m_sector_size = 512;
     uint64_t m_sector_count = 0;

@@ -3,6 +3,7 @@
 
 #include "block_layout.h"
 #include "runtime/console.h"
+#include "test_hooks.h"
 
 extern "C" {
 #include <mach/notify.h>
@@ -194,6 +195,7 @@ kern_return_t BlockServer::check_range(
 
 kern_return_t BlockServer::transfer(const Volume& v, uint64_t first, uint64_t sectors, void* buffer, bool write)
 {
+    test_hook_at_transfer();
     Disk& disk = *v.disk;
     uint32_t sector = disk.identity().sector_size;
     uint32_t step = disk.max_transfer_sectors();

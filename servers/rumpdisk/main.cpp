@@ -12,6 +12,7 @@
 #include "pci/listing.h"
 #include "pciaccess/pciaccess.h"
 #include "runtime/console.h"
+#include "test_hooks.h"
 
 namespace {
 
@@ -71,10 +72,16 @@ int module_main(int argc, char** argv)
     base::OptionParser options("rumpdisk");
     bool ide_pio = false;
     options.add_flag("ide-pio", ide_pio, "drive IDE disks by PIO only, never bus-master DMA (for comparison)");
+    rumpdisk::TestHooks hooks;
+    options.add_number("fault-after", hooks.fault_after, "test hook: fault at the Nth transfer (first instance)");
+    options.add_number("hang-after", hooks.hang_after, "test hook: stop serving at the Nth transfer (first instance)");
+    options.add_flag("fault-at-start", hooks.fault_at_start, "test hook: fault as every instance starts");
     auto& link = chain::link();
     auto started = link.start(argc, argv, { "rumpdisk", "fs-server-task" }, options);
     if (started.is_error())
         link.fail("{}", started.error());
+    rumpdisk::set_test_hooks(hooks, link.instance());
+    rumpdisk::test_hook_at_start();
 
     auto bus = pciaccess::Bus::open();
     if (bus.is_error())
