@@ -188,7 +188,9 @@ void NextLink::watch()
             restart();
             continue;
         }
-        if (!m_ports_handed || now - last_health < health_every_ms)
+        // A new instance is asked at once, with the longer bound: the answer comes when its
+        // server loop starts, and from then on it must answer within health_bound_ms.
+        if (!m_ports_handed || (m_answered_health && now - last_health < health_every_ms))
             continue;
         // Asked outside the module's turn: this link serves on meanwhile (the link below may
         // be waiting on it, for an interrupt's acknowledgement say).

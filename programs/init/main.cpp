@@ -146,8 +146,13 @@ void print_profile(uint64_t init_started, const Stage* own, size_t own_count)
         auto stage = base::formatted<40>("{} {}", name, name == "ext2fs" ? "mounted" : "ready");
         uint64_t at = e.ready_ms;
         auto resident = base::formatted<16>("{} KiB", e.resident_kib);
-        program::println("  {:<22} {:8} {:8} {:10} {:10}", stage.view(), at, at >= previous ? at - previous : 0,
-            e.started_ms, resident.view());
+        if (e.restarts)
+            program::println("  {:<22} {:8} {:8} {:10} {:10} restarted {} {}", stage.view(), at,
+                at >= previous ? at - previous : 0, e.started_ms, resident.view(), e.restarts,
+                e.restarts == 1 ? "time" : "times");
+        else
+            program::println("  {:<22} {:8} {:8} {:10} {:10}", stage.view(), at, at >= previous ? at - previous : 0,
+                e.started_ms, resident.view());
         previous = at;
     }
     if (kr != KERN_SUCCESS)

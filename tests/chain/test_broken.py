@@ -1,4 +1,5 @@
 """Broken chains give a clear console error and a non-zero status within the timeout."""
+import re
 import unittest
 
 from bootchain import status
@@ -59,6 +60,17 @@ class BrokenChain(WithRootDisk):
         m = self.boot(replace_line(seed_cfg(), "exec", "/boot/crash crash --how=fault '$(exec-task=task-create)'"))
         m.expect(r"^boot: ext2fs failed: the next link crash crashed: EXC_BAD_ACCESS .* at pc 0x[0-9a-f]+$")
         self.assertEqual(m.wait(), NEXT_LINK_DIED)
+
+    def test_driver_that_faults_at_every_start_is_given_up(self):
+        # rumpdisk's test hook: every instance faults before it serves. 5 restarts with their
+        # back-off (100 ms doubling: 3.1 s in all), then the chain goes down with the last fault.
+        m = self.boot(edit_line(seed_cfg(), "rumpdisk", "--fs-server-task", "--fault-at-start --fs-server-task"))
+        for restart in range(1, 6):
+            m.expect(rf"^boot: pci-arbiter restarted rumpdisk \(restart {restart}, at most 5 a minute\)$")
+        m.expect(r"^boot: pci-arbiter failed: the next link rumpdisk failed again after 5 restarts within a minute "
+                 r"and is given up; its last fault: crashed: EXC_BAD_ACCESS .* at pc 0x[0-9a-f]+$")
+        self.assertEqual(m.wait(), NEXT_LINK_DIED)
+        self.assertEqual(len(re.findall(r"restarted rumpdisk", m.output)), 5, "no restart storm")
 
     def test_next_link_ends(self):
         m = self.boot(replace_line(seed_cfg(), "rumpdisk", "/boot/crash crash --how=exit '$(disk-task=task-create)'"))
