@@ -17,6 +17,7 @@ ATTACKS = [
     "holds-host-priv",
     "getpriv-device-master", "getpriv-exec", "getpriv-root", "getpriv-cwd", "getpriv-console",
     "getpriv-bootstrap", "getpriv-host-priv",
+    "link-ports-device-master", "link-ports-exec", "link-ports-root", "link-ports-bootstrap",
     "open-wd0-write", "open-wd0s1-write", "open-cd0-write", "open-wd0-read", "open-wd0s1-read", "open-cd0-read",
     "open-mem", "open-irq", "open-nonexistent", "open-refusal-uniform",
     "io-perm-0xcf8", "io-perm-0xf4", "io-perm-0x1f0",

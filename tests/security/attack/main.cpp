@@ -8,6 +8,7 @@
 // The attacks, on every port the program holds (program::self(): root and current directory,
 // console, exec, device master, host-priv, and its task's bootstrap port, exec's start-up port):
 //   - fsys_getpriv (22006) on each port, and whether it was given host-priv at all;
+//   - link_ports (24900), which hands a link's ports to the next link, on the ports of the chain;
 //   - device_open of the disks (wd0, wd0s1, cd0) for writing and for reading, of mem and irq,
 //     and of a name that does not exist: every refusal must carry the same code;
 //   - i386_io_perm_create on the device master for 0xcf8, 0xf4 and 0x1f0;
@@ -40,6 +41,7 @@ extern "C" {
 #include <mach/notify.h>
 
 #include "fsys_U.h"
+#include "link_U.h"
 }
 
 namespace {
@@ -116,6 +118,34 @@ void getpriv(StringView name, mach_port_t port)
     release(master);
     if (!own_task)
         release(task);
+}
+
+// link_ports (link.defs 24900) hands a link's ports over as receive rights, once, to the next
+// link of the chain: asked by a program on a port it holds, it must be refused.
+void take_link_ports(StringView name, mach_port_t port)
+{
+    if (!MACH_PORT_VALID(port)) {
+        refused(name, "the program holds no such port");
+        return;
+    }
+    int instance = 0;
+    mach_port_t master = MACH_PORT_NULL, bootstrap = MACH_PORT_NULL, supervision = MACH_PORT_NULL;
+    mach_port_t next_task = MACH_PORT_NULL;
+    kern_return_t r;
+    {
+        mach::ClientCallBound bound(5000);
+        r = link_ports(port, &instance, &master, &bootstrap, &supervision, &next_task);
+    }
+    if (r != KERN_SUCCESS) {
+        refused(name, "{}", Code { r });
+        return;
+    }
+    allowed(name, "link_ports answered: instance {}, a link's receive rights {}", instance,
+        MACH_PORT_VALID(master) ? "given" : "null");
+    for (mach_port_t p : { master, bootstrap, supervision })
+        if (MACH_PORT_VALID(p))
+            mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_RECEIVE, -1);
+    release(next_task);
 }
 
 // --- device_open ---------------------------------------------------------------------------
@@ -668,6 +698,10 @@ int program_main(int argc, char** argv)
     getpriv("getpriv-console", self.console());
     getpriv("getpriv-bootstrap", bootstrap);
     getpriv("getpriv-host-priv", self.host_priv());
+    take_link_ports("link-ports-device-master", self.device_master());
+    take_link_ports("link-ports-exec", self.exec_server());
+    take_link_ports("link-ports-root", self.root().port());
+    take_link_ports("link-ports-bootstrap", bootstrap);
 
     DiskHandles disks;
     device_opens(disks);
