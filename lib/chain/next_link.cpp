@@ -261,8 +261,8 @@ void NextLink::restart()
         base::format(what, "cannot be restarted: {}", started.error());
         give_up(what.view());
     }
-    mach::println("boot: {} restarted {} (restart {}, at most {} a minute)", link().name(), m_name.view(), m_restarts,
-        max_restarts);
+    mach::println("boot: {} restarted {} (restart {}, at most {} a minute), {} ms after it failed", link().name(),
+        m_name.view(), m_restarts, max_restarts, mach::uptime_ms() - m_died_ms);
 }
 
 void NextLink::give_up(base::StringView what)

@@ -65,7 +65,10 @@ class RestartTest(unittest.TestCase):
         self.assertGreaterEqual(started, 0, out)
         self.assertIsNotNone(failed, f"rumpdisk did not fail as asked ({cause}):\n{out}")
         self.assertGreater(failed.start(), started, "the driver failed before the script ran: move the hook")
-        self.assertRegex(out, r"(?m)^boot: pci-arbiter restarted rumpdisk \(restart 1, at most 5 a minute\)$")
+        restarted = re.search(r"(?m)^boot: pci-arbiter restarted rumpdisk \(restart 1, at most 5 a minute\), "
+                              r"(\d+) ms after it failed$", out)
+        self.assertIsNotNone(restarted, out)
+        self.assertLess(int(restarted.group(1)), 2000, "a new instance within 2 s")
         self.assertRegex(out, r"(?m)^boot: rumpdisk \(instance 2\) serves ext2fs again$")
         self.assertRegex(out, r"(?m)^ext2fs: wd0s1: disk server restarted, request retried$")
         self.assertNotRegex(out, r"(?m)boot: \S+ failed")

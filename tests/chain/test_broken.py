@@ -66,7 +66,8 @@ class BrokenChain(WithRootDisk):
         # back-off (100 ms doubling: 3.1 s in all), then the chain goes down with the last fault.
         m = self.boot(edit_line(seed_cfg(), "rumpdisk", "--fs-server-task", "--fault-at-start --fs-server-task"))
         for restart in range(1, 6):
-            m.expect(rf"^boot: pci-arbiter restarted rumpdisk \(restart {restart}, at most 5 a minute\)$")
+            m.expect(rf"^boot: pci-arbiter restarted rumpdisk \(restart {restart}, at most 5 a minute\), "
+                     r"\d+ ms after it failed$")
         m.expect(r"^boot: pci-arbiter failed: the next link rumpdisk failed again after 5 restarts within a minute "
                  r"and is given up; its last fault: crashed: EXC_BAD_ACCESS .* at pc 0x[0-9a-f]+$")
         self.assertEqual(m.wait(), NEXT_LINK_DIED)
@@ -77,7 +78,8 @@ class BrokenChain(WithRootDisk):
         # rumpdisk's place is restarted (chain/policy.h): a link that ends at every start is
         # restarted 5 times, then given up with its last fault.
         for restart in range(1, 6):
-            m.expect(rf"(?:^|: )boot: pci-arbiter restarted crash \(restart {restart}, at most 5 a minute\)$")
+            m.expect(rf"(?:^|: )boot: pci-arbiter restarted crash \(restart {restart}, at most 5 a minute\), "
+                     r"\d+ ms after it failed$")
         m.expect(r"(?:^|: )boot: pci-arbiter failed: the next link crash failed again after 5 restarts within a "
                  r"minute and is given up; its last fault: ended$")
         self.assertEqual(m.wait(), NEXT_LINK_DIED)
