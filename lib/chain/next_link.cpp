@@ -155,6 +155,8 @@ void NextLink::mark_dead(base::StringView why)
         return;
     m_dead = true;
     m_died_ms = mach::uptime_ms();
+    if (m_death_hook)
+        m_death_hook->next_link_died();
     m_last_fault.assign(why);
     mach::println("boot: {}: {} {}; restarting it", link().name(), m_name.view(), why);
 }

@@ -30,6 +30,16 @@
 
 namespace chain {
 
+// What the link above does to the hardware the dead link drove, first thing when it dies (the
+// arbiter stops the controllers' DMA).
+class DeathHook {
+public:
+    virtual void next_link_died() = 0;
+
+protected:
+    ~DeathHook() = default;
+};
+
 class NextLink {
 public:
     static constexpr unsigned max_restarts = 5; // within restart_window_ms
@@ -51,6 +61,7 @@ public:
     // this link's and its death told to supervision.
     base::Result<void> start(mach_port_t bootstrap, mach_port_t supervision);
 
+    void set_death_hook(DeathHook& hook) { m_death_hook = &hook; }
     mach_port_t task() const { return m_task.name(); }
     base::StringView name() const { return m_name.view(); }
     unsigned instance() const { return m_instance; }
@@ -97,6 +108,7 @@ private:
     mach_port_t m_bootstrap = MACH_PORT_NULL;
     bool m_restartable = false;
     TaskImage* m_image = nullptr;
+    DeathHook* m_death_hook = nullptr;
     unsigned m_instance = 1;
     bool m_getpriv_answered = false;
     bool m_ports_handed = false;

@@ -211,6 +211,22 @@ kern_return_t Arbiter::open_function(
     return KERN_SUCCESS;
 }
 
+size_t Arbiter::stop_bus_mastering()
+{
+    namespace config = pci::config;
+    size_t stopped = 0;
+    for (const pci::Function& f : m_functions) {
+        if (!m_granted(f))
+            continue;
+        auto command = static_cast<uint16_t>(m_config.read(f.address, config::command, 2));
+        if (!(command & config::command_bits::bus_master))
+            continue;
+        m_config.write(f.address, config::command, 2, command & ~config::command_bits::bus_master);
+        ++stopped;
+    }
+    return stopped;
+}
+
 } // namespace arbiter
 
 // The MIG server functions: the boundary, where the generated stubs call in.

@@ -46,6 +46,12 @@ public:
         mach_port_t, uint32_t first, uint32_t (*entries)[4], mach_msg_type_number_t* count, uint32_t* total);
     kern_return_t open_function(mach_port_t, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* port);
 
+    // Clears Bus Master Enable on every granted function: when the disk server dies, the memory
+    // it gave its controllers for DMA goes back to the kernel, and a controller still working on
+    // a command must not write there. The next instance enables it again as it sets them up.
+    // Returns how many functions had it set.
+    size_t stop_bus_mastering();
+
 private:
     enum class Access { Read, Write };
     // The function whose port this is, or null (a root port, or a port not ours), and the access

@@ -42,6 +42,16 @@ arbiter::Mechanism1 mechanism1;
 arbiter::Arbiter the_arbiter { mechanism1, arbiter::is_granted };
 arbiter::Grants grants;
 
+// When rumpdisk dies, its controllers stop DMA into memory that is no longer its.
+struct StopDma final : chain::DeathHook {
+    void next_link_died() override
+    {
+        size_t stopped = the_arbiter.stop_bus_mastering();
+        mach::report("bus mastering stopped on {} {} until the disk server sets {} up again", stopped,
+            stopped == 1 ? "controller" : "controllers", stopped == 1 ? "it" : "them");
+    }
+} stop_dma;
+
 } // namespace
 
 int module_main(int argc, char** argv)
@@ -86,5 +96,6 @@ int module_main(int argc, char** argv)
     link.add_provider(grants);
     link.set_device_ports(grants);
     link.set_io_grants(grants);
+    link.next().set_death_hook(stop_dma);
     link.run();
 }

@@ -70,6 +70,9 @@ class RestartTest(unittest.TestCase):
         self.assertIsNotNone(restarted, out)
         self.assertLess(int(restarted.group(1)), 2000, "a new instance within 2 s")
         self.assertRegex(out, r"(?m)^boot: rumpdisk \(instance 2\) serves ext2fs again$")
+        # The dead driver's controller stopped its DMA at once; the new instance enabled it again.
+        self.assertRegex(out, r"(?m)^pci-arbiter: bus mastering stopped on 1 controller until the disk server "
+                              r"sets it up again$")
         self.assertRegex(out, r"(?m)^ext2fs: wd0s1: disk server restarted, request retried$")
         self.assertNotRegex(out, r"(?m)boot: \S+ failed")
         # `links` and init's boot profile show the restart.
