@@ -1,9 +1,10 @@
 // Directories: blocks of variable-length entries, each block checked whole before use (as
-// Linux's ext2_check_page does), looked up and listed by a linear scan (which also reads
-// dir_index directories, whose index blocks look like empty entries), entries added in the
-// first gap that fits or in a new block, removed by merging into the previous entry. A
-// directory that is changed loses EXT2_INDEX_FL, as the ext2 rules allow, so that no stale
-// hash index remains.
+// Linux's ext2_check_page does), listed by a linear scan (which also reads dir_index
+// directories, whose index blocks look like empty entries), looked up through the hash index
+// when there is a usable one (htree.cpp) or through the name table of a big directory
+// (name_cache.h), entries added in the first gap that fits or in a new block, removed by merging
+// into the previous entry. A directory that is changed loses EXT2_INDEX_FL, as the ext2 rules
+// allow, so that no stale hash index remains; its name table follows every change.
 #include "ext2/volume.h"
 
 namespace ext2 {
@@ -39,6 +40,7 @@ public:
         if (run.physical == 0)
             return v.corrupt("hole in a directory", dir);
         BlockRef ref = TRY(v.m_cache.get(run.physical));
+        ++v.m_directory_stats.blocks_read;
         DirectoryBlock block(v, static_cast<BlockRef&&>(ref));
         TRY(block.check(dir));
         return block;
@@ -163,18 +165,94 @@ FileType Volume::file_type_of(uint16_t mode) const
     }
 }
 
+base::Result<bool> Volume::find_in_block(
+    Ino dir, const Inode& in, uint32_t logical, base::StringView name, EntryPlace* place)
+{
+    DirectoryBlock block = TRY(DirectoryBlock::open(*this, dir, in, logical));
+    for (uint32_t offset = 0; block.valid(offset);) {
+        Entry e = block.at(offset);
+        if (e.header.inode && same_name(e, name)) {
+            *place = EntryPlace { logical, offset, e.header.inode, type_of(*this, e) };
+            return true;
+        }
+        offset = block.next(e);
+    }
+    return false;
+}
+
 base::Result<EntryPlace> Volume::find_entry(Ino dir, const Inode& in, base::StringView name)
 {
     uint32_t blocks = TRY(block_count(*this, dir, in));
-    for (uint32_t logical = 0; logical < blocks; ++logical) {
-        DirectoryBlock block = TRY(DirectoryBlock::open(*this, dir, in, logical));
-        for (uint32_t offset = 0; block.valid(offset);) {
-            Entry e = block.at(offset);
-            if (e.header.inode && same_name(e, name))
-                return EntryPlace { logical, offset, e.header.inode, type_of(*this, e) };
-            offset = block.next(e);
+    EntryPlace place {};
+    if (has_compat(compat::dir_index) && (in.flags & index_fl)) {
+        switch (TRY(find_indexed(dir, in, blocks, name, &place))) {
+        case IndexAnswer::Found:
+            ++m_directory_stats.index_lookups;
+            return place;
+        case IndexAnswer::Absent:
+            ++m_directory_stats.index_lookups;
+            return error(Errc::NotFound, "no such entry");
+        case IndexAnswer::Unusable:
+            break;
         }
     }
+    if (NameCache::worth_it(blocks)) {
+        uint32_t hash = NameCache::hash(name);
+        NameTable* table = m_names.find(dir, in.generation);
+        if (table) {
+            base::Error failure { 0 };
+            bool failed = false;
+            bool found = table->visit(hash, [&](uint32_t logical) {
+                auto in_block = find_in_block(dir, in, logical, name, &place);
+                if (in_block.is_error()) {
+                    failure = in_block.error();
+                    failed = true;
+                    return true;
+                }
+                return in_block.value();
+            });
+            if (failed)
+                return failure;
+            ++m_directory_stats.table_lookups;
+            if (found)
+                return place;
+            return error(Errc::NotFound, "no such entry");
+        }
+        // The first lookup: one scan makes the table and answers.
+        table = m_names.make(dir, in.generation, size_t(blocks) * (m_block_size / dir_rec_len(8)));
+        bool found = false;
+        for (uint32_t logical = 0; logical < blocks; ++logical) {
+            auto opened = DirectoryBlock::open(*this, dir, in, logical);
+            if (opened.is_error()) {
+                m_names.forget(dir);
+                return opened.error();
+            }
+            DirectoryBlock& block = opened.value();
+            for (uint32_t offset = 0; block.valid(offset);) {
+                Entry e = block.at(offset);
+                if (e.header.inode) {
+                    base::StringView entry_name(e.name, e.name_length);
+                    if (table && !table->insert(NameCache::hash(entry_name), logical)) {
+                        m_names.forget(dir);
+                        table = nullptr;
+                    }
+                    if (!found && same_name(e, name)) {
+                        place = EntryPlace { logical, offset, e.header.inode, type_of(*this, e) };
+                        found = true;
+                        if (!table)
+                            return place; // no table to finish: the scan can stop here
+                    }
+                }
+                offset = block.next(e);
+            }
+        }
+        if (found)
+            return place;
+        return error(Errc::NotFound, "no such entry");
+    }
+    for (uint32_t logical = 0; logical < blocks; ++logical)
+        if (TRY(find_in_block(dir, in, logical, name, &place)))
+            return place;
     return error(Errc::NotFound, "no such entry");
 }
 
@@ -206,9 +284,21 @@ base::Result<DirBatch> Volume::read_entries(Ino dir, const Inode& in, uint64_t c
 
 base::Result<void> Volume::add_entry(Ino dir, Inode& in, base::StringView name, Ino ino, FileType type)
 {
+    // The directory's name table follows the change, or goes if the change fails midway.
+    NameTable* table = m_names.find(dir, in.generation);
+    auto result = place_entry(dir, in, name, ino, type, table);
+    if (result.is_error())
+        m_names.forget(dir);
+    return result;
+}
+
+base::Result<void> Volume::place_entry(
+    Ino dir, Inode& in, base::StringView name, Ino ino, FileType type, NameTable* table)
+{
     uint32_t need = dir_rec_len(static_cast<uint32_t>(name.size()));
     uint32_t blocks = TRY(block_count(*this, dir, in));
     bool placed = false;
+    uint32_t placed_in = blocks;
     for (uint32_t logical = 0; logical < blocks && !placed; ++logical) {
         DirectoryBlock block = TRY(DirectoryBlock::open(*this, dir, in, logical));
         for (uint32_t offset = 0; block.valid(offset);) {
@@ -217,6 +307,7 @@ base::Result<void> Volume::add_entry(Ino dir, Inode& in, base::StringView name, 
             if (e.header.inode == 0 && rec_len >= need) {
                 block.write_entry(offset, rec_len, name, ino, type);
                 placed = true;
+                placed_in = logical;
                 break;
             }
             uint32_t used = dir_rec_len(e.name_length);
@@ -226,6 +317,7 @@ base::Result<void> Volume::add_entry(Ino dir, Inode& in, base::StringView name, 
                 block.write_header(offset, shortened);
                 block.write_entry(offset + used, static_cast<uint16_t>(rec_len - used), name, ino, type);
                 placed = true;
+                placed_in = logical;
                 break;
             }
             offset = block.next(e);
@@ -250,6 +342,8 @@ base::Result<void> Volume::add_entry(Ino dir, Inode& in, base::StringView name, 
         __builtin_memcpy(ref.value().data(), &h, sizeof h);
         __builtin_memcpy(ref.value().data() + sizeof h, name.data(), name.size());
     }
+    if (table && !table->insert(NameCache::hash(name), placed_in))
+        m_names.forget(dir);
     in.flags &= ~index_fl;
     in.mtime = in.ctime = now();
     return write_inode(dir, in);
@@ -264,6 +358,8 @@ base::Result<void> Volume::remove_entry(Ino dir, Inode& in, const EntryPlace& pl
         if (offset == place.offset) {
             if (e.header.inode != place.ino)
                 return corrupt("directory entry changed under a removal", dir);
+            if (NameTable* table = m_names.find(dir, in.generation))
+                table->erase(NameCache::hash(base::StringView(e.name, e.name_length)), place.logical);
             if (previous == m_block_size) {
                 DirEntryHeader h = e.header;
                 h.inode = 0;

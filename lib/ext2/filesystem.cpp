@@ -239,7 +239,13 @@ MemoryUse Filesystem::memory_use() const
     m.dirty_blocks = v.m_cache.dirty_blocks();
     m.metadata_bytes = sizeof(Filesystem) + sizeof(Volume) + v.m_group_count * (sizeof(GroupDescriptor) + 1)
         + max_held * sizeof(Volume::Hold);
+    m.name_table_bytes = v.m_names.bytes();
     return m;
+}
+
+DirectoryStats Filesystem::directory_stats() const
+{
+    return m_volume->m_directory_stats;
 }
 
 } // namespace ext2

@@ -174,6 +174,14 @@ struct MemoryUse {
     size_t cached_blocks; // blocks holding data now
     size_t dirty_blocks;
     size_t metadata_bytes; // the Filesystem, the group descriptors and the inode hold table
+    size_t name_table_bytes; // the name tables of big directories (name_cache.h)
+};
+
+// How directory lookups went since the mount, for tests and statistics.
+struct DirectoryStats {
+    uint64_t blocks_read; // directory blocks read and checked (from the cache or the disk)
+    uint64_t index_lookups; // answered through a hash index
+    uint64_t table_lookups; // answered through a big directory's name table
 };
 
 class Volume;
@@ -250,6 +258,7 @@ public:
     StatFs statfs() const;
     bool read_only() const;
     MemoryUse memory_use() const;
+    DirectoryStats directory_stats() const;
 
 private:
     explicit Filesystem(Volume*);

@@ -13,6 +13,7 @@
 #include "ext2/block_cache.h"
 #include "ext2/ext2_layout.h"
 #include "ext2/filesystem.h"
+#include "ext2/name_cache.h"
 
 namespace ext2 {
 
@@ -119,9 +120,14 @@ public:
     base::Result<void> truncate_data(Ino, Inode&, uint64_t size);
 
     // directory.cpp
+    // Through the hash index when it is usable (htree.cpp), else through the directory's name
+    // table (name_cache.h) when it is big, else by a scan.
     base::Result<EntryPlace> find_entry(Ino dir, const Inode&, base::StringView name);
+    // Looks name up in one directory block: true and *place when it is there.
+    base::Result<bool> find_in_block(Ino dir, const Inode&, uint32_t logical, base::StringView name, EntryPlace*);
     base::Result<DirBatch> read_entries(Ino dir, const Inode&, uint64_t cursor, DirEntry* out, size_t max);
     base::Result<void> add_entry(Ino dir, Inode&, base::StringView name, Ino, FileType);
+    base::Result<void> place_entry(Ino dir, Inode&, base::StringView name, Ino, FileType, NameTable*);
     base::Result<void> remove_entry(Ino dir, Inode&, const EntryPlace&);
     base::Result<void> retarget_entry(Ino dir, Inode&, const EntryPlace&, Ino, FileType);
     base::Result<bool> is_empty_directory(Ino dir, const Inode&);
@@ -130,8 +136,14 @@ public:
     base::Result<void> write_new_directory_block(uint32_t block, Ino self, Ino parent);
     FileType file_type_of(uint16_t mode) const;
 
+    // htree.cpp: Unusable when the index does not hold (the caller scans instead).
+    enum class IndexAnswer { Found, Absent, Unusable };
+    base::Result<IndexAnswer> find_indexed(Ino dir, const Inode&, uint32_t blocks, base::StringView, EntryPlace*);
+
     BlockDevice& m_device;
     BlockCache m_cache;
+    NameCache m_names;
+    DirectoryStats m_directory_stats {};
     layout::Superblock m_sb {};
     layout::GroupDescriptor* m_groups = nullptr;
     uint8_t* m_group_flags = nullptr; // group_bad when the bitmaps contradicted the counts
