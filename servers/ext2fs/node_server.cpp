@@ -100,6 +100,12 @@ kern_return_t NodeServer::reply_error(const base::Error& e, const char* operatio
         if (m_corruptions_told == max_corruptions_told)
             mach::report("(further corruption and disk errors are not told)");
     }
+    // The first write the disk refused marked the filesystem as having errors: said once.
+    if (disk && !m_errors_told && m_fs && m_fs->has_errors() && !m_fs->last_write_failure().empty()) {
+        m_errors_told = true;
+        mach::report("{}: {}: the filesystem is marked as having errors (run e2fsck); serving on", m_device_name.view(),
+            m_fs->last_write_failure());
+    }
     return code;
 }
 
