@@ -277,7 +277,11 @@ base::Result<void> NodeServer::go_away(int)
     for (Open& o : m_opens)
         if (o.port.valid() && !o.stale && m_fs->hold(o.ino).is_error())
             o.stale = true;
-    mach::report("{} is clean; serving it read-only", m_device_name.view());
+    if (m_fs->has_errors())
+        mach::report(
+            "{} is unmounted but marked as having errors (run e2fsck); serving it read-only", m_device_name.view());
+    else
+        mach::report("{} is clean; serving it read-only", m_device_name.view());
     return {};
 }
 
