@@ -239,7 +239,7 @@ void BlockCache::forget(uint32_t block)
 const uint8_t* BlockCache::dirty_copy(uint32_t block) const
 {
     uint32_t s = find(block);
-    return s != none && m_slots[s].dirty ? slot_data(s) : nullptr;
+    return s != none && (m_slots[s].dirty || m_slots[s].failed) ? slot_data(s) : nullptr;
 }
 
 base::Result<void> BlockCache::write_back()
@@ -288,14 +288,6 @@ size_t BlockCache::cached_blocks() const
     size_t n = 0;
     for (uint32_t s = 0; s < m_count; ++s)
         n += m_slots[s].valid;
-    return n;
-}
-
-size_t BlockCache::failed_blocks() const
-{
-    size_t n = 0;
-    for (uint32_t s = 0; s < m_count; ++s)
-        n += m_slots[s].valid && m_slots[s].failed;
     return n;
 }
 

@@ -79,7 +79,8 @@ public:
     // Drops a cached copy without writing it: the block was freed, or the caller wrote it to
     // the device directly.
     void forget(uint32_t block);
-    // The contents of the cached copy if it is dirty (newer than the device), else nullptr.
+    // The contents of the cached copy if it is newer than the device (dirty, or its write
+    // failed), else nullptr.
     const uint8_t* dirty_copy(uint32_t block) const;
     // Writes every dirty block in increasing block order, all of them even when some fail;
     // the first device error comes back.
@@ -94,8 +95,6 @@ public:
     size_t bytes() const;
     size_t cached_blocks() const;
     size_t dirty_blocks() const;
-    // Blocks whose write failed that the cache still holds.
-    size_t failed_blocks() const;
 
 private:
     friend class BlockRef;
