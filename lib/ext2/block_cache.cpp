@@ -73,7 +73,7 @@ base::Result<void> BlockCache::init(BlockDevice& device, uint32_t block_size, si
         m_hash[b] = none;
     // All slots start on the LRU list, free (invalid), in index order.
     for (uint32_t i = 0; i < m_count; ++i) {
-        m_slots[i] = Slot { 0, 0, false, false, none, i == 0 ? none : i - 1, i + 1 == m_count ? none : i + 1 };
+        m_slots[i] = Slot { 0, 0, false, false, false, none, i == 0 ? none : i - 1, i + 1 == m_count ? none : i + 1 };
     }
     m_lru_head = 0;
     m_lru_tail = static_cast<uint32_t>(m_count - 1);
@@ -101,6 +101,7 @@ void BlockCache::unlink_hash(uint32_t slot)
     m_slots[slot].hash_next = none;
     m_slots[slot].valid = false;
     m_slots[slot].dirty = false;
+    m_slots[slot].failed = false;
 }
 
 void BlockCache::unlink_lru(uint32_t slot)
@@ -146,36 +147,52 @@ void BlockCache::retire(uint32_t slot)
         m_lru_head = slot;
 }
 
+void BlockCache::tell_failure(uint32_t block, uint32_t count, const base::Error& e)
+{
+    if (m_listener)
+        m_listener->write_failed(block, count, e);
+}
+
 base::Result<void> BlockCache::write_slot(uint32_t slot)
 {
     Slot& s = m_slots[slot];
-    TRY(m_device->write(uint64_t(s.block) * m_sectors_per_block, m_sectors_per_block, slot_data(slot)));
+    auto r = m_device->write(uint64_t(s.block) * m_sectors_per_block, m_sectors_per_block, slot_data(slot));
+    // Clean either way: a failed write is not retried (see the header).
     s.dirty = false;
-    return {};
+    s.failed = r.is_error();
+    if (r.is_error())
+        tell_failure(s.block, 1, r.error());
+    return r;
 }
 
 base::Result<uint32_t> BlockCache::claim(uint32_t block)
 {
     // The least recently used unpinned slot. A slot whose block was forgotten is retired to the
     // least recently used end, so it is taken before any valid one: the memory the cache
-    // touches follows what it holds, not every block it ever held.
-    for (uint32_t s = m_lru_tail; s != none; s = m_slots[s].lru_prev) {
-        Slot& slot = m_slots[s];
-        if (slot.pins)
-            continue;
-        if (slot.valid) {
-            if (slot.dirty)
-                TRY(write_slot(s));
-            unlink_hash(s);
+    // touches follows what it holds, not every block it ever held. A block whose write failed
+    // is taken only when nothing else is left (the second pass).
+    for (int pass = 0; pass < 2; ++pass) {
+        for (uint32_t s = m_lru_tail; s != none; s = m_slots[s].lru_prev) {
+            Slot& slot = m_slots[s];
+            if (slot.pins || (pass == 0 && slot.valid && slot.failed))
+                continue;
+            if (slot.valid) {
+                // A failed write was told to the listener; the block stays as a failed one and
+                // another slot is looked for, and the request that needs a slot goes on.
+                if (slot.dirty && write_slot(s).is_error() && pass == 0)
+                    continue;
+                unlink_hash(s);
+            }
+            slot.block = block;
+            slot.valid = true;
+            slot.dirty = false;
+            slot.failed = false;
+            uint32_t bucket = bucket_of(block);
+            slot.hash_next = m_hash[bucket];
+            m_hash[bucket] = s;
+            touch(s);
+            return s;
         }
-        slot.block = block;
-        slot.valid = true;
-        slot.dirty = false;
-        uint32_t bucket = bucket_of(block);
-        slot.hash_next = m_hash[bucket];
-        m_hash[bucket] = s;
-        touch(s);
-        return s;
     }
     return error(Errc::NoMemory, "every block of the cache is in use");
 }
@@ -222,7 +239,7 @@ void BlockCache::forget(uint32_t block)
 const uint8_t* BlockCache::dirty_copy(uint32_t block) const
 {
     uint32_t s = find(block);
-    return s != none && m_slots[s].dirty ? slot_data(s) : nullptr;
+    return s != none && (m_slots[s].dirty || m_slots[s].failed) ? slot_data(s) : nullptr;
 }
 
 base::Result<void> BlockCache::write_back()
@@ -239,9 +256,13 @@ base::Result<void> BlockCache::write_back()
                 m_order[j] = m_order[j - gap];
                 m_order[j - gap] = t;
             }
-    for (size_t i = 0; i < n; ++i)
-        TRY(write_slot(m_order[i]));
-    return {};
+    base::Result<void> first_failure;
+    for (size_t i = 0; i < n; ++i) {
+        auto r = write_slot(m_order[i]);
+        if (r.is_error() && !first_failure.is_error())
+            first_failure = r;
+    }
+    return first_failure;
 }
 
 base::Result<void> BlockCache::read_blocks(uint32_t block, uint32_t count, void* buffer)
@@ -251,7 +272,10 @@ base::Result<void> BlockCache::read_blocks(uint32_t block, uint32_t count, void*
 
 base::Result<void> BlockCache::write_blocks(uint32_t block, uint32_t count, const void* buffer)
 {
-    return m_device->write(uint64_t(block) * m_sectors_per_block, count * m_sectors_per_block, buffer);
+    auto r = m_device->write(uint64_t(block) * m_sectors_per_block, count * m_sectors_per_block, buffer);
+    if (r.is_error())
+        tell_failure(block, count, r.error());
+    return r;
 }
 
 size_t BlockCache::bytes() const

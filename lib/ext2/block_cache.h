@@ -2,6 +2,14 @@
 // replaced least recently used first, written back when dirty (on eviction or on write_back).
 // A BlockRef pins its block while it is held, so that a request can hold the few blocks it
 // works on (an inode table block, a bitmap, an indirect block) without one evicting another.
+//
+// Writes the device refuses: every one is told to the WriteFailureListener (the volume, which
+// marks the filesystem as having errors), whichever path made it (write-back, an eviction, a
+// direct transfer). A block whose write failed is not retried, as Linux does not retry a failed
+// buffer: it stays in the cache, clean, holding what was meant to be on the disk, and is the
+// last to be evicted, so that the filesystem's view in memory (a bitmap, say) stays whole for
+// as long as the cache can keep it. An eviction that fails does not fail the request that
+// needed the slot: that request has nothing to do with the block.
 #pragma once
 
 #include <stddef.h>
@@ -13,6 +21,16 @@
 namespace ext2 {
 
 class BlockCache;
+
+class WriteFailureListener {
+public:
+    // The device refused a write of count blocks from block: their contents on the disk are
+    // older than the filesystem's.
+    virtual void write_failed(uint32_t block, uint32_t count, const base::Error&) = 0;
+
+protected:
+    ~WriteFailureListener() = default;
+};
 
 class BlockRef {
 public:
@@ -52,6 +70,7 @@ public:
     // budget_bytes / block_size buffers (at least min_blocks). Errc::NoMemory when the heap
     // cannot give them.
     base::Result<void> init(BlockDevice&, uint32_t block_size, size_t budget_bytes);
+    void set_failure_listener(WriteFailureListener* listener) { m_listener = listener; }
 
     // The block's contents, read from the device unless cached.
     base::Result<BlockRef> get(uint32_t block);
@@ -60,9 +79,11 @@ public:
     // Drops a cached copy without writing it: the block was freed, or the caller wrote it to
     // the device directly.
     void forget(uint32_t block);
-    // The contents of the cached copy if it is dirty (newer than the device), else nullptr.
+    // The contents of the cached copy if it is newer than the device (dirty, or its write
+    // failed), else nullptr.
     const uint8_t* dirty_copy(uint32_t block) const;
-    // Writes every dirty block in increasing block order; stops at the first device error.
+    // Writes every dirty block in increasing block order, all of them even when some fail;
+    // the first device error comes back.
     base::Result<void> write_back();
 
     // The device in filesystem blocks, for the few direct transfers (file data runs).
@@ -84,6 +105,7 @@ private:
         uint32_t pins;
         bool valid;
         bool dirty;
+        bool failed; // the device refused its last write: the disk holds an older copy
         uint32_t hash_next; // slot index or none
         uint32_t lru_prev, lru_next;
     };
@@ -96,9 +118,11 @@ private:
     void retire(uint32_t slot); // out of the table, to the least recently used end
     base::Result<uint32_t> claim(uint32_t block); // a slot for block, evicting if needed
     base::Result<void> write_slot(uint32_t slot);
+    void tell_failure(uint32_t block, uint32_t count, const base::Error&);
     uint8_t* slot_data(uint32_t slot) const { return m_data + size_t(slot) * m_block_size; }
 
     BlockDevice* m_device = nullptr;
+    WriteFailureListener* m_listener = nullptr;
     uint32_t m_block_size = 0;
     uint32_t m_sectors_per_block = 0;
     size_t m_count = 0;

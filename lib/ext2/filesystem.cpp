@@ -229,6 +229,14 @@ bool Filesystem::read_only() const
 {
     return m_volume->m_read_only;
 }
+bool Filesystem::has_errors() const
+{
+    return m_volume->has_errors();
+}
+base::StringView Filesystem::last_write_failure() const
+{
+    return m_volume->m_last_write_failure.view();
+}
 
 MemoryUse Filesystem::memory_use() const
 {

@@ -248,7 +248,12 @@ public:
     base::Result<void> hold(Ino);
     base::Result<void> release(Ino);
 
-    // Writes back every dirty block, the superblock and the group descriptors, then flushes.
+    // Writes back every dirty block, the superblock and the group descriptors, then flushes
+    // the device's cache: afterwards everything written before is on stable storage, or sync
+    // fails. A write the device refused (here, at an eviction or in write()) fails the next
+    // sync once, with the device's code, after every other block was written and flushed; the
+    // block is not retried. Such a failure also marks the filesystem as having errors, on the
+    // disk at once (the superblock's EXT2_ERROR_FS, as Linux does): e2fsck then checks it.
     base::Result<void> sync();
     // Frees the inodes still held with no link, restores the state flag found at mount (valid
     // for a filesystem that was clean, as Linux does), syncs and flushes. Afterwards every
@@ -259,6 +264,10 @@ public:
     bool read_only() const;
     MemoryUse memory_use() const;
     DirectoryStats directory_stats() const;
+    // Whether the filesystem is marked as having errors (found so at mount, or since a write
+    // failed), and a sentence on the last write the device refused (empty if none did).
+    bool has_errors() const;
+    base::StringView last_write_failure() const;
 
 private:
     explicit Filesystem(Volume*);

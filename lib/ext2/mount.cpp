@@ -98,6 +98,7 @@ constexpr uint32_t max_groups = 1u << 17;
 
 Volume::~Volume()
 {
+    delete[] m_super_sectors;
     delete[] m_groups;
     delete[] m_group_flags;
     delete[] m_holds;
@@ -278,10 +279,12 @@ base::Result<void> Volume::mount(const MountOptions& options)
     m_max_logical = static_cast<uint32_t>(logical);
 
     TRY(m_cache.init(m_device, m_block_size, options.cache_bytes));
+    m_cache.set_failure_listener(this);
     m_groups = allocate_array<GroupDescriptor>(m_group_count);
     m_group_flags = allocate_array<uint8_t>(m_group_count);
     m_holds = allocate_array<Hold>(Filesystem::max_held);
-    if (!m_groups || !m_group_flags || !m_holds)
+    m_super_sectors = allocate_array<uint8_t>(sectors * sector);
+    if (!m_groups || !m_group_flags || !m_holds || !m_super_sectors)
         return error(Errc::NoMemory, "no memory for the group descriptors");
     for (uint32_t g = 0; g < m_group_count; ++g)
         m_group_flags[g] = 0;
@@ -372,8 +375,17 @@ base::Result<void> Volume::sync()
         ref.mark_dirty();
         m_super_dirty = false;
     }
-    TRY(m_cache.write_back());
-    return m_device.flush();
+    // Every block that can be written is, even after a failure: the failures are counted by
+    // write_failed() and reported below.
+    (void)m_cache.write_back();
+    TRY(m_device.flush());
+    if (m_write_failures != m_failures_reported) {
+        m_failures_reported = m_write_failures;
+        int code = m_unreported_failure.code();
+        m_unreported_failure = base::Error(0);
+        return base::Error(code, "a block could not be written to the device since the last sync");
+    }
+    return {};
 }
 
 base::Result<void> Volume::unmount()

@@ -31,7 +31,7 @@ struct EntryPlace {
     FileType type;
 };
 
-class Volume {
+class Volume final : public WriteFailureListener {
 public:
     using Inode = layout::Inode;
 
@@ -43,9 +43,19 @@ public:
 
     // mount.cpp
     base::Result<void> mount(const MountOptions&);
+    // Writes back, flushes, and then reports the writes that failed since the last sync (the
+    // first one's error), once: sync promises that what was written is on stable storage.
     base::Result<void> sync();
     base::Result<void> unmount();
     StatFs statfs() const;
+
+    // write_failure.cpp: a write the device refused. As Linux's ext2_error() does, the filesystem is
+    // marked as having errors (s_state gets EXT2_ERROR_FS) and the superblock is written out at
+    // once, straight to the device, so that e2fsck sees it whatever happens next; the mark
+    // stays through unmount. The next sync reports the failure.
+    void write_failed(uint32_t block, uint32_t count, const base::Error&) override;
+    base::Result<void> write_superblock_now();
+    bool has_errors() const { return m_sb.state & layout::state_error; }
 
     // Errors that name what was found. corrupt() records a detailed sentence for
     // last_corruption() and returns Errc::Corrupt with the static context.
@@ -174,6 +184,16 @@ public:
 
     base::BufferSink<192> m_note;
     base::BufferSink<192> m_last_corruption;
+
+    // Writes the device refused: how many since the mount, how many a sync has reported, the
+    // first one not reported yet, and a sentence on the last one.
+    uint64_t m_write_failures = 0;
+    uint64_t m_failures_reported = 0;
+    base::Error m_unreported_failure { 0 };
+    base::BufferSink<96> m_last_write_failure;
+    // The device sectors that hold the superblock, read and written by write_superblock_now
+    // (allocated at mount: nothing allocates after it).
+    uint8_t* m_super_sectors = nullptr;
 };
 
 } // namespace ext2

@@ -100,6 +100,12 @@ kern_return_t NodeServer::reply_error(const base::Error& e, const char* operatio
         if (m_corruptions_told == max_corruptions_told)
             mach::report("(further corruption and disk errors are not told)");
     }
+    // The first write the disk refused marked the filesystem as having errors: said once.
+    if (disk && !m_errors_told && m_fs && m_fs->has_errors() && !m_fs->last_write_failure().empty()) {
+        m_errors_told = true;
+        mach::report("{}: {}: the filesystem is marked as having errors (run e2fsck); serving on", m_device_name.view(),
+            m_fs->last_write_failure());
+    }
     return code;
 }
 
@@ -271,7 +277,11 @@ base::Result<void> NodeServer::go_away(int)
     for (Open& o : m_opens)
         if (o.port.valid() && !o.stale && m_fs->hold(o.ino).is_error())
             o.stale = true;
-    mach::report("{} is clean; serving it read-only", m_device_name.view());
+    if (m_fs->has_errors())
+        mach::report(
+            "{} is unmounted but marked as having errors (run e2fsck); serving it read-only", m_device_name.view());
+    else
+        mach::report("{} is clean; serving it read-only", m_device_name.view());
     return {};
 }
 

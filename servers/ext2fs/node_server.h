@@ -115,6 +115,7 @@ private:
     Open m_opens[max_open];
     size_t m_open_count = 0;
     unsigned m_corruptions_told = 0;
+    bool m_errors_told = false;
 };
 
 } // namespace ext2fs

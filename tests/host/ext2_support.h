@@ -63,6 +63,10 @@ public:
         ++writes;
         if (fail_writes)
             return base::Error(2500, "write refused by the test");
+        if (fail_count && sector < fail_first + fail_count && sector + count > fail_first) {
+            ++failed_writes;
+            return base::Error(2500, "write refused by the test (a failing sector range)");
+        }
         if (sector + count > m_sectors || sector + count < sector)
             return base::Error(2500, "write beyond the device");
         size_t bytes = size_t(count) * m_sector_size;
@@ -76,8 +80,10 @@ public:
         return {};
     }
 
-    uint64_t reads = 0, sectors_read = 0, writes = 0, flushes = 0;
+    uint64_t reads = 0, sectors_read = 0, writes = 0, flushes = 0, failed_writes = 0;
     bool fail_writes = false;
+    // Writes that touch any of these sectors fail, as a disk's bad sectors would.
+    uint64_t fail_first = 0, fail_count = 0;
 
 private:
     int m_fd = -1;

@@ -1,5 +1,6 @@
 """The runner's pure parts, without QEMU: grub.cfg rewriting, QEMU's command line, the status
 mapping, and reading the console (line assembly, panic detection)."""
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -72,6 +73,17 @@ class QemuCommandTests(unittest.TestCase):
         argv = qemu.command("q35", Path("/a,b.iso"), [Path("/x,y.img")], Path("/s"), Path("/q"))
         self.assertIn("if=none,id=disk0,file=/x,,y.img,format=raw", argv)
         self.assertTrue(any("file=/a,,b.iso" in a for a in argv))
+
+    def test_qcow2_disks_by_their_magic_with_writeback_caching(self):
+        with tempfile.TemporaryDirectory() as d:
+            raw, qcow2 = Path(d) / "raw.img", Path(d) / "top.qcow2"
+            raw.write_bytes(b"\0" * 4096)
+            qcow2.write_bytes(b"QFI\xfb" + b"\0" * 4092)
+            self.assertEqual(qemu.disk_format(raw), "raw")
+            self.assertEqual(qemu.disk_format(qcow2), "qcow2")
+            argv = qemu.command("q35", Path("/b.iso"), [raw, qcow2], Path("/s"), Path("/q"))
+            self.assertIn(f"if=none,id=disk0,file={raw},format=raw", argv)
+            self.assertIn(f"if=none,id=disk1,file={qcow2},format=qcow2,cache=writeback", argv)
 
     def test_fixed_options(self):
         argv = qemu.command("q35", Path("/b.iso"), [], Path("/s"), Path("/q"))

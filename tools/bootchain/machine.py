@@ -69,7 +69,7 @@ class Machine:
         """machine: "q35" (AHCI disks) or "pc" (IDE disks). grub_cfg: the grub.cfg text, or a
         Path to one; None boots config/grub.cfg. The serial console is set up in it when
         missing, and `append` is added to the kernel's command line (see iso.prepare_grub_cfg).
-        disks: raw images, attached in order (see qemu.slots). timeout: seconds from QEMU's
+        disks: raw or qcow2 images, attached in order (see qemu.slots and qemu.command). timeout: seconds from QEMU's
         start until it is stopped (status 124). iso_image: boot this ISO as it is instead.
         on_output: called (from the machine's thread) with console text as it arrives.
         qemu_args: more words for QEMU's command line (extra devices, say).

@@ -42,12 +42,25 @@ def _option_value(text: str) -> str:
     return str(text).replace(",", ",,")
 
 
+def disk_format(disk: Path) -> str:
+    """'qcow2' for an image in QEMU's qcow2 format (it starts with QCOW2's magic), else 'raw'."""
+    try:
+        with open(disk, "rb") as f:
+            return "qcow2" if f.read(4) == b"QFI\xfb" else "raw"
+    except OSError:
+        return "raw"
+
+
 def command(machine: str, iso: Path, disks: list[Path], serial_socket: Path, qmp_socket: Path,
             memory_mb: int = 512, blkdebug: dict[int, Path] | None = None) -> list[str]:
     """QEMU's argv. QEMU connects to the two sockets (the runner listens on them) and starts
     paused (-S): the runner lets the guest run once it is connected, so no output is lost.
     blkdebug maps a disk's index to a QEMU blkdebug rules file: that disk's I/O then goes
-    through QEMU's blkdebug driver, which fails the requests the rules name (fault tests)."""
+    through QEMU's blkdebug driver, which fails the requests the rules name (fault tests).
+    A qcow2 disk (an overlay over a raw image, say: the power-cut tests) is attached as qcow2
+    with cache=writeback, QEMU's default, named here because the tests rely on it: QEMU then
+    keeps the qcow2 metadata of newly written clusters in memory until the guest flushes, so a
+    write the guest did not flush can be lost when QEMU is killed, as with a disk's cache."""
     blkdebug = blkdebug or {}
     qemu = shutil.which("qemu-system-x86_64") or "qemu-system-x86_64"
     disk_slots, cd_slot = slots(machine, len(disks))
@@ -59,7 +72,9 @@ def command(machine: str, iso: Path, disks: list[Path], serial_socket: Path, qmp
             "-mon", "chardev=qmp,mode=control"]
     for i, (disk, (bus, unit)) in enumerate(zip(disks, disk_slots)):
         file = f"blkdebug:{blkdebug[i]}:{disk}" if i in blkdebug else str(disk)
-        argv += ["-drive", f"if=none,id=disk{i},file={_option_value(file)},format=raw",
+        form = disk_format(disk)
+        options = "format=qcow2,cache=writeback" if form == "qcow2" else "format=raw"
+        argv += ["-drive", f"if=none,id=disk{i},file={_option_value(file)},{options}",
                  "-device", f"ide-hd,drive=disk{i},bus={bus},unit={unit},id=disk{i}-dev"]
     bus, unit = cd_slot
     # A disk with a partition table looks bootable to the firmware: boot the CD first.
