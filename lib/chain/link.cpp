@@ -1,6 +1,7 @@
 // The chain link: start-up, privileged ports, hand-off, and the serving loop.
 #include "chain/link.h"
 
+#include "chain/shutdown.h"
 #include "runtime/clock.h"
 #include "runtime/console.h"
 #include "runtime/power.h"
@@ -22,6 +23,7 @@ boolean_t mach_i386_forward_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t exc_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t notify_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t boot_profile_server(mach_msg_header_t*, mach_msg_header_t*);
+boolean_t chain_shutdown_server(mach_msg_header_t*, mach_msg_header_t*);
 }
 
 namespace chain {
@@ -89,6 +91,12 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &bootstrap) == KERN_SUCCESS
         && MACH_PORT_VALID(bootstrap))
         m_upstream = mach::SendRight::adopt(bootstrap);
+    // From here on, whatever fails puts the filesystem above away first.
+    if (config.upstream == Upstream::Filesystem && m_upstream.valid()) {
+        auto copy = m_upstream.copy();
+        if (!copy.is_error())
+            shutdown().set_filesystem_port(copy.release_value(), "the root filesystem");
+    }
 
     // The console comes first so that every later error can be read. Port options are checked
     // before they are used: a wrong name must give a sentence, not a fault.
@@ -130,6 +138,7 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     m_server.add_demux(exc_server);
     m_server.add_demux(notify_server);
     m_server.add_demux(boot_profile_server);
+    m_server.add_demux(chain_shutdown_server);
 
     if (!config.next_option.empty() && options.seen(config.next_option)) {
         if (!is_send_right(static_cast<mach_port_t>(next)))
@@ -208,6 +217,13 @@ void Link::note_bootstrap_use(base::StringView what)
 
 void Link::run()
 {
+    // The links above can put the filesystem away from the start of its service on. Without
+    // the registration it still serves: only a failure above it would then not reach it.
+    if (m_filesystem) {
+        auto offered = shutdown().offer_filesystem(*this);
+        if (offered.is_error())
+            mach::report("{}", offered.error());
+    }
     m_ready_ms = mach::uptime_ms();
     mach::println("boot: {} ready", m_name);
     mach::println("boot: {} started at {} ms, ready at {} ms", m_name, m_started_ms, m_ready_ms);
@@ -218,7 +234,9 @@ void Link::run()
 void Link::fail_with(FailureStatus status, base::StringView why)
 {
     mach::println("boot: {} failed: {}", m_name, why);
-    mach::power_off(static_cast<int>(status));
+    if (status == FailureStatus::NextLinkDied && m_next_task.valid())
+        (void)task_terminate(m_next_task.name());
+    shutdown().shut_down(*this, static_cast<int>(status));
 }
 
 } // namespace chain

@@ -34,7 +34,7 @@ using Demux = boolean_t (*)(mach_msg_header_t* request, mach_msg_header_t* reply
 
 class Server {
 public:
-    static constexpr size_t max_demuxers = 8;
+    static constexpr size_t max_demuxers = 10;
     static constexpr size_t message_bytes = 8192;
 
     base::Result<void> init();
