@@ -1,7 +1,9 @@
 // The fsys calls on the link's port that a filesystem answers (fsys_getroot, fsys_syncfs,
 // fsys_goaway): passed to the link's Filesystem, if the server registered one. Only the bootstrap
-// port of the next link answers them.
+// port of the next link answers them all; the shutdown port the links above hold (shutdown.h)
+// answers fsys_syncfs and fsys_goaway only: it gives no way into the files.
 #include "chain/link.h"
+#include "chain/shutdown.h"
 
 extern "C" {
 #include "fsys_S.h"
@@ -12,6 +14,11 @@ using chain::link;
 static chain::Filesystem* filesystem_for(mach_port_t port)
 {
     return link().is_bootstrap(port) ? link().filesystem() : nullptr;
+}
+
+static chain::Filesystem* filesystem_to_sync(mach_port_t port)
+{
+    return chain::shutdown().is_filesystem_port(port) ? link().filesystem() : filesystem_for(port);
 }
 
 extern "C" {
@@ -49,7 +56,7 @@ kern_return_t S_fsys_getroot(mach_port_t fsys, mach_port_t dotdot_node, const id
 
 kern_return_t S_fsys_syncfs(mach_port_t fsys, int, int)
 {
-    chain::Filesystem* fs = filesystem_for(fsys);
+    chain::Filesystem* fs = filesystem_to_sync(fsys);
     if (!fs)
         return MIG_BAD_ID;
     auto synced = fs->sync();
@@ -58,7 +65,7 @@ kern_return_t S_fsys_syncfs(mach_port_t fsys, int, int)
 
 kern_return_t S_fsys_goaway(mach_port_t fsys, int flags)
 {
-    chain::Filesystem* fs = filesystem_for(fsys);
+    chain::Filesystem* fs = filesystem_to_sync(fsys);
     if (!fs)
         return MIG_BAD_ID;
     auto gone = fs->go_away(flags);

@@ -1,6 +1,7 @@
 // The chain link: start-up, privileged ports, hand-off, and the serving loop.
 #include "chain/link.h"
 
+#include "chain/shutdown.h"
 #include "runtime/clock.h"
 #include "runtime/console.h"
 #include "runtime/power.h"
@@ -26,6 +27,7 @@ boolean_t exc_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t notify_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t boot_profile_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t link_server(mach_msg_header_t*, mach_msg_header_t*);
+boolean_t chain_shutdown_server(mach_msg_header_t*, mach_msg_header_t*);
 }
 
 namespace chain {
@@ -93,6 +95,12 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &bootstrap) == KERN_SUCCESS
         && MACH_PORT_VALID(bootstrap))
         m_upstream = mach::SendRight::adopt(bootstrap);
+    // From here on, whatever fails puts the filesystem above away first.
+    if (config.upstream == Upstream::Filesystem && m_upstream.valid()) {
+        auto copy = m_upstream.copy();
+        if (!copy.is_error())
+            shutdown().set_filesystem_port(copy.release_value(), "the root filesystem");
+    }
 
     // The console comes first so that every later error can be read. Port options are checked
     // before they are used: a wrong name must give a sentence, not a fault.
@@ -134,6 +142,7 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     m_server.add_demux(notify_server);
     m_server.add_demux(boot_profile_server);
     m_server.add_demux(link_server);
+    m_server.add_demux(chain_shutdown_server);
 
     if (m_instance > 1) {
         // Restarted: the next link runs already and keeps its ports (they are the same); the
@@ -224,6 +233,13 @@ void Link::note_bootstrap_use(base::StringView what)
 
 void Link::run()
 {
+    // The links above can put the filesystem away from the start of its service on. Without
+    // the registration it still serves: only a failure above it would then not reach it.
+    if (m_filesystem) {
+        auto offered = shutdown().offer_filesystem(*this);
+        if (offered.is_error())
+            mach::report("{}", offered.error());
+    }
     m_ready_ms = mach::uptime_ms();
     mach::println("boot: {} ready", m_name);
     mach::println("boot: {} started at {} ms, ready at {} ms", m_name, m_started_ms, m_ready_ms);
@@ -234,7 +250,9 @@ void Link::run()
 void Link::fail_with(FailureStatus status, base::StringView why)
 {
     mach::println("boot: {} failed: {}", m_name, why);
-    mach::power_off(static_cast<int>(status));
+    if (status == FailureStatus::NextLinkDied && MACH_PORT_VALID(m_next.task()))
+        (void)task_terminate(m_next.task());
+    shutdown().shut_down(*this, static_cast<int>(status));
 }
 
 } // namespace chain

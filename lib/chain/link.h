@@ -8,13 +8,16 @@
 //             exception port one of ours (a crash below is reported), and it is resumed. Its
 //             first RPC waits in our queue until run() starts serving: that is the readiness
 //             signal.
-//   run():    prints "boot: NAME ready" and serves.
+//   run():    prints "boot: NAME ready" and serves; a link that serves a filesystem first
+//             registers its shutdown port with the links above (shutdown.h).
+//   fail():   prints "boot: NAME failed: WHY" and goes down in order (shutdown.h): the
+//             filesystem put away, then the power-off.
 //
 // The two ports, so that what the next task hands on can never climb back:
 //   - the bootstrap port, known to the next task only: fsys_getpriv is answered there once, for
 //     its start-up (the host port if policy.h says so, the device master below, no task port),
 //     and then refused; fsys_getroot, fsys_syncfs and fsys_goaway go to the link's Filesystem,
-//     if it serves one (ext2fs); boot_profile_get.
+//     if it serves one (ext2fs); boot_profile_get; shutdown_register (chain_shutdown.defs).
 //   The link above makes these two ports and the supervision port (link.defs: link_ports), so
 //   that they outlive this link if the link above restarts it (next_link.h).
 //   - the device master handed down: device_open / device_open_new of names a registered
@@ -86,11 +89,16 @@ protected:
     ~IoGrants() = default;
 };
 
+// What the link above is: another link, or the root filesystem (exec's upstream is ext2fs's
+// bootstrap port), which the shutdown then puts away (shutdown.h).
+enum class Upstream { Link, Filesystem };
+
 struct LinkConfig {
     // The server's name in messages ("pci-arbiter"); argv[0] of the module line if empty.
     base::StringView name;
     // The seed's hand-off option for this link, without "--" ("disk-server-task"), or empty.
     base::StringView next_option;
+    Upstream upstream = Upstream::Link;
 };
 
 class Link {
@@ -140,7 +148,8 @@ public:
     uint64_t started_ms() const { return m_started_ms; }
     uint64_t ready_ms() const { return m_ready_ms; }
 
-    // Prints "boot: NAME failed: ..." and powers off with a non-zero status.
+    // Prints "boot: NAME failed: ..." and goes down in order with a non-zero status: the root
+    // filesystem, if alive, written and marked clean, then the power-off (shutdown.h).
     template<typename... Args> [[noreturn]] void fail(base::StringView fmt, const Args&... args)
     {
         base::BufferSink<256> why;
@@ -151,6 +160,9 @@ public:
     // Power-off statuses of a broken chain, as the runner reports them.
     // (2 is the runner's own status for a failed run, so it is not used.)
     enum class FailureStatus { LinkFailed = 1, NextLinkDied = 3 };
+    // The one place every failure of a link goes through. NextLinkDied also ends the next
+    // task: one that crashed sits in its exception holding its ports, and calls on them (a
+    // filesystem's on its disk server, a shutdown's on the filesystem) would wait for it.
     [[noreturn]] void fail_with(FailureStatus, base::StringView why);
 
     // Used by the MIG handlers of the link's ports (device_master.cpp, supervision.cpp).

@@ -269,6 +269,13 @@ void NextLink::restart()
 
 void NextLink::give_up(base::StringView what)
 {
+    // Its ports die now: whoever still sends to them (ext2fs, syncing for the shutdown) fails at
+    // once instead of waiting in a queue nobody will serve.
+    for (auto& kept : m_ports) {
+        if (kept.home)
+            mach_port_mod_refs(mach_task_self(), kept.name, MACH_PORT_RIGHT_RECEIVE, -1);
+        kept.home = false;
+    }
     base::BufferSink<256> why;
     base::format(why, "the next link {} {}; its last fault: {}", m_name.view(), what, m_last_fault.view());
     link().fail_with(Link::FailureStatus::NextLinkDied, why.view());

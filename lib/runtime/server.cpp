@@ -2,6 +2,7 @@
 #include "runtime/server.h"
 
 #include "runtime/console.h"
+#include "runtime/msg.h"
 #include "runtime/runtime.h"
 #include "runtime/threads.h"
 
@@ -240,6 +241,7 @@ base::Result<void> Server::serve_with_threads(unsigned threads, unsigned max_thr
     g_threaded_server = this;
     m_max_threads = max_threads > threads ? max_threads : threads;
     set_client_wait_hook(&Server::before_client_wait);
+    m_threads = 0; // the first thread does not serve (run())
     while (m_threads < threads)
         TRY(start_thread());
     return {};
@@ -277,6 +279,13 @@ void Server::before_client_wait()
 void Server::run()
 {
     m_stopping = false;
+    if (g_threaded_server == this) {
+        // Handlers run on the serving threads, whose stacks are thread_stack_bytes: the kernel
+        // gives a boot module's first thread only 64 KiB (GNU Mach's kern/bootstrap.c), which a
+        // deep handler can overrun. The first thread only waits.
+        for (;;)
+            sleep_ms(60 * 1000);
+    }
     while (!m_stopping) {
         auto r = serve_one();
         if (r.is_error())

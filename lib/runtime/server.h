@@ -50,10 +50,11 @@ public:
     void stop() { m_stopping = true; }
     mach_port_t port_set() const { return m_set; }
 
-    // Serves with more than one thread (runtime/threads.h), from run() on: `threads` serve from
+    // Serves with threads of their own (runtime/threads.h), from run() on: `threads` serve from
     // the start, and one more starts, up to max_threads, whenever a handler is about to wait on
     // a client's port while no other thread waits for requests. So a client that never answers
-    // holds one thread, and the others go on serving. Only one server of a module does this.
+    // holds one thread, and the others go on serving. The module's first thread no longer
+    // serves (its stack is small). Only one server of a module does this.
     base::Result<void> serve_with_threads(unsigned threads, unsigned max_threads);
 
 private:
@@ -70,7 +71,7 @@ private:
     Demux m_demux[max_demuxers] = {};
     size_t m_demux_count = 0;
     bool m_stopping = false;
-    unsigned m_threads = 1; // serving, the main thread included
+    unsigned m_threads = 1; // serving (with threads: the serving threads, not the first one)
     unsigned m_max_threads = 1;
     unsigned m_receiving = 0; // threads waiting for a request
     Buffers m_buffers; // the main thread's

@@ -2,12 +2,12 @@
 #include "exec.h"
 
 #include "chain/link.h"
+#include "chain/shutdown.h"
 #include "execclient/client.h"
 #include "fsclient/status.h"
 #include "loader.h"
 #include "runtime/console.h"
 #include "runtime/msg.h"
-#include "runtime/power.h"
 #include "runtime/runtime.h"
 
 extern "C" {
@@ -424,7 +424,7 @@ kern_return_t Exec::no_senders(mach_port_t process, mach_port_mscount_t)
         auto started = start_init();
         if (started.is_error()) {
             mach::report("cannot start {}: {}", m_init_path.view(), ExecError { started.error() });
-            mach::power_off(1);
+            chain::shutdown().shut_down(chain::link(), 1);
         }
         return KERN_SUCCESS;
     }
@@ -534,11 +534,8 @@ void Exec::init_ended(Program& p)
         status = 127;
     }
     // Everything the programs wrote goes to the disk, and the filesystem is marked clean,
-    // before the machine goes off.
-    auto away = fs::filesystem_go_away(chain::link().upstream());
-    if (away.is_error())
-        mach::report("the root filesystem could not be put away: {}", fs::ErrorText { away.error() });
-    mach::power_off(status);
+    // before the machine goes off: the chain's one way down.
+    chain::shutdown().shut_down(chain::link(), status);
 }
 
 } // namespace execd

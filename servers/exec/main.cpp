@@ -13,7 +13,6 @@
 #include "exec.h"
 #include "fsclient/status.h"
 #include "runtime/console.h"
-#include "runtime/power.h"
 #include "runtime/runtime.h"
 
 namespace execd {
@@ -45,7 +44,8 @@ int module_main(int argc, char** argv)
     auto& link = chain::link();
     // exec's demux comes first: the chain's serves every other port of the link.
     link.server().add_demux(execd::demux);
-    auto started = link.start(argc, argv, { "exec", {} }, options);
+    // The link above is the root filesystem: every failure from here on puts it away first.
+    auto started = link.start(argc, argv, { "exec", {}, chain::Upstream::Filesystem }, options);
     if (started.is_error())
         link.fail("{}", started.error());
     if (!link.has_upstream())

@@ -5,6 +5,7 @@
 // '/'. A root device that cannot be opened or mounted fails the chain with a sentence.
 //
 //   ext2fs [--readonly] [--cache-kib=N] [--multiboot-command-line='... root=SPEC ...'] [SPEC]
+//          [--fault-after=N]   (a test hook: fault_hook.h)
 //   SPEC: part:N:device:NAME (partition N of disk NAME, which rumpdisk serves as NAMEsN),
 //         device:NAME, or a device name (wd0s1)
 #include "base/options.h"
@@ -12,6 +13,7 @@
 #include "chain/link.h"
 #include "ext2/ext2_layout.h"
 #include "ext2/filesystem.h"
+#include "fault_hook.h"
 #include "fsclient/status.h"
 #include "node_server.h"
 #include "protocol.h"
@@ -73,6 +75,9 @@ int module_main(int argc, char** argv)
     options.add_text("multiboot-command-line", command_line, "the kernel's command line (root=SPEC)");
     options.add_flag("readonly", readonly, "mount the root filesystem read-only");
     options.add_number("cache-kib", cache_kib, "the block cache's budget, in KiB (default 1024)");
+    unsigned long long fault_after = 0;
+    options.add_number(
+        "fault-after", fault_after, "test hook: a real invalid memory access at the Nth io_write request (tests only)");
     auto& link = chain::link();
     auto started = link.start(argc, argv, { "ext2fs", "exec-server-task" }, options);
     if (started.is_error())
@@ -119,6 +124,9 @@ int module_main(int argc, char** argv)
     if (device_read_only && !readonly)
         mach::report("{} cannot be written: mounted read-only", device_name);
 
+    if (fault_after)
+        mach::report("test hook: --fault-after={}: faulting at io_write request {}", fault_after, fault_after);
+    ext2fs::fault_after_writes(fault_after);
     static ext2fs::NodeServer server(*device.value(), fs, mount_options, device_name);
     ext2fs::serve_protocol(server);
     link.set_filesystem(server);

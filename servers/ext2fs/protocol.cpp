@@ -1,6 +1,8 @@
 // The MIG server functions of fs.defs: each passes its request to the NodeServer.
 #include "protocol.h"
 
+#include "fault_hook.h"
+
 extern "C" {
 #include "fs_S.h"
 }
@@ -36,6 +38,7 @@ kern_return_t S_io_read(
 kern_return_t S_io_write(
     mach_port_t io, const_fs_data_t data, mach_msg_type_number_t count, int64_t offset, vm_size_t* amount)
 {
+    ext2fs::count_write();
     SERVE(io_write(io, data, count, offset, amount));
 }
 

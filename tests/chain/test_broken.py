@@ -54,11 +54,15 @@ class BrokenChain(WithRootDisk):
     def test_unknown_option_on_a_later_link(self):
         m = self.boot(edit_line(seed_cfg(), "exec", "'$(exec-task", "--frobnicate '$(exec-task"))
         m.expect(r"^boot: exec failed: unknown option '--frobnicate'$")
+        # The way down is orderly: the filesystem above exec is put away before the power-off.
+        m.expect(r"^ext2fs: wd0s1 is clean; serving it read-only$")
+        m.expect(r"^boot: power-off by exec with status 1$")
         self.assertEqual(m.wait(), LINK_FAILED)
 
     def test_next_link_crashes(self):
         m = self.boot(replace_line(seed_cfg(), "exec", "/boot/crash crash --how=fault '$(exec-task=task-create)'"))
         m.expect(r"^boot: ext2fs failed: the next link crash crashed: EXC_BAD_ACCESS .* at pc 0x[0-9a-f]+$")
+        m.expect(r"^ext2fs: wd0s1 is clean; serving it read-only$")
         self.assertEqual(m.wait(), NEXT_LINK_DIED)
 
     def test_driver_that_faults_at_every_start_is_given_up(self):

@@ -148,7 +148,7 @@ void ranges_of(Protocol p, const IdRange*& list, size_t& count)
     static const IdRange fs[] = { { 24000, 24021 }, { 22000, 22010 } };
     static const IdRange exec[] = { { 30000, 30007 }, { 30500, 30500 }, { 22000, 22010 }, { 2800, 2830 } };
     static const IdRange master[]
-        = { { 2800, 2830 }, { 22000, 22010 }, { 24800, 24801 }, { 3800, 3810 }, { 24900, 24903 } };
+        = { { 2800, 2830 }, { 22000, 22010 }, { 24800, 24801 }, { 3800, 3810 }, { 24900, 24903 }, { 24950, 24951 } };
     static const IdRange pci[] = { { 39000, 39010 }, { 39100, 39110 }, { 2800, 2830 } };
     static const IdRange disk[] = { { 2800, 2830 } };
     list = disk, count = 1;
@@ -164,7 +164,7 @@ void ranges_of(Protocol p, const IdRange*& list, size_t& count)
         list = exec, count = 4;
         return;
     case Protocol::Master:
-        list = master, count = 5;
+        list = master, count = 6;
         return;
     case Protocol::PciRoot:
     case Protocol::PciDevice:

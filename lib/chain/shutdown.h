@@ -1,0 +1,59 @@
+// The one way down of the chain. Whatever ends it — init's end, a link that fails, a next link
+// that crashed or ended, a driver given up — goes through shut_down(), which writes the rule
+// once:
+//   1. the root filesystem, if it is alive, writes everything and marks itself clean
+//      (fsys_goaway: its sync ends with DEV_FLUSH_CACHE, so the disk server flushes the disk's
+//      write cache too);
+//   2. the machine powers off with the status.
+// The filesystem is reached in one of three ways, whichever this link has:
+//   - it is this link (ext2fs): its Filesystem is called directly;
+//   - it is below this link (pci-arbiter, rumpdisk): when its link starts serving, it makes a
+//     port on which only fsys_syncfs and fsys_goaway are answered and registers a send right to
+//     it with the links above (chain_shutdown.defs, forwarded link by link);
+//   - it is above this link (exec): the upstream port, which answers fsys_goaway
+//     (LinkConfig::upstream = Upstream::Filesystem).
+// The call is bounded (filesystem_bound_ms): a filesystem that died fails it at once, one that
+// hangs costs that long, never more. A filesystem that died cannot save what it had not synced:
+// the shutdown says so, and what it synced before is on the disk.
+#pragma once
+
+#include "base/result.h"
+#include "base/string_view.h"
+#include "runtime/rights.h"
+
+namespace chain {
+
+class Link;
+
+class Shutdown {
+public:
+    // How long a filesystem has to write everything and go away.
+    static constexpr unsigned filesystem_bound_ms = 20000;
+
+    // The filesystem's link, when it starts serving: the port for the links above, and its
+    // registration with them.
+    base::Result<void> offer_filesystem(Link&);
+    // The filesystem is reached through `port` (registered from below, or the upstream).
+    void set_filesystem_port(mach::SendRight port, base::StringView name);
+    bool has_filesystem_port() const { return m_filesystem.valid(); }
+    // Whether fsys_syncfs and fsys_goaway on `port` reach this link's filesystem.
+    bool is_filesystem_port(mach_port_t port) const { return m_port.valid() && port == m_port.name(); }
+
+    // shutdown_register on this link's port `port`.
+    kern_return_t registered(Link&, mach_port_t port, mach::SendRight filesystem, base::StringView name);
+
+    // The rule above; `status` is the power-off status.
+    [[noreturn]] void shut_down(Link&, int status);
+
+private:
+    void put_filesystem_away(Link&);
+
+    mach::ReceiveRight m_port; // the filesystem's link: the port registered above
+    mach::SendRight m_filesystem; // a filesystem below or above
+    base::BoundedString<64> m_filesystem_name;
+    bool m_going_down = false;
+};
+
+Shutdown& shutdown();
+
+} // namespace chain
