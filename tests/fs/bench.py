@@ -1,5 +1,6 @@
 """The filesystem benchmark (`make bench`): per machine (AHCI on q35, IDE on pc), fs-client
---test=bench reads a 64 MiB file through ext2fs, creates and then deletes 1,000 files, and asks
+--test=bench reads a 64 MiB file through ext2fs, creates and then deletes 1,000 files, looks up
+and stats every entry of a 60,000-entry directory (as `ls -l` does), and asks
 ext2fs for its resident memory with a cold and a warm cache; disk-client, booted on the same disk
 in ext2fs's place just before and just after, reads the partition raw through rumpdisk in 1 MiB
 requests (exec's place may not open a disk: README, Privilege). The ratio of the best figures is
@@ -23,6 +24,7 @@ from bootchain.machine import Machine  # noqa: E402
 
 MEGABYTES = 64
 FILES = 1000
+BIG_DIRECTORY = 60000  # entries of /big-directory, each looked up and stat'ed as `ls -l` does
 
 
 def run(machine: str, disk: Path) -> list[str]:
@@ -54,8 +56,12 @@ def main() -> None:
         tree = Path(d) / "tree"
         tree.mkdir()
         write(tree / "bench.bin", content.data(90, MEGABYTES << 20))
+        big = tree / "big-directory"
+        big.mkdir()
+        for i in range(BIG_DIRECTORY):
+            (big / f"entry-{i:06d}").touch()
         partition = Path(d) / "part.img"
-        make_partition(partition, tree, MEGABYTES + 24, block_size=4096)
+        make_partition(partition, tree, MEGABYTES + 48, block_size=4096, inodes=BIG_DIRECTORY + 4096)
         disk = Path(d) / "disk.img"
         make_disk(disk, partition)
         for machine, what in (("q35", "AHCI"), ("pc", "IDE")):

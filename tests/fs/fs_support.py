@@ -84,7 +84,8 @@ def make_ops_tree(root: Path) -> None:
 
 
 def make_partition(path: Path, tree: Path | None, size_mib: int, fs_type: str = "ext2",
-                   block_size: int | None = None, features: str | None = None) -> None:
+                   block_size: int | None = None, features: str | None = None,
+                   inodes: int | None = None) -> None:
     """An ext2 (or other) filesystem image of size_mib MiB holding tree, made by mke2fs -d."""
     with open(path, "wb") as f:
         f.truncate(size_mib << 20)
@@ -93,6 +94,8 @@ def make_partition(path: Path, tree: Path | None, size_mib: int, fs_type: str = 
         cmd += ["-b", str(block_size)]
     if features:
         cmd += ["-O", features]
+    if inodes:
+        cmd += ["-N", str(inodes)]
     if tree is not None:
         cmd += ["-d", str(tree)]
     cmd += [str(path)]

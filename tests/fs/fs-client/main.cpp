@@ -908,6 +908,32 @@ uint64_t read_file_ns(const fs::Node& file, uint64_t bytes, uint64_t& requests)
     return mach::uptime_ns() - start;
 }
 
+// Every entry of /big-directory (if the disk has one) looked up and stat'ed, as `ls -l` does.
+void bench_big_directory()
+{
+    auto found = g_root.lookup("big-directory", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
+    if (found.is_error())
+        return;
+    fs::Node big = found.release_value();
+    uint64_t start = mach::uptime_ns();
+    unsigned stated = 0;
+    auto listed = big.for_each_entry([&](const fs::Dirent& d) {
+        if (d.name == "." || d.name == "..")
+            return true;
+        auto entry = big.lookup(d.name, FS_LOOKUP_READ);
+        if (!ok(entry, "bench lookup in /big-directory"))
+            return false;
+        if (!ok(entry.value().stat(), "bench stat in /big-directory"))
+            return false;
+        ++stated;
+        return true;
+    });
+    ok(listed, "bench readdir of /big-directory");
+    Rate r = rate(stated, mach::uptime_ns() - start);
+    mach::println("bench: {:<28} {:>6}.{:02} entries/s ({} entries)", "stat every entry of a dir",
+        r.per_second_x100 / 100, r.per_second_x100 % 100, stated);
+}
+
 void test_bench(unsigned megabytes, unsigned files)
 {
     auto cold = g_root.server_stats();
@@ -985,6 +1011,7 @@ void test_bench(unsigned megabytes, unsigned files)
     mach::println("bench: {:<28} {:>6}.{:02} files/s ({} files)", "delete", d.per_second_x100 / 100,
         d.per_second_x100 % 100, deleted);
     ok(g_root.rmdir("bench-files"), "rmdir /bench-files");
+    bench_big_directory();
     ok(g_root.sync(), "file_syncfs");
     auto after = g_root.server_stats();
     if (ok(after, "fs_server_stats"))
