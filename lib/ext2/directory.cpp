@@ -219,7 +219,9 @@ base::Result<EntryPlace> Volume::find_entry(Ino dir, const Inode& in, base::Stri
             return error(Errc::NotFound, "no such entry");
         }
         // The first lookup: one scan makes the table and answers.
-        table = m_names.make(dir, in.generation, size_t(blocks) * (m_block_size / dir_rec_len(8)));
+        // Room for names of about 20 bytes; the table grows if they are shorter.
+        size_t expected = size_t(blocks) * (m_block_size / 32);
+        table = m_names.make(dir, in.generation, expected < NameCache::max_names ? expected : NameCache::max_names);
         bool found = false;
         for (uint32_t logical = 0; logical < blocks; ++logical) {
             auto opened = DirectoryBlock::open(*this, dir, in, logical);
@@ -232,7 +234,9 @@ base::Result<EntryPlace> Volume::find_entry(Ino dir, const Inode& in, base::Stri
                 Entry e = block.at(offset);
                 if (e.header.inode) {
                     base::StringView entry_name(e.name, e.name_length);
-                    if (table && !table->insert(NameCache::hash(entry_name), logical)) {
+                    if (table
+                        && (table->names() >= NameCache::max_names
+                            || !table->insert(NameCache::hash(entry_name), logical))) {
                         m_names.forget(dir);
                         table = nullptr;
                     }
