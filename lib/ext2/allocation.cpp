@@ -146,8 +146,8 @@ base::Result<void> Volume::verify_group(uint32_t g)
 void Volume::note_allocation_in(uint32_t g)
 {
     // Without uninit_bg or metadata_csum (the only way this library writes) these fields mean
-    // nothing to Linux, but e2fsck would take a stale bg_itable_unused as a promise that the
-    // group's last inodes are unused.
+    // nothing to Linux, but e2fsck would take stale ones as a promise that the group's inodes
+    // are unused. Mount clears them in every group; allocation again, in case.
     GroupDescriptor& gd = m_groups[g];
     if (gd.flags & (group_inode_uninit | group_block_uninit) || gd.itable_unused) {
         gd.flags &= static_cast<uint16_t>(~(group_inode_uninit | group_block_uninit));

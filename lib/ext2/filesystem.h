@@ -212,7 +212,9 @@ public:
     // not support (needs_recovery, extent, 64bit, flex_bg, inline_data, ...: all but filetype
     // and meta_bg); mounts read-only, with a note, an image with an unknown RO_COMPAT feature
     // (all but sparse_super, large_file, btree_dir). COMPAT features (has_journal, dir_index,
-    // ext_attr, resize_inode) do not stop a read-write mount, as in Linux. An image not cleanly unmounted or with
+    // ext_attr, resize_inode) do not stop a read-write mount, as in Linux. A read-write mount
+    // clears stale uninit flags and bg_itable_unused of the descriptors (meaningless without
+    // uninit_bg and metadata_csum, which make it read-only). An image not cleanly unmounted or with
     // errors is mounted as Linux does, with a note. Read-write: clears the valid-state flag on disk at once and counts
     // the mount. Prints nothing. The caller owns the result; delete it after unmount().
     static base::Result<Filesystem*> mount(BlockDevice&, const MountOptions& = {});

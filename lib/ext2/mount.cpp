@@ -528,6 +528,12 @@ base::Result<void> Volume::check_groups()
             distrust_blocks(g, "block bitmap marks a block of the bad-blocks list free", b);
     }
 
+    // Stale uninit flags (without the features, the only way this library writes) would make
+    // e2fsck take the inodes of a group, and new names pointing into it, for unused ones.
+    if (!m_read_only)
+        for (uint32_t g = 0; g < m_group_count; ++g)
+            note_allocation_in(g);
+
     uint32_t untrusted = 0, first_untrusted = 0;
     for (uint32_t g = 0; g < m_group_count; ++g)
         if (m_group_flags[g] && !untrusted++)
