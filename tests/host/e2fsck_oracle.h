@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <map>
@@ -231,24 +232,33 @@ inline Problems parse(const std::string& output, int status, const std::string& 
     return p;
 }
 
-// Runs `e2fsck -fn` (bounded by 60 s) on image.
-inline Problems check(const std::string& e2fsck, const std::string& image)
+// Runs `e2fsck -fn` on image, bounded in time (e2fsck loops on some damage) and in output (at
+// most 1 MB is read). A run that hit either bound has a status of -1: it could not check.
+inline Problems check(const std::string& e2fsck, const std::string& image, unsigned seconds = 60)
 {
     std::string quoted = "'";
     for (char c : image)
         quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
     quoted += "'";
-    std::string command = "timeout 60 " + e2fsck + " -fn " + quoted + " 2>&1";
+    const std::string marker = "<e2fsck status ";
+    std::string command = "{ timeout " + std::to_string(seconds) + " " + e2fsck + " -fn " + quoted
+        + " </dev/null 2>&1; echo \"" + marker + "$?>\"; } | head -c 1000000";
     std::string output;
-    int status = -1;
     if (FILE* pipe = ::popen(command.c_str(), "r")) {
         char buffer[4096];
         size_t n;
         while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
             output.append(buffer, n);
-        int raw = ::pclose(pipe);
-        status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + (WIFSIGNALED(raw) ? WTERMSIG(raw) : 0);
+        ::pclose(pipe);
     }
+    int status = -1;
+    size_t at = output.rfind(marker);
+    if (at != std::string::npos) {
+        status = std::atoi(output.c_str() + at + marker.size());
+        output.resize(at);
+    }
+    if (status == 124) // timeout's own status
+        status = -1;
     return parse(output, status, image);
 }
 
