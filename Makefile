@@ -55,6 +55,7 @@ fuzz: build
 	python3 $(CURDIR)/tests/fuzz/run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/partition_fuzz $(FUZZ_SECONDS) || status=1; \
 	python3 $(CURDIR)/tests/fuzz/elf_run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/elf_fuzz $(FUZZ_SECONDS) || status=1; \
 	python3 $(CURDIR)/tests/fuzz/ext2_run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/ext2_fuzz $(FUZZ_SECONDS) || status=1; \
+	python3 $(CURDIR)/tests/fuzz/ext2_run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/ext2_fsck_fuzz $(FUZZ_SECONDS) -timeout=60 || status=1; \
 	exit $$status
 
 # Power cuts (tests/powercut/powercut_run.py): QEMU killed with SIGKILL at POWERCUT_COUNT seeded

@@ -2,8 +2,13 @@
 // superblock's free counts and the used-directory counts right. Placement as Linux's ext2
 // does it without Orlov: a file's blocks from a goal (the block after the previous one), a
 // file's inode in its parent's group, a directory's inode in a group with at least the
-// average number of free inodes and the most free blocks. A group whose bitmap contradicts
-// its counts or its own metadata is marked bad: nothing is allocated or freed there again.
+// average number of free inodes and the most free blocks.
+//
+// A bitmap is not believed alone. Mount checks each group's bitmaps against its descriptor and
+// its own metadata (verify_group); a block or inode bitmap found lying, then or later (a free
+// bit over an inode plainly in use, over the group's metadata or over a listed bad block),
+// makes that bitmap untrusted: nothing is allocated or freed by it again, its free count leaves
+// the figures statfs reports, and the notes sink is told once.
 #include "ext2/volume.h"
 
 namespace ext2 {
@@ -28,6 +33,17 @@ uint32_t find_clear(const uint8_t* map, uint32_t from, uint32_t to)
     return to;
 }
 
+uint32_t count_clear(const uint8_t* map, uint32_t to)
+{
+    uint32_t clear = 0;
+    uint32_t i = 0;
+    for (; i + 8 <= to; i += 8)
+        clear += 8 - static_cast<uint32_t>(__builtin_popcount(map[i >> 3]));
+    for (; i < to; ++i)
+        clear += !(map[i >> 3] & (1u << (i & 7)));
+    return clear;
+}
+
 bool test_bit(const uint8_t* map, uint32_t i)
 {
     return map[i >> 3] & (1u << (i & 7));
@@ -41,18 +57,115 @@ void clear_bit(uint8_t* map, uint32_t i)
     map[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7)));
 }
 
+// Counts that e2fsck will compare: never wrapped below zero by a count found wrong.
+void count_down(uint32_t& n)
+{
+    if (n)
+        --n;
+}
+void count_down(uint16_t& n)
+{
+    if (n)
+        --n;
+}
+
 } // namespace
+
+void Volume::distrust_blocks(uint32_t g, const char* why, uint32_t block)
+{
+    record_corruption(why, 0, block);
+    if (m_group_flags[g] & blocks_untrusted)
+        return;
+    m_group_flags[g] |= blocks_untrusted;
+    m_trusted_free_blocks -= m_groups[g].free_blocks_count;
+    tell("group {}: {} (block {}): no block is allocated or freed there again; run e2fsck", g, why, block);
+}
+
+void Volume::distrust_inodes(uint32_t g, const char* why, Ino ino)
+{
+    record_corruption(why, ino);
+    if (m_group_flags[g] & inodes_untrusted)
+        return;
+    m_group_flags[g] |= inodes_untrusted;
+    m_trusted_free_inodes -= m_groups[g].free_inodes_count;
+    if (ino)
+        tell("group {}: {} (inode {}): no inode is allocated or freed there again; run e2fsck", g, why, ino);
+    else
+        tell("group {}: {}: no inode is allocated or freed there again; run e2fsck", g, why);
+}
+
+bool Volume::blocks_trusted(uint32_t g) const
+{
+    return !(m_group_flags[g] & blocks_untrusted);
+}
+bool Volume::inodes_trusted(uint32_t g) const
+{
+    return !(m_group_flags[g] & inodes_untrusted);
+}
+
+base::Result<void> Volume::verify_group(uint32_t g)
+{
+    GroupDescriptor& gd = m_groups[g];
+    uint32_t first = group_first_block(g), count = group_block_count(g);
+    if (blocks_trusted(g)) {
+        auto bitmap = m_cache.get(gd.block_bitmap);
+        if (bitmap.is_error()) {
+            distrust_blocks(g, "block bitmap unreadable", gd.block_bitmap);
+        } else {
+            const uint8_t* map = bitmap.value().data();
+            uint32_t metadata_free = 0;
+            auto check = [&](uint32_t block) {
+                if (!metadata_free && !test_bit(map, block - first))
+                    metadata_free = block;
+            };
+            uint32_t header = header_blocks(g);
+            for (uint32_t i = 0; i < header && i < count; ++i)
+                check(first + i);
+            check(gd.block_bitmap);
+            check(gd.inode_bitmap);
+            for (uint32_t i = 0; i < m_inode_table_blocks; ++i)
+                check(gd.inode_table + i);
+            if (metadata_free)
+                distrust_blocks(g, "block bitmap marks the group's own metadata free", metadata_free);
+            else if (count_clear(map, count) != gd.free_blocks_count)
+                distrust_blocks(g, "block bitmap disagrees with the group's free block count", gd.block_bitmap);
+        }
+    }
+    if (inodes_trusted(g)) {
+        auto bitmap = m_cache.get(gd.inode_bitmap);
+        if (bitmap.is_error())
+            distrust_inodes(g, "inode bitmap unreadable", 0);
+        else if (count_clear(bitmap.value().data(), m_sb.inodes_per_group) != gd.free_inodes_count)
+            distrust_inodes(g, "inode bitmap disagrees with the group's free inode count", 0);
+        else if (gd.used_dirs_count > m_sb.inodes_per_group - gd.free_inodes_count)
+            distrust_inodes(g, "group descriptor counts more directories than inodes in use", 0);
+    }
+    return {};
+}
+
+void Volume::note_allocation_in(uint32_t g)
+{
+    // Without uninit_bg or metadata_csum (the only way this library writes) these fields mean
+    // nothing to Linux, but e2fsck would take stale ones as a promise that the group's inodes
+    // are unused. Mount clears them in every group; allocation again, in case.
+    GroupDescriptor& gd = m_groups[g];
+    if (gd.flags & (group_inode_uninit | group_block_uninit) || gd.itable_unused) {
+        gd.flags &= static_cast<uint16_t>(~(group_inode_uninit | group_block_uninit));
+        gd.itable_unused = 0;
+        m_super_dirty = true;
+    }
+}
 
 base::Result<uint32_t> Volume::allocate_block(uint32_t goal)
 {
-    if (m_sb.free_blocks_count == 0)
+    if (m_trusted_free_blocks == 0)
         return error(Errc::NoSpace, "no free block");
     bool has_goal = valid_data_block(goal);
     uint32_t start = has_goal ? group_of_block(goal) : 0;
     for (uint32_t i = 0; i < m_group_count; ++i) {
         uint32_t g = (start + i) % m_group_count;
         GroupDescriptor& gd = m_groups[g];
-        if ((m_group_flags[g] & group_bad) || gd.free_blocks_count == 0)
+        if (!blocks_trusted(g) || gd.free_blocks_count == 0)
             continue;
         BlockRef bitmap = TRY(m_cache.get(gd.block_bitmap));
         uint32_t first = group_first_block(g), count = group_block_count(g);
@@ -61,20 +174,24 @@ base::Result<uint32_t> Volume::allocate_block(uint32_t goal)
         if (bit == count && from)
             bit = find_clear(bitmap.data(), 0, from);
         if (bit == count) {
-            m_group_flags[g] |= group_bad;
-            record_corruption("group descriptor counts free blocks its bitmap does not have", 0, gd.block_bitmap);
+            distrust_blocks(g, "group descriptor counts free blocks its bitmap does not have", gd.block_bitmap);
             continue;
         }
         uint32_t block = first + bit;
         if (is_group_metadata(g, block)) {
-            m_group_flags[g] |= group_bad;
-            record_corruption("block bitmap marks the group's own metadata free", 0, block);
+            distrust_blocks(g, "block bitmap marks the group's own metadata free", block);
+            continue;
+        }
+        if (is_listed_bad(block)) {
+            distrust_blocks(g, "block bitmap marks a block of the bad-blocks list free", block);
             continue;
         }
         set_bit(bitmap.data(), bit);
         bitmap.mark_dirty();
         --gd.free_blocks_count;
-        --m_sb.free_blocks_count;
+        --m_trusted_free_blocks;
+        count_down(m_sb.free_blocks_count);
+        note_allocation_in(g);
         m_super_dirty = true;
         return block;
     }
@@ -90,47 +207,94 @@ base::Result<bool> Volume::block_in_use(uint32_t block)
     return test_bit(bitmap.data(), block - group_first_block(g));
 }
 
-base::Result<void> Volume::free_block(uint32_t block)
+base::Result<void> Volume::check_freeable_block(uint32_t block)
 {
     if (!valid_data_block(block))
         return corrupt("freeing a block beyond the filesystem", 0, block);
     uint32_t g = group_of_block(block);
-    GroupDescriptor& gd = m_groups[g];
-    if (m_group_flags[g] & group_bad)
+    if (!blocks_trusted(g))
         return corrupt("not freeing a block in a group whose bitmap is inconsistent", 0, block);
     if (is_group_metadata(g, block))
         return corrupt("freeing a block of a group's own metadata", 0, block);
+    if (is_listed_bad(block))
+        return corrupt("freeing a block of the bad-blocks list", 0, block);
+    bool used = TRY(block_in_use(block));
+    if (!used)
+        return corrupt("freeing a block that is already free (claimed twice?)", 0, block);
+    // A trusted group's count equals its bitmap's clear bits, so it stays below the group's
+    // size while a set bit remains to be cleared.
+    return {};
+}
+
+base::Result<void> Volume::free_block(uint32_t block)
+{
+    TRY(check_freeable_block(block));
+    return clear_block_bit(block);
+}
+
+base::Result<void> Volume::clear_block_bit(uint32_t block)
+{
+    uint32_t g = group_of_block(block);
+    GroupDescriptor& gd = m_groups[g];
     BlockRef bitmap = TRY(m_cache.get(gd.block_bitmap));
     uint32_t bit = block - group_first_block(g);
     if (!test_bit(bitmap.data(), bit))
         return corrupt("freeing a block that is already free (claimed twice?)", 0, block);
     if (gd.free_blocks_count >= group_block_count(g)) {
-        m_group_flags[g] |= group_bad;
+        distrust_blocks(g, "group descriptor free block count above the group's size", block);
         return corrupt("group descriptor free block count above the group's size", 0, block);
     }
     clear_bit(bitmap.data(), bit);
     bitmap.mark_dirty();
     ++gd.free_blocks_count;
+    if (blocks_trusted(g))
+        ++m_trusted_free_blocks;
     ++m_sb.free_blocks_count;
     m_super_dirty = true;
-    m_cache.forget(block);
+    // The cached copy stays: a clean one costs nothing, and a dirty one (say an indirect block
+    // also named as data by a damaged map) keeps the contents the checks before freeing saw.
     return {};
+}
+
+base::Result<void> Volume::give_back_block(uint32_t block)
+{
+    // A block this call allocated a moment ago: its bit is known good even if its group was
+    // found inconsistent since, so the refusal of free_block does not apply.
+    if (!valid_data_block(block))
+        return corrupt("giving back a block beyond the filesystem", 0, block);
+    return clear_block_bit(block);
+}
+
+base::Result<bool> Volume::inode_in_use_bit(Ino ino)
+{
+    TRY(check_ino(ino));
+    uint32_t g = group_of_inode(ino);
+    BlockRef bitmap = TRY(m_cache.get(m_groups[g].inode_bitmap));
+    return test_bit(bitmap.data(), (ino - 1) % m_sb.inodes_per_group);
+}
+
+base::Result<bool> Volume::inode_in_use(Ino ino)
+{
+    Inode in = TRY(read_inode(ino));
+    // What e2fsck counts as in use (links), unless a deletion time and no type say it was freed.
+    return in.links_count > 0 && (in.dtime == 0 || (in.mode & mode_type_mask) != 0);
 }
 
 base::Result<Ino> Volume::allocate_inode(Ino parent, bool directory)
 {
-    if (m_sb.free_inodes_count == 0)
+    if (m_trusted_free_inodes == 0)
         return error(Errc::NoSpace, "no free inode");
     uint32_t start = parent >= 1 && parent <= m_sb.inodes_count ? group_of_inode(parent) : 0;
+    auto usable_blocks = [&](uint32_t g) { return blocks_trusted(g) ? m_groups[g].free_blocks_count : 0u; };
     if (directory) {
         // A group with at least the average free inodes, the most free blocks among those.
-        uint32_t average = m_sb.free_inodes_count / m_group_count;
+        uint64_t average = m_trusted_free_inodes / m_group_count;
         uint32_t best = m_group_count;
         for (uint32_t g = 0; g < m_group_count; ++g) {
             const GroupDescriptor& gd = m_groups[g];
-            if ((m_group_flags[g] & group_bad) || gd.free_inodes_count == 0 || gd.free_inodes_count < average)
+            if (!inodes_trusted(g) || gd.free_inodes_count == 0 || gd.free_inodes_count < average)
                 continue;
-            if (best == m_group_count || gd.free_blocks_count > m_groups[best].free_blocks_count)
+            if (best == m_group_count || usable_blocks(g) > usable_blocks(best))
                 best = g;
         }
         if (best != m_group_count)
@@ -141,9 +305,9 @@ base::Result<Ino> Volume::allocate_inode(Ino parent, bool directory)
         for (uint32_t i = 0; i < m_group_count; ++i) {
             uint32_t g = (start + i) % m_group_count;
             GroupDescriptor& gd = m_groups[g];
-            if ((m_group_flags[g] & group_bad) || gd.free_inodes_count == 0)
+            if (!inodes_trusted(g) || gd.free_inodes_count == 0)
                 continue;
-            if (pass == 0 && gd.free_blocks_count == 0)
+            if (pass == 0 && usable_blocks(g) == 0)
                 continue;
             BlockRef bitmap = TRY(m_cache.get(gd.inode_bitmap));
             uint32_t base_ino = g * m_sb.inodes_per_group; // inode number of bit 0, minus 1
@@ -152,8 +316,13 @@ base::Result<Ino> Volume::allocate_inode(Ino parent, bool directory)
                 from = m_sb.inodes_per_group;
             uint32_t bit = find_clear(bitmap.data(), from, m_sb.inodes_per_group);
             if (bit == m_sb.inodes_per_group) {
-                m_group_flags[g] |= group_bad;
-                record_corruption("group descriptor counts free inodes its bitmap does not have", 0, gd.inode_bitmap);
+                distrust_inodes(g, "group descriptor counts free inodes its bitmap does not have", 0);
+                continue;
+            }
+            Ino ino = base_ino + bit + 1;
+            bool in_use = TRY(inode_in_use(ino));
+            if (in_use) {
+                distrust_inodes(g, "inode bitmap marks an inode in use free", ino);
                 continue;
             }
             set_bit(bitmap.data(), bit);
@@ -161,9 +330,11 @@ base::Result<Ino> Volume::allocate_inode(Ino parent, bool directory)
             --gd.free_inodes_count;
             if (directory)
                 ++gd.used_dirs_count;
-            --m_sb.free_inodes_count;
+            --m_trusted_free_inodes;
+            count_down(m_sb.free_inodes_count);
+            note_allocation_in(g);
             m_super_dirty = true;
-            return base_ino + bit + 1;
+            return ino;
         }
     }
     return error(Errc::NoSpace, "no free inode");
@@ -172,23 +343,36 @@ base::Result<Ino> Volume::allocate_inode(Ino parent, bool directory)
 base::Result<void> Volume::free_inode_bit(Ino ino, bool directory)
 {
     TRY(check_ino(ino));
+    if (!inodes_trusted(group_of_inode(ino)))
+        return corrupt("not freeing an inode in a group whose bitmap is inconsistent", ino);
+    return clear_inode_bit(ino, directory);
+}
+
+base::Result<void> Volume::give_back_inode(Ino ino, bool directory)
+{
+    TRY(check_ino(ino));
+    return clear_inode_bit(ino, directory);
+}
+
+base::Result<void> Volume::clear_inode_bit(Ino ino, bool directory)
+{
     uint32_t g = group_of_inode(ino);
     GroupDescriptor& gd = m_groups[g];
-    if (m_group_flags[g] & group_bad)
-        return corrupt("not freeing an inode in a group whose bitmap is inconsistent", ino);
     BlockRef bitmap = TRY(m_cache.get(gd.inode_bitmap));
     uint32_t bit = (ino - 1) % m_sb.inodes_per_group;
     if (!test_bit(bitmap.data(), bit))
         return corrupt("freeing an inode that is already free", ino);
     if (gd.free_inodes_count >= m_sb.inodes_per_group || (directory && gd.used_dirs_count == 0)) {
-        m_group_flags[g] |= group_bad;
+        distrust_inodes(g, "group descriptor inode counts out of range", ino);
         return corrupt("group descriptor inode counts out of range", ino);
     }
     clear_bit(bitmap.data(), bit);
     bitmap.mark_dirty();
     ++gd.free_inodes_count;
     if (directory)
-        --gd.used_dirs_count;
+        count_down(gd.used_dirs_count);
+    if (inodes_trusted(g))
+        ++m_trusted_free_inodes;
     ++m_sb.free_inodes_count;
     m_super_dirty = true;
     return {};

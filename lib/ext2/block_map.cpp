@@ -138,17 +138,40 @@ base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_
         if (previous.physical)
             goal = previous.physical + 1;
     }
-    // Every missing block of the path at once, so that a full disk leaves nothing half-linked.
+    // Every missing block of the path at once, and the new indirect blocks zeroed in the cache,
+    // before anything is linked: a full disk or a full cache leaves nothing half-linked.
     uint32_t needed = static_cast<uint32_t>(path.depth - level);
     uint32_t fresh[4];
-    for (uint32_t i = 0; i < needed; ++i) {
-        auto b = allocate_block(i == 0 ? goal : fresh[i - 1] + 1);
+    BlockRef tables[3];
+    base::Result<void> failure;
+    uint32_t got = 0;
+    for (; got < needed; ++got) {
+        auto b = allocate_block(got == 0 ? goal : fresh[got - 1] + 1);
         if (b.is_error()) {
-            for (uint32_t j = 0; j < i; ++j)
-                (void)free_block(fresh[j]);
-            return b.error();
+            failure = b.error();
+            break;
         }
-        fresh[i] = b.value();
+        fresh[got] = b.value();
+        if (got + 1 < needed) {
+            auto table = m_cache.get_zeroed(fresh[got]);
+            if (table.is_error()) {
+                ++got;
+                failure = table.error();
+                break;
+            }
+            tables[got] = table.release_value();
+        }
+    }
+    if (failure.is_error()) {
+        for (uint32_t j = 0; j < got; ++j) {
+            if (j < 3)
+                tables[j].reset();
+            m_cache.forget(fresh[j]); // zeroed, never linked: not worth writing
+            auto r = give_back_block(fresh[j]);
+            if (r.is_error())
+                tell_undo_failed("giving back a block allocated for a block map", r.error());
+        }
+        return failure.error();
     }
     for (uint32_t i = 0; i < needed; ++i) {
         *slot = fresh[i];
@@ -156,8 +179,7 @@ base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_
             refs[level - 1].mark_dirty();
         if (i + 1 == needed)
             break;
-        // A new indirect block: zeroed in the cache, its slot for the next level.
-        refs[level] = TRY(m_cache.get_zeroed(fresh[i]));
+        refs[level] = static_cast<BlockRef&&>(tables[i]);
         ++level;
         slot = &table_of(refs[level - 1])[path.offsets[level]];
     }
@@ -167,7 +189,9 @@ base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_
 
 namespace {
 
-enum class Pass { Check, Free };
+// Check: every block passes check_freeable_block. Free: after a Check that passed, frees them.
+// List: hands the data blocks to a visitor.
+enum class Pass { Check, Free, List };
 
 struct Freer {
     Volume& v;
@@ -176,7 +200,9 @@ struct Freer {
     Pass pass;
     uint32_t bits;
     base::Result<void> first_error {};
-    uint32_t ancestors[3];
+    uint32_t ancestors[3] {};
+    Volume::BlockVisitor visitor = nullptr;
+    void* context = nullptr;
 
     void note(base::Error e)
     {
@@ -184,27 +210,36 @@ struct Freer {
             first_error = e;
     }
 
-    // One block the map names (data or indirect): checked, or freed and uncounted.
-    base::Result<void> visit(uint32_t block)
+    // One block the map names (data or indirect): checked, freed and uncounted, or listed.
+    base::Result<void> visit(uint32_t block, bool data)
     {
-        if (pass == Pass::Check) {
+        switch (pass) {
+        case Pass::Check:
+            return v.check_freeable_block(block);
+        case Pass::List:
             if (!v.valid_data_block(block))
                 return v.corrupt("block map entry beyond the filesystem", ino, block);
-            bool used = TRY(v.block_in_use(block));
-            if (!used)
-                return v.corrupt("file block marked free in the bitmap (claimed twice?)", ino, block);
-            return {};
+            return data ? visitor(context, block) : base::Result<void> {};
+        case Pass::Free:
+            break;
         }
-        auto r = v.free_block(block);
-        if (r.is_error())
-            note(r.error());
+        // Every block was in use when checked: one found free now was named twice by this map
+        // and freed already; its second naming is only uncounted.
+        auto used = v.block_in_use(block);
+        if (used.is_error()) {
+            note(used.error());
+        } else if (used.value()) {
+            auto r = v.free_block(block);
+            if (r.is_error())
+                note(r.error());
+        }
         uint32_t sectors = v.m_block_size / 512;
         in.blocks = in.blocks > sectors ? in.blocks - sectors : 0;
         return {};
     }
 
     // The entries of indirect block `block` at level `level` (1: entries are data blocks)
-    // from entry-space position `from` onwards. Returns whether any entry is left.
+    // from entry-space position `from` onwards.
     base::Result<void> walk(uint32_t block, int level, uint64_t from, int depth)
     {
         for (int k = 0; k < depth; ++k)
@@ -220,13 +255,15 @@ struct Freer {
                 continue;
             uint64_t child_from = i == from / child_span ? from % child_span : 0;
             if (level > 1) {
-                if (pass == Pass::Check && !v.valid_data_block(child))
+                if (pass != Pass::Free && !v.valid_data_block(child))
                     return v.corrupt("indirect block number beyond the filesystem", ino, child);
                 TRY(walk(child, level - 1, child_from, depth + 1));
             }
             if (child_from == 0) {
-                TRY(visit(child));
-                if (pass == Pass::Free) {
+                TRY(visit(child, level == 1));
+                // A table freed whole keeps its entries (it is not written again); one that
+                // stays loses those of the blocks freed.
+                if (pass == Pass::Free && from != 0) {
                     table[i] = 0;
                     ref.mark_dirty();
                 }
@@ -240,7 +277,7 @@ struct Freer {
         for (uint32_t i = first; i < direct_blocks; ++i) {
             if (!in.block[i])
                 continue;
-            TRY(visit(in.block[i]));
+            TRY(visit(in.block[i], true));
             if (pass == Pass::Free)
                 in.block[i] = 0;
         }
@@ -251,11 +288,11 @@ struct Freer {
             uint32_t& top = in.block[direct_blocks + level - 1];
             if (top && first < start + span) {
                 uint64_t from = first > start ? first - start : 0;
-                if (pass == Pass::Check && !v.valid_data_block(top))
+                if (pass != Pass::Free && !v.valid_data_block(top))
                     return v.corrupt("indirect block number beyond the filesystem", ino, top);
                 TRY(walk(top, level, from, 0));
                 if (from == 0) {
-                    TRY(visit(top));
+                    TRY(visit(top, false));
                     if (pass == Pass::Free)
                         top = 0;
                 }
@@ -272,18 +309,30 @@ struct Freer {
 base::Result<void> Volume::check_blocks_from(Ino ino, const Inode& in, uint32_t first)
 {
     Inode copy = in; // the check pass changes nothing, but Freer works on a mutable inode
-    Freer check { *this, ino, copy, Pass::Check, log2(m_pointers_per_block), {}, {} };
+    Freer check { *this, ino, copy, Pass::Check, log2(m_pointers_per_block) };
     return check.run(first);
+}
+
+base::Result<void> Volume::free_checked_blocks_from(Ino ino, Inode& in, uint32_t first)
+{
+    Freer freer { *this, ino, in, Pass::Free, log2(m_pointers_per_block) };
+    TRY(freer.run(first));
+    return freer.first_error;
 }
 
 base::Result<void> Volume::free_blocks_from(Ino ino, Inode& in, uint32_t first)
 {
-    uint32_t bits = log2(m_pointers_per_block);
-    Freer check { *this, ino, in, Pass::Check, bits, {}, {} };
-    TRY(check.run(first));
-    Freer freer { *this, ino, in, Pass::Free, bits, {}, {} };
-    TRY(freer.run(first));
-    return freer.first_error;
+    TRY(check_blocks_from(ino, in, first));
+    return free_checked_blocks_from(ino, in, first);
+}
+
+base::Result<void> Volume::for_each_data_block(Ino ino, const Inode& in, BlockVisitor visitor, void* context)
+{
+    Inode copy = in;
+    Freer lister { *this, ino, copy, Pass::List, log2(m_pointers_per_block) };
+    lister.visitor = visitor;
+    lister.context = context;
+    return lister.run(0);
 }
 
 } // namespace ext2

@@ -330,16 +330,17 @@ base::Result<void> Volume::place_entry(
     if (!placed) {
         // A new block at the end, holding just this entry.
         Mapped mapped = TRY(map_or_allocate(dir, in, blocks));
-        uint64_t new_size = uint64_t(blocks + 1) << m_block_log;
-        auto sized = set_size(in, new_size);
-        if (sized.is_error()) {
-            (void)write_inode(dir, in);
-            return sized;
-        }
         auto ref = m_cache.get_zeroed(mapped.physical);
-        if (ref.is_error()) {
-            (void)write_inode(dir, in);
-            return ref.error();
+        base::Result<void> sized;
+        if (!ref.is_error())
+            sized = set_size(in, uint64_t(blocks + 1) << m_block_log);
+        if (ref.is_error() || sized.is_error()) {
+            // Give back the new block (and an indirect block made for it): the map stays as it
+            // was before, the inode unchanged on disk.
+            auto undone = free_blocks_from(dir, in, blocks);
+            if (undone.is_error())
+                tell_undo_failed("giving back a new directory block", undone.error());
+            return ref.is_error() ? ref.error() : sized.error();
         }
         DirEntryHeader h { ino, static_cast<uint16_t>(m_block_size), static_cast<uint8_t>(name.size()),
             has_incompat(incompat::filetype) ? static_cast<uint8_t>(type) : uint8_t(0) };

@@ -143,10 +143,21 @@ struct GroupDescriptor {
     uint16_t free_blocks_count;
     uint16_t free_inodes_count;
     uint16_t used_dirs_count;
-    uint16_t flags;
-    uint32_t reserved[3];
+    uint16_t flags; // bg_flags: the *_uninit bits below
+    // ext4's fields, meaningful only with uninit_bg or metadata_csum (which make this library
+    // mount read-only); a stale bg_itable_unused would make e2fsck skip inodes in use.
+    uint32_t exclude_bitmap;
+    uint16_t block_bitmap_csum;
+    uint16_t inode_bitmap_csum;
+    uint16_t itable_unused;
+    uint16_t checksum;
 };
 static_assert(sizeof(GroupDescriptor) == 32);
+static_assert(offsetof(GroupDescriptor, itable_unused) == 28);
+
+// bg_flags (EXT4_BG_*).
+constexpr uint16_t group_inode_uninit = 0x0001;
+constexpr uint16_t group_block_uninit = 0x0002;
 
 constexpr size_t direct_blocks = 12;
 constexpr size_t indirect_slot = 12;

@@ -154,25 +154,36 @@ base::Result<void> Volume::truncate_data(Ino ino, Inode& in, uint64_t size)
 {
     if (size > m_max_file_size)
         return error(Errc::FileTooLarge, "truncate beyond the largest file size");
-    base::Result<void> freed;
     if (size < size_of(in)) {
-        uint64_t first_free = (size + m_block_size - 1) >> m_block_log;
-        freed = free_blocks_from(ino, in, static_cast<uint32_t>(first_free));
+        // Every check and read first: the blocks to free, and the block that keeps the new end
+        // (pinned, so that zeroing its tail cannot fail after the freeing).
+        uint32_t first_free = static_cast<uint32_t>((size + m_block_size - 1) >> m_block_log);
+        TRY(check_blocks_from(ino, in, first_free));
         uint32_t within = static_cast<uint32_t>(size & (m_block_size - 1));
-        if (!freed.is_error() && within) {
+        BlockRef tail;
+        bool has_tail = false;
+        if (within) {
             Run run = TRY(map(ino, in, static_cast<uint32_t>(size >> m_block_log), 1));
             if (run.physical) {
-                BlockRef ref = TRY(m_cache.get(run.physical));
-                zero(ref.data() + within, m_block_size - within);
-                ref.mark_dirty();
+                tail = TRY(m_cache.get(run.physical));
+                has_tail = true;
             }
         }
+        auto freed = free_checked_blocks_from(ino, in, first_free);
+        if (!freed.is_error()) {
+            if (has_tail) {
+                zero(tail.data() + within, m_block_size - within);
+                tail.mark_dirty();
+            }
+            TRY(set_size(in, size));
+        }
+        in.mtime = in.ctime = now();
+        TRY(write_inode(ino, in));
+        return freed;
     }
-    if (!freed.is_error())
-        TRY(set_size(in, size));
+    TRY(set_size(in, size));
     in.mtime = in.ctime = now();
-    TRY(write_inode(ino, in));
-    return freed;
+    return write_inode(ino, in);
 }
 
 } // namespace ext2

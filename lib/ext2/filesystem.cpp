@@ -246,7 +246,7 @@ MemoryUse Filesystem::memory_use() const
     m.cached_blocks = v.m_cache.cached_blocks();
     m.dirty_blocks = v.m_cache.dirty_blocks();
     m.metadata_bytes = sizeof(Filesystem) + sizeof(Volume) + v.m_group_count * (sizeof(GroupDescriptor) + 1)
-        + max_held * sizeof(Volume::Hold);
+        + max_held * sizeof(Volume::Hold) + v.m_bad_block_count * sizeof(uint32_t);
     m.name_table_bytes = v.m_names.bytes();
     return m;
 }

@@ -6,7 +6,8 @@
 // Threading: none. A Filesystem is used by one thread at a time (the server serialises).
 //
 // Memory: mount() allocates, checked, with nothrow new: the Filesystem (about 2 KiB), the group
-// descriptor table (33 bytes per group), the hold table (8 KiB) and the block cache
+// descriptor table (33 bytes per group), the hold table (8 KiB), the bad-blocks list (4 bytes a
+// listed block, at most 65536 of them, else read-only) and the block cache
 // (MountOptions::cache_bytes, default 1 MiB, in blocks of the filesystem's size, plus about 32
 // bytes of table per block). Nothing after mount allocates: a request runs in the cache and
 // about a kilobyte of stack. memory_use() gives the figures.
@@ -15,7 +16,20 @@
 // or the code the BlockDevice returned, passed up unchanged. The context is a static sentence
 // naming what was wrong ("directory entry with rec_len 0"). Corrupt structures give Errc::Corrupt
 // for the operation that meets them; the library never writes on the strength of a structure it
-// found corrupt, and refuses allocation in a group whose bitmaps it found inconsistent.
+// found corrupt:
+// - A removal (unlink, rmdir, rename over a name, truncate) first makes every check the freeing
+//   could fail: each block of the map passes the checks free_block makes (in range, not group
+//   metadata, not a listed bad block, in a trusted group, marked in use) and the extended-
+//   attribute block its own (magic, one block, a reference count). A refused removal changes
+//   nothing: the name, the inode and the bitmaps stay as they were.
+// - A call that fails after allocating gives back what it allocated; when that undo fails too,
+//   the call's error is returned and the undo's failure is told through MountOptions::notes.
+// - A bitmap is not believed alone. Mount checks every group's bitmaps against its descriptor
+//   and metadata (reading two blocks per group); a bitmap found lying then or later (free bits
+//   over the group's metadata, a listed bad block, or an inode plainly in use) is untrusted:
+//   nothing is allocated or freed by it again, and notes name the group once.
+// - Metadata that overlaps (bitmaps, inode tables, superblock and descriptor blocks) or a
+//   bad-blocks list that cannot be read makes mount read-only, the reason in mount_note().
 #pragma once
 
 #include <stddef.h>
@@ -161,12 +175,25 @@ struct Owner {
     uint32_t gid = 0;
 };
 
+// Where the library tells what it finds while serving: a group whose bitmap it stopped
+// trusting, an undo that failed. The server prints these on its console. At most 32 notes per
+// mount (then one saying further ones are not told); each sentence is under 256 bytes and only
+// valid during the call.
+class Notes {
+public:
+    virtual void note(base::StringView sentence) = 0;
+
+protected:
+    ~Notes() = default;
+};
+
 enum class MountMode { ReadWrite, ReadOnly };
 
 struct MountOptions {
     MountMode mode = MountMode::ReadWrite;
     size_t cache_bytes = 1024 * 1024; // block cache budget; at least 16 blocks are always kept
     Clock* clock = nullptr;
+    Notes* notes = nullptr;
 };
 
 struct MemoryUse {
@@ -193,14 +220,18 @@ public:
     // not support (needs_recovery, extent, 64bit, flex_bg, inline_data, ...: all but filetype
     // and meta_bg); mounts read-only, with a note, an image with an unknown RO_COMPAT feature
     // (all but sparse_super, large_file, btree_dir). COMPAT features (has_journal, dir_index,
-    // ext_attr, resize_inode) do not stop a read-write mount, as in Linux. An image not cleanly unmounted or with
+    // ext_attr, resize_inode) do not stop a read-write mount, as in Linux. A read-write mount
+    // clears stale uninit flags and bg_itable_unused of the descriptors (meaningless without
+    // uninit_bg and metadata_csum, which make it read-only). An image not cleanly unmounted or with
     // errors is mounted as Linux does, with a note. Read-write: clears the valid-state flag on disk at once and counts
     // the mount. Prints nothing. The caller owns the result; delete it after unmount().
     static base::Result<Filesystem*> mount(BlockDevice&, const MountOptions& = {});
     ~Filesystem(); // frees memory only: it writes nothing, so call unmount() first
 
     // Why the mount is read-only or what it noticed ("unknown RO_COMPAT feature 0x400
-    // (metadata_csum): mounted read-only"); empty when there is nothing to say.
+    // (metadata_csum): mounted read-only", "group 2's inode bitmap overlaps its inode table:
+    // mounted read-only", "1 group with an inconsistent bitmap: ..."); empty when there is
+    // nothing to say.
     base::StringView mount_note() const;
     // A sentence on the last Errc::Corrupt returned, with the inode and block where they are
     // known ("directory entry with rec_len 0 (inode 12) (block 301)").
@@ -260,6 +291,8 @@ public:
     // call but statfs/read_only/memory_use fails with InvalidArgument.
     base::Result<void> unmount();
 
+    // Free blocks and inodes are those of the groups whose bitmaps are trusted: never more than
+    // the filesystem has.
     StatFs statfs() const;
     bool read_only() const;
     MemoryUse memory_use() const;

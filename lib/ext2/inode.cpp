@@ -222,6 +222,45 @@ base::Result<void> Volume::release_all_holds()
     return first_error;
 }
 
+base::Result<void> Volume::check_xattr_release(Ino ino, const Inode& in)
+{
+    uint32_t ea = in.file_acl;
+    if (!valid_data_block(ea))
+        return corrupt("extended-attribute block beyond the filesystem", ino, ea);
+    BlockRef ref = TRY(m_cache.get(ea));
+    XattrHeader header;
+    __builtin_memcpy(&header, ref.data(), sizeof header);
+    // As Linux's ext2_xattr_delete_inode judges the block.
+    if (header.magic != xattr_magic || header.blocks != 1)
+        return corrupt("extended-attribute block with a bad magic number or size", ino, ea);
+    if (header.refcount == 0)
+        return corrupt("extended-attribute block with a reference count of 0", ino, ea);
+    if (header.refcount == 1)
+        TRY(check_freeable_block(ea));
+    return {};
+}
+
+base::Result<void> Volume::release_xattr(Ino ino, Inode& in)
+{
+    uint32_t ea = in.file_acl;
+    BlockRef ref = TRY(m_cache.get(ea));
+    XattrHeader header;
+    __builtin_memcpy(&header, ref.data(), sizeof header);
+    if (header.refcount > 1) {
+        --header.refcount;
+        __builtin_memcpy(ref.data(), &header, sizeof header);
+        ref.mark_dirty();
+    } else {
+        ref.reset();
+        TRY(free_block(ea));
+    }
+    (void)ino;
+    in.file_acl = 0;
+    uint32_t sectors = m_block_size / 512;
+    in.blocks = in.blocks > sectors ? in.blocks - sectors : 0;
+    return {};
+}
+
 base::Result<void> Volume::check_destroyable(Ino ino, const Inode& in, uint32_t links_after)
 {
     if (links_after > 0 || is_held(ino))
@@ -230,13 +269,10 @@ base::Result<void> Volume::check_destroyable(Ino ino, const Inode& in, uint32_t 
         return error(Errc::NotPermitted, "freeing a reserved inode");
     if (has_block_map(in))
         TRY(check_blocks_from(ino, in, 0));
-    if (in.file_acl) {
-        if (!valid_data_block(in.file_acl))
-            return corrupt("extended-attribute block beyond the filesystem", ino, in.file_acl);
-        bool used = TRY(block_in_use(in.file_acl));
-        if (!used)
-            return corrupt("extended-attribute block marked free in the bitmap", ino, in.file_acl);
-    }
+    if (in.file_acl)
+        TRY(check_xattr_release(ino, in));
+    if (!inodes_trusted(group_of_inode(ino)))
+        return corrupt("not freeing an inode in a group whose bitmap is inconsistent", ino);
     return {};
 }
 
@@ -254,45 +290,41 @@ base::Result<void> Volume::drop_link(Ino ino, Inode& in)
 base::Result<void> Volume::destroy_inode(Ino ino, Inode& in)
 {
     bool directory = (in.mode & mode_type_mask) == mode_dir;
-    if (ino < m_first_ino)
-        return error(Errc::NotPermitted, "freeing a reserved inode");
+    // Everything checked before the first write, so that a refusal leaves the inode whole (with
+    // no link when the last name is gone already: e2fsck finds it unattached, nothing worse).
+    auto checked = check_destroyable(ino, in, 0);
+    if (!checked.is_error()) {
+        auto bit = inode_in_use_bit(ino);
+        if (bit.is_error())
+            checked = bit.error();
+        else if (!bit.value())
+            checked = corrupt("freeing an inode that is already free", ino);
+    }
+    if (checked.is_error()) {
+        if (in.links_count != 0) {
+            in.links_count = 0;
+            TRY(write_inode(ino, in));
+        }
+        return checked;
+    }
+    // The attribute block first: a damaged map that names it as well then finds it free and
+    // passes over it.
+    if (in.file_acl)
+        TRY(release_xattr(ino, in));
     base::Result<void> blocks;
     if (has_block_map(in))
-        blocks = free_blocks_from(ino, in, 0);
-    if (blocks.is_error()) {
-        // Keep the inode (with no link) rather than free it over a block map found corrupt.
-        in.links_count = 0;
-        TRY(write_inode(ino, in));
-        return blocks;
-    }
-    if (in.file_acl) {
-        uint32_t ea = in.file_acl;
-        if (!valid_data_block(ea))
-            return corrupt("extended-attribute block beyond the filesystem", ino, ea);
-        BlockRef ref = TRY(m_cache.get(ea));
-        XattrHeader header;
-        __builtin_memcpy(&header, ref.data(), sizeof header);
-        if (header.magic != xattr_magic)
-            return corrupt("extended-attribute block with a bad magic number", ino, ea);
-        if (header.refcount > 1) {
-            --header.refcount;
-            __builtin_memcpy(ref.data(), &header, sizeof header);
-            ref.mark_dirty();
-        } else {
-            ref.reset();
-            TRY(free_block(ea));
-        }
-        in.file_acl = 0;
-        uint32_t sectors = m_block_size / 512;
-        in.blocks = in.blocks > sectors ? in.blocks - sectors : 0;
-    }
+        blocks = free_checked_blocks_from(ino, in, 0);
     in.links_count = 0;
     in.dtime = now();
     in.size = 0;
     if ((in.mode & mode_type_mask) == mode_reg)
         in.size_high = 0;
     TRY(write_inode(ino, in));
-    return free_inode_bit(ino, directory);
+    // The inode is deleted on disk now: its bit goes even if a block could not be freed (a
+    // device error, the only failure left after the checks).
+    auto bit = free_inode_bit(ino, directory);
+    TRY(blocks);
+    return bit;
 }
 
 } // namespace ext2

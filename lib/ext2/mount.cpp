@@ -102,6 +102,7 @@ Volume::~Volume()
     delete[] m_groups;
     delete[] m_group_flags;
     delete[] m_holds;
+    delete[] m_bad_blocks;
 }
 
 uint32_t Volume::group_block_count(uint32_t g) const
@@ -120,14 +121,8 @@ bool Volume::group_has_super(uint32_t g) const
     return is_power_of(g, 3) || is_power_of(g, 5) || is_power_of(g, 7);
 }
 
-bool Volume::is_group_metadata(uint32_t g, uint32_t block) const
+uint32_t Volume::header_blocks(uint32_t g) const
 {
-    const GroupDescriptor& gd = m_groups[g];
-    if (block == gd.block_bitmap || block == gd.inode_bitmap)
-        return true;
-    if (block >= gd.inode_table && block - gd.inode_table < m_inode_table_blocks)
-        return true;
-    uint32_t first = group_first_block(g);
     uint32_t header = group_has_super(g) ? 1 : 0; // the superblock or its backup
     uint32_t per_block = m_block_size / sizeof(GroupDescriptor);
     uint32_t meta_group = g / per_block;
@@ -139,7 +134,114 @@ bool Volume::is_group_metadata(uint32_t g, uint32_t block) const
         uint32_t gdt = has_incompat(incompat::meta_bg) ? m_sb.first_meta_bg : m_descriptor_blocks;
         header += gdt + m_sb.reserved_gdt_blocks;
     }
-    return block - first < header;
+    return header;
+}
+
+bool Volume::is_group_metadata(uint32_t g, uint32_t block) const
+{
+    const GroupDescriptor& gd = m_groups[g];
+    if (block == gd.block_bitmap || block == gd.inode_bitmap)
+        return true;
+    if (block >= gd.inode_table && block - gd.inode_table < m_inode_table_blocks)
+        return true;
+    return block - group_first_block(g) < header_blocks(g);
+}
+
+const char* Volume::layout_contradiction(uint32_t g) const
+{
+    // Each piece was checked to lie inside its own group, so only the group's own pieces can
+    // meet: with flex_bg refused, no group keeps its metadata in another.
+    const GroupDescriptor& gd = m_groups[g];
+    auto in_table = [&](uint32_t b) { return b >= gd.inode_table && b - gd.inode_table < m_inode_table_blocks; };
+    auto in_header = [&](uint32_t b) { return b - group_first_block(g) < header_blocks(g); };
+    if (gd.block_bitmap == gd.inode_bitmap)
+        return "block bitmap and inode bitmap in the same block";
+    if (in_table(gd.block_bitmap))
+        return "block bitmap inside the inode table";
+    if (in_table(gd.inode_bitmap))
+        return "inode bitmap inside the inode table";
+    if (in_header(gd.block_bitmap) || in_header(gd.inode_bitmap) || in_header(gd.inode_table))
+        return "bitmap or inode table over the superblock or descriptor blocks";
+    return nullptr;
+}
+
+namespace {
+
+base::Result<void> count_block(void* context, uint32_t)
+{
+    ++*static_cast<uint32_t*>(context);
+    return {};
+}
+
+struct BadBlockList {
+    uint32_t* blocks;
+    uint32_t count;
+    uint32_t capacity;
+};
+
+base::Result<void> list_block(void* context, uint32_t block)
+{
+    auto* list = static_cast<BadBlockList*>(context);
+    if (list->count < list->capacity)
+        list->blocks[list->count++] = block;
+    return {};
+}
+
+void sort(uint32_t* a, uint32_t n)
+{
+    // Shell sort: no allocation, fast enough for the 65536 entries allowed.
+    for (uint32_t gap = n / 2; gap > 0; gap = gap == 2 ? 1 : gap * 5 / 11) {
+        for (uint32_t i = gap; i < n; ++i) {
+            uint32_t v = a[i];
+            uint32_t j = i;
+            for (; j >= gap && a[j - gap] > v; j -= gap)
+                a[j] = a[j - gap];
+            a[j] = v;
+        }
+    }
+}
+
+} // namespace
+
+base::Result<void> Volume::load_bad_blocks()
+{
+    Inode in = TRY(read_inode(bad_blocks_ino));
+    uint32_t count = 0;
+    TRY(for_each_data_block(bad_blocks_ino, in, count_block, &count));
+    if (count == 0)
+        return {};
+    if (count > max_bad_blocks)
+        return error(Errc::Unsupported, "a bad-blocks list of more than 65536 blocks");
+    m_bad_blocks = allocate_array<uint32_t>(count);
+    if (!m_bad_blocks)
+        return error(Errc::NoMemory, "no memory for the bad-blocks list");
+    BadBlockList list { m_bad_blocks, 0, count };
+    TRY(for_each_data_block(bad_blocks_ino, in, list_block, &list));
+    m_bad_block_count = list.count;
+    sort(m_bad_blocks, m_bad_block_count);
+    return {};
+}
+
+bool Volume::is_listed_bad(uint32_t block) const
+{
+    uint32_t low = 0, high = m_bad_block_count;
+    while (low < high) {
+        uint32_t mid = low + (high - low) / 2;
+        if (m_bad_blocks[mid] == block)
+            return true;
+        if (m_bad_blocks[mid] < block)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return false;
+}
+
+void Volume::tell_undo_failed(const char* what, const base::Error& e)
+{
+    const char* name = error_name(e.code());
+    tell("{} failed too ({}: {}): space may be lost until e2fsck runs", what, name ? name : "device error",
+        e.context() ? e.context() : "");
 }
 
 base::Error Volume::corrupt(const char* what, Ino ino, uint32_t block)
@@ -184,6 +286,7 @@ uint32_t Volume::now()
 base::Result<void> Volume::mount(const MountOptions& options)
 {
     m_clock = options.clock;
+    m_notes = options.notes;
     uint32_t sector = m_device.sector_size();
     if (sector < 512 || sector > 4096 || (sector & (sector - 1)))
         return error(Errc::Unsupported, "device sector size not a power of two from 512 to 4096");
@@ -274,6 +377,9 @@ base::Result<void> Volume::mount(const MountOptions& options)
     uint64_t ppb = m_pointers_per_block;
     uint64_t logical = direct_blocks + ppb + ppb * ppb + ppb * ppb * ppb;
     m_max_file_size = max_size_for(m_block_log);
+    // Revision 0 has no large_file feature to set: its files stay under 2 GiB.
+    if (m_sb.rev_level == good_old_rev && m_max_file_size > 0x7fffffff)
+        m_max_file_size = 0x7fffffff;
     if (logical > (m_max_file_size >> m_block_log))
         logical = m_max_file_size >> m_block_log;
     m_max_logical = static_cast<uint32_t>(logical);
@@ -306,7 +412,6 @@ base::Result<void> Volume::mount(const MountOptions& options)
             n = per_block;
         __builtin_memcpy(&m_groups[i * per_block], ref.data(), n * sizeof(GroupDescriptor));
     }
-    uint64_t free_blocks = 0, free_inodes = 0;
     for (uint32_t g = 0; g < m_group_count; ++g) {
         const GroupDescriptor& gd = m_groups[g];
         uint32_t first = group_first_block(g), count = group_block_count(g);
@@ -318,16 +423,8 @@ base::Result<void> Volume::mount(const MountOptions& options)
         if (!inside(gd.inode_table) || !inside(gd.inode_table + m_inode_table_blocks - 1)
             || gd.inode_table + m_inode_table_blocks < gd.inode_table)
             return corrupt("group descriptor with its inode table outside its group", 0, gd.inode_table);
-        if (gd.free_blocks_count > count || gd.free_inodes_count > m_sb.inodes_per_group
-            || gd.used_dirs_count > m_sb.inodes_per_group)
-            m_group_flags[g] |= group_bad; // counts that cannot be: allocate nothing there
-        free_blocks += gd.free_blocks_count;
-        free_inodes += gd.free_inodes_count;
     }
-    // As Linux does, the superblock's free counts are the sums of the groups'.
-    m_sb.free_blocks_count = static_cast<uint32_t>(free_blocks);
-    m_sb.free_inodes_count = static_cast<uint32_t>(free_inodes);
-
+    TRY(check_groups());
     m_last_time = m_sb.wtime > m_sb.mtime ? m_sb.wtime : m_sb.mtime;
     m_generation = m_last_time;
     m_mount_state = m_sb.state;
@@ -402,6 +499,72 @@ base::Result<void> Volume::unmount()
     return {};
 }
 
+base::Result<void> Volume::check_groups()
+{
+    // Metadata that overlaps: whatever the library would write there would land on something
+    // else, so it writes nothing.
+    for (uint32_t g = 0; g < m_group_count; ++g) {
+        if (const char* why = layout_contradiction(g)) {
+            if (!m_read_only)
+                base::format(m_note, "{}group {}: {}: mounted read-only", m_note.view().empty() ? "" : "; ", g, why);
+            m_read_only = true;
+            break;
+        }
+    }
+    auto bad = load_bad_blocks();
+    if (bad.is_error()) {
+        if (bad.error().code() == static_cast<int>(Errc::NoMemory))
+            return bad.error();
+        if (!m_read_only)
+            base::format(m_note, "{}bad-blocks inode unreadable ({}): mounted read-only",
+                m_note.view().empty() ? "" : "; ", bad.error().context() ? bad.error().context() : "");
+        m_read_only = true;
+    }
+
+    // The trusted counts start as the descriptors' sums; verify_group takes out what it distrusts.
+    m_trusted_free_blocks = m_trusted_free_inodes = 0;
+    for (uint32_t g = 0; g < m_group_count; ++g) {
+        m_group_flags[g] = 0;
+        m_trusted_free_blocks += m_groups[g].free_blocks_count;
+        m_trusted_free_inodes += m_groups[g].free_inodes_count;
+    }
+    for (uint32_t g = 0; g < m_group_count; ++g)
+        TRY(verify_group(g));
+    for (uint32_t i = 0; i < m_bad_block_count; ++i) {
+        uint32_t b = m_bad_blocks[i];
+        uint32_t g = group_of_block(b);
+        if (!blocks_trusted(g))
+            continue;
+        auto used = block_in_use(b);
+        if (used.is_error() || !used.value())
+            distrust_blocks(g, "block bitmap marks a block of the bad-blocks list free", b);
+    }
+
+    // Stale uninit flags (without the features, the only way this library writes) would make
+    // e2fsck take the inodes of a group, and new names pointing into it, for unused ones.
+    if (!m_read_only)
+        for (uint32_t g = 0; g < m_group_count; ++g)
+            note_allocation_in(g);
+
+    uint32_t untrusted = 0, first_untrusted = 0;
+    for (uint32_t g = 0; g < m_group_count; ++g)
+        if (m_group_flags[g] && !untrusted++)
+            first_untrusted = g;
+    if (untrusted) {
+        base::format(m_note,
+            "{}{} group{} with a bitmap found inconsistent (first: group {}): nothing is allocated or freed "
+            "by it; run e2fsck",
+            m_note.view().empty() ? "" : "; ", untrusted, untrusted == 1 ? "" : "s", first_untrusted);
+    } else {
+        // As Linux does, the superblock's free counts are the sums of the groups'; with a group
+        // found inconsistent they are left as found (and kept by every change), as e2fsck will
+        // count them from what it finds.
+        m_sb.free_blocks_count = static_cast<uint32_t>(m_trusted_free_blocks);
+        m_sb.free_inodes_count = static_cast<uint32_t>(m_trusted_free_inodes);
+    }
+    return {};
+}
+
 StatFs Volume::statfs() const
 {
     StatFs s {};
@@ -409,11 +572,10 @@ StatFs Volume::statfs() const
     // Linux's ext2 reports the blocks after the groups' metadata overhead in f_blocks; df on
     // the Hurd does the same. We report the plain count: simpler, and e2fsprogs agrees.
     s.blocks = m_sb.blocks_count;
-    s.free_blocks = m_sb.free_blocks_count;
-    s.available_blocks
-        = m_sb.free_blocks_count > m_sb.r_blocks_count ? m_sb.free_blocks_count - m_sb.r_blocks_count : 0;
+    s.free_blocks = m_trusted_free_blocks;
+    s.available_blocks = m_trusted_free_blocks > m_sb.r_blocks_count ? m_trusted_free_blocks - m_sb.r_blocks_count : 0;
     s.inodes = m_sb.inodes_count;
-    s.free_inodes = m_sb.free_inodes_count;
+    s.free_inodes = m_trusted_free_inodes;
     s.max_name_length = max_name_length;
     s.read_only = m_read_only;
     return s;

@@ -79,19 +79,28 @@ Volume::Inode new_inode(Volume& v, uint16_t mode, Owner owner, uint16_t links)
     return in;
 }
 
-// Undoes a new inode (and its one block) after a later step failed. Errors here are dropped:
-// the caller reports the first failure.
+// Undoes a new inode (and its one block) after a later step failed. The caller returns the
+// first failure; a failure here is told through the notes, never dropped.
 void undo_inode(Volume& v, Ino ino, bool directory, uint32_t block)
 {
-    if (block)
-        (void)v.free_block(block);
+    if (block) {
+        v.m_cache.forget(block); // written only in the cache: not worth writing now
+        auto r = v.give_back_block(block);
+        if (r.is_error())
+            v.tell_undo_failed("giving back the block of a new inode", r.error());
+    }
     auto in = v.read_inode(ino);
+    base::Result<void> written = in.is_error() ? base::Result<void>(in.error()) : base::Result<void> {};
     if (!in.is_error()) {
         in.value().links_count = 0;
         in.value().dtime = v.now();
-        (void)v.write_inode(ino, in.value());
+        written = v.write_inode(ino, in.value());
     }
-    (void)v.free_inode_bit(ino, directory);
+    if (written.is_error())
+        v.tell_undo_failed("marking a new inode deleted", written.error());
+    auto r = v.give_back_inode(ino, directory);
+    if (r.is_error())
+        v.tell_undo_failed("giving back a new inode", r.error());
 }
 
 // A new inode with its entry in dir; block is its one data block, if any.

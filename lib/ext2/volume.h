@@ -48,6 +48,11 @@ public:
     base::Result<void> sync();
     base::Result<void> unmount();
     StatFs statfs() const;
+    // Mount's checks: the groups' metadata must not overlap (else read-only), the bad-blocks
+    // list is read, each group's bitmaps are verified.
+    const char* layout_contradiction(uint32_t g) const;
+    base::Result<void> load_bad_blocks();
+    base::Result<void> check_groups();
 
     // write_failure.cpp: a write the device refused. As Linux's ext2_error() does, the filesystem is
     // marked as having errors (s_state gets EXT2_ERROR_FS) and the superblock is written out at
@@ -61,6 +66,22 @@ public:
     // last_corruption() and returns Errc::Corrupt with the static context.
     base::Error corrupt(const char* what, Ino ino = 0, uint32_t block = 0);
     void record_corruption(const char* what, Ino ino = 0, uint32_t block = 0);
+    // A sentence for the notes sink (MountOptions::notes), if there is one; at most
+    // max_notes per mount.
+    template<typename... Args> void tell(base::StringView fmt, const Args&... args)
+    {
+        if (!m_notes || m_notes_told > max_notes)
+            return;
+        base::BufferSink<256> sentence;
+        if (m_notes_told++ == max_notes)
+            base::format(sentence, "(further notes are not told)");
+        else
+            base::format(sentence, fmt, args...);
+        m_notes->note(sentence.view());
+    }
+    // Reports a failed undo through the notes, so that it is not lost behind the error the
+    // call returns.
+    void tell_undo_failed(const char* what, const base::Error&);
     base::Result<void> check_writable() const;
     base::Result<void> check_mounted() const;
     uint32_t now();
@@ -75,13 +96,34 @@ public:
     uint32_t group_of_inode(Ino ino) const { return (ino - 1) / m_sb.inodes_per_group; }
     bool group_has_super(uint32_t g) const;
     bool is_group_metadata(uint32_t g, uint32_t block) const;
+    // The superblock (or its backup) and descriptor blocks at the start of group g.
+    uint32_t header_blocks(uint32_t g) const;
 
     // allocation.cpp: bitmaps and the free counts of the descriptors and superblock.
     base::Result<uint32_t> allocate_block(uint32_t goal);
+    // Exactly the checks free_block makes, without freeing: in range, in a trusted group, not
+    // the group's metadata nor a listed bad block, marked in use.
+    base::Result<void> check_freeable_block(uint32_t block);
     base::Result<void> free_block(uint32_t block);
     base::Result<bool> block_in_use(uint32_t block);
     base::Result<Ino> allocate_inode(Ino parent, bool directory);
     base::Result<void> free_inode_bit(Ino, bool directory);
+    base::Result<bool> inode_in_use(Ino); // by its contents
+    base::Result<bool> inode_in_use_bit(Ino); // by the inode bitmap
+    base::Result<void> clear_block_bit(uint32_t block);
+    base::Result<void> clear_inode_bit(Ino, bool directory);
+    void note_allocation_in(uint32_t g);
+    // Undo of an allocation made by the same call: clears the bit it set, even in a group found
+    // inconsistent since.
+    base::Result<void> give_back_block(uint32_t block);
+    base::Result<void> give_back_inode(Ino, bool directory);
+    // Checks a group's bitmaps against its descriptor and its metadata (at mount).
+    base::Result<void> verify_group(uint32_t g);
+    void distrust_blocks(uint32_t g, const char* why, uint32_t block);
+    void distrust_inodes(uint32_t g, const char* why, Ino);
+    bool blocks_trusted(uint32_t g) const;
+    bool inodes_trusted(uint32_t g) const;
+    bool is_listed_bad(uint32_t block) const;
 
     // inode.cpp
     base::Result<void> check_ino(Ino) const;
@@ -103,6 +145,10 @@ public:
     // block map or attribute block; called before a name goes, so that a refused removal
     // leaves the name in place.
     base::Result<void> check_destroyable(Ino, const Inode&, uint32_t links_after);
+    // The extended-attribute block an inode drops when it goes: checked (magic, one block, a
+    // reference count, and free_block's checks when it is the last reference), then released.
+    base::Result<void> check_xattr_release(Ino, const Inode&);
+    base::Result<void> release_xattr(Ino, Inode&);
     // Drops a link; the inode goes when it has none left and is not held.
     base::Result<void> drop_link(Ino, Inode&);
     base::Result<void> destroy_inode(Ino, Inode&);
@@ -119,9 +165,16 @@ public:
     };
     base::Result<Mapped> map_or_allocate(Ino, Inode&, uint32_t logical);
     // Frees every block at logical >= first (and indirect blocks left empty), after checking
-    // that part of the map whole (check_blocks_from alone does only the check).
+    // that part of the map whole (check_blocks_from alone does only the check: the numbers, no
+    // indirect block pointing back up its own path, and check_freeable_block on every block;
+    // free_checked_blocks_from only frees, after a check_blocks_from that passed).
     base::Result<void> free_blocks_from(Ino, Inode&, uint32_t first);
     base::Result<void> check_blocks_from(Ino, const Inode&, uint32_t first);
+    base::Result<void> free_checked_blocks_from(Ino, Inode&, uint32_t first);
+    // Calls visit(context, block) for every data block the map names (not indirect blocks),
+    // checking numbers and loops as map() does.
+    using BlockVisitor = base::Result<void> (*)(void* context, uint32_t block);
+    base::Result<void> for_each_data_block(Ino, const Inode&, BlockVisitor, void* context);
     uint32_t max_logical_blocks() const { return m_max_logical; }
 
     // file_data.cpp
@@ -156,8 +209,21 @@ public:
     DirectoryStats m_directory_stats {};
     layout::Superblock m_sb {};
     layout::GroupDescriptor* m_groups = nullptr;
-    uint8_t* m_group_flags = nullptr; // group_bad when the bitmaps contradicted the counts
-    static constexpr uint8_t group_bad = 1;
+    // Per group: which bitmaps are untrusted (found contradicting the counts, the metadata, the
+    // bad-blocks list or the inode table): nothing is allocated or freed by them.
+    uint8_t* m_group_flags = nullptr;
+    static constexpr uint8_t blocks_untrusted = 1;
+    static constexpr uint8_t inodes_untrusted = 2;
+    // The free counts of the trusted groups: what statfs reports and allocation relies on.
+    uint64_t m_trusted_free_blocks = 0;
+    uint64_t m_trusted_free_inodes = 0;
+    // The bad-blocks inode's list, sorted (read at mount).
+    uint32_t* m_bad_blocks = nullptr;
+    uint32_t m_bad_block_count = 0;
+    static constexpr uint32_t max_bad_blocks = 65536;
+    Notes* m_notes = nullptr;
+    uint32_t m_notes_told = 0;
+    static constexpr uint32_t max_notes = 32;
     uint32_t m_group_count = 0;
     uint32_t m_descriptor_blocks = 0;
     uint32_t m_block_size = 0;

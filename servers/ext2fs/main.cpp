@@ -39,6 +39,13 @@ public:
     }
 };
 
+// What the ext2 library tells while it serves (a group whose bitmap it stopped trusting, an
+// undo that failed), on the console.
+class ConsoleNotes final : public ext2::Notes {
+public:
+    void note(base::StringView sentence) override { mach::report("{}", sentence); }
+};
+
 // The revision of the mounted filesystem, for the mount line (the library does not report it).
 unsigned revision_of(ext2fs::MachBlockDevice& device)
 {
@@ -110,6 +117,8 @@ int module_main(int argc, char** argv)
     mount_options.mode = readonly || device_read_only ? ext2::MountMode::ReadOnly : ext2::MountMode::ReadWrite;
     mount_options.cache_bytes = static_cast<size_t>(cache_kib) * 1024;
     mount_options.clock = &clock;
+    static ConsoleNotes notes;
+    mount_options.notes = &notes;
     auto mounted = ext2::Filesystem::mount(*device.value(), mount_options);
     if (mounted.is_error())
         link.fail("cannot mount {}: {}", device_name, Why { mounted.error() });

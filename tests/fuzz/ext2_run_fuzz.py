@@ -87,7 +87,7 @@ def main():
         os.mkdir(corpus)
         count = len(seeds(tmp))
         command = [fuzzer, f"-max_total_time={seconds}", "-rss_limit_mb=1024", "-max_len=262144", "-timeout=10",
-                   "-print_final_stats=1", f"-artifact_prefix={os.getcwd()}/ext2-", corpus,
+                   "-print_final_stats=1", f"-artifact_prefix={os.getcwd()}/{os.path.basename(fuzzer)}-", corpus,
                    os.path.join(tmp, "seeds")] + extra
         print("fuzz:", " ".join(command), flush=True)
         env = dict(os.environ)
@@ -102,7 +102,7 @@ def main():
     rss = re.search(r"stat::peak_rss_mb:\s*(\d+)", out)
     if run.returncode != 0 or not done:
         print(out[-20000:])
-        print(f"fuzz: the fuzzer failed (status {run.returncode}); a reproducer is in {os.getcwd()}/ext2-*",
+        print(f"fuzz: the fuzzer failed (status {run.returncode}); a reproducer is in {os.getcwd()}/{os.path.basename(fuzzer)}-*",
               file=sys.stderr)
         return 1
     print(f"fuzz: {count} seeds; {units.group(1) if units else done.group(1)} executions in "
