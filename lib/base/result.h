@@ -1,5 +1,6 @@
 // Errors are values: Result<T> holds a T or an Error carrying a Mach status code
 // (kern_return_t, a D_* device code or a MIG code) and a short static note of what failed.
+// Reading the value of an error, or the error of a value, traps (a bug, not a state to handle).
 #pragma once
 
 #include <new>
@@ -70,13 +71,36 @@ public:
             m_value.~T();
     }
 
+    // Each traps when the Result is not in the state it asks for: reading a value that is not
+    // there, or an error that is not, is a bug, caught where it happens.
     bool is_error() const { return !m_ok; }
-    Error error() const { return m_error; }
-    T& value() { return m_value; }
-    const T& value() const { return m_value; }
-    T release_value() { return std::move(m_value); }
+    Error error() const
+    {
+        expect(!m_ok);
+        return m_error;
+    }
+    T& value()
+    {
+        expect(m_ok);
+        return m_value;
+    }
+    const T& value() const
+    {
+        expect(m_ok);
+        return m_value;
+    }
+    T release_value()
+    {
+        expect(m_ok);
+        return std::move(m_value);
+    }
 
 private:
+    static void expect(bool state)
+    {
+        if (!state)
+            __builtin_trap();
+    }
     bool m_ok;
     union {
         T m_value;
@@ -90,7 +114,12 @@ public:
     Result() = default;
     Result(Error error) : m_ok(false), m_error(error) {}
     bool is_error() const { return !m_ok; }
-    Error error() const { return m_error; }
+    Error error() const
+    {
+        if (m_ok)
+            __builtin_trap(); // asking a success for its error is a bug
+        return m_error;
+    }
     void release_value() {}
 
 private:
@@ -107,6 +136,16 @@ private:
         if (_try_result.is_error())                     \
             return _try_result.error();                 \
         _try_result.release_value();                    \
+    })
+
+// Evaluates a Result whose failure would be a bug (a call that cannot fail where it is made):
+// traps on an error, else yields the value.
+#define MUST(expression)                                \
+    ({                                                  \
+        auto _must_result = (expression);               \
+        if (_must_result.is_error())                    \
+            __builtin_trap();                           \
+        _must_result.release_value();                   \
     })
 
 // Turns a kern_return_t into a Result<void> with a note of what was being done.
