@@ -11,7 +11,6 @@ namespace rumpdisk::ahci {
 namespace {
 
 constexpr unsigned abar = 5;
-constexpr uint16_t pci_interrupt_disable = 1u << 10; // command register: INTx off
 // The firmware may take up to 25 ms to give the HBA up, 2 s when it says it is busy (§10.6.3).
 constexpr unsigned handoff_ms = 25;
 constexpr unsigned handoff_busy_ms = 2000;
@@ -26,12 +25,13 @@ constexpr unsigned missed_limit = 3;
 base::Result<Controller*> Controller::bring_up(const pci::Function& function, pciaccess::Device device)
 {
     // From the function itself: the arbiter's listing carries identity only.
-    uint8_t interrupt_pin = TRY(device.read8(pci::config::interrupt_pin));
-    uint8_t interrupt_line = TRY(device.read8(pci::config::interrupt_line));
-    uint16_t command = TRY(device.read16(pci::config::command));
-    command |= pci::config::command_bits::memory_space | pci::config::command_bits::bus_master;
-    command &= static_cast<uint16_t>(~pci_interrupt_disable);
-    TRY(device.write16(pci::config::command, command));
+    namespace config = pci::config;
+    using config::Command;
+    uint8_t interrupt_pin = TRY(device.read8(config::InterruptPin::offset));
+    uint8_t interrupt_line = TRY(device.read8(config::InterruptLine::offset));
+    auto command = base::RegisterValue<Command>(TRY(device.read16(Command::offset)));
+    command.set<Command::MemorySpace>(1).set<Command::BusMaster>(1).set<Command::InterruptDisable>(0);
+    TRY(device.write16(Command::offset, command.word()));
 
     pci::Regions regions = TRY(device.regions());
     const pci::Region& bar = regions.bars[abar];

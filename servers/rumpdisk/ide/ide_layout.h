@@ -75,10 +75,4 @@ constexpr unsigned capabilities = 49; // bit 8: DMA supported
 constexpr uint16_t dma_supported = 1u << 8;
 } // namespace identify_words
 
-// PCI command register bits (configuration offset 0x04).
-namespace pci_command {
-constexpr uint16_t io_space = 0x0001;
-constexpr uint16_t bus_master = 0x0004;
-} // namespace pci_command
-
 } // namespace rumpdisk::ide::layout
