@@ -186,10 +186,25 @@ public:
         && PollBound<Bound> Result<void> wait_for(
             uint64_t value, Bound&& bound, const char* what = "a register poll ran out of time") const
     {
+        auto done = wait_until<typename First::Owner>(
+            [value](RegisterValue<typename First::Owner> v) { return holds<First, Rest...>(v, value); }, bound, what);
+        if (done.is_error())
+            return done.error();
+        return {};
+    }
+
+    // Reads register R until `ready(value)` holds, as long as `bound` lasts, and returns the value
+    // that ended the wait: for conditions that are not one value of some fields.
+    template<typename R, typename Ready, typename Bound>
+    requires RegisterType<R> && __is_same(typename R::Space, Space)
+        && PollBound<Bound> Result<RegisterValue<R>> wait_until(
+            Ready ready, Bound&& bound, const char* what = "a register poll ran out of time") const
+    {
         for (;;) {
             bool expired = bound.expired();
-            if (holds<First, Rest...>(read<typename First::Owner>(), value))
-                return {};
+            auto v = read<R>();
+            if (ready(v))
+                return v;
             if (expired)
                 return Error(poll_timed_out, what);
             bound.pause();

@@ -239,6 +239,29 @@ TEST(RegisterPoll, SeveralFieldsOfOneRegisterAtOnce)
     EXPECT_TRUE(space.wait_for<Status::Low>(3, CountedBound { 0 }).is_error());
 }
 
+TEST(RegisterPoll, WaitUntilReturnsTheValueThatEndedTheWait)
+{
+    FakeBlock b;
+    b.bytes[0x08] = 0x80;
+    b.on_read = [](FakeBlock& f) {
+        if (f.reads == 3)
+            f.bytes[0x08] = 0x09; // ready, with the low bit set
+    };
+    HostSpace space(FakeAccess { &b });
+    // Not busy and either of two bits: a condition no single value of the fields states.
+    auto ready = [](base::RegisterValue<Status> s) { return !s.has<Status::Busy>() && (s.word() & 0x09) != 0; };
+    auto r = space.wait_until<Status>(ready, CountedBound { 5 });
+    ASSERT_FALSE(r.is_error());
+    EXPECT_EQ(r.value().word(), 0x09);
+    EXPECT_EQ(b.reads, 3u);
+
+    b.bytes[0x08] = 0x80;
+    b.on_read = nullptr;
+    auto late = space.wait_until<Status>(ready, CountedBound { 2 }, "never ready");
+    ASSERT_TRUE(late.is_error());
+    EXPECT_TRUE(base::is_timeout(late.error()));
+}
+
 // ---- What must not compile ------------------------------------------------------------------------
 
 template<typename Space, typename R>

@@ -104,68 +104,83 @@ void Channel::delay_400ns()
 template<typename Ready>
 base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms, const char* what)
 {
-    // The clock is an RPC: it is first read when the device is not ready at once (most waits
-    // end at the first look), and while spinning only every 64 rounds.
-    uint64_t start_ns = 0;
-    uint64_t timeout_ns = uint64_t(timeout_ms) * 1000000;
-    bool sleeping = false;
-    unsigned notifications = 0;
-    unsigned round = 0;
-    // Should the kernel not tell the time (uptime 0), every look counts as a microsecond and
-    // every pause as its length, so that the bound still holds, roughly.
-    uint64_t counted_ns = 0;
-    auto elapsed = [&] {
-        uint64_t now = mach::uptime_ns();
-        return now ? now - start_ns : counted_ns + uint64_t(round) * 1000;
-    };
-    for (;; ++round) {
-        if (ready(alternate_status())) {
-            // Reading the status register (not the alternate one) clears the device's interrupt.
-            m_last_status = read_status();
-            m_last_error = m_last_status & ata::status::error ? m_command_block.read<layout::Error>().word() : 0;
-            return m_last_status;
+    // How the time passes between two looks at the status: a slice of a wait for the channel's
+    // interrupt, else spinning and, after polling_spin_ns, a millisecond's sleep. The clock is an
+    // RPC: it is first read when the device is not ready at once (most waits end at the first
+    // look), and while spinning only every 64 rounds.
+    struct Bound {
+        Channel& channel;
+        Wake wake;
+        uint64_t timeout_ns;
+        uint64_t start_ns = 0;
+        bool sleeping = false;
+        bool expired_ = false;
+        // The last pause was a slice that no notification ended.
+        bool silent = false;
+        unsigned notifications = 0;
+        unsigned round = 0;
+        // Should the kernel not tell the time (uptime 0), every look counts as a microsecond and
+        // every pause as its length, so that the bound still holds, roughly.
+        uint64_t counted_ns = 0;
+
+        uint64_t elapsed() const
+        {
+            uint64_t now = mach::uptime_ns();
+            return now ? now - start_ns : counted_ns + uint64_t(round) * 1000;
         }
-        if (round == 0)
-            start_ns = mach::uptime_ns();
-        if (wake == Wake::Interrupt && m_interrupt) {
-            auto woken = m_interrupt->wait(interrupt_slice_ms);
-            if (woken.is_error()) {
-                mach::report("ide {}: {}; polling from now on", m_name, woken.error());
-                fall_back_to_polling();
-                continue;
-            }
-            if (woken.value() == InterruptLine::Outcome::Notified) {
-                m_missed_interrupts = 0;
-                // A few notifications per wait are normal (a late one of the last command, the
-                // other channel's on a shared line); more make the clock worth reading.
-                if (++notifications > 4 && elapsed() > timeout_ns)
-                    return not_answering(what);
-                continue;
-            }
-            if (ready(alternate_status())) {
-                if (++m_missed_interrupts == missed_interrupt_limit) {
-                    mach::report("ide {}: {} completions came without their interrupt; polling from now on", m_name,
-                        missed_interrupt_limit);
-                    fall_back_to_polling();
+        bool expired() const { return expired_; }
+        void pause()
+        {
+            if (round++ == 0)
+                start_ns = mach::uptime_ns();
+            silent = false;
+            if (wake == Wake::Interrupt && channel.m_interrupt) {
+                auto woken = channel.m_interrupt->wait(interrupt_slice_ms);
+                if (woken.is_error()) {
+                    mach::report("ide {}: {}; polling from now on", channel.m_name, woken.error());
+                    channel.fall_back_to_polling();
+                    return;
                 }
-                continue;
+                if (woken.value() == InterruptLine::Outcome::Notified) {
+                    channel.m_missed_interrupts = 0;
+                    // A few notifications per wait are normal (a late one of the last command, the
+                    // other channel's on a shared line); more make the clock worth reading.
+                    expired_ = ++notifications > 4 && elapsed() > timeout_ns;
+                    return;
+                }
+                silent = true;
+                counted_ns += uint64_t(interrupt_slice_ms) * 1000000;
+                expired_ = elapsed() > timeout_ns;
+                return;
             }
-            counted_ns += uint64_t(interrupt_slice_ms) * 1000000;
-            if (elapsed() > timeout_ns)
-                return not_answering(what);
-            continue;
+            if (!sleeping && round % 64 != 0)
+                return;
+            uint64_t waited = elapsed();
+            expired_ = waited > timeout_ns;
+            sleeping = waited > polling_spin_ns;
+            if (sleeping && !expired_) {
+                mach::sleep_ms(1);
+                counted_ns += 1000000;
+            }
         }
-        if (!sleeping && round % 64 != 63)
-            continue;
-        uint64_t waited = elapsed();
-        if (waited > timeout_ns)
-            return not_answering(what);
-        sleeping = waited > polling_spin_ns;
-        if (sleeping) {
-            mach::sleep_ms(1);
-            counted_ns += 1000000;
-        }
+    };
+    static_assert(base::PollBound<Bound>);
+
+    Bound bound { *this, wake, uint64_t(timeout_ms) * 1000000 };
+    auto done = m_control_block.wait_until<AlternateStatus>(
+        [&ready](base::RegisterValue<AlternateStatus> s) { return ready(s.word()); }, bound);
+    if (done.is_error())
+        return not_answering(what);
+    // Complete after a slice that no notification ended: the interrupt went missing.
+    if (bound.silent && ++m_missed_interrupts == missed_interrupt_limit) {
+        mach::report(
+            "ide {}: {} completions came without their interrupt; polling from now on", m_name, missed_interrupt_limit);
+        fall_back_to_polling();
     }
+    // Reading the status register (not the alternate one) clears the device's interrupt.
+    m_last_status = read_status();
+    m_last_error = m_last_status & ata::status::error ? m_command_block.read<layout::Error>().word() : 0;
+    return m_last_status;
 }
 
 void Channel::fall_back_to_polling()
