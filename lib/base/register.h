@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <type_traits>
+
 #include "base/result.h"
 
 namespace base {
@@ -58,18 +60,6 @@ template<typename Space_, typename Self, size_t Offset, unsigned Bits> struct Re
 };
 
 template<typename T>
-concept RegisterType = requires
-{
-    typename T::Space;
-    typename T::Word;
-    T::offset;
-}
-&&!requires
-{
-    typename T::Owner;
-};
-
-template<typename T>
 concept FieldType = requires
 {
     typename T::Owner;
@@ -77,8 +67,26 @@ concept FieldType = requires
     T::mask;
 };
 
+template<typename T>
+concept HasRegisterMembers = requires
+{
+    typename T::Space;
+    typename T::Word;
+    T::offset;
+};
+
+// A register; a field (whose Word it shares) never counts as one.
+template<typename T>
+concept RegisterType = HasRegisterMembers<T> && !FieldType<T>;
+
 template<typename F, typename R>
-concept FieldOf = FieldType<F> && RegisterType<R> && __is_same(typename F::Owner, R);
+concept FieldOf = FieldType<F> && RegisterType<R> && std::is_same_v<typename F::Owner, R>;
+
+// A register of space S, a field of a register of space S.
+template<typename R, typename S>
+concept RegisterIn = RegisterType<R> && std::is_same_v<typename R::Space, S>;
+template<typename F, typename S>
+concept FieldIn = FieldType<F> && std::is_same_v<typename F::Owner::Space, S>;
 
 // One value of register `R`, as read or to be written: its fields taken apart and put together.
 template<RegisterType R> class RegisterValue {
@@ -93,22 +101,16 @@ public:
 
     constexpr Word word() const { return m_word; }
 
-    template<typename F>
-    requires FieldOf<F, R>
-    constexpr Word get() const { return static_cast<Word>((m_word & F::mask) >> F::shift); }
+    template<FieldOf<R> F> constexpr Word get() const { return static_cast<Word>((m_word & F::mask) >> F::shift); }
 
-    template<typename F>
-    requires FieldOf<F, R>
-    constexpr RegisterValue& set(uint64_t value)
+    template<FieldOf<R> F> constexpr RegisterValue& set(uint64_t value)
     {
         m_word = static_cast<Word>((m_word & ~F::mask) | F::bits(value));
         return *this;
     }
 
     // Whether any bit of the field is set: for one-bit flags, whether the flag is.
-    template<typename F>
-    requires FieldOf<F, R>
-    constexpr bool has() const { return (m_word & F::mask) != 0; }
+    template<FieldOf<R> F> constexpr bool has() const { return (m_word & F::mask) != 0; }
 
 private:
     Word m_word = 0;
@@ -144,34 +146,23 @@ public:
 
     const Access& access() const { return m_access; }
 
-    template<typename R>
-    requires RegisterType<R> && __is_same(typename R::Space, Space) RegisterValue<R> read() const
+    template<RegisterIn<Space> R> RegisterValue<R> read() const
     {
         return RegisterValue<R>(m_access.template read<typename R::Word>(R::offset));
     }
 
-    template<typename F>
-    requires FieldType<F> && __is_same(typename F::Owner::Space, Space) typename F::Word read() const
-    {
-        return read<typename F::Owner>().template get<F>();
-    }
+    template<FieldIn<Space> F> typename F::Word read() const { return read<typename F::Owner>().template get<F>(); }
 
-    template<typename R>
-    requires RegisterType<R> && __is_same(typename R::Space, Space) void write(RegisterValue<R> value) const
+    template<RegisterIn<Space> R> void write(RegisterValue<R> value) const
     {
         m_access.template write<typename R::Word>(R::offset, value.word());
     }
 
     // A whole register, from a word: for registers whose bits mean "write one to clear".
-    template<typename R>
-    requires RegisterType<R> && __is_same(typename R::Space, Space) void write(typename R::Word word) const
-    {
-        write(RegisterValue<R>(word));
-    }
+    template<RegisterIn<Space> R> void write(typename R::Word word) const { write(RegisterValue<R>(word)); }
 
     // One field, the rest of its register unchanged (read, modify, write).
-    template<typename F>
-    requires FieldType<F> && __is_same(typename F::Owner::Space, Space) void write(uint64_t value) const
+    template<FieldIn<Space> F> void write(uint64_t value) const
     {
         using R = typename F::Owner;
         write(read<R>().template set<F>(value));
@@ -180,11 +171,8 @@ public:
     // Reads until every one of `Fields` (all of one register) holds `value`, as long as `bound`
     // lasts; the register is read once more when the bound ran out, so that a wait that ends
     // just then is not a timeout. A timeout is the error poll_timed_out.
-    template<typename First, typename... Rest, typename Bound>
-    requires FieldType<First> &&(FieldOf<Rest, typename First::Owner>&&...)
-        && __is_same(typename First::Owner::Space, Space)
-        && PollBound<Bound> Result<void> wait_for(
-            uint64_t value, Bound&& bound, const char* what = "a register poll ran out of time") const
+    template<FieldIn<Space> First, FieldOf<typename First::Owner>... Rest, PollBound Bound>
+    Result<void> wait_for(uint64_t value, Bound&& bound, const char* what = "a register poll ran out of time") const
     {
         auto done = wait_until<typename First::Owner>(
             [value](RegisterValue<typename First::Owner> v) { return holds<First, Rest...>(v, value); }, bound, what);
@@ -195,10 +183,9 @@ public:
 
     // Reads register R until `ready(value)` holds, as long as `bound` lasts, and returns the value
     // that ended the wait: for conditions that are not one value of some fields.
-    template<typename R, typename Ready, typename Bound>
-    requires RegisterType<R> && __is_same(typename R::Space, Space)
-        && PollBound<Bound> Result<RegisterValue<R>> wait_until(
-            Ready ready, Bound&& bound, const char* what = "a register poll ran out of time") const
+    template<RegisterIn<Space> R, typename Ready, PollBound Bound>
+    Result<RegisterValue<R>> wait_until(
+        Ready ready, Bound&& bound, const char* what = "a register poll ran out of time") const
     {
         for (;;) {
             bool expired = bound.expired();
