@@ -21,8 +21,8 @@ static uint8_t command_for(Protocol protocol, bool read, bool lba48)
         return read ? command::read_sectors : command::write_sectors;
     case Protocol::PioMultiple:
         if (lba48)
-            return read ? multiple_command::read_multiple_ext : multiple_command::write_multiple_ext;
-        return read ? multiple_command::read_multiple : multiple_command::write_multiple;
+            return read ? command::read_multiple_ext : command::write_multiple_ext;
+        return read ? command::read_multiple : command::write_multiple;
     case Protocol::Dma:
         break;
     }
@@ -81,7 +81,7 @@ Registers simple(uint8_t code)
 
 Registers set_multiple_mode(uint8_t sectors)
 {
-    Registers t = simple(multiple_command::set_multiple_mode);
+    Registers t = simple(command::set_multiple_mode);
     t.current.count = sectors;
     return t;
 }

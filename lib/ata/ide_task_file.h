@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "ata/ata_layout.h"
 #include "base/result.h"
 
 namespace ata::ide {
@@ -14,21 +15,6 @@ enum class Direction : uint8_t { Read, Write };
 // Pio: READ/WRITE SECTORS (EXT), one sector per data block; PioMultiple: READ/WRITE MULTIPLE
 // (EXT), as many sectors per block as SET MULTIPLE MODE chose; Dma: READ/WRITE DMA (EXT).
 enum class Protocol : uint8_t { Pio, PioMultiple, Dma };
-
-// The PIO multiple commands (ATA/ATAPI-6), which lib/ata's shared table does not list.
-namespace multiple_command {
-constexpr uint8_t read_multiple = 0xc4;
-constexpr uint8_t write_multiple = 0xc5;
-constexpr uint8_t read_multiple_ext = 0x29;
-constexpr uint8_t write_multiple_ext = 0x39;
-constexpr uint8_t set_multiple_mode = 0xc6;
-} // namespace multiple_command
-
-// The most sectors one command moves: a count of 0 means 256 (28-bit) or 65536 (48-bit).
-constexpr uint32_t max_sectors_lba28 = 256;
-constexpr uint32_t max_sectors_lba48 = 65536;
-constexpr uint64_t lba28_limit = uint64_t(1) << 28;
-constexpr uint64_t lba48_limit = uint64_t(1) << 48;
 
 // The registers a command writes. For a 48-bit command each register of the command block is
 // written twice, the `previous` (high-order) byte first; a 28-bit command writes only `current`
@@ -47,10 +33,6 @@ struct Registers {
     uint8_t command = 0;
     bool lba48 = false;
 };
-
-namespace device_bits {
-constexpr uint8_t lba = 0x40;
-} // namespace device_bits
 
 // READ/WRITE SECTORS (EXT) or READ/WRITE DMA (EXT) for [lba, lba + count). The 28-bit form when
 // the whole range lies below 2^28 and count <= 256 (it is shorter and every device has it),

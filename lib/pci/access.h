@@ -4,7 +4,9 @@
 
 #include <stdint.h>
 
+#include "base/register.h"
 #include "pci/address.h"
+#include "pci/config_layout.h"
 #include "pci/status.h"
 
 namespace pci {
@@ -26,6 +28,21 @@ public:
 protected:
     ~ConfigAccess() = default;
 };
+
+// One function's configuration space through a ConfigAccess, for a base::RegisterSpace.
+struct FunctionAccess {
+    ConfigAccess* config;
+    Address address;
+    template<typename Word> Word read(size_t offset) const
+    {
+        return static_cast<Word>(config->read(address, static_cast<uint16_t>(offset), sizeof(Word)));
+    }
+    template<typename Word> void write(size_t offset, Word value) const
+    {
+        config->write(address, static_cast<uint16_t>(offset), sizeof(Word), value);
+    }
+};
+using FunctionRegisters = base::RegisterSpace<config::Space, FunctionAccess>;
 
 // Whether a client's access of `size` bytes at `offset` is one the arbiter performs: inside the
 // space, of 1, 2 or 4 bytes, naturally aligned (mechanism #1 moves at most a dword, and an

@@ -1,8 +1,10 @@
 // The PCI configuration space as the PCI Local Bus and PCI-to-PCI Bridge specifications lay it
-// out, and configuration mechanism #1 (the 0xCF8/0xCFC port pair): offsets, fields and bits.
+// out, and configuration mechanism #1 (the 0xCF8/0xCFC port pair): registers, fields and bits.
 #pragma once
 
 #include <stdint.h>
+
+#include "base/register.h"
 
 namespace pci::config {
 
@@ -10,44 +12,89 @@ namespace pci::config {
 // this project does not use.
 constexpr uint32_t space_size = 256;
 
+// The registers, as base/register.h declares them. Clients of the arbiter pass offsets through
+// its RPCs: the lower-case names below are those offsets, taken from the types.
+struct Space { };
+template<typename Self, uint16_t Offset, unsigned Bits> using Register = base::Register<Space, Self, Offset, Bits>;
+
 // Registers of every header layout.
-constexpr uint16_t vendor_id = 0x00;
-constexpr uint16_t device_id = 0x02;
-constexpr uint16_t command = 0x04;
-constexpr uint16_t status = 0x06;
-constexpr uint16_t revision_id = 0x08;
-constexpr uint16_t prog_if = 0x09;
-constexpr uint16_t subclass = 0x0a;
-constexpr uint16_t class_code = 0x0b;
-constexpr uint16_t cache_line_size = 0x0c;
-constexpr uint16_t latency_timer = 0x0d;
-constexpr uint16_t header_type = 0x0e;
-constexpr uint16_t bist = 0x0f;
-constexpr uint16_t bar0 = 0x10;
+struct VendorId : Register<VendorId, 0x00, 16> { };
+struct DeviceId : Register<DeviceId, 0x02, 16> { };
+struct Command : Register<Command, 0x04, 16> {
+    using IoSpace = Field<0, 1>;
+    using MemorySpace = Field<1, 1>;
+    using Decode = Field<0, 2>; // I/O and memory space both
+    using BusMaster = Field<2, 1>;
+    using InterruptDisable = Field<10, 1>; // INTx off
+};
+struct Status : Register<Status, 0x06, 16> { };
+struct RevisionId : Register<RevisionId, 0x08, 8> { };
+struct ProgIf : Register<ProgIf, 0x09, 8> { };
+struct Subclass : Register<Subclass, 0x0a, 8> { };
+struct ClassCode : Register<ClassCode, 0x0b, 8> { };
+struct CacheLineSize : Register<CacheLineSize, 0x0c, 8> { };
+struct LatencyTimer : Register<LatencyTimer, 0x0d, 8> { };
+struct HeaderType : Register<HeaderType, 0x0e, 8> {
+    using Layout = Field<0, 7>; // a HeaderLayout
+    using MultiFunction = Field<7, 1>;
+};
+struct Bist : Register<Bist, 0x0f, 8> { };
+// The first base address register; the others follow every bar_stride bytes. Bit 0 tells I/O
+// from memory; the rest depends on which.
+struct Bar : Register<Bar, 0x10, 32> {
+    using IoSpace = Field<0, 1>;
+    using IoAddress = Field<2, 30>;
+    // An I/O BAR whose upper half reads back zero decodes 16 address bits only.
+    using IoUpperHalf = Field<16, 16>;
+    using MemoryType = Field<1, 2>;
+    using Prefetchable = Field<3, 1>;
+    using MemoryAddress = Field<4, 28>;
+    static constexpr uint32_t memory_type_32 = 0;
+    static constexpr uint32_t memory_type_below_1m = 1; // PCI 2.x legacy; decoded as 32-bit
+    static constexpr uint32_t memory_type_64 = 2;
+};
 constexpr uint16_t bar_stride = 4;
-constexpr uint16_t interrupt_line = 0x3c;
-constexpr uint16_t interrupt_pin = 0x3d;
+struct InterruptLine : Register<InterruptLine, 0x3c, 8> { };
+struct InterruptPin : Register<InterruptPin, 0x3d, 8> { };
 
 // Layout 0, an ordinary function.
-constexpr uint16_t subsystem_vendor_id = 0x2c;
-constexpr uint16_t subsystem_id = 0x2e;
-constexpr uint16_t rom_address = 0x30;
+struct SubsystemVendorId : Register<SubsystemVendorId, 0x2c, 16> { };
+struct SubsystemId : Register<SubsystemId, 0x2e, 16> { };
+struct RomAddress : Register<RomAddress, 0x30, 32> {
+    using Enable = Field<0, 1>;
+    using Address = Field<11, 21>;
+};
 
 // Layouts 1 (PCI-to-PCI bridge) and 2 (CardBus bridge) share the bus number registers.
-constexpr uint16_t primary_bus = 0x18;
-constexpr uint16_t secondary_bus = 0x19;
-constexpr uint16_t subordinate_bus = 0x1a;
-constexpr uint16_t bridge_rom_address = 0x38;
+struct PrimaryBus : Register<PrimaryBus, 0x18, 8> { };
+struct SecondaryBus : Register<SecondaryBus, 0x19, 8> { };
+struct SubordinateBus : Register<SubordinateBus, 0x1a, 8> { };
+struct BridgeRomAddress : Register<BridgeRomAddress, 0x38, 32> { }; // laid out as RomAddress
+
+constexpr uint16_t vendor_id = VendorId::offset;
+constexpr uint16_t device_id = DeviceId::offset;
+constexpr uint16_t command = Command::offset;
+constexpr uint16_t status = Status::offset;
+constexpr uint16_t revision_id = RevisionId::offset;
+constexpr uint16_t prog_if = ProgIf::offset;
+constexpr uint16_t subclass = Subclass::offset;
+constexpr uint16_t class_code = ClassCode::offset;
+constexpr uint16_t header_type = HeaderType::offset;
+constexpr uint16_t bar0 = Bar::offset;
+constexpr uint16_t interrupt_line = InterruptLine::offset;
+constexpr uint16_t interrupt_pin = InterruptPin::offset;
+constexpr uint16_t subsystem_vendor_id = SubsystemVendorId::offset;
+constexpr uint16_t subsystem_id = SubsystemId::offset;
+constexpr uint16_t rom_address = RomAddress::offset;
+constexpr uint16_t primary_bus = PrimaryBus::offset;
+constexpr uint16_t secondary_bus = SecondaryBus::offset;
+constexpr uint16_t subordinate_bus = SubordinateBus::offset;
+constexpr uint16_t bridge_rom_address = BridgeRomAddress::offset;
 
 // A vendor ID no function has: what an empty slot reads as (all ones), and the zero some
 // broken chipsets return.
 constexpr uint16_t vendor_absent = 0xffff;
 constexpr uint16_t vendor_invalid = 0x0000;
-
-namespace header {
-constexpr uint8_t multi_function = 0x80;
-constexpr uint8_t layout_mask = 0x7f;
-} // namespace header
 
 enum class HeaderLayout : uint8_t {
     general = 0,
@@ -69,33 +116,6 @@ constexpr unsigned bar_count(HeaderLayout layout)
     }
     return 0;
 }
-
-namespace command_bits {
-constexpr uint16_t io_space = 1u << 0;
-constexpr uint16_t memory_space = 1u << 1;
-constexpr uint16_t bus_master = 1u << 2;
-constexpr uint16_t decode = io_space | memory_space;
-} // namespace command_bits
-
-// A base address register: bit 0 tells I/O from memory; the rest depends on which.
-namespace bar_bits {
-constexpr uint32_t io_space = 1u << 0;
-constexpr uint32_t io_address_mask = ~0x3u;
-constexpr uint32_t memory_type_mask = 0x3u << 1;
-constexpr uint32_t memory_type_32 = 0x0u << 1;
-constexpr uint32_t memory_type_below_1m = 0x1u << 1; // PCI 2.x legacy; decoded as 32-bit
-constexpr uint32_t memory_type_64 = 0x2u << 1;
-constexpr uint32_t prefetchable = 1u << 3;
-constexpr uint32_t memory_address_mask = ~0xfu;
-// An I/O BAR whose upper half reads back zero decodes 16 address bits only.
-constexpr uint32_t io_upper_half = 0xffff0000u;
-} // namespace bar_bits
-
-// The expansion ROM base address register.
-namespace rom_bits {
-constexpr uint32_t enable = 1u << 0;
-constexpr uint32_t address_mask = 0xfffff800u;
-} // namespace rom_bits
 
 // Configuration mechanism #1: an address written to 0xCF8 selects a dword, 0xCFC..0xCFF is
 // that dword's data window.

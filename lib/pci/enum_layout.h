@@ -23,7 +23,11 @@ struct Entry {
 
 constexpr Entry encode(const Function& f)
 {
-    uint8_t header = uint8_t(uint8_t(f.layout) | (f.multi_function ? config::header::multi_function : 0));
+    using Header = config::HeaderType;
+    uint8_t header = base::RegisterValue<Header>()
+                         .set<Header::Layout>(uint8_t(f.layout))
+                         .set<Header::MultiFunction>(f.multi_function)
+                         .word();
     return Entry { {
         f.address.key(),
         uint32_t(f.vendor_id) | uint32_t(f.device_id) << 16,
@@ -41,9 +45,9 @@ constexpr Function decode(const Entry& e)
     f.device_id = uint16_t(e.words[1] >> 16);
     f.class_code = ClassCode::from_value(e.words[2] & 0xffffff);
     f.revision = uint8_t(e.words[2] >> 24);
-    uint8_t header = uint8_t(e.words[3]);
-    f.layout = static_cast<config::HeaderLayout>(header & config::header::layout_mask);
-    f.multi_function = (header & config::header::multi_function) != 0;
+    auto header = base::RegisterValue<config::HeaderType>(uint8_t(e.words[3]));
+    f.layout = static_cast<config::HeaderLayout>(header.get<config::HeaderType::Layout>());
+    f.multi_function = header.has<config::HeaderType::MultiFunction>();
     f.interrupt_pin = uint8_t(e.words[3] >> 8);
     return f;
 }

@@ -15,7 +15,7 @@ Status FunctionTable::insert(const Function& f)
     }
     m_functions[at] = f;
     ++m_size;
-    return Status::ok;
+    return pci::Status::ok;
 }
 
 const Function* FunctionTable::find(Address a) const
@@ -41,33 +41,34 @@ Function* FunctionTable::find(Address a)
 
 Status read_function(ConfigAccess& config, Address a, Function& f)
 {
-    uint16_t vendor = config.read16(a, config::vendor_id);
-    if (vendor == config::vendor_absent || vendor == config::vendor_invalid)
-        return Status::no_such_function;
+    using namespace config;
+    FunctionRegisters r(FunctionAccess { &config, a });
+    uint16_t vendor = r.read<VendorId>().word();
+    if (vendor == vendor_absent || vendor == vendor_invalid)
+        return pci::Status::no_such_function;
     f = Function {};
     f.address = a;
     f.vendor_id = vendor;
-    f.device_id = config.read16(a, config::device_id);
-    f.revision = config.read8(a, config::revision_id);
-    f.class_code
-        = { config.read8(a, config::class_code), config.read8(a, config::subclass), config.read8(a, config::prog_if) };
-    uint8_t header = config.read8(a, config::header_type);
-    f.multi_function = (header & config::header::multi_function) != 0;
-    f.layout = static_cast<config::HeaderLayout>(header & config::header::layout_mask);
-    f.interrupt_line = config.read8(a, config::interrupt_line);
-    f.interrupt_pin = config.read8(a, config::interrupt_pin);
+    f.device_id = r.read<DeviceId>().word();
+    f.revision = r.read<RevisionId>().word();
+    f.class_code = { r.read<config::ClassCode>().word(), r.read<Subclass>().word(), r.read<ProgIf>().word() };
+    auto header = r.read<HeaderType>();
+    f.multi_function = header.has<HeaderType::MultiFunction>();
+    f.layout = static_cast<HeaderLayout>(header.get<HeaderType::Layout>());
+    f.interrupt_line = r.read<InterruptLine>().word();
+    f.interrupt_pin = r.read<InterruptPin>().word();
     switch (f.layout) {
-    case config::HeaderLayout::general:
-        f.subsystem_vendor_id = config.read16(a, config::subsystem_vendor_id);
-        f.subsystem_id = config.read16(a, config::subsystem_id);
+    case HeaderLayout::general:
+        f.subsystem_vendor_id = r.read<SubsystemVendorId>().word();
+        f.subsystem_id = r.read<SubsystemId>().word();
         break;
-    case config::HeaderLayout::pci_bridge:
-    case config::HeaderLayout::cardbus_bridge:
-        f.secondary_bus = config.read8(a, config::secondary_bus);
-        f.subordinate_bus = config.read8(a, config::subordinate_bus);
+    case HeaderLayout::pci_bridge:
+    case HeaderLayout::cardbus_bridge:
+        f.secondary_bus = r.read<SecondaryBus>().word();
+        f.subordinate_bus = r.read<SubordinateBus>().word();
         break;
     }
-    return Status::ok;
+    return pci::Status::ok;
 }
 
 namespace {

@@ -16,24 +16,26 @@ uint64_t size_from_mask(uint64_t mask)
 
 bool is_io_bar(uint32_t value)
 {
-    return (value & config::bar_bits::io_space) != 0;
+    return base::RegisterValue<config::Bar>(value).has<config::Bar::IoSpace>();
 }
 
 bool is_64bit_memory_bar(uint32_t value)
 {
-    return !is_io_bar(value) && (value & config::bar_bits::memory_type_mask) == config::bar_bits::memory_type_64;
+    return !is_io_bar(value)
+        && base::RegisterValue<config::Bar>(value).get<config::Bar::MemoryType>() == config::Bar::memory_type_64;
 }
 
 Region decode_io_bar(BarProbe probe)
 {
-    uint32_t mask = probe.probed & config::bar_bits::io_address_mask;
+    using Bar = config::Bar;
+    uint32_t mask = probe.probed & Bar::IoAddress::mask;
     if (mask == 0)
         return {};
-    if ((mask & config::bar_bits::io_upper_half) == 0)
-        mask |= config::bar_bits::io_upper_half;
+    if ((mask & Bar::IoUpperHalf::mask) == 0)
+        mask |= Bar::IoUpperHalf::mask;
     Region r;
     r.kind = RegionKind::io;
-    r.base = probe.original & config::bar_bits::io_address_mask;
+    r.base = probe.original & Bar::IoAddress::mask;
     r.size = size_from_mask(mask);
     return r;
 }
@@ -41,10 +43,11 @@ Region decode_io_bar(BarProbe probe)
 Region decode_memory_bar(BarProbe low, BarProbe high)
 {
     Region r;
-    r.prefetchable = (low.original & config::bar_bits::prefetchable) != 0;
+    using Bar = config::Bar;
+    r.prefetchable = base::RegisterValue<Bar>(low.original).has<Bar::Prefetchable>();
     r.is_64 = is_64bit_memory_bar(low.original);
-    uint64_t mask = low.probed & config::bar_bits::memory_address_mask;
-    r.base = low.original & config::bar_bits::memory_address_mask;
+    uint64_t mask = low.probed & Bar::MemoryAddress::mask;
+    r.base = low.original & Bar::MemoryAddress::mask;
     if (r.is_64) {
         mask |= uint64_t(high.probed) << 32;
         r.base |= uint64_t(high.original) << 32;
@@ -61,12 +64,14 @@ Region decode_memory_bar(BarProbe low, BarProbe high)
 
 Region decode_rom_bar(BarProbe probe)
 {
-    uint32_t mask = probe.probed & config::rom_bits::address_mask;
+    // Both ROM registers (RomAddress, BridgeRomAddress) are laid out alike.
+    constexpr uint32_t address = config::RomAddress::Address::mask;
+    uint32_t mask = probe.probed & address;
     if (mask == 0)
         return {};
     Region r;
     r.kind = RegionKind::memory;
-    r.base = probe.original & config::rom_bits::address_mask;
+    r.base = probe.original & address;
     r.size = size_from_mask(mask);
     return r;
 }
@@ -88,10 +93,13 @@ BarProbe probe_register(ConfigAccess& config, Address a, uint16_t offset, uint32
 Regions size_regions(ConfigAccess& config, Address a, config::HeaderLayout layout, DecodeControl control)
 {
     Regions regions;
-    uint16_t command = config.read16(a, config::command);
-    bool disable = control == DecodeControl::disable_while_sizing && (command & config::command_bits::decode) != 0;
-    if (disable)
-        config.write16(a, config::command, uint16_t(command & ~config::command_bits::decode));
+    FunctionRegisters registers(FunctionAccess { &config, a });
+    auto command = registers.read<config::Command>();
+    bool disable = control == DecodeControl::disable_while_sizing && command.has<config::Command::Decode>();
+    if (disable) {
+        auto off = command;
+        registers.write(off.set<config::Command::Decode>(0));
+    }
 
     unsigned count = config::bar_count(layout);
     for (unsigned i = 0; i < count; ++i) {
@@ -123,11 +131,11 @@ Regions size_regions(ConfigAccess& config, Address a, config::HeaderLayout layou
     if (rom_offset != 0) {
         // The enable bit stays clear while probing: an enabled ROM at all ones would claim
         // the top of the address space.
-        regions.rom = decode_rom_bar(probe_register(config, a, rom_offset, config::rom_bits::address_mask));
+        regions.rom = decode_rom_bar(probe_register(config, a, rom_offset, config::RomAddress::Address::mask));
     }
 
     if (disable)
-        config.write16(a, config::command, command);
+        registers.write(command);
     return regions;
 }
 

@@ -3,6 +3,7 @@
 
 #include "runtime/clock.h"
 #include "runtime/mach.h"
+#include "runtime/msg.h"
 #include "runtime/runtime.h"
 
 namespace mach {
@@ -26,7 +27,7 @@ base::Result<MmioRegion> MmioRegion::map(uint64_t physical, size_t size)
     // The physical address went to device_map; the pager's own offset 0 is that address.
     vm_address_t address = 0;
     r = vm_map(mach_task_self(), &address, bytes, 0, TRUE, pager, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE,
-               VM_PROT_READ | VM_PROT_WRITE, VM_INHERIT_NONE);
+        VM_PROT_READ | VM_PROT_WRITE, VM_INHERIT_NONE);
     mach_port_deallocate(mach_task_self(), pager);
     MACH_TRY(r, "mapping device memory (vm_map)");
     MmioRegion region;
@@ -64,9 +65,9 @@ base::Result<DmaBuffer> DmaBuffer::allocate(size_t size)
     vm_address_t address = 0;
     rpc_phys_addr_t physical = 0;
     // pmax must be a real bound (0 panics this kernel); 4 GiB keeps 32-bit DMA engines happy.
-    MACH_TRY(vm_allocate_contiguous(privileged_ports().host_priv, mach_task_self(), &address, &physical, bytes, 0,
-                                    0x100000000ULL, page),
-             "allocating DMA memory (vm_allocate_contiguous)");
+    MACH_TRY(vm_allocate_contiguous(
+                 privileged_ports().host_priv, mach_task_self(), &address, &physical, bytes, 0, 0x100000000ULL, page),
+        "allocating DMA memory (vm_allocate_contiguous)");
     DmaBuffer b;
     b.m_virtual = address;
     b.m_physical = physical;
@@ -104,6 +105,13 @@ Deadline::Deadline(uint64_t milliseconds)
 bool Deadline::passed() const
 {
     return uptime_ns() > m_end_ns;
+}
+
+void PollBound::pause()
+{
+    if (m_pauses_left > 0)
+        --m_pauses_left;
+    sleep_ms(1);
 }
 
 } // namespace mach

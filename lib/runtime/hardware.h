@@ -23,12 +23,25 @@ public:
     ~MmioRegion();
 
     volatile uint32_t& reg32(size_t offset) const { return *reinterpret_cast<volatile uint32_t*>(m_base + offset); }
+    // The registers from `offset` on, for a base::RegisterSpace.
+    struct Access {
+        uintptr_t base;
+        template<typename Word> Word read(size_t offset) const
+        {
+            return *reinterpret_cast<volatile Word*>(base + offset);
+        }
+        template<typename Word> void write(size_t offset, Word value) const
+        {
+            *reinterpret_cast<volatile Word*>(base + offset) = value;
+        }
+    };
+    Access access(size_t offset = 0) const { return Access { m_base + offset }; }
     volatile uint8_t* base() const { return reinterpret_cast<volatile uint8_t*>(m_base); }
     size_t size() const { return m_size; }
 
 private:
-    uintptr_t m_base = 0;      // the register block's first byte
-    uintptr_t m_mapping = 0;   // the page-aligned mapping that holds it
+    uintptr_t m_base = 0; // the register block's first byte
+    uintptr_t m_mapping = 0; // the page-aligned mapping that holds it
     size_t m_mapping_size = 0;
     size_t m_size = 0;
 };
@@ -62,6 +75,24 @@ public:
 
 private:
     uint64_t m_end_ns;
+};
+
+// The bound of a register poll (base::RegisterSpace::wait_for): `milliseconds` at most, sleeping a
+// millisecond between reads. For set-up and recovery, where waits are in milliseconds. Each pause
+// lasts at least a millisecond, so counting them bounds the wait even should the clock not run.
+class PollBound {
+public:
+    explicit PollBound(uint64_t milliseconds)
+        : m_deadline(milliseconds)
+        , m_pauses_left(milliseconds)
+    {
+    }
+    bool expired() const { return m_pauses_left == 0 || m_deadline.passed(); }
+    void pause();
+
+private:
+    Deadline m_deadline;
+    uint64_t m_pauses_left;
 };
 
 } // namespace mach

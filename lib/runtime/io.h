@@ -2,6 +2,7 @@
 // forwarded down the chain to the kernel), then in/out instructions.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/result.h"
@@ -41,5 +42,30 @@ inline uint32_t in32(uint16_t port)
     asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
+
+// The I/O ports from `base` on, for a base::RegisterSpace.
+struct PortAccess {
+    uint16_t base;
+    template<typename Word> Word read(size_t offset) const
+    {
+        uint16_t port = static_cast<uint16_t>(base + offset);
+        if constexpr (sizeof(Word) == 1)
+            return in8(port);
+        else if constexpr (sizeof(Word) == 2)
+            return in16(port);
+        else
+            return in32(port);
+    }
+    template<typename Word> void write(size_t offset, Word value) const
+    {
+        uint16_t port = static_cast<uint16_t>(base + offset);
+        if constexpr (sizeof(Word) == 1)
+            out8(port, value);
+        else if constexpr (sizeof(Word) == 2)
+            out16(port, value);
+        else
+            out32(port, value);
+    }
+};
 
 } // namespace mach

@@ -218,10 +218,11 @@ size_t Arbiter::stop_bus_mastering()
     for (const pci::Function& f : m_functions) {
         if (!m_granted(f))
             continue;
-        auto command = static_cast<uint16_t>(m_config.read(f.address, config::command, 2));
-        if (!(command & config::command_bits::bus_master))
+        pci::FunctionRegisters registers(pci::FunctionAccess { &m_config, f.address });
+        auto command = registers.read<config::Command>();
+        if (!command.has<config::Command::BusMaster>())
             continue;
-        m_config.write(f.address, config::command, 2, command & ~config::command_bits::bus_master);
+        registers.write(command.set<config::Command::BusMaster>(0));
         ++stopped;
     }
     return stopped;

@@ -4,10 +4,9 @@
 
 #include <cstring>
 
-// The header lives with the driver (servers/rumpdisk/ahci/); it needs only lib/base.
-#include "../../servers/rumpdisk/ahci/ahci_command.h"
+#include "ata/ahci_command.h"
 
-using namespace rumpdisk::ahci;
+using namespace ata::ahci;
 
 TEST(AhciFis, ReadDmaExtCarriesAll48AddressBits)
 {
@@ -81,7 +80,7 @@ TEST(AhciFis, FlushAndIdentify)
     EXPECT_EQ(flush_cache(Addressing::lba48).command, 0xea);
     EXPECT_EQ(flush_cache(Addressing::lba28).command, 0xe7);
     uint8_t fis[fis::register_h2d_bytes];
-    encode_register_h2d(simple_command(opcode::identify_device), fis);
+    encode_register_h2d(simple_command(ata::command::identify_device), fis);
     EXPECT_EQ(fis[2], 0xec);
     EXPECT_EQ(fis[7], 0x00);
     EXPECT_EQ(fis[12], 0x00);

@@ -3,6 +3,7 @@
 
 #include "pci/access.h"
 #include "pci/config_layout.h"
+#include "pci_fake_bus.h"
 
 namespace {
 
@@ -71,3 +72,31 @@ TEST(PciMechanism1, AddressEncoding)
 }
 
 } // namespace
+
+// One function's configuration space as typed registers (base/register.h), on the simulated bus:
+// each register is read and written at its own offset and width, and a field's write changes only
+// its bits.
+TEST(PciFunctionRegisters, TypedAccessesHitTheirOffsetsAndWidths)
+{
+    using namespace pci::config;
+    pci::testing::FakeBus bus;
+    pci::Address a { 0, 3, 0 };
+    bus.add(a, 0x8086, 0x2922, 0x010601);
+    pci::FunctionRegisters r(pci::FunctionAccess { &bus, a });
+    EXPECT_EQ(r.read<VendorId>().word(), 0x8086);
+    EXPECT_EQ(r.read<DeviceId>().word(), 0x2922);
+    EXPECT_EQ(r.read<ClassCode>().word(), 0x01);
+    EXPECT_EQ(r.read<Subclass>().word(), 0x06);
+    EXPECT_EQ(r.read<ProgIf>().word(), 0x01);
+    EXPECT_EQ(r.read<HeaderType::Layout>(), 0u);
+    EXPECT_TRUE(r.read<Command::BusMaster>());
+
+    bus.clear_log();
+    r.write<Command::BusMaster>(0);
+    ASSERT_EQ(bus.writes().size(), 1u);
+    EXPECT_EQ(bus.writes()[0].offset, Command::offset);
+    EXPECT_EQ(bus.writes()[0].size, 2u);
+    EXPECT_EQ(bus.writes()[0].value, Command::Decode::mask);
+    EXPECT_FALSE(r.read<Command::BusMaster>());
+    EXPECT_EQ(r.read<Command::Decode>(), 3u);
+}

@@ -104,8 +104,8 @@ TEST_F(PciEnumeration, SizingLeavesEveryDeviceAsItWas)
     EXPECT_EQ(bus.probes_while_decoding(), 7u);
     EXPECT_EQ(bus.at({ 0, 0x1f, 2 }).dword(pci::config::bar0 + 20), 0xfea96000u);
     EXPECT_EQ(bus.at({ 1, 2, 0 }).dword(pci::config::bar0 + 16), 0xfe00000cu);
-    EXPECT_EQ(bus.at({ 1, 2, 0 }).space[pci::config::command] & pci::config::command_bits::decode,
-        pci::config::command_bits::decode);
+    EXPECT_EQ(bus.at({ 1, 2, 0 }).space[pci::config::command] & pci::config::Command::Decode::mask,
+        pci::config::Command::Decode::mask);
 }
 
 TEST_F(PciEnumeration, OnlyBusesBehindBridgesAreScanned)

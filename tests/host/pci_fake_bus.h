@@ -53,7 +53,7 @@ public:
         f.set16(config::device_id, device);
         f.set_dword(config::revision_id, class_code << 8 | 0x01);
         f.space[config::header_type] = header_type;
-        f.set16(config::command, config::command_bits::decode | config::command_bits::bus_master);
+        f.set16(config::command, config::Command::Decode::mask | config::Command::BusMaster::mask);
         f.write_masks[config::vendor_id] = 0;
         f.write_masks[config::revision_id] = 0;
         f.write_masks[0x0c] = 0x0000ffff; // header type and BIST are read-only here
@@ -81,8 +81,8 @@ public:
     {
         FakeFunction& f = at(a);
         uint16_t offset = uint16_t(config::bar0 + 4 * index);
-        f.set_dword(offset, base | (prefetchable ? config::bar_bits::prefetchable : 0));
-        f.write_masks[offset] = ~(size - 1) & config::bar_bits::memory_address_mask;
+        f.set_dword(offset, base | (prefetchable ? config::Bar::Prefetchable::mask : 0));
+        f.write_masks[offset] = ~(size - 1) & config::Bar::MemoryAddress::mask;
     }
 
     void memory_bar64(Address a, unsigned index, uint64_t base, uint64_t size, bool prefetchable = false)
@@ -91,9 +91,10 @@ public:
         uint16_t offset = uint16_t(config::bar0 + 4 * index);
         uint64_t mask = ~(size - 1);
         f.set_dword(offset,
-            uint32_t(base) | config::bar_bits::memory_type_64 | (prefetchable ? config::bar_bits::prefetchable : 0));
+            uint32_t(base) | config::Bar::MemoryType::bits(config::Bar::memory_type_64)
+                | (prefetchable ? config::Bar::Prefetchable::mask : 0));
         f.set_dword(uint16_t(offset + 4), uint32_t(base >> 32));
-        f.write_masks[offset] = uint32_t(mask) & config::bar_bits::memory_address_mask;
+        f.write_masks[offset] = uint32_t(mask) & config::Bar::MemoryAddress::mask;
         f.write_masks[uint16_t(offset + 4)] = uint32_t(mask >> 32);
     }
 
@@ -102,8 +103,8 @@ public:
     {
         FakeFunction& f = at(a);
         uint16_t offset = uint16_t(config::bar0 + 4 * index);
-        f.set_dword(offset, base | config::bar_bits::io_space);
-        uint32_t mask = ~(size - 1) & config::bar_bits::io_address_mask;
+        f.set_dword(offset, base | config::Bar::IoSpace::mask);
+        uint32_t mask = ~(size - 1) & config::Bar::IoAddress::mask;
         if (!upper_half_decoded)
             mask &= 0xffff;
         f.write_masks[offset] = mask;
@@ -112,8 +113,8 @@ public:
     void rom(Address a, uint16_t offset, uint32_t base, uint32_t size, bool enabled = false)
     {
         FakeFunction& f = at(a);
-        f.set_dword(offset, base | (enabled ? config::rom_bits::enable : 0));
-        f.write_masks[offset] = (~(size - 1) & config::rom_bits::address_mask) | config::rom_bits::enable;
+        f.set_dword(offset, base | (enabled ? config::RomAddress::Enable::mask : 0));
+        f.write_masks[offset] = (~(size - 1) & config::RomAddress::Address::mask) | config::RomAddress::Enable::mask;
     }
 
     uint32_t read(Address a, uint16_t offset, unsigned size) override
@@ -167,18 +168,18 @@ public:
 private:
     static bool decoding(const FakeFunction& f)
     {
-        return (f.space[config::command] & config::command_bits::decode) != 0;
+        return (f.space[config::command] & config::Command::Decode::mask) != 0;
     }
     // A write of all ones to a BAR, or of all address bits to the ROM register.
     static bool is_probe(const FakeFunction& f, uint16_t offset, uint32_t value)
     {
-        bool bridge = (f.space[config::header_type] & config::header::layout_mask) == 1;
+        bool bridge = (f.space[config::header_type] & config::HeaderType::Layout::mask) == 1;
         uint16_t bars_end = bridge ? 0x18 : 0x28;
         uint16_t rom = bridge ? config::bridge_rom_address : config::rom_address;
         if (offset >= config::bar0 && offset < bars_end)
             return value == 0xffffffffu;
         if (offset == rom)
-            return (value & config::rom_bits::address_mask) == config::rom_bits::address_mask;
+            return (value & config::RomAddress::Address::mask) == config::RomAddress::Address::mask;
         return false;
     }
 

@@ -161,10 +161,10 @@ TEST_F(PciSizing, DecodingOffWhileProbingThenRestored)
     // First the command register loses I/O and memory decoding (bus mastering stays), last it
     // gets them back.
     EXPECT_EQ(w.front().offset, pci::config::command);
-    EXPECT_EQ(w.front().value & pci::config::command_bits::decode, 0u);
-    EXPECT_EQ(w.front().value & pci::config::command_bits::bus_master, pci::config::command_bits::bus_master);
+    EXPECT_EQ(w.front().value & pci::config::Command::Decode::mask, 0u);
+    EXPECT_EQ(w.front().value & pci::config::Command::BusMaster::mask, pci::config::Command::BusMaster::mask);
     EXPECT_EQ(w.back().offset, pci::config::command);
-    EXPECT_EQ(w.back().value & pci::config::command_bits::decode, pci::config::command_bits::decode);
+    EXPECT_EQ(w.back().value & pci::config::Command::Decode::mask, pci::config::Command::Decode::mask);
 }
 
 TEST_F(PciSizing, DecodingLeftAloneWhenAlreadyOff)

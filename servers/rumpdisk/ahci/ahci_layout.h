@@ -1,48 +1,51 @@
 // The AHCI HBA's registers (AHCI 1.3 §3): the generic host control block at the start of ABAR
-// (BAR5), then one block of 0x80 bytes per port from 0x100. Offsets and bits only.
+// (BAR5), then one block of 0x80 bytes per port from 0x100. Declarations only (base/register.h).
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/register.h"
+
 namespace rumpdisk::ahci::reg {
 
-// Generic host control.
-constexpr size_t cap = 0x00;
-constexpr size_t ghc = 0x04;
-constexpr size_t is = 0x08; // one bit per port with an interrupt pending
-constexpr size_t pi = 0x0c; // ports implemented
-constexpr size_t vs = 0x10;
-constexpr size_t cap2 = 0x24;
-constexpr size_t bohc = 0x28;
+// The generic host control block, and the block of one port (offsets from port_base(n)).
+struct HbaSpace { };
+struct PortSpace { };
+template<typename Self, size_t Offset> using HbaRegister = base::Register<HbaSpace, Self, Offset, 32>;
+template<typename Self, size_t Offset> using PortRegister = base::Register<PortSpace, Self, Offset, 32>;
 
-namespace cap_bits {
-constexpr uint32_t port_count_mask = 0x1f; // NP: ports minus one
-constexpr unsigned slot_count_shift = 8; // NCS: command slots minus one
-constexpr uint32_t slot_count_mask = 0x1f;
-constexpr uint32_t command_list_override = 1u << 24; // SCLO
-constexpr uint32_t staggered_spin_up = 1u << 27; // SSS
-constexpr uint32_t ncq = 1u << 30; // SNCQ
-constexpr uint32_t addressing_64 = 1u << 31; // S64A
-} // namespace cap_bits
+// ---- Generic host control ------------------------------------------------------------------------
 
-namespace ghc_bits {
-constexpr uint32_t reset = 1u << 0; // HR
-constexpr uint32_t interrupt_enable = 1u << 1;
-constexpr uint32_t ahci_enable = 1u << 31;
-} // namespace ghc_bits
+struct Cap : HbaRegister<Cap, 0x00> {
+    using PortCount = Field<0, 5>; // NP: ports minus one
+    using SlotCount = Field<8, 5>; // NCS: command slots minus one
+    using CommandListOverride = Field<24, 1>; // SCLO
+    using StaggeredSpinUp = Field<27, 1>; // SSS
+    using Ncq = Field<30, 1>; // SNCQ
+    using Addressing64 = Field<31, 1>; // S64A
+};
 
-namespace cap2_bits {
-constexpr uint32_t bios_handoff = 1u << 0; // BOH
-} // namespace cap2_bits
+struct Ghc : HbaRegister<Ghc, 0x04> {
+    using Reset = Field<0, 1>; // HR
+    using InterruptEnable = Field<1, 1>; // IE
+    using AhciEnable = Field<31, 1>; // AE
+};
 
-namespace bohc_bits {
-constexpr uint32_t bios_owned = 1u << 0; // BOS
-constexpr uint32_t os_owned = 1u << 1; // OOS
-constexpr uint32_t bios_busy = 1u << 4; // BB
-} // namespace bohc_bits
+struct Is : HbaRegister<Is, 0x08> { }; // one bit per port with an interrupt pending, write one to clear
+struct Pi : HbaRegister<Pi, 0x0c> { }; // ports implemented
+struct Vs : HbaRegister<Vs, 0x10> { };
 
-// Port registers, relative to port_base(n).
+struct Cap2 : HbaRegister<Cap2, 0x24> {
+    using BiosHandoff = Field<0, 1>; // BOH
+};
+
+struct Bohc : HbaRegister<Bohc, 0x28> {
+    using BiosOwned = Field<0, 1>; // BOS
+    using OsOwned = Field<1, 1>; // OOS
+    using BiosBusy = Field<4, 1>; // BB
+};
+
 constexpr size_t port_first = 0x100;
 constexpr size_t port_stride = 0x80;
 constexpr size_t max_ports = 32;
@@ -51,76 +54,85 @@ constexpr size_t port_base(unsigned n)
     return port_first + port_stride * n;
 }
 
+// ---- Port registers -------------------------------------------------------------------------------
+
 namespace port {
-constexpr size_t clb = 0x00; // command list base, 1 KiB aligned
-constexpr size_t clbu = 0x04;
-constexpr size_t fb = 0x08; // received FIS base, 256-byte aligned
-constexpr size_t fbu = 0x0c;
-constexpr size_t is = 0x10; // interrupt status, write one to clear
-constexpr size_t ie = 0x14;
-constexpr size_t cmd = 0x18;
-constexpr size_t tfd = 0x20; // task file data: status (7:0) and error (15:8)
-constexpr size_t sig = 0x24;
-constexpr size_t ssts = 0x28; // SStatus
-constexpr size_t sctl = 0x2c; // SControl
-constexpr size_t serr = 0x30; // SError, write one to clear
-constexpr size_t sact = 0x34;
-constexpr size_t ci = 0x38; // command issue
+
+struct Clb : PortRegister<Clb, 0x00> { }; // command list base, 1 KiB aligned
+struct Clbu : PortRegister<Clbu, 0x04> { };
+struct Fb : PortRegister<Fb, 0x08> { }; // received FIS base, 256-byte aligned
+struct Fbu : PortRegister<Fbu, 0x0c> { };
+
+// Interrupt status, write one to clear; PxIE has the same bits.
+struct Is : PortRegister<Is, 0x10> {
+    using D2hRegisterFis = Field<0, 1>; // DHRS
+    using PioSetupFis = Field<1, 1>; // PSS
+    using DmaSetupFis = Field<2, 1>; // DSS
+    using SetDeviceBits = Field<3, 1>; // SDBS
+    using UnknownFis = Field<4, 1>; // UFS
+    using DescriptorProcessed = Field<5, 1>;
+    using PortConnectChange = Field<6, 1>;
+    using PhyReadyChange = Field<22, 1>;
+    using Overflow = Field<24, 1>; // OFS
+    using InterfaceNonFatal = Field<26, 1>; // INFS
+    using InterfaceFatal = Field<27, 1>; // IFS
+    using HostBusDataError = Field<28, 1>; // HBDS
+    using HostBusFatal = Field<29, 1>; // HBFS
+    using TaskFileError = Field<30, 1>; // TFES
+    using ColdPresence = Field<31, 1>; // CPDS
+
+    // What ends a command: its completion FISes, and the errors that stop the port.
+    static constexpr uint32_t completion
+        = D2hRegisterFis::mask | PioSetupFis::mask | DmaSetupFis::mask | SetDeviceBits::mask;
+    static constexpr uint32_t errors = TaskFileError::mask | HostBusFatal::mask | HostBusDataError::mask
+        | InterfaceFatal::mask | Overflow::mask | UnknownFis::mask;
+    // What rumpdisk asks the HBA to interrupt for.
+    static constexpr uint32_t wanted = completion | errors | InterfaceNonFatal::mask;
+};
+
+struct Ie : PortRegister<Ie, 0x14> { };
+
+struct Cmd : PortRegister<Cmd, 0x18> {
+    using Start = Field<0, 1>; // ST
+    using SpinUp = Field<1, 1>; // SUD
+    using PowerOn = Field<2, 1>; // POD
+    using FisReceive = Field<4, 1>; // FRE
+    using FisRunning = Field<14, 1>; // FR
+    using ListRunning = Field<15, 1>; // CR
+    using Atapi = Field<24, 1>; // ATAPI
+};
+
+// Task file data: the device's status and error registers.
+struct Tfd : PortRegister<Tfd, 0x20> {
+    using Status = Field<0, 8>;
+    using Error = Field<8, 8>;
+    using StatusError = Field<0, 1>; // ERR
+    using DataRequest = Field<3, 1>; // DRQ
+    using Busy = Field<7, 1>; // BSY
+};
+
+struct Sig : PortRegister<Sig, 0x24> { };
+
+struct Ssts : PortRegister<Ssts, 0x28> { // SStatus
+    using Detection = Field<0, 4>; // DET
+    static constexpr uint32_t device_no_phy = 1;
+    static constexpr uint32_t device_and_phy = 3;
+};
+
+struct Sctl : PortRegister<Sctl, 0x2c> { // SControl
+    using Detection = Field<0, 4>; // DET: 1 sends COMRESET while set
+    using NoPartial = Field<8, 1>; // IPM: no transitions to the partial state
+    using NoSlumber = Field<9, 1>; // IPM: nor to slumber
+    static constexpr uint32_t detection_reset = 1;
+};
+
+struct Serr : PortRegister<Serr, 0x30> { }; // SError, write one to clear
+struct Sact : PortRegister<Sact, 0x34> { };
+struct Ci : PortRegister<Ci, 0x38> { // command issue, one bit per slot
+    using Slots = Field<0, 32>;
+    using Slot0 = Field<0, 1>;
+};
+
 } // namespace port
-
-namespace is_bits {
-constexpr uint32_t d2h_register_fis = 1u << 0; // DHRS
-constexpr uint32_t pio_setup_fis = 1u << 1; // PSS
-constexpr uint32_t dma_setup_fis = 1u << 2; // DSS
-constexpr uint32_t set_device_bits = 1u << 3; // SDBS
-constexpr uint32_t unknown_fis = 1u << 4; // UFS
-constexpr uint32_t descriptor_processed = 1u << 5;
-constexpr uint32_t port_connect_change = 1u << 6;
-constexpr uint32_t phy_ready_change = 1u << 22;
-constexpr uint32_t overflow = 1u << 24; // OFS
-constexpr uint32_t interface_non_fatal = 1u << 26; // INFS
-constexpr uint32_t interface_fatal = 1u << 27; // IFS
-constexpr uint32_t host_bus_data_error = 1u << 28; // HBDS
-constexpr uint32_t host_bus_fatal = 1u << 29; // HBFS
-constexpr uint32_t task_file_error = 1u << 30; // TFES
-constexpr uint32_t cold_presence = 1u << 31; // CPDS
-
-// What ends a command: its completion FISes, and the errors that stop the port.
-constexpr uint32_t completion = d2h_register_fis | pio_setup_fis | dma_setup_fis | set_device_bits;
-constexpr uint32_t errors
-    = task_file_error | host_bus_fatal | host_bus_data_error | interface_fatal | overflow | unknown_fis;
-} // namespace is_bits
-
-namespace cmd_bits {
-constexpr uint32_t start = 1u << 0; // ST
-constexpr uint32_t spin_up = 1u << 1; // SUD
-constexpr uint32_t power_on = 1u << 2; // POD
-constexpr uint32_t fis_receive = 1u << 4; // FRE
-constexpr uint32_t fis_running = 1u << 14; // FR
-constexpr uint32_t list_running = 1u << 15; // CR
-constexpr uint32_t atapi = 1u << 24;
-} // namespace cmd_bits
-
-namespace tfd_bits {
-constexpr uint32_t error = 1u << 0;
-constexpr uint32_t data_request = 1u << 3;
-constexpr uint32_t busy = 1u << 7;
-constexpr unsigned error_shift = 8;
-} // namespace tfd_bits
-
-namespace ssts_bits {
-constexpr uint32_t detection_mask = 0xf;
-constexpr uint32_t device_no_phy = 1;
-constexpr uint32_t device_and_phy = 3;
-} // namespace ssts_bits
-
-namespace sctl_bits {
-constexpr uint32_t detection_mask = 0xf;
-constexpr uint32_t detection_reset = 1; // COMRESET while set
-constexpr uint32_t no_partial_or_slumber = 3u << 8; // IPM: stay active
-} // namespace sctl_bits
-
-// What rumpdisk asks the HBA to interrupt for.
-constexpr uint32_t port_interrupts = is_bits::completion | is_bits::errors | is_bits::interface_non_fatal;
 
 } // namespace rumpdisk::ahci::reg

@@ -20,7 +20,7 @@ constexpr unsigned max_failures_reported = 32;
 base::Result<AtaDisk*> AtaDisk::identify(Port& port)
 {
     Command c;
-    c.task = simple_command(opcode::identify_device);
+    c.task = simple_command(::ata::command::identify_device);
     c.direction = DataDirection::from_device;
     c.bytes = 512;
     c.timeout_ms = identify_timeout_ms;
@@ -39,7 +39,7 @@ base::Result<AtaDisk*> AtaDisk::identify(Port& port)
     id.location = base::formatted<48>("ahci {} port {}", port.controller().address(), port.index()).view();
     disk->m_addressing = decoded.lba48 ? Addressing::lba48 : Addressing::lba28;
     uint64_t by_buffer = port.buffer_size() / decoded.sector_size;
-    uint32_t by_command = decoded.lba48 ? max_sectors_lba48 : max_sectors_lba28;
+    uint32_t by_command = decoded.lba48 ? ::ata::max_sectors_lba48 : ::ata::max_sectors_lba28;
     disk->m_max_transfer = static_cast<uint32_t>(by_buffer < by_command ? by_buffer : by_command);
     return disk;
 }

@@ -29,7 +29,7 @@ constexpr unsigned not_ready_pause_ms = 100;
 base::Result<AtapiDisk*> AtapiDisk::identify(Port& port)
 {
     Command c;
-    c.task = simple_command(opcode::identify_packet_device);
+    c.task = simple_command(::ata::command::identify_packet_device);
     c.direction = DataDirection::from_device;
     c.bytes = 512;
     c.timeout_ms = identify_timeout_ms;

@@ -1,7 +1,6 @@
 // AHCI HBA bring-up and the wait for events (AHCI 1.3 §10.1, §10.6).
 #include "ahci/controller.h"
 
-#include "ahci/settle.h"
 #include "runtime/clock.h"
 #include "runtime/console.h"
 #include "runtime/mach.h"
@@ -12,7 +11,6 @@ namespace rumpdisk::ahci {
 namespace {
 
 constexpr unsigned abar = 5;
-constexpr uint16_t pci_interrupt_disable = 1u << 10; // command register: INTx off
 // The firmware may take up to 25 ms to give the HBA up, 2 s when it says it is busy (§10.6.3).
 constexpr unsigned handoff_ms = 25;
 constexpr unsigned handoff_busy_ms = 2000;
@@ -27,12 +25,13 @@ constexpr unsigned missed_limit = 3;
 base::Result<Controller*> Controller::bring_up(const pci::Function& function, pciaccess::Device device)
 {
     // From the function itself: the arbiter's listing carries identity only.
-    uint8_t interrupt_pin = TRY(device.read8(pci::config::interrupt_pin));
-    uint8_t interrupt_line = TRY(device.read8(pci::config::interrupt_line));
-    uint16_t command = TRY(device.read16(pci::config::command));
-    command |= pci::config::command_bits::memory_space | pci::config::command_bits::bus_master;
-    command &= static_cast<uint16_t>(~pci_interrupt_disable);
-    TRY(device.write16(pci::config::command, command));
+    namespace config = pci::config;
+    using config::Command;
+    uint8_t interrupt_pin = TRY(device.read8(config::InterruptPin::offset));
+    uint8_t interrupt_line = TRY(device.read8(config::InterruptLine::offset));
+    auto command = base::RegisterValue<Command>(TRY(device.read16(Command::offset)));
+    command.set<Command::MemorySpace>(1).set<Command::BusMaster>(1).set<Command::InterruptDisable>(0);
+    TRY(device.write16(Command::offset, command.word()));
 
     pci::Regions regions = TRY(device.regions());
     const pci::Region& bar = regions.bars[abar];
@@ -48,7 +47,8 @@ base::Result<Controller*> Controller::bring_up(const pci::Function& function, pc
         delete controller;
         return mapped.error();
     }
-    controller->m_registers = mapped.release_value();
+    controller->m_mapping = mapped.release_value();
+    controller->m_registers = HbaRegisters(controller->m_mapping.access());
     Controller& c = *controller;
 
     auto failed = [&](base::Error e) -> base::Result<Controller*> {
@@ -56,7 +56,7 @@ base::Result<Controller*> Controller::bring_up(const pci::Function& function, pc
         return e;
     };
     // A function that decodes nothing reads all ones.
-    if (c.read(reg::cap) == 0xffffffff && c.read(reg::ghc) == 0xffffffff)
+    if (c.m_registers.read<reg::Cap>().word() == 0xffffffff && c.m_registers.read<reg::Ghc>().word() == 0xffffffff)
         return failed(base::Error(D_DEVICE_DOWN, "the AHCI registers read all ones: the controller does not answer"));
     auto taken = c.take_from_firmware();
     if (taken.is_error())
@@ -84,13 +84,14 @@ base::Result<Controller*> Controller::bring_up(const pci::Function& function, pc
 
 base::Result<void> Controller::take_from_firmware()
 {
-    if (!(read(reg::cap2) & reg::cap2_bits::bios_handoff))
+    auto& r = m_registers;
+    if (!r.read<reg::Cap2::BiosHandoff>())
         return {};
-    auto bohc = [this] { return read(reg::bohc); };
-    write(reg::bohc, read(reg::bohc) | reg::bohc_bits::os_owned);
-    if (settle(bohc, reg::bohc_bits::bios_owned, 0, handoff_ms))
+    r.write<reg::Bohc::OsOwned>(1);
+    if (!r.wait_for<reg::Bohc::BiosOwned>(0, mach::PollBound(handoff_ms)).is_error())
         return {};
-    if ((read(reg::bohc) & reg::bohc_bits::bios_busy) && settle(bohc, reg::bohc_bits::bios_owned, 0, handoff_busy_ms))
+    if (r.read<reg::Bohc::BiosBusy>()
+        && !r.wait_for<reg::Bohc::BiosOwned>(0, mach::PollBound(handoff_busy_ms)).is_error())
         return {};
     return base::Error(D_DEVICE_DOWN, "the firmware does not give the AHCI controller up (BOHC.BOS stays set)");
 }
@@ -99,16 +100,17 @@ base::Result<void> Controller::reset()
 {
     // AHCI mode first: on controllers that also speak legacy IDE the other registers mean nothing
     // until GHC.AE is set.
-    write(reg::ghc, read(reg::ghc) | reg::ghc_bits::ahci_enable);
+    auto& r = m_registers;
+    r.write<reg::Ghc::AhciEnable>(1);
     // The reset leaves every port idle with its link renegotiated, whatever the firmware left
     // running (SeaBIOS boots from this controller).
-    write(reg::ghc, read(reg::ghc) | reg::ghc_bits::reset);
-    if (!settle([this] { return read(reg::ghc); }, reg::ghc_bits::reset, 0, reset_ms))
+    r.write<reg::Ghc::Reset>(1);
+    if (r.wait_for<reg::Ghc::Reset>(0, mach::PollBound(reset_ms)).is_error())
         return base::Error(D_DEVICE_DOWN, "the AHCI controller does not finish its reset (GHC.HR stays set)");
-    write(reg::ghc, reg::ghc_bits::ahci_enable);
-    m_capabilities = read(reg::cap);
-    m_ports_implemented = read(reg::pi);
-    m_version = read(reg::vs);
+    r.write<reg::Ghc>(base::RegisterValue<reg::Ghc>().set<reg::Ghc::AhciEnable>(1));
+    m_capabilities = r.read<reg::Cap>();
+    m_ports_implemented = r.read<reg::Pi>().word();
+    m_version = r.read<reg::Vs>().word();
     if (m_ports_implemented == 0)
         return base::Error(D_NO_SUCH_DEVICE, "the AHCI controller implements no ports");
     return {};
@@ -116,9 +118,9 @@ base::Result<void> Controller::reset()
 
 void Controller::enable_interrupts()
 {
-    write(reg::is, read(reg::is));
+    m_registers.write<reg::Is>(m_registers.read<reg::Is>());
     if (m_line_valid)
-        write(reg::ghc, read(reg::ghc) | reg::ghc_bits::interrupt_enable);
+        m_registers.write<reg::Ghc::InterruptEnable>(1);
 }
 
 bool Controller::wait_for_event(unsigned remaining_ms)
@@ -133,19 +135,20 @@ bool Controller::wait_for_event(unsigned remaining_ms)
 uint32_t Controller::collect(unsigned port)
 {
     // Port status first, then the HBA's summary of it, else the summary is set again at once.
-    uint32_t status = read_port(port, reg::port::is);
+    uint32_t status = port_registers(port).read<reg::port::Is>().word();
     if (status)
-        write_port(port, reg::port::is, status);
-    uint32_t pending = read(reg::is);
+        port_registers(port).write<reg::port::Is>(status);
+    uint32_t pending = m_registers.read<reg::Is>().word();
     // Only one command runs at a time, so any other port's status is a stray event (a link
     // change); cleared so that it does not hold the line.
     for (unsigned p = 0; p < reg::max_ports; ++p) {
         if (p == port || !(pending & (1u << p)))
             continue;
-        write_port(p, reg::port::is, read_port(p, reg::port::is));
+        PortRegisters other = port_registers(p);
+        other.write<reg::port::Is>(other.read<reg::port::Is>());
     }
     if (pending)
-        write(reg::is, pending);
+        m_registers.write<reg::Is>(pending);
     if (m_line_valid)
         m_line.acknowledge();
     return status;
@@ -179,7 +182,7 @@ void Controller::verify_interrupts()
 
 void Controller::fall_back_to_polling(const char* why)
 {
-    write(reg::ghc, read(reg::ghc) & ~reg::ghc_bits::interrupt_enable);
+    m_registers.write<reg::Ghc::InterruptEnable>(0);
     m_line.acknowledge();
     m_line_valid = false;
     mach::report("ahci {}: irq {}: {}; polling from now on", m_address, m_line.irq(), why);

@@ -17,6 +17,9 @@ namespace rumpdisk::ahci {
 
 enum class Completion { interrupt, polling };
 
+using HbaRegisters = base::RegisterSpace<reg::HbaSpace, mach::MmioRegion::Access>;
+using PortRegisters = base::RegisterSpace<reg::PortSpace, mach::MmioRegion::Access>;
+
 class Controller {
 public:
     // Enables the function (memory space, bus mastering, INTx), maps its registers, takes the
@@ -26,13 +29,11 @@ public:
 
     pci::Address address() const { return m_address; }
     uint32_t implemented_ports() const { return m_ports_implemented; }
-    uint32_t capabilities() const { return m_capabilities; }
+    base::RegisterValue<reg::Cap> capabilities() const { return m_capabilities; }
     uint32_t version() const { return m_version; }
 
-    uint32_t read(size_t offset) const { return m_registers.reg32(offset); }
-    void write(size_t offset, uint32_t value) const { m_registers.reg32(offset) = value; }
-    uint32_t read_port(unsigned port, size_t offset) const { return read(reg::port_base(port) + offset); }
-    void write_port(unsigned port, size_t offset, uint32_t value) const { write(reg::port_base(port) + offset, value); }
+    const HbaRegisters& registers() const { return m_registers; }
+    PortRegisters port_registers(unsigned port) const { return PortRegisters(m_mapping.access(reg::port_base(port))); }
 
     void enable_interrupts();
     Completion completion() const { return m_line_valid ? Completion::interrupt : Completion::polling; }
@@ -63,8 +64,9 @@ private:
     void fall_back_to_polling(const char* why);
 
     pci::Address m_address;
-    mach::MmioRegion m_registers;
-    uint32_t m_capabilities = 0;
+    mach::MmioRegion m_mapping;
+    HbaRegisters m_registers;
+    base::RegisterValue<reg::Cap> m_capabilities;
     uint32_t m_ports_implemented = 0;
     uint32_t m_version = 0;
     InterruptLine m_line;

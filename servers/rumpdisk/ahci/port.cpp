@@ -1,7 +1,6 @@
 // Running commands on an AHCI port, and recovering it after errors (AHCI 1.3 §5.5, §6.2.2, §10.1).
 #include "ahci/port.h"
 
-#include "ahci/settle.h"
 #include "runtime/clock.h"
 #include "runtime/msg.h"
 
@@ -35,12 +34,15 @@ void fence()
 
 } // namespace
 
+using namespace reg::port;
+
 base::Result<void> Port::stop()
 {
-    uint32_t cmd = read(reg::port::cmd);
-    if (cmd & (reg::cmd_bits::start | reg::cmd_bits::list_running)) {
-        write(reg::port::cmd, cmd & ~reg::cmd_bits::start);
-        if (!settle([this] { return read(reg::port::cmd); }, reg::cmd_bits::list_running, 0, engine_stop_ms))
+    PortRegisters r = registers();
+    auto cmd = r.read<Cmd>();
+    if (cmd.has<Cmd::Start>() || cmd.has<Cmd::ListRunning>()) {
+        r.write(cmd.set<Cmd::Start>(0));
+        if (r.wait_for<Cmd::ListRunning>(0, mach::PollBound(engine_stop_ms)).is_error())
             return base::Error(D_IO_ERROR, "the port's command engine does not stop (PxCMD.CR stays set)");
     }
     return {};
@@ -49,44 +51,43 @@ base::Result<void> Port::stop()
 base::Result<void> Port::attach()
 {
     // No interrupts until the port runs: the device's first D2H FIS is not a completion.
-    write(reg::port::ie, 0);
+    PortRegisters r = registers();
+    r.write<Ie>(0);
     TRY(stop());
-    uint32_t cmd = read(reg::port::cmd);
-    if (cmd & (reg::cmd_bits::fis_receive | reg::cmd_bits::fis_running)) {
-        write(reg::port::cmd, cmd & ~reg::cmd_bits::fis_receive);
-        if (!settle([this] { return read(reg::port::cmd); }, reg::cmd_bits::fis_running, 0, engine_stop_ms))
+    auto cmd = r.read<Cmd>();
+    if (cmd.has<Cmd::FisReceive>() || cmd.has<Cmd::FisRunning>()) {
+        r.write(cmd.set<Cmd::FisReceive>(0));
+        if (r.wait_for<Cmd::FisRunning>(0, mach::PollBound(engine_stop_ms)).is_error())
             return base::Error(D_IO_ERROR, "the port's FIS receive engine does not stop (PxCMD.FR stays set)");
     }
     if (!m_memory.data())
         m_memory = TRY(mach::DmaBuffer::allocate(0x1000));
     uint64_t list = m_memory.physical() + command_list_offset;
     uint64_t fis = m_memory.physical() + received_fis_offset;
-    write(reg::port::clb, static_cast<uint32_t>(list));
-    write(reg::port::clbu, static_cast<uint32_t>(list >> 32));
-    write(reg::port::fb, static_cast<uint32_t>(fis));
-    write(reg::port::fbu, static_cast<uint32_t>(fis >> 32));
-    write(reg::port::serr, 0xffffffff);
-    write(reg::port::is, 0xffffffff);
-    cmd = read(reg::port::cmd) | reg::cmd_bits::fis_receive;
-    if (m_controller.capabilities() & reg::cap_bits::staggered_spin_up)
-        cmd |= reg::cmd_bits::spin_up | reg::cmd_bits::power_on;
-    write(reg::port::cmd, cmd);
+    r.write<Clb>(static_cast<uint32_t>(list));
+    r.write<Clbu>(static_cast<uint32_t>(list >> 32));
+    r.write<Fb>(static_cast<uint32_t>(fis));
+    r.write<Fbu>(static_cast<uint32_t>(fis >> 32));
+    r.write<Serr>(0xffffffff);
+    r.write<Is>(0xffffffff);
+    cmd = r.read<Cmd>().set<Cmd::FisReceive>(1);
+    if (m_controller.capabilities().has<reg::Cap::StaggeredSpinUp>())
+        cmd.set<Cmd::SpinUp>(1).set<Cmd::PowerOn>(1);
+    r.write(cmd);
     return {};
 }
 
 bool Port::link_up(const Controller& controller, unsigned index)
 {
-    auto detection = [&] { return controller.read_port(index, reg::port::ssts) & reg::ssts_bits::detection_mask; };
-    uint32_t det = detection();
-    if (det == reg::ssts_bits::device_no_phy)
-        settle(detection, reg::ssts_bits::detection_mask, reg::ssts_bits::device_and_phy, link_ms);
-    return detection() == reg::ssts_bits::device_and_phy;
+    PortRegisters r = controller.port_registers(index);
+    if (r.read<Ssts::Detection>() == Ssts::device_no_phy)
+        (void)r.wait_for<Ssts::Detection>(Ssts::device_and_phy, mach::PollBound(link_ms));
+    return r.read<Ssts::Detection>() == Ssts::device_and_phy;
 }
 
 base::Result<void> Port::wait_ready() const
 {
-    if (!settle(
-            [this] { return read(reg::port::tfd); }, reg::tfd_bits::busy | reg::tfd_bits::data_request, 0, ready_ms))
+    if (registers().wait_for<Tfd::Busy, Tfd::DataRequest>(0, mach::PollBound(ready_ms)).is_error())
         return base::Error(D_IO_ERROR, "the device stays busy (PxTFD.BSY or DRQ)");
     return {};
 }
@@ -95,14 +96,12 @@ base::Result<void> Port::start(PortKind kind)
 {
     m_kind = kind;
     TRY(wait_ready());
-    uint32_t cmd = read(reg::port::cmd) | reg::cmd_bits::fis_receive | reg::cmd_bits::start;
-    if (kind == PortKind::atapi)
-        cmd |= reg::cmd_bits::atapi;
-    else
-        cmd &= ~reg::cmd_bits::atapi;
-    write(reg::port::cmd, cmd);
-    write(reg::port::is, 0xffffffff);
-    write(reg::port::ie, reg::port_interrupts);
+    PortRegisters r = registers();
+    auto cmd = r.read<Cmd>().set<Cmd::FisReceive>(1).set<Cmd::Start>(1);
+    cmd.set<Cmd::Atapi>(kind == PortKind::atapi ? 1 : 0);
+    r.write(cmd);
+    r.write<Is>(0xffffffff);
+    r.write<Ie>(Is::wanted);
     return {};
 }
 
@@ -122,14 +121,14 @@ base::Result<void> Port::allocate_buffer(size_t preferred)
 base::Result<void> Port::reset_link()
 {
     // COMRESET (§10.4.2): DET = 1 for at least 1 ms, then 0; the device answers with a D2H FIS.
-    uint32_t sctl = read(reg::port::sctl) & ~reg::sctl_bits::detection_mask;
-    write(reg::port::sctl, sctl | reg::sctl_bits::detection_reset | reg::sctl_bits::no_partial_or_slumber);
+    PortRegisters r = registers();
+    auto sctl = r.read<Sctl>().set<Sctl::NoPartial>(1).set<Sctl::NoSlumber>(1);
+    r.write(sctl.set<Sctl::Detection>(Sctl::detection_reset));
     mach::sleep_ms(2);
-    write(reg::port::sctl, sctl | reg::sctl_bits::no_partial_or_slumber);
-    if (!settle([this] { return read(reg::port::ssts); }, reg::ssts_bits::detection_mask,
-            reg::ssts_bits::device_and_phy, link_ms))
+    r.write(sctl.set<Sctl::Detection>(0));
+    if (r.wait_for<Ssts::Detection>(Ssts::device_and_phy, mach::PollBound(link_ms)).is_error())
         return base::Error(D_IO_ERROR, "the link does not come back after COMRESET");
-    write(reg::port::serr, 0xffffffff);
+    r.write<Serr>(0xffffffff);
     return {};
 }
 
@@ -138,12 +137,13 @@ base::Result<void> Port::recover(Recovery how)
     // §6.2.2.2: stop the engine (which drops the command), clear the errors, reset the link if the
     // device is still busy, start again.
     m_broken = true;
+    PortRegisters r = registers();
     bool stopped = !stop().is_error();
-    write(reg::port::serr, 0xffffffff);
-    write(reg::port::is, 0xffffffff);
+    r.write<Serr>(0xffffffff);
+    r.write<Is>(0xffffffff);
     m_controller.collect(m_index);
-    uint32_t tfd = read(reg::port::tfd);
-    if (how == Recovery::reset_link || !stopped || (tfd & (reg::tfd_bits::busy | reg::tfd_bits::data_request))) {
+    auto tfd = r.read<Tfd>();
+    if (how == Recovery::reset_link || !stopped || tfd.has<Tfd::Busy>() || tfd.has<Tfd::DataRequest>()) {
         TRY(stop());
         TRY(reset_link());
     }
@@ -151,7 +151,7 @@ base::Result<void> Port::recover(Recovery how)
     // An HBA clears PxCI when ST drops; QEMU's does not, and runs a dropped command again when ST
     // is set. The command table is unchanged, so that run repeats the same transfer: let it end
     // before slot 0 is reused.
-    if (!settle([this] { return read(reg::port::ci); }, ~0u, 0, engine_stop_ms))
+    if (r.wait_for<Ci::Slots>(0, mach::PollBound(engine_stop_ms)).is_error())
         return base::Error(D_IO_ERROR, "a dropped command stays issued (PxCI)");
     m_controller.collect(m_index);
     m_broken = false;
@@ -162,7 +162,8 @@ base::Result<size_t> Port::execute(const Command& command)
 {
     if (command.bytes > m_data.size())
         return base::Error(D_INVALID_SIZE, "a command larger than the port's buffer");
-    if (m_broken || read(reg::port::ci) != 0) {
+    PortRegisters r = registers();
+    if (m_broken || r.read<Ci>().word() != 0) {
         auto recovered = recover(Recovery::reset_link);
         if (recovered.is_error())
             return base::Error(D_IO_ERROR, "the port does not recover");
@@ -193,18 +194,18 @@ base::Result<size_t> Port::execute(const Command& command)
 
     m_controller.collect(m_index);
     uint64_t notifications = m_controller.notifications();
-    write(reg::port::ci, 1);
+    r.write<Ci>(base::RegisterValue<Ci>().set<Ci::Slot0>(1));
 
     uint64_t start = mach::uptime_ms();
     uint32_t status = 0;
     bool done = false, timed_out = false, waited_out = false;
     for (;;) {
         status |= m_controller.collect(m_index);
-        if (status & reg::is_bits::errors)
+        if (status & Is::errors)
             break;
-        if (!(read(reg::port::ci) & 1)) {
+        if (!r.read<Ci::Slot0>()) {
             status |= m_controller.collect(m_index);
-            done = !(status & reg::is_bits::errors);
+            done = !(status & Is::errors);
             break;
         }
         uint64_t elapsed = mach::uptime_ms() - start;
@@ -217,16 +218,16 @@ base::Result<size_t> Port::execute(const Command& command)
             waited_out = true;
     }
 
-    uint32_t tfd = read(reg::port::tfd);
-    if (done && !(tfd & reg::tfd_bits::error)) {
+    auto tfd = r.read<Tfd>();
+    if (done && !tfd.has<Tfd::StatusError>()) {
         m_controller.finish_command(m_index, waited_out, notifications);
         fence();
         return static_cast<size_t>(header->transferred);
     }
     m_failure.timed_out = timed_out;
     m_failure.interrupt_status = status;
-    m_failure.status = static_cast<uint8_t>(tfd);
-    m_failure.error = static_cast<uint8_t>(tfd >> reg::tfd_bits::error_shift);
+    m_failure.status = static_cast<uint8_t>(tfd.get<Tfd::Status>());
+    m_failure.error = static_cast<uint8_t>(tfd.get<Tfd::Error>());
     // After a timeout the device may still be working on the command: only a link reset makes
     // sure it is dropped.
     (void)recover(timed_out ? Recovery::reset_link : Recovery::restart);

@@ -10,12 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ahci/ahci_command.h"
 #include "ahci/controller.h"
+#include "ata/ahci_command.h"
 #include "base/result.h"
 #include "runtime/hardware.h"
 
 namespace rumpdisk::ahci {
+
+// The command encoders are lib/ata's (host-tested there); the driver uses their names as its own.
+using namespace ::ata::ahci;
 
 enum class PortKind { ata, atapi };
 
@@ -55,7 +58,7 @@ public:
     // Waits for the device to leave BSY and DRQ (after reset, its first D2H FIS).
     base::Result<void> wait_ready() const;
     // The signature of the device's first D2H FIS, valid once it is ready.
-    uint32_t signature() const { return m_controller.read_port(m_index, reg::port::sig); }
+    uint32_t signature() const { return registers().read<reg::port::Sig>().word(); }
     // Waits for the device to be ready and starts the command engine.
     base::Result<void> start(PortKind);
     // Allocates the bounce buffer: as large as the kernel gives contiguously, `preferred` at most.
@@ -74,8 +77,7 @@ private:
     base::Result<void> stop();
     base::Result<void> recover(Recovery);
     base::Result<void> reset_link();
-    uint32_t read(size_t offset) const { return m_controller.read_port(m_index, offset); }
-    void write(size_t offset, uint32_t value) const { m_controller.write_port(m_index, offset, value); }
+    PortRegisters registers() const { return m_controller.port_registers(m_index); }
 
     Controller& m_controller;
     unsigned m_index;

@@ -19,9 +19,9 @@ constexpr unsigned failures_shown = 16;
 
 uint32_t transfer_limit(Transfer transfer, bool lba48, const Channel& channel, uint32_t sector_size)
 {
-    uint32_t limit = lba48 ? ata::ide::max_sectors_lba48 : ata::ide::max_sectors_lba28;
+    uint32_t limit = lba48 ? ata::max_sectors_lba48 : ata::max_sectors_lba28;
     if (transfer == Transfer::Pio)
-        return ata::ide::max_sectors_lba28; // one interrupt per sector: larger commands gain nothing
+        return ata::max_sectors_lba28; // one interrupt per sector: larger commands gain nothing
     uint32_t bounce = channel.dma_bytes() / sector_size;
     return bounce < limit ? bounce : limit;
 }
@@ -100,8 +100,8 @@ base::Result<void> AtaDisk::move(Direction direction, uint64_t lba, uint32_t cou
     mach::report(
         "ide {} {}: DMA failed ({}); PIO from now on", m_channel.name(), position_name(m_position), done.error());
     m_transfer = Transfer::Pio;
-    if (m_max_sectors > ata::ide::max_sectors_lba28)
-        m_max_sectors = ata::ide::max_sectors_lba28;
+    if (m_max_sectors > ata::max_sectors_lba28)
+        m_max_sectors = ata::max_sectors_lba28;
     if (count > m_max_sectors) {
         // Larger than PIO moves at once: in pieces.
         auto* bytes = static_cast<uint8_t*>(buffer);

@@ -13,12 +13,9 @@
 
 namespace rumpdisk::ide {
 
-namespace reg = layout::reg;
-namespace bm = layout::bus_master;
+using namespace layout;
 using ata::ide::Direction;
 using ata::ide::Registers;
-using mach::in8;
-using mach::out8;
 
 namespace {
 
@@ -80,18 +77,21 @@ const char* position_name(Position p)
 Channel::Channel(const char* name, const ata::ide::ChannelPorts& ports)
     : m_name(name)
     , m_ports(ports)
-    , m_control(layout::device_control::interrupts_disabled)
+    , m_command_block(mach::PortAccess { ports.command })
+    , m_control_block(mach::PortAccess { ports.control })
+    , m_bus_master(mach::PortAccess { ports.bus_master })
 {
+    m_control.set<DeviceControl::InterruptsDisabled>(1);
 }
 
 uint8_t Channel::alternate_status()
 {
-    return in8(m_ports.control);
+    return m_control_block.read<AlternateStatus>().word();
 }
 
 uint8_t Channel::read_status()
 {
-    return in8(m_ports.command + reg::status);
+    return m_command_block.read<Status>().word();
 }
 
 void Channel::delay_400ns()
@@ -104,75 +104,90 @@ void Channel::delay_400ns()
 template<typename Ready>
 base::Result<uint8_t> Channel::wait(Ready ready, Wake wake, unsigned timeout_ms, const char* what)
 {
-    // The clock is an RPC: it is first read when the device is not ready at once (most waits
-    // end at the first look), and while spinning only every 64 rounds.
-    uint64_t start_ns = 0;
-    uint64_t timeout_ns = uint64_t(timeout_ms) * 1000000;
-    bool sleeping = false;
-    unsigned notifications = 0;
-    unsigned round = 0;
-    // Should the kernel not tell the time (uptime 0), every look counts as a microsecond and
-    // every pause as its length, so that the bound still holds, roughly.
-    uint64_t counted_ns = 0;
-    auto elapsed = [&] {
-        uint64_t now = mach::uptime_ns();
-        return now ? now - start_ns : counted_ns + uint64_t(round) * 1000;
-    };
-    for (;; ++round) {
-        if (ready(alternate_status())) {
-            // Reading the status register (not the alternate one) clears the device's interrupt.
-            m_last_status = read_status();
-            m_last_error = m_last_status & ata::status::error ? in8(m_ports.command + reg::error) : 0;
-            return m_last_status;
+    // How the time passes between two looks at the status: a slice of a wait for the channel's
+    // interrupt, else spinning and, after polling_spin_ns, a millisecond's sleep. The clock is an
+    // RPC: it is first read when the device is not ready at once (most waits end at the first
+    // look), and while spinning only every 64 rounds.
+    struct Bound {
+        Channel& channel;
+        Wake wake;
+        uint64_t timeout_ns;
+        uint64_t start_ns = 0;
+        bool sleeping = false;
+        bool expired_ = false;
+        // The last pause was a slice that no notification ended.
+        bool silent = false;
+        unsigned notifications = 0;
+        unsigned round = 0;
+        // Should the kernel not tell the time (uptime 0), every look counts as a microsecond and
+        // every pause as its length, so that the bound still holds, roughly.
+        uint64_t counted_ns = 0;
+
+        uint64_t elapsed() const
+        {
+            uint64_t now = mach::uptime_ns();
+            return now ? now - start_ns : counted_ns + uint64_t(round) * 1000;
         }
-        if (round == 0)
-            start_ns = mach::uptime_ns();
-        if (wake == Wake::Interrupt && m_interrupt) {
-            auto woken = m_interrupt->wait(interrupt_slice_ms);
-            if (woken.is_error()) {
-                mach::report("ide {}: {}; polling from now on", m_name, woken.error());
-                fall_back_to_polling();
-                continue;
-            }
-            if (woken.value() == InterruptLine::Outcome::Notified) {
-                m_missed_interrupts = 0;
-                // A few notifications per wait are normal (a late one of the last command, the
-                // other channel's on a shared line); more make the clock worth reading.
-                if (++notifications > 4 && elapsed() > timeout_ns)
-                    return not_answering(what);
-                continue;
-            }
-            if (ready(alternate_status())) {
-                if (++m_missed_interrupts == missed_interrupt_limit) {
-                    mach::report("ide {}: {} completions came without their interrupt; polling from now on", m_name,
-                        missed_interrupt_limit);
-                    fall_back_to_polling();
+        bool expired() const { return expired_; }
+        void pause()
+        {
+            if (round++ == 0)
+                start_ns = mach::uptime_ns();
+            silent = false;
+            if (wake == Wake::Interrupt && channel.m_interrupt) {
+                auto woken = channel.m_interrupt->wait(interrupt_slice_ms);
+                if (woken.is_error()) {
+                    mach::report("ide {}: {}; polling from now on", channel.m_name, woken.error());
+                    channel.fall_back_to_polling();
+                    return;
                 }
-                continue;
+                if (woken.value() == InterruptLine::Outcome::Notified) {
+                    channel.m_missed_interrupts = 0;
+                    // A few notifications per wait are normal (a late one of the last command, the
+                    // other channel's on a shared line); more make the clock worth reading.
+                    expired_ = ++notifications > 4 && elapsed() > timeout_ns;
+                    return;
+                }
+                silent = true;
+                counted_ns += uint64_t(interrupt_slice_ms) * 1000000;
+                expired_ = elapsed() > timeout_ns;
+                return;
             }
-            counted_ns += uint64_t(interrupt_slice_ms) * 1000000;
-            if (elapsed() > timeout_ns)
-                return not_answering(what);
-            continue;
+            if (!sleeping && round % 64 != 0)
+                return;
+            uint64_t waited = elapsed();
+            expired_ = waited > timeout_ns;
+            sleeping = waited > polling_spin_ns;
+            if (sleeping && !expired_) {
+                mach::sleep_ms(1);
+                counted_ns += 1000000;
+            }
         }
-        if (!sleeping && round % 64 != 63)
-            continue;
-        uint64_t waited = elapsed();
-        if (waited > timeout_ns)
-            return not_answering(what);
-        sleeping = waited > polling_spin_ns;
-        if (sleeping) {
-            mach::sleep_ms(1);
-            counted_ns += 1000000;
-        }
+    };
+    static_assert(base::PollBound<Bound>);
+
+    Bound bound { *this, wake, uint64_t(timeout_ms) * 1000000 };
+    auto done = m_control_block.wait_until<AlternateStatus>(
+        [&ready](base::RegisterValue<AlternateStatus> s) { return ready(s.word()); }, bound);
+    if (done.is_error())
+        return not_answering(what);
+    // Complete after a slice that no notification ended: the interrupt went missing.
+    if (bound.silent && ++m_missed_interrupts == missed_interrupt_limit) {
+        mach::report(
+            "ide {}: {} completions came without their interrupt; polling from now on", m_name, missed_interrupt_limit);
+        fall_back_to_polling();
     }
+    // Reading the status register (not the alternate one) clears the device's interrupt.
+    m_last_status = read_status();
+    m_last_error = m_last_status & ata::status::error ? m_command_block.read<layout::Error>().word() : 0;
+    return m_last_status;
 }
 
 void Channel::fall_back_to_polling()
 {
     m_interrupt = nullptr;
-    m_control |= layout::device_control::interrupts_disabled;
-    out8(m_ports.control, m_control);
+    m_control.set<DeviceControl::InterruptsDisabled>(1);
+    m_control_block.write(m_control);
 }
 
 void Channel::begin_command()
@@ -184,8 +199,7 @@ void Channel::begin_command()
 
 base::Result<void> Channel::select(Position p, uint8_t device_bits)
 {
-    uint8_t value = layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0) | device_bits;
-    out8(m_ports.command + reg::device, value);
+    m_command_block.write(device_register(p, device_bits));
     if (m_selected != static_cast<int>(p)) {
         delay_400ns();
         m_selected = static_cast<int>(p);
@@ -196,53 +210,48 @@ base::Result<void> Channel::select(Position p, uint8_t device_bits)
 
 void Channel::write_registers(const Registers& r)
 {
-    uint16_t base = m_ports.command;
+    auto& block = m_command_block;
     // A 48-bit command writes each register twice, the high-order byte first.
     if (r.lba48) {
-        out8(base + reg::features, r.previous.features);
-        out8(base + reg::sector_count, r.previous.count);
-        out8(base + reg::lba_low, r.previous.lba_low);
-        out8(base + reg::lba_mid, r.previous.lba_mid);
-        out8(base + reg::lba_high, r.previous.lba_high);
+        block.write<Features>(r.previous.features);
+        block.write<SectorCount>(r.previous.count);
+        block.write<LbaLow>(r.previous.lba_low);
+        block.write<LbaMid>(r.previous.lba_mid);
+        block.write<LbaHigh>(r.previous.lba_high);
     }
-    out8(base + reg::features, r.current.features);
-    out8(base + reg::sector_count, r.current.count);
-    out8(base + reg::lba_low, r.current.lba_low);
-    out8(base + reg::lba_mid, r.current.lba_mid);
-    out8(base + reg::lba_high, r.current.lba_high);
+    block.write<Features>(r.current.features);
+    block.write<SectorCount>(r.current.count);
+    block.write<LbaLow>(r.current.lba_low);
+    block.write<LbaMid>(r.current.lba_mid);
+    block.write<LbaHigh>(r.current.lba_high);
 }
 
 void Channel::stop_dma()
 {
     if (!m_ports.bus_master)
         return;
-    out8(m_ports.bus_master + bm::command, 0);
-    out8(m_ports.bus_master + bm::status, in8(m_ports.bus_master + bm::status));
+    m_bus_master.write<BusMasterCommand>(0);
+    m_bus_master.write<BusMasterStatus>(m_bus_master.read<BusMasterStatus>());
 }
 
 base::Result<void> Channel::reset()
 {
     stop_dma();
     ++m_resets;
-    out8(m_ports.control, m_control | layout::device_control::software_reset);
+    auto reset = m_control;
+    m_control_block.write(reset.set<DeviceControl::SoftwareReset>(1));
     mach::sleep_ms(1); // SRST must stay set at least 5 us
-    out8(m_ports.control, m_control);
+    m_control_block.write(m_control);
     mach::sleep_ms(2);
     m_selected = -1;
     for (Position p : { Position::Master, Position::Slave }) {
         if (m_occupants[static_cast<int>(p)] == Occupant::None)
             continue;
-        out8(m_ports.command + reg::device,
-            layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
+        m_command_block.write(device_register(p));
         delay_400ns();
         m_selected = static_cast<int>(p);
-        // Each pause lasts at least a millisecond: counting them bounds the wait even without a clock.
-        mach::Deadline deadline(reset_timeout_ms);
-        for (unsigned pauses = 0; alternate_status() & busy; ++pauses) {
-            if (pauses == reset_timeout_ms || deadline.passed())
-                return base::Error(D_IO_ERROR, "the device stays busy after a reset");
-            mach::sleep_ms(1);
-        }
+        if (m_control_block.wait_for<AlternateStatus::Busy>(0, mach::PollBound(reset_timeout_ms)).is_error())
+            return base::Error(D_IO_ERROR, "the device stays busy after a reset");
     }
     if (m_interrupt)
         m_interrupt->drain();
@@ -284,19 +293,19 @@ base::Error Channel::device_error(uint8_t status)
 
 bool Channel::probe_position(Position p)
 {
-    out8(m_ports.command + reg::device, layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
+    auto& block = m_command_block;
+    block.write(device_register(p));
     delay_400ns();
     m_selected = static_cast<int>(p);
     // A device keeps what is written to its registers; an empty position reads back 0 (QEMU)
     // or the floating bus's 0xFF.
-    uint16_t base = m_ports.command;
-    out8(base + reg::sector_count, 0x55);
-    out8(base + reg::lba_low, 0xaa);
-    out8(base + reg::sector_count, 0xaa);
-    out8(base + reg::lba_low, 0x55);
-    out8(base + reg::sector_count, 0x55);
-    out8(base + reg::lba_low, 0xaa);
-    return in8(base + reg::sector_count) == 0x55 && in8(base + reg::lba_low) == 0xaa;
+    block.write<SectorCount>(0x55);
+    block.write<LbaLow>(0xaa);
+    block.write<SectorCount>(0xaa);
+    block.write<LbaLow>(0x55);
+    block.write<SectorCount>(0x55);
+    block.write<LbaLow>(0xaa);
+    return block.read<SectorCount>().word() == 0x55 && block.read<LbaLow>().word() == 0xaa;
 }
 
 base::Result<void> Channel::start()
@@ -308,13 +317,13 @@ base::Result<void> Channel::start()
         TRY(mach::request_io_ports(m_ports.bus_master, m_ports.bus_master + 7));
 
     // Interrupts stay off until the line is ours.
-    out8(m_ports.control, m_control);
+    m_control_block.write(m_control);
     stop_dma();
 
     // A channel with nothing attached floats: every register reads 0xFF.
     bool floating[2] = {};
     for (Position p : { Position::Master, Position::Slave }) {
-        out8(base + reg::device, layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
+        m_command_block.write(device_register(p));
         delay_400ns();
         floating[static_cast<int>(p)] = alternate_status() == 0xff;
         m_occupants[static_cast<int>(p)] = floating[static_cast<int>(p)] ? Occupant::None : Occupant::Unknown;
@@ -329,10 +338,10 @@ base::Result<void> Channel::start()
         if (o == Occupant::None)
             continue;
         // The signature first: the presence check overwrites the count and LBA low registers.
-        out8(base + reg::device, layout::device::obsolete | (p == Position::Slave ? layout::device::slave : 0));
+        m_command_block.write(device_register(p));
         delay_400ns();
-        uint8_t mid = in8(base + reg::lba_mid);
-        uint8_t high = in8(base + reg::lba_high);
+        uint8_t mid = m_command_block.read<LbaMid>().word();
+        uint8_t high = m_command_block.read<LbaHigh>().word();
         uint8_t status = alternate_status();
         o = occupant_from_signature(mid, high);
         // An empty position behind a present device: its registers may keep what is written
@@ -355,8 +364,8 @@ void Channel::use_interrupt(InterruptLine& line)
 {
     m_interrupt = &line;
     m_interrupt->drain();
-    m_control &= static_cast<uint8_t>(~layout::device_control::interrupts_disabled);
-    out8(m_ports.control, m_control);
+    m_control.set<DeviceControl::InterruptsDisabled>(0);
+    m_control_block.write(m_control);
 }
 
 base::Result<void> Channel::pio_in(
@@ -365,7 +374,7 @@ base::Result<void> Channel::pio_in(
     begin_command();
     TRY(select(p, r.device));
     write_registers(r);
-    out8(m_ports.command + reg::command, r.command);
+    m_command_block.write<layout::Command>(r.command);
     auto* to = static_cast<uint8_t*>(buffer);
     for (uint32_t done = 0; done < sectors;) {
         // The device raises its interrupt when each block is ready (or when it gives up).
@@ -374,7 +383,7 @@ base::Result<void> Channel::pio_in(
         if (status & failed)
             return device_error(status);
         uint32_t n = sectors - done < per_block ? sectors - done : per_block;
-        read_words(m_ports.command + reg::data, to + size_t(done) * sector_size, size_t(n) * sector_size / 2);
+        read_words(data_port(), to + size_t(done) * sector_size, size_t(n) * sector_size / 2);
         done += n;
     }
     delay_400ns();
@@ -393,7 +402,7 @@ base::Result<void> Channel::pio_out(
     begin_command();
     TRY(select(p, r.device));
     write_registers(r);
-    out8(m_ports.command + reg::command, r.command);
+    m_command_block.write<layout::Command>(r.command);
     auto* from = static_cast<const uint8_t*>(buffer);
     for (uint32_t done = 0; done < sectors;) {
         // The first block is asked for without an interrupt; each later one with it.
@@ -402,7 +411,7 @@ base::Result<void> Channel::pio_out(
         if (status & failed)
             return device_error(status);
         uint32_t n = sectors - done < per_block ? sectors - done : per_block;
-        write_words(m_ports.command + reg::data, from + size_t(done) * sector_size, size_t(n) * sector_size / 2);
+        write_words(data_port(), from + size_t(done) * sector_size, size_t(n) * sector_size / 2);
         done += n;
     }
     uint8_t status = TRY(wait(
@@ -419,7 +428,7 @@ base::Result<void> Channel::non_data(Position p, const Registers& r, unsigned ti
     begin_command();
     TRY(select(p, r.device));
     write_registers(r);
-    out8(m_ports.command + reg::command, r.command);
+    m_command_block.write<layout::Command>(r.command);
     uint8_t status
         = TRY(wait([](uint8_t s) { return !(s & busy); }, Wake::Interrupt, timeout_ms, "waiting for a command to end"));
     if (status & failed)
@@ -448,39 +457,42 @@ base::Result<void> Channel::dma(Position p, const Registers& r, Direction direct
     TRY(ata::ide::build_prd_table(m_bounce.physical(), bytes, table, m_prd_table.size() / sizeof *table));
     memory_barrier();
 
-    uint16_t engine = m_ports.bus_master;
-    uint8_t to_memory = direction == Direction::Read ? bm::command_bits::to_memory : 0;
+    auto& engine = m_bus_master;
+    auto command
+        = base::RegisterValue<BusMasterCommand>().set<BusMasterCommand::ToMemory>(direction == Direction::Read);
     begin_command();
     TRY(select(p, r.device));
-    out8(engine + bm::command, to_memory);
-    mach::out32(engine + bm::prd_table, static_cast<uint32_t>(m_prd_table.physical()));
+    engine.write(command);
+    engine.write<PrdTable>(static_cast<uint32_t>(m_prd_table.physical()));
     // Writing ones clears the interrupt and error bits; the drive-capable bits keep their value.
-    out8(engine + bm::status, in8(engine + bm::status) | bm::status_bits::interrupt | bm::status_bits::error);
+    engine.write(engine.read<BusMasterStatus>().set<BusMasterStatus::Interrupt>(1).set<BusMasterStatus::Error>(1));
     write_registers(r);
-    out8(m_ports.command + reg::command, r.command);
-    out8(engine + bm::command, to_memory | bm::command_bits::start);
+    m_command_block.write<layout::Command>(r.command);
+    engine.write(command.set<BusMasterCommand::Start>(1));
+    command.set<BusMasterCommand::Start>(0);
 
     // Done when the device raised its interrupt (the engine latches it), or, as polling sees it
     // with the device's interrupt disabled, when the engine went idle and the device is neither
     // busy nor offering data; or when the device gave up.
     auto done = wait(
-        [engine](uint8_t s) {
-            uint8_t e = in8(engine + bm::status);
-            return (e & bm::status_bits::interrupt) || (!(e & bm::status_bits::active) && !(s & (busy | drq)))
+        [&engine](uint8_t s) {
+            auto e = engine.read<BusMasterStatus>();
+            return e.has<BusMasterStatus::Interrupt>() || (!e.has<BusMasterStatus::Active>() && !(s & (busy | drq)))
                 || (!(s & busy) && (s & failed));
         },
         Wake::Interrupt, command_timeout_ms, "waiting for a DMA transfer");
     if (done.is_error())
         return done.error();
     uint8_t status = done.value();
-    uint8_t engine_status = in8(engine + bm::status);
-    out8(engine + bm::command, to_memory);
-    out8(engine + bm::status, engine_status | bm::status_bits::interrupt | bm::status_bits::error);
+    auto engine_status = engine.read<BusMasterStatus>();
+    engine.write(command);
+    auto cleared = engine_status;
+    engine.write(cleared.set<BusMasterStatus::Interrupt>(1).set<BusMasterStatus::Error>(1));
     memory_barrier();
     if (status & failed)
         return device_error(status);
-    if (engine_status & bm::status_bits::error) {
-        mach::report("ide {}: the bus-master engine reports an error (status {:#04x})", m_name, engine_status);
+    if (engine_status.has<BusMasterStatus::Error>()) {
+        mach::report("ide {}: the bus-master engine reports an error (status {:#04x})", m_name, engine_status.word());
         m_last_failure = Failure::Engine;
         return base::Error(D_IO_ERROR, "the DMA engine reported an error");
     }
@@ -495,19 +507,19 @@ base::Result<uint32_t> Channel::packet_in(
     // The most bytes the device may offer per data block; even, and below 64 KiB.
     constexpr uint32_t block_limit = 0xf800;
     uint32_t limit = capacity == 0 || capacity > block_limit ? block_limit : (capacity + 1) & ~1u;
-    uint16_t base = m_ports.command;
+    auto& task_file = m_command_block;
 
     begin_command();
     TRY(select(p, 0));
-    out8(base + reg::features, 0); // PIO data
-    out8(base + reg::lba_mid, static_cast<uint8_t>(limit));
-    out8(base + reg::lba_high, static_cast<uint8_t>(limit >> 8));
-    out8(base + reg::command, ata::command::packet);
+    task_file.write<Features>(0); // PIO data
+    task_file.write<LbaMid>(static_cast<uint8_t>(limit));
+    task_file.write<LbaHigh>(static_cast<uint8_t>(limit >> 8));
+    task_file.write<layout::Command>(ata::command::packet);
     uint8_t status = TRY(wait([](uint8_t s) { return !(s & busy) && (s & (drq | failed)); }, Wake::Poll,
         command_timeout_ms, "waiting for the device to take a packet"));
     if (status & failed)
         return device_error(status);
-    write_words(base + reg::data, packet, 6);
+    write_words(data_port(), packet, 6);
     delay_400ns();
 
     auto* to = static_cast<uint8_t*>(buffer);
@@ -525,19 +537,19 @@ base::Result<uint32_t> Channel::packet_in(
             return device_error(status);
         if (!(status & drq))
             return received;
-        uint8_t reason = in8(base + reg::sector_count);
-        if (!(reason & layout::interrupt_reason::input) || (reason & layout::interrupt_reason::command_or_data))
+        auto reason = task_file.read<SectorCount>();
+        if (!reason.has<SectorCount::Input>() || reason.has<SectorCount::CommandOrData>())
             return protocol_error("a packet command's data flows the wrong way");
-        uint32_t bytes = uint32_t(in8(base + reg::lba_mid)) | uint32_t(in8(base + reg::lba_high)) << 8;
+        uint32_t bytes = uint32_t(task_file.read<LbaMid>().word()) | uint32_t(task_file.read<LbaHigh>().word()) << 8;
         if (bytes == 0)
             return protocol_error("a packet command's data block is empty");
         uint32_t words = (bytes + 1) / 2;
         uint32_t room = (capacity - received) / 2;
         uint32_t kept = words < room ? words : room;
         if (kept)
-            read_words(base + reg::data, to + received, kept);
+            read_words(data_port(), to + received, kept);
         for (uint32_t i = kept; i < words; ++i)
-            (void)mach::in16(base + reg::data);
+            (void)task_file.read<Data>();
         received += kept * 2;
     }
 }

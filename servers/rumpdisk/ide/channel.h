@@ -10,8 +10,10 @@
 #include "ata/ide_ports.h"
 #include "ata/ide_task_file.h"
 #include "base/result.h"
+#include "ide/ide_layout.h"
 #include "ide/interrupt.h"
 #include "runtime/hardware.h"
+#include "runtime/io.h"
 
 namespace rumpdisk::ide {
 
@@ -103,13 +105,25 @@ private:
     base::Error protocol_error(const char* what);
     void stop_dma();
     void delay_400ns();
+    // The device register's value that selects `p`, with `bits` (LBA, LBA 27:24) besides.
+    static base::RegisterValue<layout::Device> device_register(Position p, uint8_t bits = 0)
+    {
+        return base::RegisterValue<layout::Device>(layout::Device::obsolete | bits)
+            .set<layout::Device::Slave>(p == Position::Slave);
+    }
+    // The data port, for the string instructions that move a block.
+    uint16_t data_port() const { return static_cast<uint16_t>(m_ports.command + layout::Data::offset); }
     uint8_t alternate_status();
     uint8_t read_status();
     bool probe_position(Position);
 
     const char* m_name;
     ata::ide::ChannelPorts m_ports;
-    uint8_t m_control = 0; // the device control register's value: nIEN when polling
+    base::RegisterSpace<layout::CommandSpace, mach::PortAccess> m_command_block;
+    base::RegisterSpace<layout::ControlSpace, mach::PortAccess> m_control_block;
+    base::RegisterSpace<layout::BusMasterSpace, mach::PortAccess> m_bus_master;
+    // The device control register's value: nIEN when polling.
+    base::RegisterValue<layout::DeviceControl> m_control;
     int m_selected = -1; // the position the device register names, -1 when unknown
     Occupant m_occupants[2] = {};
     InterruptLine* m_interrupt = nullptr; // null: polling

@@ -43,10 +43,14 @@ template<typename T> void destroy(T* object)
 
 base::Result<void> enable_decoding(const pciaccess::Device& device, bool bus_master)
 {
-    uint16_t command = TRY(device.read16(pci::config::command));
-    uint16_t wanted = command | layout::pci_command::io_space | (bus_master ? layout::pci_command::bus_master : 0);
-    if (wanted != command)
-        TRY(device.write16(pci::config::command, wanted));
+    using pci::config::Command;
+    auto command = base::RegisterValue<Command>(TRY(device.read16(Command::offset)));
+    auto wanted = command;
+    wanted.set<Command::IoSpace>(1);
+    if (bus_master)
+        wanted.set<Command::BusMaster>(1);
+    if (wanted.word() != command.word())
+        TRY(device.write16(Command::offset, wanted.word()));
     return {};
 }
 
@@ -149,7 +153,7 @@ void set_transfer_policy(TransferPolicy policy)
 base::Result<void> probe(const pci::Function& f, pciaccess::Device device, DiskList& disks)
 {
     pci::Regions regions = TRY(device.regions());
-    uint8_t interrupt_line = TRY(device.read8(pci::config::interrupt_line));
+    uint8_t interrupt_line = TRY(device.read8(pci::config::InterruptLine::offset));
     ata::ide::Ports ports = ata::ide::decode_ports(f.class_code.prog_if, regions, interrupt_line);
     bool bus_master = ports.channels[0].bus_master || ports.channels[1].bus_master;
     TRY(enable_decoding(device, bus_master && g_policy == TransferPolicy::Dma));

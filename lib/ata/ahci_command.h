@@ -1,15 +1,17 @@
 // The memory an AHCI HBA reads to run one command (AHCI 1.3 §4.2): the command header in the
 // port's command list, the command table it points to (the Register H2D FIS, the ATAPI packet,
 // the PRDT that scatters the data), and the encoding of each. Header-only and free of Mach, so
-// that the host tests check the very code the driver runs.
+// that the host tests check the very code the driver runs; beside the IDE task file encoders
+// (ide_task_file.h), with the command codes of both in ata_layout.h.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ata/ata_layout.h"
 #include "base/result.h"
 
-namespace rumpdisk::ahci {
+namespace ata::ahci {
 
 // ---- The command FIS ---------------------------------------------------------------------------
 
@@ -28,8 +30,6 @@ constexpr size_t register_h2d_bytes = 20;
 constexpr size_t register_h2d_dwords = register_h2d_bytes / 4;
 constexpr uint8_t flag_command = 0x80; // byte 1: the FIS updates the command register
 } // namespace fis
-
-constexpr uint8_t device_lba = 0x40;
 
 // The 20 bytes of a Register H2D FIS that issues the task file's command to port multiplier
 // port 0.
@@ -56,21 +56,6 @@ inline void encode_register_h2d(const TaskFile& t, uint8_t* out)
 enum class Addressing { lba28, lba48 };
 enum class Transfer { read, write };
 
-constexpr uint32_t max_sectors_lba28 = 256;
-constexpr uint32_t max_sectors_lba48 = 65536;
-
-namespace opcode {
-constexpr uint8_t read_dma = 0xc8;
-constexpr uint8_t write_dma = 0xca;
-constexpr uint8_t read_dma_ext = 0x25;
-constexpr uint8_t write_dma_ext = 0x35;
-constexpr uint8_t flush_cache = 0xe7;
-constexpr uint8_t flush_cache_ext = 0xea;
-constexpr uint8_t identify_device = 0xec;
-constexpr uint8_t identify_packet_device = 0xa1;
-constexpr uint8_t packet = 0xa0;
-} // namespace opcode
-
 // READ/WRITE DMA (EXT) of `count` sectors from `lba`. KERN_INVALID_ARGUMENT when the count is 0 or
 // above the command's limit or the range does not fit its addressing.
 inline base::Result<TaskFile> dma_transfer(Addressing addressing, Transfer transfer, uint64_t lba, uint32_t count)
@@ -78,7 +63,7 @@ inline base::Result<TaskFile> dma_transfer(Addressing addressing, Transfer trans
     constexpr int invalid_argument = 4; // KERN_INVALID_ARGUMENT
     bool wide = addressing == Addressing::lba48;
     uint32_t max = wide ? max_sectors_lba48 : max_sectors_lba28;
-    uint64_t limit = uint64_t(1) << (wide ? 48 : 28);
+    uint64_t limit = wide ? lba48_limit : lba28_limit;
     if (count == 0 || count > max)
         return base::Error(invalid_argument, "sector count out of the command's range");
     if (lba >= limit || count > limit - lba)
@@ -88,13 +73,13 @@ inline base::Result<TaskFile> dma_transfer(Addressing addressing, Transfer trans
     // The count register holds the count modulo its width: 0 is the largest count.
     t.count = static_cast<uint16_t>(count == max ? 0 : count);
     if (wide) {
-        t.command = read ? opcode::read_dma_ext : opcode::write_dma_ext;
+        t.command = read ? command::read_dma_ext : command::write_dma_ext;
         t.lba = lba;
-        t.device = device_lba;
+        t.device = device_bits::lba;
     } else {
-        t.command = read ? opcode::read_dma : opcode::write_dma;
+        t.command = read ? command::read_dma : command::write_dma;
         t.lba = lba & 0xffffff;
-        t.device = static_cast<uint8_t>(device_lba | ((lba >> 24) & 0x0f));
+        t.device = static_cast<uint8_t>(device_bits::lba | ((lba >> 24) & 0x0f));
     }
     return t;
 }
@@ -102,7 +87,7 @@ inline base::Result<TaskFile> dma_transfer(Addressing addressing, Transfer trans
 inline TaskFile flush_cache(Addressing addressing)
 {
     TaskFile t;
-    t.command = addressing == Addressing::lba48 ? opcode::flush_cache_ext : opcode::flush_cache;
+    t.command = addressing == Addressing::lba48 ? command::flush_cache_ext : command::flush_cache;
     return t;
 }
 
@@ -118,7 +103,7 @@ inline TaskFile simple_command(uint8_t command)
 inline TaskFile packet_dma(uint16_t byte_count_limit)
 {
     TaskFile t;
-    t.command = opcode::packet;
+    t.command = command::packet;
     t.features = 0x01; // DMA
     t.lba = uint64_t(byte_count_limit) << 8;
     return t;
@@ -228,4 +213,4 @@ inline CommandHeader command_header(
     return h;
 }
 
-} // namespace rumpdisk::ahci
+} // namespace ata::ahci
