@@ -52,10 +52,10 @@ fuzz: build
 	  $(if $(FUZZ_MESSAGES),--messages $(FUZZ_MESSAGES),--seconds $(FUZZ_SECONDS)) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
 	  || status=1; \
 	cd $(BUILD)/fuzz || exit 1; \
-	python3 $(CURDIR)/tests/fuzz/run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/partition_fuzz $(FUZZ_SECONDS) || status=1; \
-	python3 $(CURDIR)/tests/fuzz/elf_run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/elf_fuzz $(FUZZ_SECONDS) || status=1; \
-	python3 $(CURDIR)/tests/fuzz/ext2_run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/ext2_fuzz $(FUZZ_SECONDS) || status=1; \
-	python3 $(CURDIR)/tests/fuzz/ext2_run_fuzz.py $(CURDIR)/$(BUILD)/fuzz/ext2_fsck_fuzz $(FUZZ_SECONDS) -timeout=60 || status=1; \
+	for target in partition elf ext2; do \
+	  python3 $(CURDIR)/tests/fuzz/fuzz.py $$target $(FUZZ_SECONDS) || status=1; \
+	done; \
+	python3 $(CURDIR)/tests/fuzz/fuzz.py ext2_fsck $(FUZZ_SECONDS) -timeout=60 || status=1; \
 	exit $$status
 
 # Power cuts (tests/powercut/powercut_run.py): QEMU killed with SIGKILL at POWERCUT_COUNT seeded

@@ -79,11 +79,20 @@ endfunction()
 
 # bootchain_portable_library(<name> SOURCES ...): code that knows nothing of Mach, built twice:
 # <name> for host programs and tests, <name>_guest for modules.
+# The host's copies of the portable libraries serve the host tests only: they are built, and
+# everything that links them is built and linked, with AddressSanitizer and
+# UndefinedBehaviorSanitizer, so that every unit test checks the library code it runs.
+add_library(host_sanitizers INTERFACE)
+target_compile_options(host_sanitizers INTERFACE -g -fno-omit-frame-pointer -fsanitize=address,undefined
+  -fno-sanitize-recover=undefined)
+target_link_options(host_sanitizers INTERFACE -fsanitize=address,undefined)
+
 function(bootchain_portable_library name)
   cmake_parse_arguments(M "" "" "SOURCES;DEPS" ${ARGN})
   add_library(${name} STATIC ${M_SOURCES})
   target_include_directories(${name} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/..")
   target_compile_options(${name} PRIVATE -Wall -Wextra -Werror)
+  target_link_libraries(${name} PUBLIC host_sanitizers)
   add_library(${name}_guest STATIC ${M_SOURCES})
   target_include_directories(${name}_guest PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/..")
   target_link_libraries(${name}_guest PUBLIC guest_flags)

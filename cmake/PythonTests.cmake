@@ -11,7 +11,11 @@ function(bootchain_python_test name target)
   endif()
   add_test(NAME ${name} COMMAND ${Python3_EXECUTABLE} -m unittest -v ${target}
            WORKING_DIRECTORY "${T_DIRECTORY}")
-  set_tests_properties(${name} PROPERTIES TIMEOUT 600
+  set(labels boot)
+  if(name IN_LIST BOOTCHAIN_SLOW_TESTS)
+    list(APPEND labels slow)
+  endif()
+  set_tests_properties(${name} PROPERTIES TIMEOUT 600 LABELS "${labels}"
     ENVIRONMENT "PYTHONPATH=${CMAKE_SOURCE_DIR}/tools;BOOTCHAIN_BUILD_DIR=${CMAKE_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1")
 endfunction()
 

@@ -7,7 +7,7 @@
 typedef uint32_t idarray_t[32];
 typedef int retry_type;
 typedef char string_t[1024];
-typedef const char *const_string_t;
+typedef const char* const_string_t;
 
 /* retry_type values: the Hurd's FS_RETRY_NORMAL (hurd_types.h).  */
 #define FSYS_RETRY_NORMAL 1

@@ -31,8 +31,8 @@ base::Result<Identity> decode_identify(const uint16_t* words)
     Identity id;
     id.model = decode_model(words);
     id.lba = words[identify::capabilities] & (1u << 9);
-    id.lba48 = (words[identify::command_sets_supported] & (1u << 10)) &&
-               (words[identify::command_sets_enabled] & (1u << 10));
+    id.lba48 = (words[identify::command_sets_supported] & (1u << 10))
+        && (words[identify::command_sets_enabled] & (1u << 10));
     if (!id.lba)
         return base::Error(4 /* KERN_INVALID_ARGUMENT */, "the device does not support LBA addressing");
     uint64_t lba28 = uint64_t(words[identify::lba28_sectors]) | uint64_t(words[identify::lba28_sectors + 1]) << 16;
@@ -44,8 +44,8 @@ base::Result<Identity> decode_identify(const uint16_t* words)
         return base::Error(4 /* KERN_INVALID_ARGUMENT */, "the device reports no sectors");
     uint16_t info = words[identify::logical_sector_info];
     if ((info & 0xc000) == 0x4000 && (info & (1u << 12))) {
-        uint32_t size_words = uint32_t(words[identify::logical_sector_words]) |
-                              uint32_t(words[identify::logical_sector_words + 1]) << 16;
+        uint32_t size_words = uint32_t(words[identify::logical_sector_words])
+            | uint32_t(words[identify::logical_sector_words + 1]) << 16;
         uint64_t bytes = uint64_t(size_words) * 2;
         if (bytes < 512 || bytes > 65536 || (bytes & (bytes - 1)))
             return base::Error(4 /* KERN_INVALID_ARGUMENT */, "the device reports an impossible sector size");

@@ -32,11 +32,9 @@ void format_unsigned(Sink&, const FormatSpec&, unsigned long long value, bool ne
 void format_signed(Sink&, const FormatSpec&, long long value);
 void format_string(Sink&, const FormatSpec&, StringView value);
 
-template<typename T, typename = void>
-struct Formatter;
+template<typename T, typename = void> struct Formatter;
 
-template<typename T>
-struct Formatter<T, decltype(void(static_cast<unsigned long long>(T{})), void())> {
+template<typename T> struct Formatter<T, decltype(void(static_cast<unsigned long long>(T {})), void())> {
     static void format(Sink& s, const FormatSpec& spec, const T& v)
     {
         if constexpr (static_cast<T>(-1) < static_cast<T>(0))
@@ -46,13 +44,11 @@ struct Formatter<T, decltype(void(static_cast<unsigned long long>(T{})), void())
     }
 };
 
-template<>
-struct Formatter<bool> {
+template<> struct Formatter<bool> {
     static void format(Sink& s, const FormatSpec& spec, bool v) { format_string(s, spec, v ? "true" : "false"); }
 };
 
-template<>
-struct Formatter<char> {
+template<> struct Formatter<char> {
     static void format(Sink& s, const FormatSpec& spec, char v)
     {
         if (spec.type == 'x' || spec.type == 'X' || spec.type == 'd')
@@ -62,31 +58,26 @@ struct Formatter<char> {
     }
 };
 
-template<>
-struct Formatter<StringView> {
+template<> struct Formatter<StringView> {
     static void format(Sink& s, const FormatSpec& spec, StringView v) { format_string(s, spec, v); }
 };
 
-template<>
-struct Formatter<const char*> {
+template<> struct Formatter<const char*> {
     static void format(Sink& s, const FormatSpec& spec, const char* v)
     {
         format_string(s, spec, v ? StringView(v) : StringView("(null)"));
     }
 };
-template<>
-struct Formatter<char*> : Formatter<const char*> {};
-template<size_t N>
-struct Formatter<char[N]> {
+template<> struct Formatter<char*> : Formatter<const char*> {
+};
+template<size_t N> struct Formatter<char[N]> {
     static void format(Sink& s, const FormatSpec& spec, const char (&v)[N]) { format_string(s, spec, StringView(v)); }
 };
-template<size_t N>
-struct Formatter<BoundedString<N>> {
+template<size_t N> struct Formatter<BoundedString<N>> {
     static void format(Sink& s, const FormatSpec& spec, const BoundedString<N>& v) { format_string(s, spec, v.view()); }
 };
 
-template<typename T>
-struct Formatter<T*> {
+template<typename T> struct Formatter<T*> {
     static void format(Sink& s, const FormatSpec&, T* v)
     {
         FormatSpec hex;
@@ -101,30 +92,27 @@ struct FormatArgument {
     void (*print)(Sink&, const FormatSpec&, const void*);
 };
 
-template<typename T>
-FormatArgument make_argument(const T& v)
+template<typename T> FormatArgument make_argument(const T& v)
 {
-    return {&v, [](Sink& s, const FormatSpec& spec, const void* p) {
+    return { &v, [](Sink& s, const FormatSpec& spec, const void* p) {
                 Formatter<T>::format(s, spec, *static_cast<const T*>(p));
-            }};
+            } };
 }
 
 void format_arguments(Sink&, StringView fmt, const FormatArgument* args, size_t count);
 
-template<typename... Args>
-void format(Sink& s, StringView fmt, const Args&... args)
+template<typename... Args> void format(Sink& s, StringView fmt, const Args&... args)
 {
     if constexpr (sizeof...(Args) == 0) {
         format_arguments(s, fmt, nullptr, 0);
     } else {
-        const FormatArgument list[] = {make_argument(args)...};
+        const FormatArgument list[] = { make_argument(args)... };
         format_arguments(s, fmt, list, sizeof...(Args));
     }
 }
 
 // Formats into a fixed buffer; output beyond its capacity is dropped and remembered.
-template<size_t N>
-class BufferSink final : public Sink {
+template<size_t N> class BufferSink final : public Sink {
 public:
     void write(const char* data, size_t size) override
     {
@@ -137,7 +125,7 @@ public:
         }
         m_data[m_size] = 0;
     }
-    StringView view() const { return {m_data, m_size}; }
+    StringView view() const { return { m_data, m_size }; }
     const char* c_str() const { return m_data; }
     bool truncated() const { return m_truncated; }
     void clear()
@@ -152,8 +140,7 @@ private:
     bool m_truncated = false;
 };
 
-template<size_t N = 256, typename... Args>
-BoundedString<N> formatted(StringView fmt, const Args&... args)
+template<size_t N = 256, typename... Args> BoundedString<N> formatted(StringView fmt, const Args&... args)
 {
     BufferSink<N> sink;
     format(sink, fmt, args...);

@@ -8,25 +8,25 @@ static constexpr int invalid_argument = 4; // KERN_INVALID_ARGUMENT
 void OptionParser::add_flag(StringView name, bool& out, StringView help)
 {
     if (m_option_count < max_options)
-        m_options[m_option_count++] = Option {name, {}, OptionKind::Flag, &out, help, false, {}};
+        m_options[m_option_count++] = Option { name, {}, OptionKind::Flag, &out, help, false, {} };
 }
 
 void OptionParser::add_text(StringView name, StringView& out, StringView help)
 {
     if (m_option_count < max_options)
-        m_options[m_option_count++] = Option {name, {}, OptionKind::Text, &out, help, false, {}};
+        m_options[m_option_count++] = Option { name, {}, OptionKind::Text, &out, help, false, {} };
 }
 
 void OptionParser::add_number(StringView name, unsigned long long& out, StringView help)
 {
     if (m_option_count < max_options)
-        m_options[m_option_count++] = Option {name, {}, OptionKind::Number, &out, help, false, {}};
+        m_options[m_option_count++] = Option { name, {}, OptionKind::Number, &out, help, false, {} };
 }
 
 void OptionParser::add_alias(StringView alias, StringView name)
 {
     if (m_option_count < max_options)
-        m_options[m_option_count++] = Option {alias, name, OptionKind::Flag, nullptr, {}, false, {}};
+        m_options[m_option_count++] = Option { alias, name, OptionKind::Flag, nullptr, {}, false, {} };
 }
 
 OptionParser::Option* OptionParser::find(StringView name)

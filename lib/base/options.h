@@ -17,7 +17,10 @@ public:
     static constexpr size_t max_options = 24;
     static constexpr size_t max_positionals = 8;
 
-    explicit OptionParser(StringView program) : m_program(program) {}
+    explicit OptionParser(StringView program)
+        : m_program(program)
+    {
+    }
 
     // Each registration names the option, where its value goes and a line of help.
     void add_flag(StringView name, bool& out, StringView help);

@@ -19,8 +19,7 @@ struct Status {
     int code;
 };
 
-template<>
-struct Formatter<Status> {
+template<> struct Formatter<Status> {
     static void format(Sink& s, const FormatSpec&, Status st)
     {
         if (const char* name = status_name(st.code))
@@ -32,7 +31,11 @@ struct Formatter<Status> {
 
 class [[nodiscard]] Error {
 public:
-    constexpr Error(int code, const char* context = nullptr) : m_code(code), m_context(context) {}
+    constexpr Error(int code, const char* context = nullptr)
+        : m_code(code)
+        , m_context(context)
+    {
+    }
     constexpr int code() const { return m_code; }
     constexpr const char* context() const { return m_context; }
 
@@ -41,22 +44,29 @@ private:
     const char* m_context;
 };
 
-template<>
-struct Formatter<Error> {
+template<> struct Formatter<Error> {
     static void format(Sink& s, const FormatSpec& spec, const Error& e)
     {
         if (e.context())
             base::format(s, "{}: ", e.context());
-        Formatter<Status>::format(s, spec, Status{e.code()});
+        Formatter<Status>::format(s, spec, Status { e.code() });
     }
 };
 
-template<typename T>
-class [[nodiscard]] Result {
+template<typename T> class [[nodiscard]] Result {
 public:
-    Result(T value) : m_ok(true) { new (&m_value) T(std::move(value)); }
-    Result(Error error) : m_ok(false) { new (&m_error) Error(error); }
-    Result(Result&& o) : m_ok(o.m_ok)
+    Result(T value)
+        : m_ok(true)
+    {
+        new (&m_value) T(std::move(value));
+    }
+    Result(Error error)
+        : m_ok(false)
+    {
+        new (&m_error) Error(error);
+    }
+    Result(Result&& o)
+        : m_ok(o.m_ok)
     {
         if (m_ok)
             new (&m_value) T(std::move(o.m_value));
@@ -108,11 +118,14 @@ private:
     };
 };
 
-template<>
-class [[nodiscard]] Result<void> {
+template<> class [[nodiscard]] Result<void> {
 public:
     Result() = default;
-    Result(Error error) : m_ok(false), m_error(error) {}
+    Result(Error error)
+        : m_ok(false)
+        , m_error(error)
+    {
+    }
     bool is_error() const { return !m_ok; }
     Error error() const
     {
@@ -120,38 +133,38 @@ public:
             __builtin_trap(); // asking a success for its error is a bug
         return m_error;
     }
-    void release_value() {}
+    void release_value() { }
 
 private:
     bool m_ok = true;
-    Error m_error {0};
+    Error m_error { 0 };
 };
 
 } // namespace base
 
 // Evaluates a Result; on error returns the error from the enclosing function, else yields the value.
-#define TRY(expression)                                 \
-    ({                                                  \
-        auto _try_result = (expression);                \
-        if (_try_result.is_error())                     \
-            return _try_result.error();                 \
-        _try_result.release_value();                    \
+#define TRY(expression)                                                                                                \
+    ({                                                                                                                 \
+        auto _try_result = (expression);                                                                               \
+        if (_try_result.is_error())                                                                                    \
+            return _try_result.error();                                                                                \
+        _try_result.release_value();                                                                                   \
     })
 
 // Evaluates a Result whose failure would be a bug (a call that cannot fail where it is made):
 // traps on an error, else yields the value.
-#define MUST(expression)                                \
-    ({                                                  \
-        auto _must_result = (expression);               \
-        if (_must_result.is_error())                    \
-            __builtin_trap();                           \
-        _must_result.release_value();                   \
+#define MUST(expression)                                                                                               \
+    ({                                                                                                                 \
+        auto _must_result = (expression);                                                                              \
+        if (_must_result.is_error())                                                                                   \
+            __builtin_trap();                                                                                          \
+        _must_result.release_value();                                                                                  \
     })
 
 // Turns a kern_return_t into a Result<void> with a note of what was being done.
-#define MACH_TRY(call, what)                                   \
-    ({                                                         \
-        int _mach_code = (call);                               \
-        if (_mach_code != 0)                                   \
-            return ::base::Error(_mach_code, what);            \
+#define MACH_TRY(call, what)                                                                                           \
+    ({                                                                                                                 \
+        int _mach_code = (call);                                                                                       \
+        if (_mach_code != 0)                                                                                           \
+            return ::base::Error(_mach_code, what);                                                                    \
     })

@@ -12,8 +12,16 @@ int compare_memory(const void* a, const void* b, size_t n);
 class StringView {
 public:
     constexpr StringView() = default;
-    constexpr StringView(const char* s, size_t n) : m_data(s), m_size(n) {}
-    StringView(const char* s) : m_data(s), m_size(s ? string_length(s) : 0) {}
+    constexpr StringView(const char* s, size_t n)
+        : m_data(s)
+        , m_size(n)
+    {
+    }
+    StringView(const char* s)
+        : m_data(s)
+        , m_size(s ? string_length(s) : 0)
+    {
+    }
 
     constexpr const char* data() const { return m_data; }
     constexpr size_t size() const { return m_size; }
@@ -28,7 +36,7 @@ public:
             from = m_size;
         if (n > m_size - from)
             n = m_size - from;
-        return {m_data + from, n};
+        return { m_data + from, n };
     }
     bool starts_with(StringView p) const
     {
@@ -42,10 +50,7 @@ public:
                 return i;
         return m_size;
     }
-    bool operator==(StringView o) const
-    {
-        return m_size == o.m_size && compare_memory(m_data, o.m_data, m_size) == 0;
-    }
+    bool operator==(StringView o) const { return m_size == o.m_size && compare_memory(m_data, o.m_data, m_size) == 0; }
 
 private:
     const char* m_data = "";
@@ -53,8 +58,7 @@ private:
 };
 
 // Copies s into a fixed buffer of N bytes, always terminated; longer input is cut.
-template<size_t N>
-class BoundedString {
+template<size_t N> class BoundedString {
 public:
     BoundedString() { m_data[0] = 0; }
     BoundedString(StringView s) { assign(s); }
@@ -67,7 +71,7 @@ public:
         m_size = n;
     }
     const char* c_str() const { return m_data; }
-    StringView view() const { return {m_data, m_size}; }
+    StringView view() const { return { m_data, m_size }; }
     size_t size() const { return m_size; }
     static constexpr size_t capacity() { return N - 1; }
 

@@ -211,8 +211,10 @@ base::Result<void> Link::hand_off(mach_port_t next)
 
 void Link::add_provider(DeviceProvider& p)
 {
-    if (m_provider_count < max_providers)
-        m_providers[m_provider_count++] = &p;
+    // A provider left out would make its names answer D_NO_SUCH_DEVICE: a bug, said at once.
+    if (m_provider_count == max_providers)
+        fail("more than {} device providers on one link; raise Link::max_providers", max_providers);
+    m_providers[m_provider_count++] = &p;
 }
 
 DeviceProvider* Link::provider_for(base::StringView name) const

@@ -85,10 +85,9 @@ base::Result<Process> run(mach_port_t server, mach_port_t directory, base::Strin
     TRY(prepare(r, spawn));
     mach_port_t task = MACH_PORT_NULL, process = MACH_PORT_NULL;
     MACH_TRY(exec_exec_path(server, directory, name, 0, r.argv.data(), r.argv.size(), r.envp.data(), r.envp.size(),
-                            const_cast<mach_port_t*>(spawn.descriptors), r.descriptor_count,
-                            const_cast<int*>(spawn.kinds), r.descriptor_count,
-                            const_cast<mach_port_t*>(spawn.ports), EXEC_PORT_COUNT, &task, &process),
-             "exec_exec_path");
+                 const_cast<mach_port_t*>(spawn.descriptors), r.descriptor_count, const_cast<int*>(spawn.kinds),
+                 r.descriptor_count, const_cast<mach_port_t*>(spawn.ports), EXEC_PORT_COUNT, &task, &process),
+        "exec_exec_path");
     return Process(mach::SendRight::adopt(task), mach::SendRight::adopt(process));
 }
 
@@ -98,10 +97,9 @@ base::Result<Process> run_file(mach_port_t server, mach_port_t file, const Spawn
     TRY(prepare(r, spawn));
     mach_port_t task = MACH_PORT_NULL, process = MACH_PORT_NULL;
     MACH_TRY(exec_exec(server, file, 0, r.argv.data(), r.argv.size(), r.envp.data(), r.envp.size(),
-                       const_cast<mach_port_t*>(spawn.descriptors), r.descriptor_count,
-                       const_cast<int*>(spawn.kinds), r.descriptor_count,
-                       const_cast<mach_port_t*>(spawn.ports), EXEC_PORT_COUNT, &task, &process),
-             "exec_exec");
+                 const_cast<mach_port_t*>(spawn.descriptors), r.descriptor_count, const_cast<int*>(spawn.kinds),
+                 r.descriptor_count, const_cast<mach_port_t*>(spawn.ports), EXEC_PORT_COUNT, &task, &process),
+        "exec_exec");
     return Process(mach::SendRight::adopt(task), mach::SendRight::adopt(process));
 }
 

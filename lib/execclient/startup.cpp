@@ -47,8 +47,8 @@ base::Result<Startup> startup()
     int* kinds = kind_buffer;
     mach_msg_type_number_t descriptor_count = EXEC_PORTS_MAX, kind_count = EXEC_PORTS_MAX, port_count = EXEC_PORTS_MAX;
     MACH_TRY(exec_startup_get_info(bootstrap.name(), &entry, &phdr, &phdr_size, &stack_base, &stack_size, &flags,
-                                   &descriptors, &descriptor_count, &kinds, &kind_count, &ports, &port_count),
-             "asking exec for the start-up ports (exec_startup_get_info)");
+                 &descriptors, &descriptor_count, &kinds, &kind_count, &ports, &port_count),
+        "asking exec for the start-up ports (exec_startup_get_info)");
     s.descriptor_count = take_rights(descriptor_buffer, descriptors, descriptor_count, s.descriptors);
     s.port_count = take_rights(port_buffer, ports, port_count, s.ports);
     for (size_t i = 0; i < s.descriptor_count; ++i)

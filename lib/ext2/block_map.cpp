@@ -120,6 +120,10 @@ base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_
         uint32_t pointer = *slot;
         if (!valid_data_block(pointer))
             return corrupt("block map entry beyond the filesystem", ino, pointer);
+        // This path is for writing: through an entry naming a bitmap, the inode table or a
+        // descriptor, a write would overwrite the filesystem's own metadata.
+        if (is_group_metadata(group_of_block(pointer), pointer))
+            return corrupt("block map entry naming group metadata, not written through", ino, pointer);
         if (level == path.depth - 1)
             return Mapped { pointer, false };
         for (int k = 0; k < level; ++k)

@@ -29,24 +29,21 @@ private:
 Console& console();
 
 // Prints a formatted line (a newline is added) on the console.
-template<typename... Args>
-void println(base::StringView fmt, const Args&... args)
+template<typename... Args> void println(base::StringView fmt, const Args&... args)
 {
     base::format(console(), fmt, args...);
     console().put('\n');
 }
 
 // Prints "NAME: " then a formatted line: the form of every diagnostic a module prints.
-template<typename... Args>
-void report(base::StringView fmt, const Args&... args);
+template<typename... Args> void report(base::StringView fmt, const Args&... args);
 
 } // namespace mach
 
 #include "runtime/runtime.h"
 
 namespace mach {
-template<typename... Args>
-void report(base::StringView fmt, const Args&... args)
+template<typename... Args> void report(base::StringView fmt, const Args&... args)
 {
     base::format(console(), "{}: ", program_name());
     base::format(console(), fmt, args...);

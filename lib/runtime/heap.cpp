@@ -11,11 +11,11 @@ namespace {
 // keeping the payload 16-byte aligned.
 struct alignas(16) Header {
     size_t size_class; // index, or large_class for a block of its own
-    size_t bytes;      // for large blocks: the whole mapping
+    size_t bytes; // for large blocks: the whole mapping
 };
 
-constexpr size_t min_shift = 5;   // 32 bytes
-constexpr size_t max_shift = 16;  // 64 KiB
+constexpr size_t min_shift = 5; // 32 bytes
+constexpr size_t max_shift = 16; // 64 KiB
 constexpr size_t class_count = max_shift - min_shift + 1;
 constexpr size_t large_class = ~size_t(0);
 constexpr size_t chunk_bytes = 256 * 1024;

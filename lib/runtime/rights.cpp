@@ -30,8 +30,7 @@ base::Result<ReceiveRight> ReceiveRight::allocate()
 
 base::Result<SendRight> ReceiveRight::make_send() const
 {
-    MACH_TRY(mach_port_insert_right(mach_task_self(), name(), name(), MACH_MSG_TYPE_MAKE_SEND),
-             "making a send right");
+    MACH_TRY(mach_port_insert_right(mach_task_self(), name(), name(), MACH_MSG_TYPE_MAKE_SEND), "making a send right");
     return SendRight::adopt(name());
 }
 

@@ -9,11 +9,13 @@ namespace mach {
 
 // What the three right types share: one name, owned, moved not copied, released by Release
 // (a function of the name) when the owner goes away.
-template<typename Derived, void (*Release)(mach_port_t)>
-class OwnedName {
+template<typename Derived, void (*Release)(mach_port_t)> class OwnedName {
 public:
     OwnedName() = default;
-    OwnedName(OwnedName&& o) : m_name(o.release()) {}
+    OwnedName(OwnedName&& o)
+        : m_name(o.release())
+    {
+    }
     OwnedName& operator=(OwnedName&& o)
     {
         if (this != &o) {
@@ -53,7 +55,7 @@ private:
 };
 
 void release_user_reference(mach_port_t); // mach_port_deallocate: a send or send-once right
-void release_receive_right(mach_port_t);  // the receive right's only reference
+void release_receive_right(mach_port_t); // the receive right's only reference
 
 class SendRight : public OwnedName<SendRight, release_user_reference> {
 public:
@@ -61,7 +63,7 @@ public:
     base::Result<SendRight> copy() const;
 };
 
-class SendOnceRight : public OwnedName<SendOnceRight, release_user_reference> {};
+class SendOnceRight : public OwnedName<SendOnceRight, release_user_reference> { };
 
 class ReceiveRight : public OwnedName<ReceiveRight, release_receive_right> {
 public:

@@ -17,10 +17,10 @@ enum class DiskKind { Ata, Atapi };
 
 struct DiskIdentity {
     DiskKind kind = DiskKind::Ata;
-    base::BoundedString<41> model;  // IDENTIFY words 27-46, trimmed
-    uint64_t sectors = 0;           // addressable sectors (LBA48 count when supported)
+    base::BoundedString<41> model; // IDENTIFY words 27-46, trimmed
+    uint64_t sectors = 0; // addressable sectors (LBA48 count when supported)
     uint32_t sector_size = 512;
-    bool read_only = false;         // ATAPI media are served read-only
+    bool read_only = false; // ATAPI media are served read-only
     // Where the disk sits, for the console line: "ahci 00:1f.2 port 0", "ide 00:01.1 primary master".
     base::BoundedString<48> location;
 };

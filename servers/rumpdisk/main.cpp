@@ -1,7 +1,9 @@
-// rumpdisk, the disk server, second link of the chain. It finds its controllers only through
-// the PCI arbiter (over its bootstrap port), drives them (AHCI, IDE), names the disks wd0,
-// wd1, ... in controller and port order and their partitions wdNsM, and serves them with
-// Mach's device interface on its port, which ext2fs gets as its device master.
+// rumpdisk, the disk server, second link of the chain. It contains no rump kernel (these are the
+// project's own AHCI and IDE drivers); it keeps the Hurd's name so that the Hurd's boot scripts
+// name it unchanged. It finds its controllers only through the PCI arbiter (over its bootstrap
+// port), drives them (AHCI, IDE), names the disks wd0, wd1, ... in controller and port order and
+// their partitions wdNsM, and serves them with Mach's device interface on its port, which ext2fs
+// gets as its device master.
 #include "ahci/ahci.h"
 #include "base/options.h"
 #include "block_server.h"

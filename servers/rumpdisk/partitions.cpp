@@ -10,7 +10,10 @@ namespace {
 
 class DiskSectors final : public partition::SectorReader {
 public:
-    explicit DiskSectors(Disk& disk) : m_disk(disk) {}
+    explicit DiskSectors(Disk& disk)
+        : m_disk(disk)
+    {
+    }
     base::Result<void> read(uint64_t lba, void* buffer) override { return m_disk.read(lba, 1, buffer); }
 
 private:
@@ -51,10 +54,10 @@ void add_partitions(BlockServer& server, const Volume& whole)
         uint64_t mib = p.sector_count * disk.identity().sector_size >> 20;
         if (table.scheme == partition::Scheme::Mbr)
             mach::report("{}: sectors {}-{} ({} MiB), MBR type {:#04x}", v.name, p.first_sector,
-                         p.first_sector + p.sector_count - 1, mib, p.mbr_type);
+                p.first_sector + p.sector_count - 1, mib, p.mbr_type);
         else
             mach::report("{}: sectors {}-{} ({} MiB), GPT type {}", v.name, p.first_sector,
-                         p.first_sector + p.sector_count - 1, mib, p.type);
+                p.first_sector + p.sector_count - 1, mib, p.type);
     }
 }
 

@@ -3,8 +3,8 @@
 
 #include <stdint.h>
 
-#include "runtime/msg.h"
 #include "runtime/console.h"
+#include "runtime/msg.h"
 
 namespace rumpdisk {
 

@@ -152,7 +152,8 @@ public:
         }
         if (fail_at && *fail_at >= offset && *fail_at < offset + size)
             return base::Error(2500, "simulated read error");
-        std::memcpy(buffer, m_bytes.data() + offset, size);
+        if (size)
+            std::memcpy(buffer, m_bytes.data() + offset, size);
         return {};
     }
 

@@ -7,8 +7,7 @@
 using base::BufferSink;
 using base::format;
 
-template<typename... Args>
-static std::string fmt(const char* f, const Args&... args)
+template<typename... Args> static std::string fmt(const char* f, const Args&... args)
 {
     BufferSink<256> s;
     format(s, f, args...);
@@ -35,11 +34,11 @@ TEST(Format, StringsAndBraces)
 
 TEST(Format, StatusNames)
 {
-    EXPECT_EQ(fmt("{}", base::Status {15}), "KERN_INVALID_NAME");
-    EXPECT_EQ(fmt("{}", base::Status {0x10004003}), "MACH_RCV_TIMED_OUT");
-    EXPECT_EQ(fmt("{}", base::Status {2502}), "D_NO_SUCH_DEVICE");
-    EXPECT_EQ(fmt("{}", base::Status {-308}), "MIG_SERVER_DIED");
-    EXPECT_EQ(fmt("{}", base::Status {12345}), "status 0x3039");
+    EXPECT_EQ(fmt("{}", base::Status { 15 }), "KERN_INVALID_NAME");
+    EXPECT_EQ(fmt("{}", base::Status { 0x10004003 }), "MACH_RCV_TIMED_OUT");
+    EXPECT_EQ(fmt("{}", base::Status { 2502 }), "D_NO_SUCH_DEVICE");
+    EXPECT_EQ(fmt("{}", base::Status { -308 }), "MIG_SERVER_DIED");
+    EXPECT_EQ(fmt("{}", base::Status { 12345 }), "status 0x3039");
     EXPECT_EQ(fmt("{}", base::Error(4, "opening wd0")), "opening wd0: KERN_INVALID_ARGUMENT");
 }
 

@@ -6,7 +6,7 @@
 namespace {
 
 struct Fixture {
-    base::OptionParser parser {"pci-arbiter"};
+    base::OptionParser parser { "pci-arbiter" };
     unsigned long long next_task = 0;
     unsigned long long host = 0;
     base::StringView root;
@@ -21,7 +21,7 @@ struct Fixture {
     }
     base::Result<void> parse(std::initializer_list<const char*> args)
     {
-        std::vector<const char*> argv {"pci-arbiter"};
+        std::vector<const char*> argv { "pci-arbiter" };
         argv.insert(argv.end(), args);
         return parser.parse(static_cast<int>(argv.size()), argv.data());
     }
@@ -33,8 +33,9 @@ struct Fixture {
 TEST(Options, ValuesFlagsAndPositionals)
 {
     Fixture f;
-    ASSERT_FALSE(f.parse({"--disk-server-task=3", "--host-priv-port=0x10", "--list", "--root", "wd0s1", "part:1:device:wd0"})
-                     .is_error());
+    ASSERT_FALSE(
+        f.parse({ "--disk-server-task=3", "--host-priv-port=0x10", "--list", "--root", "wd0s1", "part:1:device:wd0" })
+            .is_error());
     EXPECT_EQ(f.next_task, 3u);
     EXPECT_EQ(f.host, 16u);
     EXPECT_TRUE(f.list);
@@ -48,7 +49,7 @@ TEST(Options, ValuesFlagsAndPositionals)
 TEST(Options, AliasSetsTheSameOption)
 {
     Fixture f;
-    ASSERT_FALSE(f.parse({"--next-task=5"}).is_error());
+    ASSERT_FALSE(f.parse({ "--next-task=5" }).is_error());
     EXPECT_EQ(f.next_task, 5u);
     EXPECT_TRUE(f.parser.seen("disk-server-task"));
     EXPECT_TRUE(f.parser.spelling("disk-server-task") == "next-task");
@@ -58,32 +59,32 @@ TEST(Options, ErrorsNameTheOption)
 {
     {
         Fixture f;
-        EXPECT_TRUE(f.parse({"--disk-server-task="}).is_error());
+        EXPECT_TRUE(f.parse({ "--disk-server-task=" }).is_error());
         EXPECT_EQ(f.error(), "option '--disk-server-task' needs a value");
     }
     {
         Fixture f;
-        EXPECT_TRUE(f.parse({"--disk-server-task=abc"}).is_error());
+        EXPECT_TRUE(f.parse({ "--disk-server-task=abc" }).is_error());
         EXPECT_EQ(f.error(), "option '--disk-server-task': 'abc' is not a number");
     }
     {
         Fixture f;
-        EXPECT_TRUE(f.parse({"--frobnicate=1"}).is_error());
+        EXPECT_TRUE(f.parse({ "--frobnicate=1" }).is_error());
         EXPECT_EQ(f.error(), "unknown option '--frobnicate'");
     }
     {
         Fixture f;
-        EXPECT_TRUE(f.parse({"--next-task=1", "--disk-server-task=2"}).is_error());
+        EXPECT_TRUE(f.parse({ "--next-task=1", "--disk-server-task=2" }).is_error());
         EXPECT_EQ(f.error(), "option '--disk-server-task' is given twice");
     }
     {
         Fixture f;
-        EXPECT_TRUE(f.parse({"--list=yes"}).is_error());
+        EXPECT_TRUE(f.parse({ "--list=yes" }).is_error());
         EXPECT_EQ(f.error(), "option '--list' takes no value");
     }
     {
         Fixture f;
-        EXPECT_TRUE(f.parse({"--host-priv-port=99999999999999999999999"}).is_error());
+        EXPECT_TRUE(f.parse({ "--host-priv-port=99999999999999999999999" }).is_error());
     }
 }
 

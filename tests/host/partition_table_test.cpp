@@ -181,7 +181,11 @@ void write_gpt_header(
 // Recomputes a header's CRC after a test changed a field.
 void fix_header_crc(MemoryDisk& d, uint64_t lba)
 {
+    // A header size a test made larger than the sector is summed over the sector only (the
+    // library refuses such a header before it looks at the CRC).
     uint32_t size = uint32_t(d.get(lba, 12, 4));
+    if (size > d.sector_size())
+        size = d.sector_size();
     d.put(lba, 16, 0, 4);
     d.put(lba, 16, crc32(d.sector(lba), size), 4);
 }

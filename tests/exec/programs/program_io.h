@@ -36,8 +36,7 @@ bool begin(base::StringView name);
 base::StringView name();
 
 // "NAME: " then the formatted line.
-template<typename... Args>
-void say(base::StringView fmt, const Args&... args)
+template<typename... Args> void say(base::StringView fmt, const Args&... args)
 {
     base::format(out(), "{}: ", name());
     base::format(out(), fmt, args...);

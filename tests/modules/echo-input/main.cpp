@@ -24,7 +24,7 @@ int module_main(int argc, char** argv)
     mach_port_t input = MACH_PORT_NULL;
     char name[] = "console";
     if (auto kr = device_open(static_cast<mach_port_t>(device), D_READ, name, &input); kr != KERN_SUCCESS) {
-        mach::report("cannot open the console for reading: {}", base::Status{kr});
+        mach::report("cannot open the console for reading: {}", base::Status { kr });
         mach::power_off(101);
     }
     // A read waits for the user: no bound on the reply.
@@ -43,7 +43,7 @@ int module_main(int argc, char** argv)
         io_buf_ptr_inband_t data;
         mach_msg_type_number_t count = sizeof(data); // in: room in data; out: bytes read
         if (auto kr = device_read_inband(input, 0, 0, sizeof(data), data, &count); kr != KERN_SUCCESS) {
-            mach::report("reading the console failed: {}", base::Status{kr});
+            mach::report("reading the console failed: {}", base::Status { kr });
             mach::power_off(102);
         }
         for (mach_msg_type_number_t i = 0; i < count; ++i) {

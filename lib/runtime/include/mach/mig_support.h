@@ -9,11 +9,9 @@
 extern "C" {
 #endif
 mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option, mach_msg_size_t send_size,
-                           mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout,
-                           mach_port_t notify);
+    mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout, mach_port_t notify);
 mach_msg_return_t mach_msg_trap(mach_msg_header_t* msg, mach_msg_option_t option, mach_msg_size_t send_size,
-                                mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout,
-                                mach_port_t notify);
+    mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout, mach_port_t notify);
 mach_port_t mig_get_reply_port(void);
 void mig_put_reply_port(mach_port_t port);
 void mig_dealloc_reply_port(mach_port_t port);

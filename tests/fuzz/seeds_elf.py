@@ -1,11 +1,6 @@
-#!/usr/bin/env python3
-"""Runs the ELF loader's fuzzer for a bounded time from seeds made here: tiny static programs
-built with the host's gcc (64-bit, with two segments sharing a page, 32-bit when gcc can) and
-ELF files crafted with struct (a minimal program, a dynamically linked one, a 16-segment one).
-Fails on any finding, when the fuzzer is missing, or when a seed cannot be made.
-
-    elf_run_fuzz.py FUZZER SECONDS [extra libFuzzer options]
-"""
+"""Seeds of the ELF loader's fuzzer: tiny static programs built with the host's gcc (64-bit,
+with two segments sharing a page, 32-bit when gcc can) and ELF files crafted with struct (a
+minimal program, a dynamically linked one, a 16-segment one)."""
 import os
 import re
 import struct
@@ -87,43 +82,10 @@ def seeds(tmp):
     return made
 
 
-def main():
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
-    fuzzer, seconds, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
-    if not os.access(fuzzer, os.X_OK):
-        print(f"fuzz: {fuzzer} was not built: clang++ (Debian package clang) with libFuzzer is needed",
-              file=sys.stderr)
-        return 1
-    with tempfile.TemporaryDirectory(prefix="elf-fuzz-") as tmp:
-        seed_dir, corpus_dir = os.path.join(tmp, "seeds"), os.path.join(tmp, "corpus")
-        os.mkdir(seed_dir)
-        os.mkdir(corpus_dir)
-        made = seeds(tmp)
-        for name, data in made.items():
-            with open(os.path.join(seed_dir, name), "wb") as f:
-                f.write(data)
-        command = [fuzzer, f"-max_total_time={seconds}", "-rss_limit_mb=512", "-max_len=16384", "-timeout=10",
-                   "-print_final_stats=1", f"-artifact_prefix={os.getcwd()}/elf-", corpus_dir, seed_dir] + extra
-        print("fuzz:", " ".join(command), flush=True)
-        run = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             errors="replace")
-    out = run.stdout
-    done = re.search(r"Done (\d+) runs in (\d+) second", out)
-    units = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
-    speed = re.search(r"stat::average_exec_per_sec:\s*(\d+)", out)
-    cov = re.findall(r"cov: (\d+) ft: (\d+)", out)
-    if run.returncode != 0 or not done:
-        print(out[-20000:])
-        print(f"fuzz: the fuzzer failed (status {run.returncode}); a reproducer is in {os.getcwd()}/elf-*",
-              file=sys.stderr)
-        return 1
-    print(f"fuzz: {len(made)} seeds ({', '.join(sorted(made))}); "
-          f"{units.group(1) if units else done.group(1)} executions in {done.group(2)} s, "
-          f"{speed.group(1) if speed else '?'} per second; "
-          f"coverage {cov[-1][0] if cov else '?'} edges, {cov[-1][1] if cov else '?'} features; no findings")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def make_seeds(seed_dir, tmp):
+    """Writes the seeds into seed_dir; their names."""
+    made = seeds(tmp)
+    for name, data in made.items():
+        with open(os.path.join(seed_dir, name), "wb") as f:
+            f.write(data)
+    return sorted(made)

@@ -1,11 +1,6 @@
-#!/usr/bin/env python3
-"""Runs the ext2 fuzzer for a bounded time from seed images that mke2fs makes here (tiny trees
-with small and indirect files, directories, fast and slow links, hard links; 1, 2 and 4 KiB
-blocks, revision 0, no filetype, a hashed directory), and fails on any finding, when the fuzzer
-is missing, or when e2fsprogs is.
-
-    ext2_run_fuzz.py FUZZER SECONDS [extra libFuzzer options]
-"""
+"""Seeds of the ext2 fuzzers: images mke2fs makes (tiny trees with small and indirect files,
+directories, fast and slow links, hard links; 1, 2 and 4 KiB blocks, revision 0, no filetype, a
+hashed directory)."""
 import os
 import re
 import shutil
@@ -73,44 +68,7 @@ def seeds(tmp):
     return out
 
 
-def main():
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
-    fuzzer, seconds, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
-    if not os.access(fuzzer, os.X_OK):
-        print(f"fuzz: {fuzzer} was not built: clang++ (Debian package clang) with libFuzzer is needed",
-              file=sys.stderr)
-        return 1
-    with tempfile.TemporaryDirectory(prefix="ext2-fuzz-") as tmp:
-        os.mkdir(os.path.join(tmp, "seeds"))
-        corpus = os.path.join(tmp, "corpus")
-        os.mkdir(corpus)
-        count = len(seeds(tmp))
-        command = [fuzzer, f"-max_total_time={seconds}", "-rss_limit_mb=1024", "-max_len=262144", "-timeout=10",
-                   "-print_final_stats=1", f"-artifact_prefix={os.getcwd()}/{os.path.basename(fuzzer)}-", corpus,
-                   os.path.join(tmp, "seeds")] + extra
-        print("fuzz:", " ".join(command), flush=True)
-        env = dict(os.environ)
-        env.setdefault("ASAN_OPTIONS", "quarantine_size_mb=64")
-        run = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             errors="replace", env=env)
-    out = run.stdout
-    done = re.search(r"Done (\d+) runs in (\d+) second", out)
-    units = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
-    speed = re.search(r"stat::average_exec_per_sec:\s*(\d+)", out)
-    cov = re.findall(r"cov: (\d+) ft: (\d+)", out)
-    rss = re.search(r"stat::peak_rss_mb:\s*(\d+)", out)
-    if run.returncode != 0 or not done:
-        print(out[-20000:])
-        print(f"fuzz: the fuzzer failed (status {run.returncode}); a reproducer is in {os.getcwd()}/{os.path.basename(fuzzer)}-*",
-              file=sys.stderr)
-        return 1
-    print(f"fuzz: {count} seeds; {units.group(1) if units else done.group(1)} executions in "
-          f"{done.group(2)} s, {speed.group(1) if speed else '?'} per second; "
-          f"coverage {cov[-1][0] if cov else '?'} edges, {cov[-1][1] if cov else '?'} features; "
-          f"peak RSS {rss.group(1) if rss else '?'} MB; no findings")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def make_seeds(seed_dir, tmp):
+    """Writes the seeds into seed_dir (which is tmp/seeds); their names."""
+    assert os.path.abspath(seed_dir) == os.path.abspath(os.path.join(tmp, "seeds"))
+    return [os.path.basename(p) for p in seeds(tmp)]

@@ -1,9 +1,4 @@
-#!/usr/bin/env python3
-"""Runs the partition fuzzer for a bounded time from a seed corpus made here (valid and broken
-MBR, EBR and GPT tables of a few KB), and fails on any finding or when the fuzzer is missing.
-
-    run_fuzz.py FUZZER SECONDS [extra libFuzzer options]
-"""
+"""Seeds of the partition fuzzer: valid and broken MBR, EBR and GPT tables of a few KB."""
 import os
 import re
 import struct
@@ -123,52 +118,11 @@ def seeds():
     yield "mbr-logical-4096", mbr_chain(4096, 8, 3, 5, 2, 2)
 
 
-# --- the run ---------------------------------------------------------------------------------
-
-
-def main():
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
-    fuzzer, seconds, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
-    if not os.access(fuzzer, os.X_OK):
-        print(f"fuzz: {fuzzer} was not built: clang++ (Debian package clang) with libFuzzer is needed",
-              file=sys.stderr)
-        return 1
-    with tempfile.TemporaryDirectory(prefix="partition-fuzz-") as tmp:
-        seed_dir, corpus_dir = os.path.join(tmp, "seeds"), os.path.join(tmp, "corpus")
-        os.mkdir(seed_dir)
-        os.mkdir(corpus_dir)
-        count = 0
-        for name, data in seeds():
-            with open(os.path.join(seed_dir, name), "wb") as f:
-                f.write(data)
-            count += 1
-        command = [fuzzer, f"-max_total_time={seconds}", "-rss_limit_mb=512", "-max_len=32768", "-timeout=10",
-                   "-print_final_stats=1", f"-artifact_prefix={os.getcwd()}/partition-", corpus_dir, seed_dir] + extra
-        print("fuzz:", " ".join(command), flush=True)
-        # The library allocates nothing; ASan's quarantine of libFuzzer's own buffers would
-        # otherwise grow towards the RSS limit (256 MB by default).
-        env = dict(os.environ)
-        env.setdefault("ASAN_OPTIONS", "quarantine_size_mb=32")
-        run = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             errors="replace", env=env)
-    out = run.stdout
-    done = re.search(r"Done (\d+) runs in (\d+) second", out)
-    units = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
-    speed = re.search(r"stat::average_exec_per_sec:\s*(\d+)", out)
-    cov = re.findall(r"cov: (\d+) ft: (\d+)", out)
-    rss = re.search(r"stat::peak_rss_mb:\s*(\d+)", out)
-    if run.returncode != 0 or not done:
-        print(out[-20000:])
-        print(f"fuzz: the fuzzer failed (status {run.returncode}); a reproducer is in {os.getcwd()}/partition-*",
-              file=sys.stderr)
-        return 1
-    print(f"fuzz: {count} seeds; {units.group(1) if units else done.group(1)} executions in "
-          f"{done.group(2)} s, {speed.group(1) if speed else '?'} per second; "
-          f"coverage {cov[-1][0] if cov else '?'} edges, {cov[-1][1] if cov else '?'} features; "
-          f"peak RSS {rss.group(1) if rss else '?'} MB; no findings")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def make_seeds(seed_dir, tmp):
+    """Writes the seeds into seed_dir; their names."""
+    names = []
+    for name, data in seeds():
+        with open(os.path.join(seed_dir, name), "wb") as f:
+            f.write(data)
+        names.append(name)
+    return names
