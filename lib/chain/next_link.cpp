@@ -35,6 +35,19 @@ void learn_name(mach_port_t task, base::BoundedString<64>& name)
         name.assign("(unnamed task)");
 }
 
+// Asks the kernel for a notification about port, sent to notify (a receive right of ours); a
+// request it replaces is released.
+base::Result<void> request_notification(mach_port_t port, mach_msg_id_t kind, mach_port_t notify, const char* what)
+{
+    mach_port_t previous = MACH_PORT_NULL;
+    MACH_TRY(mach_port_request_notification(
+                 mach_task_self(), port, kind, 0, notify, MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+        what);
+    if (MACH_PORT_VALID(previous))
+        mach_port_deallocate(mach_task_self(), previous);
+    return {};
+}
+
 } // namespace
 
 base::Result<void> NextLink::make_ports(mach_port_t supervision, bool restartable)
@@ -69,13 +82,7 @@ base::Result<void> NextLink::adopt_running(mach_port_t task, mach_port_t supervi
 {
     m_task = mach::SendRight::adopt(task);
     learn_name(task, m_name);
-    mach_port_t previous = MACH_PORT_NULL;
-    MACH_TRY(mach_port_request_notification(mach_task_self(), task, MACH_NOTIFY_DEAD_NAME, 0, supervision,
-                 MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
-        "asking to be told of its death");
-    if (MACH_PORT_VALID(previous))
-        mach_port_deallocate(mach_task_self(), previous);
-    return {};
+    return request_notification(task, MACH_NOTIFY_DEAD_NAME, supervision, "asking to be told of its death");
 }
 
 base::Result<void> NextLink::start(mach_port_t bootstrap, mach_port_t supervision)
@@ -92,25 +99,15 @@ base::Result<void> NextLink::start(mach_port_t bootstrap, mach_port_t supervisio
         "making a send right to the supervision port");
     auto exceptions = mach::SendRight::adopt(supervision);
     MACH_TRY(task_set_special_port(task, TASK_EXCEPTION_PORT, exceptions.name()), "setting its exception port");
-    mach_port_t previous = MACH_PORT_NULL;
-    MACH_TRY(mach_port_request_notification(mach_task_self(), task, MACH_NOTIFY_DEAD_NAME, 0, supervision,
-                 MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
-        "asking to be told of its death");
-    if (MACH_PORT_VALID(previous))
-        mach_port_deallocate(mach_task_self(), previous);
+    TRY(request_notification(task, MACH_NOTIFY_DEAD_NAME, supervision, "asking to be told of its death"));
     MACH_TRY(task_resume(task), "resuming it");
     return {};
 }
 
 base::Result<void> NextLink::arm(Kept& kept)
 {
-    mach_port_t previous = MACH_PORT_NULL;
-    MACH_TRY(mach_port_request_notification(mach_task_self(), kept.name, MACH_NOTIFY_PORT_DESTROYED, 0, m_supervision,
-                 MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+    return request_notification(kept.name, MACH_NOTIFY_PORT_DESTROYED, m_supervision,
         "asking for a port's return if the next link dies (port-destroyed)");
-    if (MACH_PORT_VALID(previous))
-        mach_port_deallocate(mach_task_self(), previous);
-    return {};
 }
 
 bool NextLink::all_home() const

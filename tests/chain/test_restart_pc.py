@@ -1,24 +1,12 @@
-"""rumpdisk faults or hangs once while /etc/rc reads, copies and writes files (pc, IDE): the
-link above restarts it and the script ends as if nothing happened (restart_support.py)."""
+"""The restart tests of test_restart.py on pc, whose disks are on IDE (a file of its own so that
+CTest runs it beside the q35 one)."""
 import unittest
 
-from restart_support import RestartTest
-
-# Transfers rumpdisk serves before the hook fires: past the boot and init's start (about 40),
-# inside the copying.
-FAULT_AT = 120
+import test_restart
 
 
-class RestartPc(RestartTest):
+class RestartPc(test_restart.RestartQ35):
     machine = "pc"
-
-    def test_fault(self):
-        status, out = self.boot(f"--fault-after={FAULT_AT}")
-        self.check_survived(status, out, "crashed: EXC_BAD_ACCESS")
-
-    def test_hang(self):
-        status, out = self.boot(f"--hang-after={FAULT_AT}")
-        self.check_survived(status, out, r"hung \(no answer to a health request within 5 s\)")
 
 
 if __name__ == "__main__":
