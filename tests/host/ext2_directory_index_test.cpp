@@ -58,6 +58,25 @@ fs::path big_tree(TempDir& tmp, size_t count)
     return tree;
 }
 
+// An image whose /big holds `count` files, indexed by e2fsck -D (status 1: it changed the
+// filesystem), and its read-only mount options.
+fs::path indexed_image(TempDir& tmp, size_t count)
+{
+    fs::path image = tmp.path() / "fs.img";
+    EXPECT_EQ(make_image(image, 1024, 16384, "-O dir_index -N 4096", big_tree(tmp, count)).status, 0);
+    auto indexed = run(tool("e2fsck") + " -fyD " + quote(image.string()));
+    EXPECT_LE(indexed.status, 1) << indexed.output;
+    EXPECT_NE(debugfs(image, "htree big").output.find("Root node dump"), std::string::npos);
+    return image;
+}
+
+ext2::MountOptions read_only()
+{
+    ext2::MountOptions options;
+    options.mode = ext2::MountMode::ReadOnly;
+    return options;
+}
+
 } // namespace
 
 TEST(Ext2DirHash, MatchesDebugfsForEveryVersion)
@@ -93,16 +112,8 @@ TEST(Ext2DirHash, MatchesDebugfsForEveryVersion)
 TEST(Ext2DirectoryIndex, LookupsReadAFewBlocksAndAgreeWithAScan)
 {
     TempDir tmp;
-    fs::path image = tmp.path() / "fs.img";
-    ASSERT_EQ(make_image(image, 1024, 16384, "-O dir_index -N 4096", big_tree(tmp, 3000)).status, 0);
-    // e2fsck -D builds the hash index of every directory (status 1: it changed the filesystem).
-    auto indexed = run(tool("e2fsck") + " -fyD " + quote(image.string()));
-    ASSERT_LE(indexed.status, 1) << indexed.output;
-    ASSERT_NE(debugfs(image, "htree big").output.find("Root node dump"), std::string::npos);
-
-    ext2::MountOptions options;
-    options.mode = ext2::MountMode::ReadOnly;
-    Mounted m(image, options);
+    fs::path image = indexed_image(tmp, 3000);
+    Mounted m(image, read_only());
     ASSERT_TRUE(m.ok()) << describe(m.error());
     ext2::Ino big = EXT2_OK(m->lookup(ext2::root_ino, "big"));
     auto names = listing(*m, big);
@@ -127,9 +138,7 @@ TEST(Ext2DirectoryIndex, LookupsReadAFewBlocksAndAgreeWithAScan)
 TEST(Ext2DirectoryIndex, ADamagedIndexIsNotTrustedAndTheDirectoryIsScanned)
 {
     TempDir tmp;
-    fs::path image = tmp.path() / "fs.img";
-    ASSERT_EQ(make_image(image, 1024, 16384, "-O dir_index -N 4096", big_tree(tmp, 1000)).status, 0);
-    ASSERT_LE(run(tool("e2fsck") + " -fyD " + quote(image.string())).status, 1);
+    fs::path image = indexed_image(tmp, 1000);
     // The root info's length byte (byte 24 + 5 of the directory's first block) made 9.
     // debugfs says its version first, then the block number.
     auto bmap = debugfs(image, "bmap big 0");
@@ -141,9 +150,7 @@ TEST(Ext2DirectoryIndex, ADamagedIndexIsNotTrustedAndTheDirectoryIsScanned)
         f.seekp(static_cast<std::streamoff>(block * 1024 + 24 + 5));
         f.put(9);
     }
-    ext2::MountOptions options;
-    options.mode = ext2::MountMode::ReadOnly;
-    Mounted m(image, options);
+    Mounted m(image, read_only());
     ASSERT_TRUE(m.ok()) << describe(m.error());
     ext2::Ino big = EXT2_OK(m->lookup(ext2::root_ino, "big"));
     auto names = listing(*m, big);
@@ -204,9 +211,7 @@ TEST(Ext2NameTable, LookingUpEveryNameOfABigDirectoryIsLinear)
 TEST(Ext2DirectoryIndex, ChangingAnIndexedDirectoryKeepsItCleanForE2fsck)
 {
     TempDir tmp;
-    fs::path image = tmp.path() / "fs.img";
-    ASSERT_EQ(make_image(image, 1024, 16384, "-O dir_index -N 4096", big_tree(tmp, 2000)).status, 0);
-    ASSERT_LE(run(tool("e2fsck") + " -fyD " + quote(image.string())).status, 1);
+    fs::path image = indexed_image(tmp, 2000);
     {
         Mounted m(image);
         ASSERT_TRUE(m.ok()) << describe(m.error());
