@@ -10,6 +10,7 @@
 
 #include "ata/ata_layout.h"
 #include "base/result.h"
+#include "base/status.h"
 
 namespace ata::ahci {
 
@@ -60,7 +61,7 @@ enum class Transfer { read, write };
 // above the command's limit or the range does not fit its addressing.
 inline base::Result<TaskFile> dma_transfer(Addressing addressing, Transfer transfer, uint64_t lba, uint32_t count)
 {
-    constexpr int invalid_argument = 4; // KERN_INVALID_ARGUMENT
+    using base::status::invalid_argument;
     bool wide = addressing == Addressing::lba48;
     uint32_t max = wide ? max_sectors_lba48 : max_sectors_lba28;
     uint64_t limit = wide ? lba48_limit : lba28_limit;
@@ -170,7 +171,7 @@ struct Segment {
 // odd-sized or at an odd address, or when more than `capacity` entries would be needed.
 inline base::Result<size_t> build_prdt(const Segment* segments, size_t count, PrdEntry* out, size_t capacity)
 {
-    constexpr int invalid_argument = 4; // KERN_INVALID_ARGUMENT
+    using base::status::invalid_argument;
     size_t used = 0;
     for (size_t i = 0; i < count; ++i) {
         uint64_t address = segments[i].physical;

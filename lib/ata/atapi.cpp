@@ -1,5 +1,6 @@
 // ATAPI signatures, command packets and the decoding of their answers.
 #include "ata/atapi.h"
+#include "base/status.h"
 
 namespace ata {
 
@@ -14,7 +15,7 @@ DeviceClass classify_signature(uint8_t lba_mid, uint8_t lba_high)
 
 namespace atapi {
 
-static constexpr int invalid_argument = 4; // KERN_INVALID_ARGUMENT
+using base::status::invalid_argument;
 
 static uint32_t big_endian32(const uint8_t* p)
 {

@@ -1,9 +1,10 @@
 // PRD table construction.
 #include "ata/ide_prd.h"
+#include "base/status.h"
 
 namespace ata::ide {
 
-static constexpr int invalid_argument = 4; // KERN_INVALID_ARGUMENT
+using base::status::invalid_argument;
 
 base::Result<size_t> build_prd_table(uint64_t physical, uint32_t bytes, PrdEntry* table, size_t capacity)
 {

@@ -1,11 +1,12 @@
 // Task-file encoding of the read, write and flush commands.
 #include "ata/ide_task_file.h"
+#include "base/status.h"
 
 #include "ata/ata_layout.h"
 
 namespace ata::ide {
 
-static constexpr int invalid_argument = 4; // KERN_INVALID_ARGUMENT
+using base::status::invalid_argument;
 
 static uint8_t byte(uint64_t v, unsigned index)
 {

@@ -1,9 +1,10 @@
 // Parsing of --name=value options for modules and host tools.
 #include "base/options.h"
+#include "base/status.h"
 
 namespace base {
 
-static constexpr int invalid_argument = 4; // KERN_INVALID_ARGUMENT
+using base::status::invalid_argument;
 
 void OptionParser::add_flag(StringView name, bool& out, StringView help)
 {

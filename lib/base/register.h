@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "base/result.h"
+#include "base/status.h"
 
 namespace base {
 
@@ -126,7 +127,7 @@ concept PollBound = requires(T& bound)
 
 // The status a poll that ran out of its bound returns (KERN_TIMEDOUT): a caller tells a timeout
 // from a failure by it.
-constexpr int poll_timed_out = 27;
+constexpr int poll_timed_out = status::timed_out;
 
 inline bool is_timeout(const Error& e)
 {

@@ -33,6 +33,7 @@
 
 #include "base/format.h"
 #include "base/result.h"
+#include "base/status.h"
 
 namespace partition {
 
@@ -43,8 +44,8 @@ constexpr uint32_t max_sector_size = 4096;
 // The GPT entry array is read sector by sector; a header that claims more is corrupt.
 constexpr uint64_t max_gpt_entry_array_bytes = 1024 * 1024;
 
-constexpr int error_corrupt = 2500; // D_IO_ERROR
-constexpr int error_invalid_argument = 4; // KERN_INVALID_ARGUMENT
+constexpr int error_corrupt = base::status::device_io_error;
+constexpr int error_invalid_argument = base::status::invalid_argument;
 
 enum class Scheme : uint8_t { None, Mbr, Gpt };
 

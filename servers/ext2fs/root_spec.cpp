@@ -1,5 +1,6 @@
 // Root specs as the Hurd writes them: part:N:device:NAME, device:NAME, NAME.
 #include "root_spec.h"
+#include "base/status.h"
 
 namespace ext2fs {
 
@@ -20,7 +21,7 @@ bool is_device_name(base::StringView s)
     return true;
 }
 
-constexpr int invalid = 4; // KERN_INVALID_ARGUMENT
+constexpr int invalid = base::status::invalid_argument;
 
 } // namespace
 
