@@ -65,28 +65,26 @@ class BrokenChain(WithRootDisk):
         m.expect(r"^ext2fs: wd0s1 is clean; serving it read-only$")
         self.assertEqual(m.wait(), NEXT_LINK_DIED)
 
-    def test_driver_that_faults_at_every_start_is_given_up(self):
-        # rumpdisk's test hook: every instance faults before it serves. 5 restarts with their
-        # back-off (100 ms doubling: 3.1 s in all), then the chain goes down with the last fault.
-        m = self.boot(edit_line(seed_cfg(), "rumpdisk", "--fs-server-task", "--fault-at-start --fs-server-task"))
+    def expect_given_up(self, m: Machine, link: str, last_fault: str) -> None:
+        """rumpdisk's place is restarted (chain/policy.h): a link that fails at every start is
+        restarted 5 times, each after its back-off (100 ms doubling: 3.1 s in all), then given up
+        with its last fault, and the chain goes down with NEXT_LINK_DIED."""
         for restart in range(1, 6):
-            m.expect(rf"^boot: pci-arbiter restarted rumpdisk \(restart {restart}, at most 5 a minute\), "
+            m.expect(rf"(?:^|: )boot: pci-arbiter restarted {link} \(restart {restart}, at most 5 a minute\), "
                      r"\d+ ms after it failed$")
-        m.expect(r"^boot: pci-arbiter failed: the next link rumpdisk failed again after 5 restarts within a minute "
-                 r"and is given up; its last fault: crashed: EXC_BAD_ACCESS .* at pc 0x[0-9a-f]+$")
+        m.expect(rf"(?:^|: )boot: pci-arbiter failed: the next link {link} failed again after 5 restarts within a "
+                 rf"minute and is given up; its last fault: {last_fault}$")
         self.assertEqual(m.wait(), NEXT_LINK_DIED)
-        self.assertEqual(len(re.findall(r"restarted rumpdisk", m.output)), 5, "no restart storm")
+        self.assertEqual(len(re.findall(rf"restarted {link} ", m.output)), 5, "no restart storm")
+
+    def test_driver_that_faults_at_every_start_is_given_up(self):
+        # rumpdisk's test hook: every instance faults before it serves.
+        m = self.boot(edit_line(seed_cfg(), "rumpdisk", "--fs-server-task", "--fault-at-start --fs-server-task"))
+        self.expect_given_up(m, "rumpdisk", r"crashed: EXC_BAD_ACCESS .* at pc 0x[0-9a-f]+")
 
     def test_next_link_ends(self):
         m = self.boot(replace_line(seed_cfg(), "rumpdisk", "/boot/crash crash --how=exit '$(disk-task=task-create)'"))
-        # rumpdisk's place is restarted (chain/policy.h): a link that ends at every start is
-        # restarted 5 times, then given up with its last fault.
-        for restart in range(1, 6):
-            m.expect(rf"(?:^|: )boot: pci-arbiter restarted crash \(restart {restart}, at most 5 a minute\), "
-                     r"\d+ ms after it failed$")
-        m.expect(r"(?:^|: )boot: pci-arbiter failed: the next link crash failed again after 5 restarts within a "
-                 r"minute and is given up; its last fault: ended$")
-        self.assertEqual(m.wait(), NEXT_LINK_DIED)
+        self.expect_given_up(m, "crash", "ended")
 
 
 if __name__ == "__main__":

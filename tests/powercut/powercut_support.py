@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -287,10 +288,22 @@ def power_cut(workdir: Path, base: Path, staged: Path, script: Script, cut: Cut,
     return cut
 
 
+@contextmanager
+def work_folder(prefix: str, keep: bool, log):
+    """A temporary folder, removed at the end unless asked to keep it (then its path is logged)."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield workdir
+    finally:
+        if keep:
+            log(f"kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
 def power_cuts(seed: int, count: int, steps: int, log=print, keep: bool = False) -> list[Cut]:
     """count power cuts of one script (from the seed), each on its own overlay of one image."""
-    workdir = Path(tempfile.mkdtemp(prefix="powercut-"))
-    try:
+    with work_folder("powercut-", keep, log) as workdir:
         script = power_cut_script(seed, steps)
         base, staged = system_disk(workdir, script.rc, script.sources)
         cuts = choose_cuts(seed, count, steps)
@@ -300,11 +313,6 @@ def power_cuts(seed: int, count: int, steps: int, log=print, keep: bool = False)
             for problem in cut.problems:
                 log(f"  PROBLEM: {problem}")
         return cuts
-    finally:
-        if keep:
-            log(f"kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 # -- a failing write ------------------------------------------------------------------------------
@@ -363,9 +371,8 @@ def statuses(out: str) -> dict[str, int]:
 
 def write_error(machine: str, seed: int, log=print, keep: bool = False) -> list[str]:
     """A dry boot to learn where the victim goes, then the fault boot; the problems found."""
-    workdir = Path(tempfile.mkdtemp(prefix="write-error-"))
     problems = []
-    try:
+    with work_folder("write-error-", keep, log) as workdir:
         script = write_error_script(seed)
         base, staged = system_disk(workdir, script.rc, script.sources)
         dry = workdir / "dry.img"
@@ -426,8 +433,4 @@ def write_error(machine: str, seed: int, log=print, keep: bool = False) -> list[
         if problems:
             problems.append("--- console (end) ---\n" + out[-4000:])
         return problems
-    finally:
-        if keep:
-            log(f"kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+
