@@ -6,6 +6,7 @@
 namespace base::status {
 
 constexpr int invalid_argument = 4; // KERN_INVALID_ARGUMENT
+constexpr int resource_shortage = 6; // KERN_RESOURCE_SHORTAGE
 constexpr int timed_out = 27; // KERN_TIMEDOUT
 constexpr int device_io_error = 2500; // D_IO_ERROR
 
