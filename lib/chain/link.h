@@ -69,16 +69,6 @@ protected:
     ~Filesystem() = default;
 };
 
-// Told when the last send right to a port the server made goes away: the server asked for a
-// no-senders notification on that port with the port itself as the notify port.
-class NoSendersHandler {
-public:
-    virtual void no_senders(mach_port_t port, mach_port_mscount_t make_send_count) = 0;
-
-protected:
-    ~NoSendersHandler() = default;
-};
-
 // I/O ranges a link grants below beyond its policy's (the arbiter: the ports of the controllers
 // it gives rumpdisk).
 class IoGrants {
@@ -126,8 +116,6 @@ public:
     }
     void set_filesystem(Filesystem& fs) { m_filesystem = &fs; }
     Filesystem* filesystem() const { return m_filesystem; }
-    void set_no_senders_handler(NoSendersHandler& h) { m_no_senders = &h; }
-    NoSendersHandler* no_senders_handler() const { return m_no_senders; }
     mach::Server& server() { return m_server; }
     base::StringView name() const { return m_name; }
 
@@ -196,7 +184,6 @@ private:
     size_t m_provider_count = 0;
     DevicePorts* m_device_ports = nullptr;
     Filesystem* m_filesystem = nullptr;
-    NoSendersHandler* m_no_senders = nullptr;
     IoGrants* m_io_grants = nullptr;
     const Policy* m_policy = nullptr;
     mach::Server m_server;

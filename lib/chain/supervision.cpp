@@ -3,6 +3,7 @@
 // down, instead of leaving it to hang.
 #include "chain/link.h"
 #include "runtime/console.h"
+#include "runtime/port_objects.h"
 
 extern "C" {
 #include "exc_S.h"
@@ -69,8 +70,8 @@ kern_return_t do_mach_notify_port_destroyed(mach_port_t port, mach_port_t rights
 
 kern_return_t do_mach_notify_no_senders(mach_port_t port, mach_port_mscount_t count)
 {
-    if (auto* handler = link().no_senders_handler())
-        handler->no_senders(port, count);
+    // To the object served on the port (runtime/port_objects.h); a port of nobody's is left be.
+    (void)mach::deliver_no_senders(port, count);
     return KERN_SUCCESS;
 }
 

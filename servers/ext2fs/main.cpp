@@ -122,7 +122,7 @@ int module_main(int argc, char** argv)
     auto mounted = ext2::Filesystem::mount(*device.value(), mount_options);
     if (mounted.is_error())
         link.fail("cannot mount {}: {}", device_name, Why { mounted.error() });
-    ext2::Filesystem* fs = mounted.value();
+    auto fs = base::Own<ext2::Filesystem>::adopt(mounted.value());
 
     ext2::StatFs st = fs->statfs();
     mach::report("mounted {} (ext2 rev {}, {}-byte blocks, {} blocks, {} free; {})", device_name,
@@ -136,10 +136,9 @@ int module_main(int argc, char** argv)
     if (fault_after)
         mach::report("test hook: --fault-after={}: faulting at io_write request {}", fault_after, fault_after);
     ext2fs::fault_after_writes(fault_after);
-    static ext2fs::NodeServer server(*device.value(), fs, mount_options, device_name);
-    ext2fs::serve_protocol(server);
+    static ext2fs::NodeServer server(
+        *device.value(), static_cast<base::Own<ext2::Filesystem>&&>(fs), mount_options, device_name);
     link.set_filesystem(server);
-    link.set_no_senders_handler(server);
     link.server().add_demux(fs_server);
     link.run();
 }

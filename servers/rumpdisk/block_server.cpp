@@ -73,14 +73,14 @@ base::Result<mach::SendRight> BlockServer::open(base::StringView name, dev_mode_
         return base::Error(D_NO_MEMORY, "the handle table is full");
 
     // The port's only make-send is the client's right: no-senders means the client let go.
-    auto port = TRY(mach::ReceiveRight::allocate());
+    auto port = TRY(mach::ServedPort::create(chain::link().server(), handle_port, *slot));
     mach_port_t previous = MACH_PORT_NULL;
     if (kern_return_t r = mach_port_request_notification(mach_task_self(), port.name(), MACH_NOTIFY_NO_SENDERS, 1,
             port.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous))
         return base::Error(r, "asking for a handle's no-senders notification");
-    TRY(chain::link().server().add_port(port.name()));
     auto send = TRY(port.make_send());
-    slot->port = static_cast<mach::ReceiveRight&&>(port);
+    slot->server = this;
+    slot->port = static_cast<mach::ServedPort&&>(port);
     slot->volume = v;
     slot->writable = writable;
     slot->open = true;
@@ -89,12 +89,7 @@ base::Result<mach::SendRight> BlockServer::open(base::StringView name, dev_mode_
 
 BlockServer::Handle* BlockServer::find_handle(mach_port_t port)
 {
-    if (!MACH_PORT_VALID(port))
-        return nullptr;
-    for (Handle& h : m_handles)
-        if (h.port.valid() && h.port.name() == port)
-            return &h;
-    return nullptr;
+    return mach::served(port, handle_port);
 }
 
 const BlockServer::Handle* BlockServer::find_handle(mach_port_t port) const
@@ -165,19 +160,16 @@ kern_return_t BlockServer::close(mach_port_t port)
     return end_use(*h);
 }
 
-void BlockServer::no_senders(mach_port_t port, mach_port_mscount_t)
+void BlockServer::free_handle(Handle& h)
 {
-    Handle* h = find_handle(port);
-    if (!h)
-        return;
-    if (h->open) {
-        if (kern_return_t r = end_use(*h))
-            mach::report("{}: flushing the disk after its last handle went: {}", h->volume->name, base::Status { r });
+    if (h.open) {
+        if (kern_return_t r = end_use(h))
+            mach::report("{}: flushing the disk after its last handle went: {}", h.volume->name, base::Status { r });
     }
-    // Destroying the receive right takes it out of the port set too.
-    h->port.reset();
-    h->volume = nullptr;
-    h->writable = false;
+    // Destroying the receive right takes it out of the port set and the table too.
+    h.port.reset();
+    h.volume = nullptr;
+    h.writable = false;
 }
 
 kern_return_t BlockServer::check_range(

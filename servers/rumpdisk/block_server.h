@@ -29,6 +29,7 @@
 #include "chain/device_ports.h"
 #include "chain/link.h"
 #include "disk.h"
+#include "runtime/port_objects.h"
 #include "runtime/rights.h"
 
 namespace rumpdisk {
@@ -41,7 +42,7 @@ struct Volume {
     bool read_only = false;
 };
 
-class BlockServer final : public chain::DeviceProvider, public chain::DevicePorts, public chain::NoSendersHandler {
+class BlockServer final : public chain::DeviceProvider, public chain::DevicePorts {
 public:
     static constexpr size_t max_volumes = 128;
     static constexpr size_t max_handles = 64;
@@ -70,16 +71,19 @@ public:
     kern_return_t get_status(mach_port_t, dev_flavor_t, dev_status_t, mach_msg_type_number_t* count) override;
     kern_return_t set_status(mach_port_t, dev_flavor_t, const int* status, mach_msg_type_number_t count) override;
 
-    // chain::NoSendersHandler
-    void no_senders(mach_port_t port, mach_port_mscount_t count) override;
-
 private:
-    struct Handle {
-        mach::ReceiveRight port; // valid while the slot is in use
+    struct Handle final : mach::PortObject {
+        BlockServer* server = nullptr;
+        mach::ServedPort port; // valid while the slot is in use
         Volume* volume = nullptr;
         bool writable = false;
         bool open = false; // false once closed: the port waits for its client to let go
+
+        // The client let go of the port: the handle is freed (closed first if it was open).
+        void no_senders(mach_port_mscount_t) override { server->free_handle(*this); }
     };
+    static constexpr mach::PortKind<Handle> handle_port { "a device handle of rumpdisk" };
+    void free_handle(Handle&);
     Volume* find_volume(base::StringView name);
     Handle* find_handle(mach_port_t port);
     const Handle* find_handle(mach_port_t port) const;

@@ -111,6 +111,5 @@ int module_main(int argc, char** argv)
     name_disks();
     link.add_provider(server);
     link.set_device_ports(server);
-    link.set_no_senders_handler(server);
     link.run();
 }
