@@ -17,12 +17,6 @@ extern "C" {
 
 namespace execd {
 
-Exec& instance()
-{
-    static Exec the_exec;
-    return the_exec;
-}
-
 namespace {
 
 constexpr int init_crash_status_base = 64;
@@ -60,7 +54,7 @@ base::Result<void> Exec::init(mach::SendRight root, mach::SendRight console)
 {
     m_root = fs::Node(static_cast<mach::SendRight&&>(root));
     m_console = static_cast<mach::SendRight&&>(console);
-    m_port = TRY(mach::ReceiveRight::allocate());
+    m_port = TRY(mach::ServedPort::create(chain::link().server(), exec_port, *this));
     return {};
 }
 
@@ -136,17 +130,30 @@ Exec::InProgress::~InProgress()
         *m_slot = 0;
 }
 
-bool Exec::requester_of(mach_port_t port, unsigned* requester)
+Exec* Exec::of_exec_port(mach_port_t port, unsigned* requester)
 {
-    if (port == m_port.name()) {
+    if (Exec* exec = mach::served(port, exec_port)) {
         *requester = 0;
-        return true;
+        return exec;
     }
-    Program* p = m_programs.by_requests_port(port);
+    Program* p = Programs::by_port(port, requests_port);
     if (!p)
-        return false;
+        return nullptr;
     *requester = p->number;
-    return true;
+    return p->exec;
+}
+
+Exec* Exec::of_port(mach_port_t port)
+{
+    unsigned requester = 0;
+    if (Exec* exec = of_exec_port(port, &requester))
+        return exec;
+    if (InitTrigger* trigger = mach::served(port, init_trigger_port))
+        return trigger->exec;
+    for (const auto* kind : { &startup_port, &process_port })
+        if (Program* p = Programs::by_port(port, *kind))
+            return p->exec;
+    return nullptr;
 }
 
 namespace {
@@ -210,7 +217,7 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
 
     if (!request.is_init && m_programs.charged_to(request.requester) >= Programs::client_share)
         return base::Error(EXEC_E_TOO_MANY, "this client holds its share of exec's table of programs");
-    Program* slot = m_programs.allocate();
+    Program* slot = m_programs.allocate(*this);
     if (!slot)
         return base::Error(EXEC_E_TOO_MANY, "exec's table of programs is full");
     Program& p = *slot;
@@ -245,24 +252,27 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
 
     // Its start-up port: bootstrap port (exec_startup), exception port, and where its death is
     // told (a dead-name notification of its task port).
-    p.startup = TRY(mach::ReceiveRight::allocate());
+    // The three ports are served at the end, once the program is whole: until then a message
+    // to one waits in its queue.
+    mach::ReceiveRight startup = TRY(mach::ReceiveRight::allocate());
+    mach::ReceiveRight process;
     {
-        auto send = TRY(p.startup.make_send());
+        auto send = TRY(startup.make_send());
         MACH_TRY(task_set_special_port(task, TASK_BOOTSTRAP_PORT, send.name()), "setting the bootstrap port");
         MACH_TRY(task_set_special_port(task, TASK_EXCEPTION_PORT, send.name()), "setting the exception port");
     }
     mach_port_t previous = MACH_PORT_NULL;
-    MACH_TRY(mach_port_request_notification(mach_task_self(), task, MACH_NOTIFY_DEAD_NAME, 0, p.startup.name(),
+    MACH_TRY(mach_port_request_notification(mach_task_self(), task, MACH_NOTIFY_DEAD_NAME, 0, startup.name(),
                  MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
         "asking to be told of the task's end");
     if (!request.is_init) {
-        p.process = TRY(mach::ReceiveRight::allocate());
+        process = TRY(mach::ReceiveRight::allocate());
         // The no-senders notification, asked for while the port has no send right yet: the
         // kernel queues it at once, and exec reads it after the reply went (or was lost with a
         // dead reply port). no_senders() then asks again if the reply made a send right, so
         // an entry whose process port never reached anyone goes once the program has ended.
-        MACH_TRY(mach_port_request_notification(mach_task_self(), p.process.name(), MACH_NOTIFY_NO_SENDERS, 0,
-                     p.process.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+        MACH_TRY(mach_port_request_notification(mach_task_self(), process.name(), MACH_NOTIFY_NO_SENDERS, 0,
+                     process.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
             "asking for the process port's no-senders notification");
         p.process_has_senders = true;
     }
@@ -277,9 +287,9 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
     // named (init and the shell hand their own exec port on): its requests are charged to it.
     bool own_exec_port = request.port_count <= EXEC_PORT_EXEC || !MACH_PORT_VALID(request.ports[EXEC_PORT_EXEC])
         || is_own_port(request.ports[EXEC_PORT_EXEC]);
-    p.requests = TRY(mach::ReceiveRight::allocate());
+    mach::ReceiveRight requests = TRY(mach::ReceiveRight::allocate());
     if (own_exec_port)
-        p.ports[EXEC_PORT_EXEC] = TRY(p.requests.make_send());
+        p.ports[EXEC_PORT_EXEC] = TRY(requests.make_send());
     if (request.descriptor_count == 0) {
         for (size_t i = 0; i < 3; ++i) {
             p.descriptors[i] = TRY(m_console.copy());
@@ -289,10 +299,10 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
     }
 
     auto& server = chain::link().server();
-    TRY(server.add_port(p.startup.name()));
-    if (p.process.valid())
-        TRY(server.add_port(p.process.name()));
-    TRY(server.add_port(p.requests.name()));
+    p.startup = TRY(mach::ServedPort::adopt(server, static_cast<mach::ReceiveRight&&>(startup), startup_port, p));
+    if (process.valid())
+        p.process = TRY(mach::ServedPort::adopt(server, static_cast<mach::ReceiveRight&&>(process), process_port, p));
+    p.requests = TRY(mach::ServedPort::adopt(server, static_cast<mach::ReceiveRight&&>(requests), requests_port, p));
     MACH_TRY(thread_resume(loaded.thread.name()), "starting the thread (thread_resume)");
 
     // Success: nothing below fails. The request's rights become the program's.
@@ -319,11 +329,9 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
     return &p;
 }
 
-kern_return_t Exec::wait(mach_port_t process, mach_port_t reply, int* how, int* status)
+kern_return_t Exec::wait(Program& program, mach_port_t reply, int* how, int* status)
 {
-    Program* p = m_programs.by_process_port(process);
-    if (!p)
-        return EXEC_E_NO_PROCESS;
+    Program* p = &program;
     if (p->state == Program::State::Ended) {
         *how = p->how;
         *status = p->status;
@@ -341,24 +349,21 @@ kern_return_t Exec::wait(mach_port_t process, mach_port_t reply, int* how, int* 
     return MIG_NO_REPLY;
 }
 
-kern_return_t Exec::startup_exit(mach_port_t startup, int status)
+kern_return_t Exec::startup_exit(Program& p, int status)
 {
-    Program* p = m_programs.by_startup_port(startup);
-    if (!p)
-        return EXEC_E_NO_PROCESS;
-    if (p->state == Program::State::Running)
-        ended(*p, EXEC_END_EXIT, status);
+    if (p.state == Program::State::Running)
+        ended(p, EXEC_END_EXIT, status);
     return KERN_SUCCESS;
 }
 
-kern_return_t Exec::dead_name(mach_port_t startup, mach_port_t name)
+kern_return_t Exec::dead_name(Program& program, mach_port_t name)
 {
     // Only the kernel's notification reaches here (the server loop refuses forged ones), and
     // exec asks for one only on a start-up port, for that program's task. The kernel gave the
     // dead name one more reference for it, released here; a name that is not the task of the
     // program whose port it came to is left alone, so no message makes exec drop a right.
-    Program* p = m_programs.by_startup_port(startup);
-    if (!p || !MACH_PORT_VALID(name) || name != p->task.name())
+    Program* p = &program;
+    if (!MACH_PORT_VALID(name) || name != p->task.name())
         return KERN_SUCCESS;
     mach_port_type_t type = 0;
     if (mach_port_type(mach_task_self(), name, &type) != KERN_SUCCESS || !(type & MACH_PORT_TYPE_DEAD_NAME))
@@ -376,11 +381,12 @@ base::Result<void> Exec::start_init_when_ready(base::StringView path, base::Stri
     m_init_path.assign(path);
     if (!kernel_command_line.empty())
         m_init_environment = base::formatted<1024>("MULTIBOOT_CMDLINE={}", kernel_command_line);
-    m_init_trigger = TRY(mach::ReceiveRight::allocate());
-    TRY(chain::link().server().add_port(m_init_trigger.name()));
+    m_init_trigger.exec = this;
+    m_init_trigger.port = TRY(mach::ServedPort::create(chain::link().server(), init_trigger_port, m_init_trigger));
     mach_port_t previous = MACH_PORT_NULL;
-    MACH_TRY(mach_port_request_notification(mach_task_self(), m_init_trigger.name(), MACH_NOTIFY_NO_SENDERS, 0,
-                 m_init_trigger.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
+    mach_port_t trigger = m_init_trigger.port.name();
+    MACH_TRY(mach_port_request_notification(mach_task_self(), trigger, MACH_NOTIFY_NO_SENDERS, 0, trigger,
+                 MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
         "queueing the start of init");
     return {};
 }
@@ -417,20 +423,25 @@ base::Result<void> Exec::start_init()
     return {};
 }
 
-kern_return_t Exec::no_senders(mach_port_t process, mach_port_mscount_t)
+void Exec::InitTrigger::no_senders(mach_port_mscount_t)
 {
-    if (process == m_init_trigger.name()) {
-        m_init_trigger.reset();
-        auto started = start_init();
-        if (started.is_error()) {
-            mach::report("cannot start {}: {}", m_init_path.view(), ExecError { started.error() });
-            chain::shutdown().shut_down(chain::link(), 1);
-        }
-        return KERN_SUCCESS;
+    port.reset();
+    auto started = exec->start_init();
+    if (started.is_error()) {
+        mach::report("cannot start {}: {}", exec->m_init_path.view(), ExecError { started.error() });
+        chain::shutdown().shut_down(chain::link(), 1);
     }
-    Program* p = m_programs.by_process_port(process);
-    if (!p)
-        return KERN_SUCCESS;
+}
+
+void Program::no_senders(mach_port_mscount_t)
+{
+    exec->process_released(*this);
+}
+
+void Exec::process_released(Program& program)
+{
+    Program* p = &program;
+    mach_port_t process = p->process.name();
     // The first notification was queued before the reply: if the reply made send rights, ask
     // again, from the count made so far (the kernel sends it at once if they went meanwhile).
     mach_port_status_t status {};
@@ -441,18 +452,17 @@ kern_return_t Exec::no_senders(mach_port_t process, mach_port_mscount_t)
             == KERN_SUCCESS) {
             if (MACH_PORT_VALID(previous))
                 mach_port_deallocate(mach_task_self(), previous);
-            return KERN_SUCCESS;
+            return;
         }
     }
     p->process_has_senders = false;
     release_if_done(*p);
-    return KERN_SUCCESS;
 }
 
 kern_return_t Exec::exception(
     mach_port_t startup, mach_port_t thread, mach_port_t task, int exception, int code, long subcode)
 {
-    Program* p = m_programs.by_startup_port(startup);
+    Program* p = Programs::by_port(startup, startup_port);
     if (!p)
         return KERN_FAILURE;
     // The kernel sends exceptions here, but the program holds a send right to this port (its
@@ -476,7 +486,7 @@ kern_return_t Exec::exception(
     // Other requests ran meanwhile: the program may have ended and its entry gone.
     mach_port_deallocate(mach_task_self(), thread);
     mach_port_deallocate(mach_task_self(), task);
-    p = m_programs.by_startup_port(startup);
+    p = Programs::by_port(startup, startup_port);
     if (!p)
         return KERN_SUCCESS;
     mach::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(),

@@ -64,9 +64,9 @@ constexpr unsigned serving_threads_max = 16;
 // The requests one client may have in progress at once (each may wait on its ports).
 constexpr unsigned client_requests_max = 2;
 
-class Exec {
+class Exec final : public mach::PortObject {
 public:
-    // Takes the root directory and the console device; makes the server port.
+    // Takes the root directory and the console device; serves the server port.
     base::Result<void> init(mach::SendRight root, mach::SendRight console);
     mach_port_t server_port() const { return m_port.name(); }
     const fs::Node& root() const { return m_root; }
@@ -81,9 +81,11 @@ public:
     // came from it). So a program can never start a file it could not read itself.
     base::Result<fs::Node> open_program(mach_port_t directory, base::StringView path,
         const ClientDeadline* client = nullptr, bool* from_client = nullptr, const StartRequest* starter = nullptr);
-    // Who a request on this port is charged to (StartRequest::requester): false when the port
-    // is no exec port (exec's own, or a program's).
-    bool requester_of(mach_port_t port, unsigned* requester);
+    // The exec a request on an exec port came to (exec's own, or a program's), and who the
+    // request is charged to (StartRequest::requester); nullptr for any other port.
+    static Exec* of_exec_port(mach_port_t port, unsigned* requester);
+    // The exec a message on any of its ports came to; nullptr for a port not exec's.
+    static Exec* of_port(mach_port_t port);
 
     // A request of a client in progress, counted against client_requests_max while it lives;
     // admitted() is false when the client already has that many.
@@ -108,21 +110,21 @@ public:
     // bootchain.interactive=1 there.
     base::Result<void> start_init_when_ready(base::StringView path, base::StringView kernel_command_line = {});
 
-    // Whether a received message is for one of exec's own ports (its server port or a
-    // program's), so that exec's demux takes it before the chain's.
-    bool owns(mach_port_t port)
-    {
-        return port == m_port.name() || port == m_init_trigger.name() || m_programs.owns(port);
-    }
-    Programs& programs() { return m_programs; }
-
-    // The handlers (handlers.cpp has the MIG signatures).
-    kern_return_t wait(mach_port_t process, mach_port_t reply, int* how, int* status);
-    kern_return_t startup_exit(mach_port_t startup, int status);
-    kern_return_t dead_name(mach_port_t startup, mach_port_t name);
-    kern_return_t no_senders(mach_port_t process, mach_port_mscount_t mscount);
+    // The handlers (handlers.cpp has the MIG signatures), on the program whose port the
+    // request came to.
+    kern_return_t wait(Program&, mach_port_t reply, int* how, int* status);
+    kern_return_t startup_exit(Program&, int status);
+    kern_return_t dead_name(Program&, mach_port_t name);
+    void process_released(Program&);
     kern_return_t exception(
         mach_port_t startup, mach_port_t thread, mach_port_t task, int exception, int code, long subcode);
+
+    // The port that starts init: served for it, its no-senders notification queued at once.
+    struct InitTrigger final : mach::PortObject {
+        Exec* exec = nullptr;
+        mach::ServedPort port;
+        void no_senders(mach_port_mscount_t) override;
+    };
 
 private:
     base::Result<mach::SendRight> default_port(size_t index, const StartRequest&);
@@ -131,8 +133,8 @@ private:
     [[noreturn]] void init_ended(Program&);
     base::Result<void> start_init();
 
-    mach::ReceiveRight m_port;
-    mach::ReceiveRight m_init_trigger;
+    mach::ServedPort m_port;
+    InitTrigger m_init_trigger;
     base::BoundedString<EXEC_PATH_MAX + 1> m_init_path;
     base::BoundedString<1024> m_init_environment; // "MULTIBOOT_CMDLINE=..." or empty
     fs::Node m_root;
@@ -143,7 +145,9 @@ private:
     unsigned m_in_progress[serving_threads_max] = {};
 };
 
-Exec& instance();
+// The kind of exec's own server port.
+inline constexpr mach::PortKind<Exec> exec_port { "exec's server port" };
+inline constexpr mach::PortKind<Exec::InitTrigger> init_trigger_port { "exec's start of init" };
 
 // Whether a port name is one exec receives on (a client may send exec a right to its own port).
 bool is_own_port(mach_port_t name);

@@ -19,7 +19,9 @@ boolean_t exec_exc_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t seqnos_notify_server(mach_msg_header_t*, mach_msg_header_t*);
 }
 
-using execd::instance;
+using execd::Exec;
+using execd::Program;
+using execd::Programs;
 
 namespace {
 
@@ -38,7 +40,7 @@ base::StringView first_string(base::StringView block)
     return block.substr(0, block.find('\0'));
 }
 
-kern_return_t start(const fs::Node& file, execd::StartRequest& request, base::StringView fallback_name,
+kern_return_t start(Exec& exec, const fs::Node& file, execd::StartRequest& request, base::StringView fallback_name,
     mach_port_t* task, mach_port_t* process)
 {
     request.name = first_string(request.argv);
@@ -54,7 +56,7 @@ kern_return_t start(const fs::Node& file, execd::StartRequest& request, base::St
     }
     if (request.name.empty())
         request.name = fallback_name;
-    auto started = instance().start(file, request);
+    auto started = exec.start(file, request);
     if (started.is_error())
         return started.error().code();
     *task = started.value()->task.name();
@@ -73,11 +75,12 @@ kern_return_t S_exec_exec(mach_port_t server, mach_port_t file, int flags, const
     mach_port_t* task, mach_port_t* process)
 {
     execd::StartRequest request;
-    if (!instance().requester_of(server, &request.requester))
+    Exec* exec = Exec::of_exec_port(server, &request.requester);
+    if (!exec)
         return MIG_BAD_ID;
     if (flags != 0)
         return EXEC_E_ARGS;
-    execd::Exec::InProgress in_progress(instance(), request.requester);
+    Exec::InProgress in_progress(*exec, request.requester);
     if (!in_progress.admitted())
         return EXEC_E_BUSY;
     if (execd::is_own_port(file))
@@ -95,7 +98,7 @@ kern_return_t S_exec_exec(mach_port_t server, mach_port_t file, int flags, const
     request.port_count = port_count;
     // The client's file, borrowed for the load.
     fs::Node node = fs::Node::adopt(file);
-    kern_return_t r = start(node, request, "program", task, process);
+    kern_return_t r = start(*exec, node, request, "program", task, process);
     node.release();
     if (r == KERN_SUCCESS)
         release_borrowed(file);
@@ -109,11 +112,12 @@ kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_
     mach_msg_type_number_t port_count, mach_port_t* task, mach_port_t* process)
 {
     execd::StartRequest request;
-    if (!instance().requester_of(server, &request.requester))
+    Exec* exec = Exec::of_exec_port(server, &request.requester);
+    if (!exec)
         return MIG_BAD_ID;
     if (flags != 0)
         return EXEC_E_ARGS;
-    execd::Exec::InProgress in_progress(instance(), request.requester);
+    Exec::InProgress in_progress(*exec, request.requester);
     if (!in_progress.admitted())
         return EXEC_E_BUSY;
     base::StringView name(path);
@@ -130,12 +134,12 @@ kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_
     request.kind_count = kind_count;
     request.ports = ports;
     request.port_count = port_count;
-    auto file = instance().open_program(directory, name, &client, &from_client, &request);
+    auto file = exec->open_program(directory, name, &client, &from_client, &request);
     if (file.is_error())
         return file.error().code();
     if (from_client)
         request.client = &client;
-    kern_return_t r = start(file.value(), request, name, task, process);
+    kern_return_t r = start(*exec, file.value(), request, name, task, process);
     if (r == KERN_SUCCESS)
         release_borrowed(directory);
     return r;
@@ -143,7 +147,8 @@ kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_
 
 kern_return_t S_exec_wait(mach_port_t process, mach_port_t reply, int* how, int* status)
 {
-    return instance().wait(process, reply, how, status);
+    Program* p = Programs::by_port(process, execd::process_port);
+    return p ? p->exec->wait(*p, reply, how, status) : EXEC_E_NO_PROCESS;
 }
 
 kern_return_t S_exec_startup_get_info(mach_port_t startup, vm_address_t* user_entry, vm_address_t* phdr_data,
@@ -151,7 +156,7 @@ kern_return_t S_exec_startup_get_info(mach_port_t startup, vm_address_t* user_en
     mach_msg_type_number_t* dtable_count, exec_intarray_t* kinds, mach_msg_type_number_t* kind_count,
     exec_portarray_t* ports, mach_msg_type_number_t* port_count)
 {
-    execd::Program* p = instance().programs().by_startup_port(startup);
+    Program* p = Programs::by_port(startup, execd::startup_port);
     if (!p)
         return EXEC_E_NO_PROCESS;
     *user_entry = p->entry;
@@ -176,23 +181,28 @@ kern_return_t S_exec_startup_get_info(mach_port_t startup, vm_address_t* user_en
 
 kern_return_t S_exec_startup_exit(mach_port_t startup, int status)
 {
-    return instance().startup_exit(startup, status);
+    Program* p = Programs::by_port(startup, execd::startup_port);
+    return p ? p->exec->startup_exit(*p, status) : EXEC_E_NO_PROCESS;
 }
 
 kern_return_t exec_catch_exception_raise(mach_port_t port, mach_port_t thread, mach_port_t task, integer_t exception,
     integer_t code, rpc_long_integer_t subcode)
 {
-    return instance().exception(port, thread, task, exception, code, subcode);
+    Program* p = Programs::by_port(port, execd::startup_port);
+    return p ? p->exec->exception(port, thread, task, exception, code, subcode) : KERN_FAILURE;
 }
 
 kern_return_t do_seqnos_mach_notify_dead_name(mach_port_t port, mach_port_seqno_t, mach_port_name_t name)
 {
-    return instance().dead_name(port, name);
+    Program* p = Programs::by_port(port, execd::startup_port);
+    return p ? p->exec->dead_name(*p, name) : KERN_SUCCESS;
 }
 
 kern_return_t do_seqnos_mach_notify_no_senders(mach_port_t port, mach_port_seqno_t, mach_port_mscount_t mscount)
 {
-    return instance().no_senders(port, mscount);
+    // To the program whose process port it is, or to init's trigger (runtime/port_objects.h).
+    (void)mach::deliver_no_senders(port, mscount);
+    return KERN_SUCCESS;
 }
 
 kern_return_t do_seqnos_mach_notify_port_deleted(mach_port_t, mach_port_seqno_t, mach_port_name_t)
@@ -224,8 +234,7 @@ namespace execd {
 // rest (the link's port) go on to the chain.
 boolean_t demux(mach_msg_header_t* request, mach_msg_header_t* reply)
 {
-    mach_port_t port = request->msgh_local_port;
-    if (!instance().owns(port))
+    if (!Exec::of_port(request->msgh_local_port))
         return FALSE;
     return exec_server(request, reply) || exec_startup_server(request, reply) || exec_exc_server(request, reply)
         || seqnos_notify_server(request, reply);

@@ -60,13 +60,10 @@ int module_main(int argc, char** argv)
     auto console = open_console();
     if (console.is_error())
         link.fail("{}", console.error());
-    auto& e = execd::instance();
+    static execd::Exec e;
     auto ready = e.init(mach::SendRight::adopt(root.value().release()), console.release_value());
     if (ready.is_error())
         link.fail("{}", ready.error());
-    auto added = link.server().add_port(e.server_port());
-    if (added.is_error())
-        link.fail("{}", added.error());
 
     // init= on the kernel's command line names init, unless exec's own --init does.
     if (!options.seen("init")) {

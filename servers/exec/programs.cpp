@@ -3,10 +3,11 @@
 
 namespace execd {
 
-Program* Programs::allocate()
+Program* Programs::allocate(Exec& exec)
 {
     for (auto& p : m_programs) {
         if (p.state == Program::State::Free) {
+            p.exec = &exec;
             p.state = Program::State::Running;
             p.number = ++m_started;
             return &p;
@@ -32,40 +33,6 @@ void Programs::release(Program& p)
     }
     // Assigning a fresh entry runs the destructors of the rights it held.
     p = Program();
-}
-
-Program* Programs::by_startup_port(mach_port_t port)
-{
-    if (!MACH_PORT_VALID(port))
-        return nullptr;
-    for (auto& p : m_programs)
-        if (p.state != Program::State::Free && p.startup.name() == port)
-            return &p;
-    return nullptr;
-}
-
-Program* Programs::by_process_port(mach_port_t port)
-{
-    if (!MACH_PORT_VALID(port))
-        return nullptr;
-    for (auto& p : m_programs)
-        if (p.state != Program::State::Free && p.process.name() == port)
-            return &p;
-    return nullptr;
-}
-
-} // namespace execd
-
-namespace execd {
-
-Program* Programs::by_requests_port(mach_port_t port)
-{
-    if (!MACH_PORT_VALID(port))
-        return nullptr;
-    for (auto& p : m_programs)
-        if (p.state != Program::State::Free && p.requests.name() == port)
-            return &p;
-    return nullptr;
 }
 
 size_t Programs::charged_to(unsigned requester) const

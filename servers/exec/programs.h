@@ -12,11 +12,14 @@
 #include "base/string_view.h"
 #include "exec_types.h"
 #include "runtime/mach.h"
+#include "runtime/port_objects.h"
 #include "runtime/rights.h"
 
 namespace execd {
 
-struct Program {
+class Exec;
+
+struct Program final : mach::PortObject {
     enum class State { Free, Running, Ended };
 
     State state = State::Free;
@@ -24,13 +27,14 @@ struct Program {
     base::BoundedString<64> name; // argv[0] or the path, for messages
     bool is_init = false; // its end powers the machine off
 
+    Exec* exec = nullptr; // the server it is a program of
     mach::SendRight task;
-    mach::ReceiveRight startup; // its TASK_BOOTSTRAP_PORT and TASK_EXCEPTION_PORT
-    mach::ReceiveRight process; // the handle of its end; invalid for init
+    mach::ServedPort startup; // its TASK_BOOTSTRAP_PORT and TASK_EXCEPTION_PORT
+    mach::ServedPort process; // the handle of its end; invalid for init
     bool process_has_senders = false;
     // Its own exec port (its EXEC_PORT_EXEC): exec.defs served as on exec's port, every request
     // charged to this program.
-    mach::ReceiveRight requests;
+    mach::ServedPort requests;
     unsigned requester = 0; // the number of the program whose exec port asked for it
                             // (0: exec's own port, or exec itself for init)
 
@@ -46,7 +50,15 @@ struct Program {
     int how = EXEC_END_EXIT;
     int status = 0;
     mach::SendOnceRight waiter; // the reply port of an exec_wait that waits
+
+    // Only the process port asks for it: nobody holds the handle of its end any more.
+    void no_senders(mach_port_mscount_t) override;
 };
+
+// The kinds of the ports exec serves for a program (runtime/port_objects.h).
+inline constexpr mach::PortKind<Program> startup_port { "a program's start-up port" };
+inline constexpr mach::PortKind<Program> process_port { "a program's process port" };
+inline constexpr mach::PortKind<Program> requests_port { "a program's exec port" };
 
 class Programs {
 public:
@@ -56,16 +68,17 @@ public:
     static constexpr size_t client_share = EXEC_CLIENT_SHARE;
     static_assert(client_share < capacity);
 
-    // A free entry, set to Running with a new number; nullptr when the table is full.
-    Program* allocate();
+    // A free entry of exec's, set to Running with a new number; nullptr when the table is full.
+    Program* allocate(Exec&);
     // Releases every right of the entry and frees it.
     void release(Program&);
 
-    Program* by_startup_port(mach_port_t);
-    Program* by_process_port(mach_port_t);
-    Program* by_requests_port(mach_port_t);
-    // Whether the port is one of exec's ports for a program (start-up, process or exec port).
-    bool owns(mach_port_t port) { return by_startup_port(port) || by_process_port(port) || by_requests_port(port); }
+    // The program a port of that kind is served for; nullptr for any other port.
+    static Program* by_port(mach_port_t port, const mach::PortKind<Program>& kind)
+    {
+        Program* p = mach::served(port, kind);
+        return p && p->state != Program::State::Free ? p : nullptr;
+    }
     // The entries charged to the client with this number (Program::requester).
     size_t charged_to(unsigned requester) const;
 
