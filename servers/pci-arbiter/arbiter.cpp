@@ -21,8 +21,6 @@ namespace arbiter {
 
 namespace {
 
-Arbiter* instance;
-
 // pci::Status into the Mach code a client sees: done here, once.
 kern_return_t to_kern_return(pci::Status s)
 {
@@ -43,35 +41,29 @@ kern_return_t to_kern_return(pci::Status s)
 
 } // namespace
 
-Arbiter& the_arbiter()
-{
-    return *instance;
-}
-
-void set_arbiter(Arbiter& a)
-{
-    instance = &a;
-}
-
 pci::EnumerationReport Arbiter::enumerate()
 {
     m_functions.clear();
     return pci::enumerate(m_config, m_functions, pci::Sizing::probe_regions);
 }
 
+base::Result<void> Arbiter::serve(mach::Server& server, ArbiterPort& port, const pci::Function* f, bool writable)
+{
+    port.arbiter = this;
+    port.function = f;
+    port.writable = writable;
+    port.port = TRY(mach::ServedPort::create(server, arbiter_port, port));
+    return {};
+}
+
 base::Result<void> Arbiter::serve_on(mach::Server& server)
 {
-    m_root = TRY(mach::ReceiveRight::allocate());
-    TRY(server.add_port(m_root.name()));
-    m_read_root = TRY(mach::ReceiveRight::allocate());
-    TRY(server.add_port(m_read_root.name()));
+    TRY(serve(server, m_root, nullptr, true));
+    TRY(serve(server, m_read_root, nullptr, false));
     for (size_t i = 0; i < m_functions.size(); ++i) {
-        m_read_ports[i] = TRY(mach::ReceiveRight::allocate());
-        TRY(server.add_port(m_read_ports[i].name()));
-        if (!m_granted(m_functions[i]))
-            continue;
-        m_ports[i] = TRY(mach::ReceiveRight::allocate());
-        TRY(server.add_port(m_ports[i].name()));
+        TRY(serve(server, m_read_ports[i], &m_functions[i], false));
+        if (m_granted(m_functions[i]))
+            TRY(serve(server, m_ports[i], &m_functions[i], true));
     }
     server.add_demux(pci_server);
     server.add_demux(pci_enum_server);
@@ -86,27 +78,13 @@ bool Arbiter::owns(base::StringView name) const
 base::Result<mach::SendRight> Arbiter::open(base::StringView, dev_mode_t mode)
 {
     // Every opener of one kind shares its root port.
-    return (mode & D_WRITE) ? m_root.make_send() : m_read_root.make_send();
+    return (mode & D_WRITE) ? m_root.port.make_send() : m_read_root.port.make_send();
 }
 
-const pci::Function* Arbiter::function_of(mach_port_t port, Access* access) const
+kern_return_t Arbiter::conf_read(
+    const ArbiterPort& port, int reg, char* data, mach_msg_type_number_t* count, vm_size_t amount)
 {
-    // At most 512 ports: a linear look-up costs far less than the message that asked.
-    if (!MACH_PORT_VALID(port))
-        return nullptr;
-    for (size_t i = 0; i < m_functions.size(); ++i) {
-        if (m_ports[i].name() == port || m_read_ports[i].name() == port) {
-            if (access)
-                *access = m_ports[i].name() == port ? Access::Write : Access::Read;
-            return &m_functions[i];
-        }
-    }
-    return nullptr;
-}
-
-kern_return_t Arbiter::conf_read(mach_port_t port, int reg, char* data, mach_msg_type_number_t* count, vm_size_t amount)
-{
-    const pci::Function* f = function_of(port);
+    const pci::Function* f = port.function;
     if (!f)
         return KERN_INVALID_ARGUMENT;
     pci::Status checked = pci::check_config_access(reg, amount, pci::config::space_size);
@@ -122,13 +100,12 @@ kern_return_t Arbiter::conf_read(mach_port_t port, int reg, char* data, mach_msg
 }
 
 kern_return_t Arbiter::conf_write(
-    mach_port_t port, int reg, const char* data, mach_msg_type_number_t count, vm_size_t* amount)
+    const ArbiterPort& port, int reg, const char* data, mach_msg_type_number_t count, vm_size_t* amount)
 {
-    Access access = Access::Read;
-    const pci::Function* f = function_of(port, &access);
+    const pci::Function* f = port.function;
     if (!f)
         return KERN_INVALID_ARGUMENT;
-    if (access != Access::Write)
+    if (!port.writable)
         return KERN_INVALID_CAPABILITY;
     pci::Status checked = pci::check_config_access(reg, count, pci::config::space_size);
     if (checked != pci::Status::ok)
@@ -140,18 +117,18 @@ kern_return_t Arbiter::conf_write(
     return KERN_SUCCESS;
 }
 
-kern_return_t Arbiter::ndevs(mach_port_t port, vm_size_t* count)
+kern_return_t Arbiter::ndevs(const ArbiterPort& port, vm_size_t* count)
 {
     // As the Hurd's arbiter: only the root port answers this.
-    if (!is_root(port))
+    if (port.function)
         return KERN_INVALID_ARGUMENT;
     *count = m_functions.size();
     return KERN_SUCCESS;
 }
 
-kern_return_t Arbiter::dev_regions(mach_port_t port, char* data, mach_msg_type_number_t* count)
+kern_return_t Arbiter::dev_regions(const ArbiterPort& port, char* data, mach_msg_type_number_t* count)
 {
-    const pci::Function* f = function_of(port);
+    const pci::Function* f = port.function;
     if (!f)
         return KERN_INVALID_ARGUMENT;
     if (*count < pci::hurd::regions_bytes)
@@ -164,9 +141,9 @@ kern_return_t Arbiter::dev_regions(mach_port_t port, char* data, mach_msg_type_n
     return KERN_SUCCESS;
 }
 
-kern_return_t Arbiter::dev_rom(mach_port_t port, char* data, mach_msg_type_number_t* count)
+kern_return_t Arbiter::dev_rom(const ArbiterPort& port, char* data, mach_msg_type_number_t* count)
 {
-    const pci::Function* f = function_of(port);
+    const pci::Function* f = port.function;
     if (!f)
         return KERN_INVALID_ARGUMENT;
     pci::hurd::XromBar rom = pci::hurd::to_xrom_bar(f->regions.rom);
@@ -178,9 +155,9 @@ kern_return_t Arbiter::dev_rom(mach_port_t port, char* data, mach_msg_type_numbe
 }
 
 kern_return_t Arbiter::list(
-    mach_port_t port, uint32_t first, uint32_t (*entries)[4], mach_msg_type_number_t* count, uint32_t* total)
+    const ArbiterPort& port, uint32_t first, uint32_t (*entries)[4], mach_msg_type_number_t* count, uint32_t* total)
 {
-    if (!is_root(port))
+    if (port.function)
         return KERN_INVALID_ARGUMENT;
     size_t capacity = *count;
     size_t n = 0;
@@ -194,9 +171,9 @@ kern_return_t Arbiter::list(
 }
 
 kern_return_t Arbiter::open_function(
-    mach_port_t port, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* out)
+    const ArbiterPort& port, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* out)
 {
-    if (!is_root(port))
+    if (port.function)
         return KERN_INVALID_ARGUMENT;
     if (!pci::Address::valid(bus, device, function))
         return KERN_INVALID_ARGUMENT;
@@ -206,8 +183,8 @@ kern_return_t Arbiter::open_function(
     // The reply makes a send right from this receive right (pci_enum.defs: make-send). The
     // writable root gives write access to granted functions only.
     size_t i = size_t(f - m_functions.begin());
-    bool writable = port == m_root.name() && m_ports[i].valid();
-    *out = writable ? m_ports[i].name() : m_read_ports[i].name();
+    bool writable = port.writable && m_ports[i].port.valid();
+    *out = writable ? m_ports[i].port.name() : m_read_ports[i].port.name();
     return KERN_SUCCESS;
 }
 
@@ -230,45 +207,61 @@ size_t Arbiter::stop_bus_mastering()
 
 } // namespace arbiter
 
-// The MIG server functions: the boundary, where the generated stubs call in.
+// The MIG server functions: the boundary, where the generated stubs call in. Each reaches the
+// arbiter through the port the request came on; a port not the arbiter's is refused.
+namespace {
+template<typename Call> kern_return_t on_port(mach_port_t port, Call call)
+{
+    arbiter::ArbiterPort* p = mach::served(port, arbiter::arbiter_port);
+    return p ? call(*p->arbiter, *p) : KERN_INVALID_ARGUMENT;
+}
+} // namespace
+
 extern "C" {
 
 kern_return_t S_pci_conf_read(
     pci_t master, int reg, pci_config_data_t data, mach_msg_type_number_t* count, vm_size_t amount)
 {
-    return arbiter::the_arbiter().conf_read(master, reg, data, count, amount);
+    return on_port(master,
+        [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.conf_read(p, reg, data, count, amount); });
 }
 
 kern_return_t S_pci_conf_write(
     pci_t master, int reg, const pci_config_data_t data, mach_msg_type_number_t count, vm_size_t* amount)
 {
-    return arbiter::the_arbiter().conf_write(master, reg, data, count, amount);
+    return on_port(master,
+        [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.conf_write(p, reg, data, count, amount); });
 }
 
 kern_return_t S_pci_get_ndevs(pci_t master, vm_size_t* ndevs)
 {
-    return arbiter::the_arbiter().ndevs(master, ndevs);
+    return on_port(master, [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.ndevs(p, ndevs); });
 }
 
 kern_return_t S_pci_get_dev_regions(pci_t master, pci_regions_data_t data, mach_msg_type_number_t* count)
 {
-    return arbiter::the_arbiter().dev_regions(master, data, count);
+    return on_port(
+        master, [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.dev_regions(p, data, count); });
 }
 
 kern_return_t S_pci_get_dev_rom(pci_t master, pci_rom_data_t data, mach_msg_type_number_t* count)
 {
-    return arbiter::the_arbiter().dev_rom(master, data, count);
+    return on_port(
+        master, [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.dev_rom(p, data, count); });
 }
 
 kern_return_t S_pci_enum_list(
     pci_t root, uint32_t first, pci_enum_entries_t entries, mach_msg_type_number_t* count, uint32_t* total)
 {
-    return arbiter::the_arbiter().list(root, first, entries, count, total);
+    return on_port(root,
+        [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.list(p, first, entries, count, total); });
 }
 
 kern_return_t S_pci_enum_open(pci_t root, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* port)
 {
-    return arbiter::the_arbiter().open_function(root, bus, device, function, port);
+    return on_port(root, [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) {
+        return a.open_function(p, bus, device, function, port);
+    });
 }
 
 } // extern "C"

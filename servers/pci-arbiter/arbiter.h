@@ -11,10 +11,23 @@
 
 #include "chain/link.h"
 #include "pci/enumerate.h"
+#include "runtime/port_objects.h"
 #include "runtime/rights.h"
 #include "runtime/server.h"
 
 namespace arbiter {
+
+class Arbiter;
+
+// A port of the arbiter: a root port (no function) or a function's, and whether it writes.
+struct ArbiterPort final : mach::PortObject {
+    Arbiter* arbiter = nullptr;
+    const pci::Function* function = nullptr;
+    bool writable = false;
+    mach::ServedPort port;
+};
+
+inline constexpr mach::PortKind<ArbiterPort> arbiter_port { "a port of the PCI arbiter" };
 
 class Arbiter final : public chain::DeviceProvider {
 public:
@@ -37,14 +50,16 @@ public:
     base::Result<mach::SendRight> open(base::StringView name, dev_mode_t mode) override;
 
     // The RPCs, with the arguments MIG hands over; each answers a Mach status.
-    kern_return_t conf_read(mach_port_t, int reg, char* data, mach_msg_type_number_t* count, vm_size_t amount);
-    kern_return_t conf_write(mach_port_t, int reg, const char* data, mach_msg_type_number_t count, vm_size_t* amount);
-    kern_return_t ndevs(mach_port_t, vm_size_t* count);
-    kern_return_t dev_regions(mach_port_t, char* data, mach_msg_type_number_t* count);
-    kern_return_t dev_rom(mach_port_t, char* data, mach_msg_type_number_t* count);
+    kern_return_t conf_read(const ArbiterPort&, int reg, char* data, mach_msg_type_number_t* count, vm_size_t amount);
+    kern_return_t conf_write(
+        const ArbiterPort&, int reg, const char* data, mach_msg_type_number_t count, vm_size_t* amount);
+    kern_return_t ndevs(const ArbiterPort&, vm_size_t* count);
+    kern_return_t dev_regions(const ArbiterPort&, char* data, mach_msg_type_number_t* count);
+    kern_return_t dev_rom(const ArbiterPort&, char* data, mach_msg_type_number_t* count);
     kern_return_t list(
-        mach_port_t, uint32_t first, uint32_t (*entries)[4], mach_msg_type_number_t* count, uint32_t* total);
-    kern_return_t open_function(mach_port_t, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* port);
+        const ArbiterPort&, uint32_t first, uint32_t (*entries)[4], mach_msg_type_number_t* count, uint32_t* total);
+    kern_return_t open_function(
+        const ArbiterPort&, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* port);
 
     // Clears Bus Master Enable on every granted function: when the disk server dies, the memory
     // it gave its controllers for DMA goes back to the kernel, and a controller still working on
@@ -53,25 +68,17 @@ public:
     size_t stop_bus_mastering();
 
 private:
-    enum class Access { Read, Write };
-    // The function whose port this is, or null (a root port, or a port not ours), and the access
-    // the port gives.
-    const pci::Function* function_of(mach_port_t, Access* = nullptr) const;
-    bool is_root(mach_port_t port) const { return port == m_root.name() || port == m_read_root.name(); }
+    base::Result<void> serve(mach::Server&, ArbiterPort&, const pci::Function*, bool writable);
 
     pci::ConfigAccess& m_config;
     Granted m_granted;
     pci::FunctionTable m_functions;
-    mach::ReceiveRight m_root;
-    mach::ReceiveRight m_read_root;
-    // m_ports[i] and m_read_ports[i] are the ports of m_functions[i]; m_ports[i] is null for a
-    // function that is not granted.
-    mach::ReceiveRight m_ports[pci::FunctionTable::capacity];
-    mach::ReceiveRight m_read_ports[pci::FunctionTable::capacity];
+    ArbiterPort m_root;
+    ArbiterPort m_read_root;
+    // m_ports[i] and m_read_ports[i] are the ports of m_functions[i]; m_ports[i] is not served
+    // for a function that is not granted.
+    ArbiterPort m_ports[pci::FunctionTable::capacity];
+    ArbiterPort m_read_ports[pci::FunctionTable::capacity];
 };
-
-// The arbiter of this task, for the MIG handlers.
-Arbiter& the_arbiter();
-void set_arbiter(Arbiter&);
 
 } // namespace arbiter

@@ -71,7 +71,6 @@ int module_main(int argc, char** argv)
         link.fail("the host bridge does not answer configuration mechanism #1 at {:#x}",
             pci::config::mechanism1::address_port);
 
-    arbiter::set_arbiter(the_arbiter);
     pci::EnumerationReport report = the_arbiter.enumerate();
     mach::report("{} functions on {} {}", the_arbiter.functions().size(), report.buses_scanned,
         report.buses_scanned == 1 ? "bus" : "buses");
