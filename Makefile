@@ -5,11 +5,12 @@
 #   make bench   the benchmarks: figures printed, nothing asserted
 #   make fuzz    the fuzzers, for as long as asked (below)
 #   make powercut  power cuts and failing writes, more of them than make check runs (below)
+#   make lint    clang-format and clang-tidy (the root .clang-tidy) over the whole tree
 #   make clean   remove build/
 NPROC := $(shell nproc)
 BUILD := build
 
-.PHONY: setup build run check bench fuzz powercut clean
+.PHONY: setup build run check lint bench fuzz powercut clean
 
 setup:
 	scripts/setup
@@ -33,6 +34,9 @@ run: setup
 
 check: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(NPROC)
+
+lint: build
+	ctest --test-dir $(BUILD) --output-on-failure -R '^lint\.'
 
 bench: build
 	PYTHONPATH=$(CURDIR)/tools BOOTCHAIN_BUILD_DIR=$(CURDIR)/$(BUILD) python3 tests/disk/bench.py

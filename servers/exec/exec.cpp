@@ -108,7 +108,6 @@ base::Result<fs::Node> Exec::open_program(mach_port_t directory, base::StringVie
 }
 
 Exec::InProgress::InProgress(Exec& exec, unsigned requester)
-    : m_exec(exec)
 {
     unsigned mine = 0;
     unsigned* free_slot = nullptr;

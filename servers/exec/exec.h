@@ -98,7 +98,6 @@ public:
         bool admitted() const { return m_slot != nullptr; }
 
     private:
-        Exec& m_exec;
         unsigned* m_slot = nullptr;
     };
 
