@@ -56,7 +56,7 @@ fuzz: build
 	  $(if $(FUZZ_MESSAGES),--messages $(FUZZ_MESSAGES),--seconds $(FUZZ_SECONDS)) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
 	  || status=1; \
 	cd $(BUILD)/fuzz || exit 1; \
-	for target in partition elf ext2; do \
+	for target in partition elf ext2 bootscript; do \
 	  python3 $(CURDIR)/tests/fuzz/fuzz.py $$target $(FUZZ_SECONDS) || status=1; \
 	done; \
 	python3 $(CURDIR)/tests/fuzz/fuzz.py ext2_fsck $(FUZZ_SECONDS) -timeout=60 || status=1; \

@@ -9,31 +9,44 @@ using base::status::invalid_argument;
 void OptionParser::add_flag(StringView name, bool& out, StringView help)
 {
     if (m_option_count < max_options)
-        m_options[m_option_count++] = Option { name, {}, OptionKind::Flag, &out, help, false, {} };
+        m_options[m_option_count++] = Option { name, false, {}, OptionKind::Flag, &out, help, false, {} };
 }
 
 void OptionParser::add_text(StringView name, StringView& out, StringView help)
 {
     if (m_option_count < max_options)
-        m_options[m_option_count++] = Option { name, {}, OptionKind::Text, &out, help, false, {} };
+        m_options[m_option_count++] = Option { name, false, {}, OptionKind::Text, &out, help, false, {} };
 }
 
 void OptionParser::add_number(StringView name, unsigned long long& out, StringView help)
 {
     if (m_option_count < max_options)
-        m_options[m_option_count++] = Option { name, {}, OptionKind::Number, &out, help, false, {} };
+        m_options[m_option_count++] = Option { name, false, {}, OptionKind::Number, &out, help, false, {} };
 }
 
 void OptionParser::add_alias(StringView alias, StringView name)
 {
     if (m_option_count < max_options)
-        m_options[m_option_count++] = Option { alias, name, OptionKind::Flag, nullptr, {}, false, {} };
+        m_options[m_option_count++] = Option { alias, false, name, OptionKind::Flag, nullptr, {}, false, {} };
 }
 
-OptionParser::Option* OptionParser::find(StringView name)
+void OptionParser::add_short(char letter, StringView name)
+{
+    // The letter's text must outlive the parser: it points into a table of all letters.
+    static constexpr char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    for (size_t i = 0; letters[i]; ++i) {
+        if (letters[i] == letter && m_option_count < max_options) {
+            m_options[m_option_count++]
+                = Option { StringView(&letters[i], 1), true, name, OptionKind::Flag, nullptr, {}, false, {} };
+            return;
+        }
+    }
+}
+
+OptionParser::Option* OptionParser::find(StringView name, bool is_short)
 {
     for (size_t i = 0; i < m_option_count; ++i)
-        if (m_options[i].name == name)
+        if (m_options[i].name == name && m_options[i].is_short == is_short)
             return &m_options[i];
     return nullptr;
 }
@@ -66,7 +79,15 @@ Result<void> OptionParser::parse(int argc, const char* const* argv)
 {
     for (int i = 1; i < argc; ++i) {
         StringView arg(argv[i]);
-        if (!arg.starts_with("--") || arg.size() == 2) {
+        bool is_long = arg.starts_with("--") && arg.size() > 2;
+        // "-T VALUE" or "-TVALUE" when T is a registered letter; any other word is positional.
+        Option* short_option = !is_long && arg.size() >= 2 && arg[0] == '-' ? find(arg.substr(1, 1), true) : nullptr;
+        if (short_option) {
+            StringView rest = arg.substr(2);
+            TRY(take(short_option, arg.substr(0, 2), rest, !rest.empty(), i, argc, argv));
+            continue;
+        }
+        if (!is_long) {
             if (m_positional_count == max_positionals) {
                 BufferSink<160> s;
                 format(s, "too many arguments (at most {}): '{}'", max_positionals, arg);
@@ -82,37 +103,54 @@ Result<void> OptionParser::parse(int argc, const char* const* argv)
         bool has_value = eq < body.size();
         StringView value = has_value ? body.substr(eq + 1) : StringView();
         Option* written = find(name);
-        Option* o = resolve(written);
-        if (!o) {
+        if (!written) {
             BufferSink<160> s;
             format(s, "unknown option '--{}'", name);
             m_error.assign(s.view());
             return Error(invalid_argument, "bad option");
         }
-        if (o->seen)
-            return fail("is given twice", name);
-        o->seen = true;
-        o->spelled = written->name;
-        if (o->kind == OptionKind::Flag) {
-            if (has_value)
-                return fail("takes no value", name);
-            *static_cast<bool*>(o->out) = true;
-            continue;
-        }
-        if (!has_value && i + 1 < argc && argv[i + 1][0] != '-') {
-            value = StringView(argv[++i]);
-            has_value = true;
-        }
-        if (!has_value || value.empty())
-            return fail("needs a value", name);
-        if (o->kind == OptionKind::Text) {
-            *static_cast<StringView*>(o->out) = value;
-        } else {
-            unsigned long long n;
-            if (!parse_unsigned(value, n))
-                return fail("is not a number", name, value);
-            *static_cast<unsigned long long*>(o->out) = n;
-        }
+        TRY(take(written, name, value, has_value, i, argc, argv));
+    }
+    return {};
+}
+
+// Gives the option (written under one of its names) its value, from the word itself or the next
+// word (i then moves past it).
+Result<void> OptionParser::take(
+    Option* written, StringView name, StringView value, bool has_value, int& i, int argc, const char* const* argv)
+{
+    Option* o = resolve(written);
+    if (!o) {
+        BufferSink<160> s;
+        format(s, "unknown option '--{}'", name);
+        m_error.assign(s.view());
+        return Error(invalid_argument, "bad option");
+    }
+    // Messages name a long option as it was written, a short one by its long name.
+    StringView shown = written->is_short ? o->name : name;
+    if (o->seen)
+        return fail("is given twice", shown);
+    o->seen = true;
+    o->spelled = written->is_short ? o->name : written->name;
+    if (o->kind == OptionKind::Flag) {
+        if (has_value)
+            return fail("takes no value", shown);
+        *static_cast<bool*>(o->out) = true;
+        return {};
+    }
+    if (!has_value && i + 1 < argc && argv[i + 1][0] != '-') {
+        value = StringView(argv[++i]);
+        has_value = true;
+    }
+    if (!has_value || value.empty())
+        return fail("needs a value", shown);
+    if (o->kind == OptionKind::Text) {
+        *static_cast<StringView*>(o->out) = value;
+    } else {
+        unsigned long long n;
+        if (!parse_unsigned(value, n))
+            return fail("is not a number", shown, value);
+        *static_cast<unsigned long long*>(o->out) = n;
     }
     return {};
 }
@@ -134,6 +172,10 @@ void OptionParser::print_help(Sink& s) const
     format(s, "usage: {} [options]\n", m_program);
     for (size_t i = 0; i < m_option_count; ++i) {
         const Option& o = m_options[i];
+        if (o.is_short) {
+            format(s, "  -{:<27} same as --{}\n", o.name, o.alias_of);
+            continue;
+        }
         if (!o.alias_of.empty()) {
             format(s, "  --{:<26} same as --{}\n", o.name, o.alias_of);
             continue;

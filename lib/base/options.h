@@ -28,6 +28,9 @@ public:
     void add_number(StringView name, unsigned long long& out, StringView help);
     // A second spelling of an option registered before.
     void add_alias(StringView alias, StringView name);
+    // A one-letter spelling of an option registered before: "-T VALUE" or "-TVALUE" for
+    // "--store-type=VALUE" (libstore's -T), "-r" for a flag.
+    void add_short(char letter, StringView name);
 
     // Parses argv[1..argc). On error, error_message() tells what was wrong (without the
     // program's name, which the caller prefixes as it prints).
@@ -45,7 +48,8 @@ public:
 
 private:
     struct Option {
-        StringView name;
+        StringView name; // a short option's is its one letter
+        bool is_short = false;
         StringView alias_of;
         OptionKind kind = OptionKind::Flag;
         void* out = nullptr;
@@ -53,8 +57,10 @@ private:
         bool seen = false;
         StringView spelled;
     };
-    Option* find(StringView name);
+    Option* find(StringView name, bool is_short = false);
     const Option* find(StringView name) const;
+    Result<void> take(
+        Option* written, StringView name, StringView value, bool has_value, int& i, int argc, const char* const* argv);
     Option* resolve(Option*);
     Result<void> fail(StringView why, StringView name, StringView value = {});
 

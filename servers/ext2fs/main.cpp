@@ -4,10 +4,12 @@
 // protocol (fs.defs) on node ports, and fsys_getroot on its own port: that is how exec reaches
 // '/'. A root device that cannot be opened or mounted fails the chain with a sentence.
 //
-//   ext2fs [--readonly] [--cache-kib=N] [--multiboot-command-line='... root=SPEC ...'] [SPEC]
+//   ext2fs [--readonly] [--cache-kib=N] [--multiboot-command-line='... root=SPEC ...']
+//          [-T|--store-type=typed|device|part] [SPEC]
 //          [--fault-after=N]   (a test hook: fault_hook.h)
 //   SPEC: part:N:device:NAME (partition N of disk NAME, which rumpdisk serves as NAMEsN),
-//         device:NAME, or a device name (wd0s1)
+//         device:NAME, or a device name (wd0s1); with -T, libstore's name of that store type
+//         (the Hurd's own boot entry says `-T typed '${root}'`).
 #include "base/options.h"
 #include "block_device.h"
 #include "chain/link.h"
@@ -81,6 +83,9 @@ int module_main(int argc, char** argv)
     unsigned long long cache_kib = 1024;
     options.add_text("multiboot-command-line", command_line, "the kernel's command line (root=SPEC)");
     options.add_flag("readonly", readonly, "mount the root filesystem read-only");
+    base::StringView store_type;
+    options.add_text("store-type", store_type, "libstore's store type of SPEC: typed, device or part");
+    options.add_short('T', "store-type");
     options.add_number("cache-kib", cache_kib, "the block cache's budget, in KiB (default 1024)");
     unsigned long long fault_after = 0;
     options.add_number(
@@ -97,7 +102,7 @@ int module_main(int argc, char** argv)
     if (spec.empty())
         link.fail("no root device: give part:N:device:NAME or a device name, or root= in "
                   "--multiboot-command-line");
-    auto root = ext2fs::parse_root_spec(spec);
+    auto root = ext2fs::parse_root_spec(spec, store_type);
     if (root.is_error())
         link.fail("root device '{}': {}", spec, root.error().context());
     base::StringView device_name = root.value().name.view();

@@ -41,10 +41,19 @@ TARGETS = {
     "ext2_fsck": Target("ext2_fsck_fuzz", seeds_ext2.make_seeds, 262144, 1024, 64),
 }
 
+# Targets whose parser is Python (`bootchain check`'s): a mutation loop of their own instead of
+# libFuzzer, which cannot drive Python (Debian packages no atheris); see the script's docstring.
+PYTHON_TARGETS = {
+    "bootscript": "bootscript_fuzz.py",
+}
+
 
 def main():
+    if len(sys.argv) >= 3 and sys.argv[1] in PYTHON_TARGETS:
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), PYTHON_TARGETS[sys.argv[1]])
+        return subprocess.run([sys.executable, script, *sys.argv[2:]]).returncode
     if len(sys.argv) < 3 or sys.argv[1] not in TARGETS:
-        sys.exit(__doc__ + "\ntargets: " + ", ".join(TARGETS))
+        sys.exit(__doc__ + "\ntargets: " + ", ".join([*TARGETS, *PYTHON_TARGETS]))
     target, seconds, extra = TARGETS[sys.argv[1]], sys.argv[2], sys.argv[3:]
     fuzzer = os.path.join(os.getcwd(), target.binary)
     if not os.access(fuzzer, os.X_OK):

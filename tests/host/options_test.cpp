@@ -102,3 +102,44 @@ TEST(Options, NumbersParseStrictly)
     EXPECT_FALSE(base::parse_unsigned("18446744073709551616", v));
     EXPECT_TRUE(base::parse_unsigned("18446744073709551615", v));
 }
+
+TEST(Options, ShortOptionTakesTheNextWordOrTheRestOfItsOwn)
+{
+    base::OptionParser parser { "ext2fs" };
+    base::StringView type;
+    bool readonly = false;
+    parser.add_text("store-type", type, "libstore's store type");
+    parser.add_short('T', "store-type");
+    parser.add_flag("readonly", readonly, "read-only");
+    parser.add_short('r', "readonly");
+    const char* hurd[] = { "ext2fs", "-T", "typed", "part:2:device:wd0", "-r" };
+    ASSERT_FALSE(parser.parse(5, hurd).is_error()) << parser.error_message().data();
+    EXPECT_TRUE(type == "typed");
+    EXPECT_TRUE(readonly);
+    ASSERT_EQ(parser.positional_count(), 1u);
+    EXPECT_TRUE(parser.positional(0) == "part:2:device:wd0");
+
+    base::OptionParser glued { "ext2fs" };
+    glued.add_text("store-type", type, "libstore's store type");
+    glued.add_short('T', "store-type");
+    const char* joined[] = { "ext2fs", "-Tdevice", "wd0" };
+    ASSERT_FALSE(glued.parse(3, joined).is_error());
+    EXPECT_TRUE(type == "device");
+    EXPECT_TRUE(glued.positional(0) == "wd0");
+
+    // A letter nobody registered stays a positional word; a missing value is an error naming
+    // the long option.
+    base::OptionParser other { "ext2fs" };
+    other.add_text("store-type", type, "libstore's store type");
+    other.add_short('T', "store-type");
+    const char* unknown[] = { "ext2fs", "-x" };
+    ASSERT_FALSE(other.parse(2, unknown).is_error());
+    EXPECT_TRUE(other.positional(0) == "-x");
+    const char* bare[] = { "ext2fs", "-T" };
+    base::OptionParser last { "ext2fs" };
+    last.add_text("store-type", type, "libstore's store type");
+    last.add_short('T', "store-type");
+    ASSERT_TRUE(last.parse(2, bare).is_error());
+    EXPECT_EQ(
+        std::string(last.error_message().data(), last.error_message().size()), "option '--store-type' needs a value");
+}

@@ -35,10 +35,11 @@ def _run(argv: list[str], what: str, stdin: str | None = None) -> str:
 
 
 def make_disk(out: Path, tree: Path | None = None, size_mib: int = 64, block_size: int = 4096,
-              mke2fs_args: tuple[str, ...] = ()) -> Path:
+              mke2fs_args: tuple[str, ...] = (), root_partition: int = 1) -> Path:
     """Writes an MBR disk of size_mib MiB to `out` whose partition 1 (type 0x83) holds an ext2
     filesystem with the contents of `tree` (empty if None). Extra mke2fs arguments (-O features,
-    -r 0, ...) go to mke2fs as given."""
+    -r 0, ...) go to mke2fs as given. With root_partition=2 the filesystem is partition 2, after a
+    1 MiB swap partition 1, as a Debian GNU/Hurd installation lays its disk out."""
     if block_size not in (1024, 2048, 4096):
         raise ImageError(f"the block size must be 1024, 2048 or 4096, not {block_size}")
     total = size_mib * 1024 * 1024 // SECTOR
@@ -48,20 +49,29 @@ def make_disk(out: Path, tree: Path | None = None, size_mib: int = 64, block_siz
     out.unlink(missing_ok=True)
     with open(out, "wb") as f:
         f.truncate(total * SECTOR)
+    start = partition_start(root_partition)
+    layout = "label: dos\n" + ("" if root_partition == 1 else f"start={PARTITION_START}, size={start - PARTITION_START}, type=82\n")
     _run([_tool("sfdisk"), "--no-reread", "--no-tell-kernel", "-q", str(out)], "sfdisk",
-         stdin=f"label: dos\nstart={PARTITION_START}, type=83\n")
-    blocks = (total - PARTITION_START) * SECTOR // block_size
+         stdin=layout + f"start={start}, type=83\n")
+    blocks = (total - start) * SECTOR // block_size
     argv = [_tool("mke2fs"), "-q", "-F", "-t", "ext2", "-b", str(block_size),
-            "-E", f"offset={PARTITION_START * SECTOR}", *mke2fs_args]
+            "-E", f"offset={start * SECTOR}", *mke2fs_args]
     if tree is not None:
         argv += ["-d", str(tree)]
     _run(argv + [str(out), str(blocks)], "mke2fs")
     return out
 
 
-def partition_spec(image: Path) -> str:
-    """How e2fsprogs names partition 1 of the image: IMAGE?offset=BYTES."""
-    return f"{image}?offset={PARTITION_START * SECTOR}"
+def partition_start(root_partition: int) -> int:
+    """The first sector of the root partition (1, or 2 after a 1 MiB swap partition)."""
+    if root_partition not in (1, 2):
+        raise ImageError(f"the root partition is 1 or 2, not {root_partition}")
+    return PARTITION_START if root_partition == 1 else PARTITION_START + 2048
+
+
+def partition_spec(image: Path, root_partition: int = 1) -> str:
+    """How e2fsprogs names the root partition of the image: IMAGE?offset=BYTES."""
+    return f"{image}?offset={partition_start(root_partition) * SECTOR}"
 
 
 def fsck(image: Path) -> tuple[int, str]:
@@ -134,3 +144,35 @@ def make_system_disk(out: Path, tree: Path | None = None, size_mib: int = 64, bl
     with tempfile.TemporaryDirectory(prefix="bootchain-tree-") as staging:
         system_tree(Path(staging), tree, programs, rootfs)
         return make_disk(out, Path(staging), size_mib, block_size, mke2fs_args)
+
+
+# The filesystem UUID of the Hurd-layout disk, which tests/check/hurd_amd64.cfg searches for.
+HURD_UUID = "6ad7e1c9-0f3a-4c7e-9b6e-2f1d0c3b4a59"
+
+
+def boot_files(dest: Path, modules_dir: Path | None = None, kernel: Path | None = None) -> None:
+    """Puts the kernel and every built module into `dest` under every name of the boot medium
+    (medium.py: /boot/gnumach-1.8-amd64.gz, /hurd/NAME.static, /lib/ld-x86-64.so.1, ...), debug
+    information stripped, as an installed system's root filesystem holds them for its GRUB."""
+    from bootchain import medium
+    modules_dir = Path(modules_dir or paths.modules_dir())
+    kernel = Path(kernel or paths.kernel())
+    objcopy = _tool("objcopy")
+    for path, what in medium.layout(medium.built_modules(modules_dir)).items():
+        target = Path(dest) / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if what == medium.KERNEL:
+            shutil.copyfile(kernel, target)
+        else:
+            _run([objcopy, "--strip-debug", str(modules_dir / what), str(target)], f"stripping {what}")
+            target.chmod(0o755)
+
+
+def make_hurd_disk(out: Path, tree: Path | None = None, size_mib: int = 64, uuid: str = HURD_UUID) -> Path:
+    """A system disk laid out as Debian GNU/Hurd's: partition 1 swap, partition 2 the root
+    filesystem (UUID `uuid`) with the programs, rootfs/, `tree`, and the kernel and the servers
+    under their Debian names, for GRUB's own entry (10_hurd.in) to load from."""
+    with tempfile.TemporaryDirectory(prefix="bootchain-tree-") as staging:
+        system_tree(Path(staging), tree)
+        boot_files(Path(staging))
+        return make_disk(out, Path(staging), size_mib, mke2fs_args=("-U", uuid), root_partition=2)

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bootchain import paths
+from bootchain import medium, paths
 
 
 class IsoError(Exception):
@@ -50,9 +50,10 @@ def prepare_grub_cfg(text: str, append: str = "") -> str:
 def build_iso(grub_cfg: str, output: Path, kernel: Path | None = None,
               modules_dir: Path | None = None, extra_files: dict[str, Path] | None = None) -> Path:
     """Builds a boot ISO at `output` from the grub.cfg text, used as it is (callers run
-    prepare_grub_cfg first when they want the serial console). The ISO holds the kernel at
-    /boot/gnumach, every file of modules_dir at /boot/NAME with its debug information stripped,
-    and extra_files ({path in the ISO: host file}) as they are."""
+    prepare_grub_cfg first when they want the serial console). The ISO holds the kernel and
+    every file of modules_dir (debug information stripped) under each of their names of the
+    boot medium (medium.py: /boot/gnumach, /boot/NAME, the Hurd's /hurd/NAME.static, ...), and
+    extra_files ({path in the ISO: host file}) as they are."""
     kernel = Path(kernel or paths.kernel())
     modules_dir = Path(modules_dir or paths.modules_dir())
     if not kernel.is_file():
@@ -68,13 +69,19 @@ def build_iso(grub_cfg: str, output: Path, kernel: Path | None = None,
         boot = Path(staging) / "boot"
         (boot / "grub").mkdir(parents=True)
         (boot / "grub/grub.cfg").write_text(grub_cfg)
-        shutil.copyfile(kernel, boot / "gnumach")
+        for name in medium.KERNEL_NAMES:
+            shutil.copyfile(kernel, Path(staging) / name.lstrip("/"))
         for module in sorted(modules_dir.iterdir()):
             if module.is_file():
                 # Debug information makes modules many times larger, and GRUB loads every byte
                 # of every module from the CD at each boot.
-                _run(["objcopy", "--strip-debug", str(module), str(boot / module.name)],
-                     f"stripping the module {module}")
+                first, *others = medium.module_paths(module.name)
+                stripped = Path(staging) / first.lstrip("/")
+                _run(["objcopy", "--strip-debug", str(module), str(stripped)], f"stripping the module {module}")
+                for other in others:
+                    target = Path(staging) / other.lstrip("/")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(stripped, target)
         for name, source in (extra_files or {}).items():
             target = Path(staging) / name.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,9 @@
 // ext2fs's root specs: the Hurd's spellings, and a sentence for every bad one.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <string>
+
 #include "root_spec.h"
 
 namespace {
@@ -41,6 +44,38 @@ TEST(RootSpec, BadSpecsSaySo)
     EXPECT_EQ(name_of("/dev/wd0s1").rfind("error: not a root spec", 0), 0u);
     std::string long_name = "part:1:device:" + std::string(63, 'w');
     EXPECT_EQ(name_of(long_name.c_str()).rfind("error: ", 0), 0u);
+}
+
+std::string trimmed(const std::string& s)
+{
+    size_t from = s.find_first_not_of(' ');
+    size_t to = s.find_last_not_of(' ');
+    return from == std::string::npos ? std::string() : s.substr(from, to - from + 1);
+}
+
+// The table `bootchain check` is held to as well (tools/bootchain/rootspec.py).
+TEST(RootSpec, SharedTableOfCases)
+{
+    std::ifstream table(ROOT_SPEC_CASES);
+    ASSERT_TRUE(table.good()) << ROOT_SPEC_CASES;
+    std::string line;
+    int cases = 0;
+    while (std::getline(table, line)) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        size_t bar1 = line.find('|'), bar2 = line.find('|', bar1 + 1);
+        ASSERT_NE(bar2, std::string::npos) << line;
+        std::string type = trimmed(line.substr(0, bar1));
+        std::string spec = trimmed(line.substr(bar1 + 1, bar2 - bar1 - 1));
+        std::string expected = trimmed(line.substr(bar2 + 1));
+        auto r = ext2fs::parse_root_spec(base::StringView(spec.data(), spec.size()),
+            type == "-" ? base::StringView() : base::StringView(type.c_str()));
+        std::string got
+            = r.is_error() ? std::string("error: ") + r.error().context() : std::string(r.value().name.c_str());
+        EXPECT_EQ(got, expected) << "-T " << type << " " << spec;
+        ++cases;
+    }
+    EXPECT_GE(cases, 20);
 }
 
 TEST(RootSpec, RootWordOfTheKernelCommandLine)
