@@ -1,4 +1,4 @@
-/* The C string functions the compiler and the MIG stubs call; implemented in lib/mach/crt.cpp. */
+/* The C string functions the compiler and the MIG stubs call; implemented in lib/runtime/crt.cpp. */
 #pragma once
 #include <stddef.h>
 #ifdef __cplusplus

@@ -1,5 +1,5 @@
 /* What MIG-generated code expects from the runtime (GNU Mach's package does not ship this
- * header: glibc does). Implemented in lib/mach/mig_support.cpp. */
+ * header: glibc does). Implemented in lib/runtime/mig_support.cpp. */
 #pragma once
 #include <mach/message.h>
 #include <mach/port.h>
