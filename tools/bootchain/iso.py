@@ -48,16 +48,18 @@ def prepare_grub_cfg(text: str, append: str = "") -> str:
 
 
 def build_iso(grub_cfg: str, output: Path, kernel: Path | None = None,
-              modules_dir: Path | None = None, extra_files: dict[str, Path] | None = None) -> Path:
+              modules_dir: Path | None = None, extra_files: dict[str, Path] | None = None,
+              chain: bool = True) -> Path:
     """Builds a boot ISO at `output` from the grub.cfg text, used as it is (callers run
     prepare_grub_cfg first when they want the serial console). The ISO holds the kernel at
     /boot/gnumach, every file of modules_dir at /boot/NAME with its debug information stripped,
-    and extra_files ({path in the ISO: host file}) as they are."""
+    and extra_files ({path in the ISO: host file}) as they are. With chain=False it holds the
+    extra files only: another system booted by the same GRUB (the benchmarks' Linux peer)."""
     kernel = Path(kernel or paths.kernel())
     modules_dir = Path(modules_dir or paths.modules_dir())
-    if not kernel.is_file():
+    if chain and not kernel.is_file():
         raise IsoError(f"the kernel {kernel} is missing: run scripts/setup")
-    if not modules_dir.is_dir():
+    if chain and not modules_dir.is_dir():
         raise IsoError(f"the modules folder {modules_dir} is missing: build the tree first")
     for tool in ("grub-mkrescue", "objcopy", "xorriso"):
         if not shutil.which(tool):
@@ -68,8 +70,10 @@ def build_iso(grub_cfg: str, output: Path, kernel: Path | None = None,
         boot = Path(staging) / "boot"
         (boot / "grub").mkdir(parents=True)
         (boot / "grub/grub.cfg").write_text(grub_cfg)
-        shutil.copyfile(kernel, boot / "gnumach")
-        for module in sorted(modules_dir.iterdir()):
+        modules = sorted(modules_dir.iterdir()) if chain else []
+        if chain:
+            shutil.copyfile(kernel, boot / "gnumach")
+        for module in modules:
             if module.is_file():
                 # Debug information makes modules many times larger, and GRUB loads every byte
                 # of every module from the CD at each boot.
