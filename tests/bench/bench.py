@@ -13,7 +13,6 @@ import datetime
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
