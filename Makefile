@@ -2,7 +2,7 @@
 #   make build   configure and build into build/
 #   make run     boot the chain under QEMU on a disk made from rootfs/ and the programs
 #   make check   build, then run every test with CTest
-#   make bench   the benchmarks: figures printed, nothing asserted
+#   make bench   the benchmarks beside Linux: a table printed, nothing asserted
 #   make fuzz    the fuzzers, for as long as asked (below)
 #   make powercut  power cuts and failing writes, more of them than make check runs (below)
 #   make lint    clang-format and clang-tidy (the root .clang-tidy) over the whole tree
@@ -38,9 +38,15 @@ check: build
 lint: build
 	ctest --test-dir $(BUILD) --output-on-failure -R '^lint\.'
 
+# The benchmarks (tests/bench/bench.py): the chain and Linux (Debian 12's kernel, fetched by
+# scripts/setup) booted in alternating rounds on the same QEMU command line and disk image, on
+# q35 (AHCI) and pc (IDE); one table of medians and ratios, also in build/bench/results.json.
+#   make bench   make bench BENCH_ROUNDS=5   make bench BENCH_MACHINES=q35
+BENCH_ROUNDS ?= 3
+BENCH_MACHINES ?= q35,pc
 bench: build
-	PYTHONPATH=$(CURDIR)/tools BOOTCHAIN_BUILD_DIR=$(CURDIR)/$(BUILD) python3 tests/disk/bench.py
-	PYTHONPATH=$(CURDIR)/tools BOOTCHAIN_BUILD_DIR=$(CURDIR)/$(BUILD) python3 tests/fs/bench.py
+	PYTHONPATH=$(CURDIR)/tools BOOTCHAIN_BUILD_DIR=$(CURDIR)/$(BUILD) python3 tests/bench/bench.py \
+	  --rounds $(BENCH_ROUNDS) --machines $(BENCH_MACHINES)
 
 # The fuzzers, for longer than make check runs them: the message fuzzer in QEMU
 # (tests/security/msgfuzz_run.py: FUZZ_SECONDS of messages, or FUZZ_MESSAGES of them when given;

@@ -48,17 +48,19 @@ def prepare_grub_cfg(text: str, append: str = "") -> str:
 
 
 def build_iso(grub_cfg: str, output: Path, kernel: Path | None = None,
-              modules_dir: Path | None = None, extra_files: dict[str, Path] | None = None) -> Path:
+              modules_dir: Path | None = None, extra_files: dict[str, Path] | None = None,
+              chain: bool = True) -> Path:
     """Builds a boot ISO at `output` from the grub.cfg text, used as it is (callers run
     prepare_grub_cfg first when they want the serial console). The ISO holds the kernel and
     every file of modules_dir (debug information stripped) under each of their names of the
     boot medium (medium.py: /boot/gnumach, /boot/NAME, the Hurd's /hurd/NAME.static, ...), and
-    extra_files ({path in the ISO: host file}) as they are."""
+    extra_files ({path in the ISO: host file}) as they are. With chain=False it holds the
+    extra files only: another system booted by the same GRUB (the benchmarks' Linux peer)."""
     kernel = Path(kernel or paths.kernel())
     modules_dir = Path(modules_dir or paths.modules_dir())
-    if not kernel.is_file():
+    if chain and not kernel.is_file():
         raise IsoError(f"the kernel {kernel} is missing: run scripts/setup")
-    if not modules_dir.is_dir():
+    if chain and not modules_dir.is_dir():
         raise IsoError(f"the modules folder {modules_dir} is missing: build the tree first")
     for tool in ("grub-mkrescue", "objcopy", "xorriso"):
         if not shutil.which(tool):
@@ -69,9 +71,11 @@ def build_iso(grub_cfg: str, output: Path, kernel: Path | None = None,
         boot = Path(staging) / "boot"
         (boot / "grub").mkdir(parents=True)
         (boot / "grub/grub.cfg").write_text(grub_cfg)
-        for name in medium.KERNEL_NAMES:
-            shutil.copyfile(kernel, Path(staging) / name.lstrip("/"))
-        for module in sorted(modules_dir.iterdir()):
+        modules = sorted(modules_dir.iterdir()) if chain else []
+        if chain:
+            for name in medium.KERNEL_NAMES:
+                shutil.copyfile(kernel, Path(staging) / name.lstrip("/"))
+        for module in modules:
             if module.is_file():
                 # Debug information makes modules many times larger, and GRUB loads every byte
                 # of every module from the CD at each boot.

@@ -635,9 +635,16 @@ base::BoundedString<16> rate(uint64_t thousandths)
     return base::formatted<16>("{}.{:02}", thousandths / 1000, thousandths % 1000 / 10);
 }
 
-void print_row(base::StringView what, uint64_t kb_per_s, uint64_t requests_per_s)
+// The table's row, then the same measure in the form tests/bench reads from both the chain and
+// Linux (the row's name there is "raw " and this one's).
+void print_row(base::StringView what, uint64_t bytes, uint64_t requests, uint64_t ns)
 {
-    mach::println("bench: {:<16} {:>10} {:>12}", what, rate(kb_per_s), requests_per_s);
+    if (ns == 0)
+        ns = 1;
+    uint64_t kb_per_s = bytes * 1000000ULL / ns; // bytes/ns * 1e6 = KB/s (decimal)
+    mach::println("bench: {:<16} {:>10} {:>12}", what, rate(kb_per_s), requests * 1000000000ULL / ns);
+    mach::println(
+        "bench-row: {}{} ns={} bytes={} count={}", what.starts_with("seq") ? "raw " : "", what, ns, bytes, requests);
 }
 
 void test_bench(base::StringView name, unsigned megabytes)
@@ -666,14 +673,10 @@ void test_bench(base::StringView name, unsigned megabytes)
             release(data, got);
             ++requests;
         }
-        uint64_t ns = mach::uptime_ns() - start;
-        if (ns == 0)
-            ns = 1;
-        uint64_t kb_per_s = total * 1000000ULL / ns; // bytes/ns * 1e6 = KB/s (decimal)
         print_row(size >= 1048576 ? "seq 1 MiB"
                 : size >= 65536   ? "seq 64 KiB"
                                   : "seq 4 KiB",
-            kb_per_s, requests * 1000000000ULL / ns);
+            total, requests, mach::uptime_ns() - start);
     }
     // Random 4 KiB reads over the same area, from a fixed sequence (xorshift).
     uint64_t x = 88172645463325252ULL;
@@ -693,11 +696,7 @@ void test_bench(base::StringView name, unsigned megabytes)
         }
         release(data, got);
     }
-    uint64_t ns = mach::uptime_ns() - start;
-    if (ns == 0)
-        ns = 1;
-    uint64_t kb_per_s = uint64_t(count) * 4096 * 1000000ULL / ns;
-    print_row("random 4 KiB", kb_per_s, uint64_t(count) * 1000000000ULL / ns);
+    print_row("random 4 KiB", uint64_t(count) * 4096, count, mach::uptime_ns() - start);
     device_close(d.port);
 }
 

@@ -12,7 +12,10 @@
 //   --test=goaway     asks ext2fs to go away (clean, read-only) at once
 //   --test=corrupt    /bad has a corrupt directory entry: errors there, the rest still served
 //   --test=readonly   a read-only mount: reads work, every change is FS_EROFS
-//   --test=bench      [--megabytes=N] [--files=N] throughput, create/delete rate and memory
+//   --test=bench      [--megabytes=N] [--files=N] the chain's rows of tests/bench: /bench.bin read
+//                     cold and warm, /small's files read, /stat's entries stat'ed, files created
+//                     and deleted, a file written, each with a sync; a null RPC against a bare
+//                     mach_msg round trip; ext2fs's memory
 // It prints what failed and powers off with 0 when every check passed, else 1.
 #include "base/options.h"
 #include "chain/link.h"
@@ -23,6 +26,7 @@
 #include "runtime/console.h"
 #include "runtime/msg.h"
 #include "runtime/power.h"
+#include "runtime/threads.h"
 
 namespace {
 
@@ -868,70 +872,220 @@ void test_readonly()
         check(st.value().f_flags & FS_STATFS_READONLY, "file_statfs does not say read-only");
 }
 
-struct Rate {
-    uint64_t per_second_x100;
-};
-Rate rate(uint64_t count, uint64_t ns)
-{
-    return { ns ? count * 100000000000ULL / ns : 0 };
-}
-
 void print_memory(base::StringView when, const fs::ServerStats& s)
 {
     mach::println("bench: {:<28} {:>8} KiB resident, cache {} KiB ({} blocks), heap {} KiB", when,
         s.resident_bytes / 1024, s.cache_bytes / 1024, s.cached_blocks, s.heap_bytes / 1024);
 }
 
-// MB/s (decimal) with two decimals, from bytes and nanoseconds.
-void print_throughput(base::StringView what, uint64_t bytes, uint64_t ns, uint64_t requests)
+// One row of the benchmark, in the form tests/bench reads from both the chain and Linux.
+void print_row(base::StringView name, uint64_t ns, uint64_t bytes, uint64_t count)
 {
-    if (ns == 0)
-        ns = 1;
-    uint64_t kb_per_s = bytes * 1000000ULL / ns;
-    mach::println("bench: {:<28} {:>6}.{:02} MB/s {:>8} requests/s", what, kb_per_s / 1000, kb_per_s % 1000 / 10,
-        requests * 1000000000ULL / ns);
+    mach::println("bench-row: {} ns={} bytes={} count={}", name, ns, bytes, count);
 }
 
-uint64_t read_file_ns(const fs::Node& file, uint64_t bytes, uint64_t& requests)
+void read_file_row(base::StringView name, const fs::Node& file, uint64_t bytes)
 {
     uint64_t start = mach::uptime_ns();
-    requests = 0;
+    uint64_t requests = 0;
     for (uint64_t at = 0; at < bytes; at += FS_IO_MAX) {
         auto r = file.read_region(static_cast<int64_t>(at), FS_IO_MAX);
         if (!ok(r, "bench io_read"))
-            return 0;
+            return;
         if (at == 0)
             check(content::first_difference(r.value().data(), 0, 4096, 90) == 4096, "bench file's first bytes");
         check(r.value().size() == FS_IO_MAX, "bench io_read at {} gave {} bytes", at, r.value().size());
         ++requests;
     }
-    return mach::uptime_ns() - start;
+    print_row(name, mach::uptime_ns() - start, bytes, requests);
 }
 
-// Every entry of /big-directory (if the disk has one) looked up and stat'ed, as `ls -l` does.
-void bench_big_directory()
+base::BoundedString<32> numbered(base::StringView prefix, unsigned i)
 {
-    auto found = g_root.lookup("big-directory", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
-    if (found.is_error())
+    return base::formatted<32>("{}{:05}", prefix, i);
+}
+
+// /small/f00000 ...: each looked up from the root and read whole (4 KiB), as open+read+close.
+void small_files_row(unsigned files)
+{
+    static uint8_t buffer[4096];
+    uint64_t start = mach::uptime_ns();
+    unsigned read = 0;
+    for (unsigned i = 0; i < files; ++i) {
+        auto file = g_root.lookup(numbered("small/f", i).view(), FS_LOOKUP_READ);
+        if (!ok(file, "bench lookup of a small file"))
+            return;
+        auto got = file.value().read(0, buffer, sizeof buffer);
+        if (!ok(got, "bench read of a small file"))
+            return;
+        check(got.value() == sizeof buffer, "small/f{:05} gave {} bytes", i, got.value());
+        ++read;
+    }
+    print_row("small files", mach::uptime_ns() - start, uint64_t(read) * sizeof buffer, read);
+}
+
+// Every entry of /stat looked up and stat'ed, as `ls -l` does.
+void stat_row()
+{
+    fs::Node dir = open("stat", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
+    if (!dir.valid())
         return;
-    fs::Node big = found.release_value();
     uint64_t start = mach::uptime_ns();
     unsigned stated = 0;
-    auto listed = big.for_each_entry([&](const fs::Dirent& d) {
+    auto listed = dir.for_each_entry([&](const fs::Dirent& d) {
         if (d.name == "." || d.name == "..")
             return true;
-        auto entry = big.lookup(d.name, FS_LOOKUP_READ);
-        if (!ok(entry, "bench lookup in /big-directory"))
+        auto entry = dir.lookup(d.name, FS_LOOKUP_READ);
+        if (!ok(entry, "bench lookup in /stat"))
             return false;
-        if (!ok(entry.value().stat(), "bench stat in /big-directory"))
+        if (!ok(entry.value().stat(), "bench stat in /stat"))
             return false;
         ++stated;
         return true;
     });
-    ok(listed, "bench readdir of /big-directory");
-    Rate r = rate(stated, mach::uptime_ns() - start);
-    mach::println("bench: {:<28} {:>6}.{:02} entries/s ({} entries)", "stat every entry of a dir",
-        r.per_second_x100 / 100, r.per_second_x100 % 100, stated);
+    ok(listed, "bench readdir of /stat");
+    print_row("stat", mach::uptime_ns() - start, 0, stated);
+}
+
+// Creates, then deletes, `files` empty files in a new directory, each followed by a sync.
+void create_delete_rows(unsigned files)
+{
+    ok(g_root.mkdir("bench-files"), "mkdir /bench-files");
+    fs::Node dir = open("bench-files", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
+    if (!dir.valid())
+        return;
+    uint64_t start = mach::uptime_ns();
+    unsigned created = 0;
+    for (unsigned i = 0; i < files; ++i) {
+        if (!ok(dir.create(numbered("file", i).view()), "bench create"))
+            break;
+        ++created;
+    }
+    ok(g_root.sync(), "file_syncfs after the creates");
+    print_row("create", mach::uptime_ns() - start, 0, created);
+    start = mach::uptime_ns();
+    unsigned deleted = 0;
+    for (unsigned i = 0; i < created; ++i) {
+        if (!ok(dir.unlink(numbered("file", i).view()), "bench unlink"))
+            break;
+        ++deleted;
+    }
+    ok(g_root.sync(), "file_syncfs after the deletes");
+    print_row("delete", mach::uptime_ns() - start, 0, deleted);
+    ok(g_root.rmdir("bench-files"), "rmdir /bench-files");
+}
+
+// A new file of `bytes` written in requests of FS_IO_MAX, then a sync; removed afterwards.
+void write_row(uint64_t bytes)
+{
+    static uint8_t buffer[FS_IO_MAX];
+    for (size_t i = 0; i < sizeof buffer; ++i)
+        buffer[i] = static_cast<uint8_t>(i * 13);
+    uint64_t start = mach::uptime_ns();
+    auto made = g_root.create("bench-write.bin");
+    if (!ok(made, "bench create of bench-write.bin"))
+        return;
+    uint64_t requests = 0;
+    for (uint64_t at = 0; at < bytes;) {
+        auto wrote = made.value().write(static_cast<int64_t>(at), buffer, sizeof buffer);
+        if (!ok(wrote, "bench io_write") || wrote.value() == 0)
+            return;
+        at += wrote.value();
+        ++requests;
+    }
+    ok(g_root.sync(), "file_syncfs after the write");
+    print_row("write", mach::uptime_ns() - start, bytes, requests);
+    ok(g_root.unlink("bench-write.bin"), "unlink /bench-write.bin");
+    ok(g_root.sync(), "file_syncfs after the unlink");
+}
+
+// Enough for a second or so under TCG: the guest's clock ticks every 10 ms.
+constexpr unsigned round_trips = 10000;
+
+// The cheapest RPC ext2fs answers: io_get_auth, which reads the handle's identity only.
+void null_rpc_row()
+{
+    uint64_t start = mach::uptime_ns();
+    for (unsigned i = 0; i < round_trips; ++i)
+        if (!ok(g_root.auth(), "bench io_get_auth"))
+            return;
+    print_row("null RPC to ext2fs", mach::uptime_ns() - start, 0, round_trips);
+}
+
+struct Echo {
+    mach_port_t port = MACH_PORT_NULL;
+};
+
+// The second thread of the bare round trip: answers every message on its port with an empty
+// reply, outside the module's turn for good (it touches nothing of the module's).
+void echo_thread(void* argument)
+{
+    mach::OutsideTurn outside(mach::Wait::Sleep);
+    mach_port_t port = static_cast<Echo*>(argument)->port;
+    struct {
+        mach_msg_header_t header;
+        char slack[64];
+    } message {};
+    mach_msg_option_t options = MACH_RCV_MSG;
+    mach_msg_size_t send_size = 0;
+    for (;;) {
+        mach_msg_return_t r
+            = mach_msg_trap(&message.header, options, send_size, sizeof message, port, 0, MACH_PORT_NULL);
+        options = MACH_RCV_MSG;
+        send_size = 0;
+        if (r != MACH_MSG_SUCCESS || !MACH_PORT_VALID(message.header.msgh_remote_port))
+            continue;
+        message.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+        message.header.msgh_size = sizeof message.header;
+        message.header.msgh_local_port = MACH_PORT_NULL;
+        options = MACH_SEND_MSG | MACH_RCV_MSG;
+        send_size = sizeof message.header;
+    }
+}
+
+// The floor under the null RPC: a bare mach_msg round trip to another thread of this task
+// (send and receive in one trap on each side, nothing decoded). Last of the rows: once a
+// second thread runs, every RPC of the runtime takes and gives the module's turn.
+void bare_round_trip_row()
+{
+    static Echo echo;
+    if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &echo.port) != KERN_SUCCESS
+        || mach_port_insert_right(mach_task_self(), echo.port, echo.port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS) {
+        check(false, "making the echo port");
+        return;
+    }
+    if (!ok(mach::start_thread(echo_thread, &echo), "starting the echo thread"))
+        return;
+    mach_port_t reply = mach_reply_port();
+    auto trips = [&](unsigned count) {
+        // Outside the turn, so that the echo thread runs; nothing here may use the runtime (its
+        // clock is an RPC, read before and after).
+        mach::OutsideTurn outside(mach::Wait::Sleep);
+        struct {
+            mach_msg_header_t header;
+            char slack[64];
+        } message {};
+        for (unsigned i = 0; i < count; ++i) {
+            message.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+            message.header.msgh_size = sizeof message.header;
+            message.header.msgh_remote_port = echo.port;
+            message.header.msgh_local_port = reply;
+            message.header.msgh_id = 1;
+            // Bounded: an echo thread that never answers costs 5 s, not the run.
+            if (mach_msg_trap(&message.header, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof message.header,
+                    sizeof message, reply, 5000, MACH_PORT_NULL)
+                != MACH_MSG_SUCCESS)
+                return i;
+        }
+        return count;
+    };
+    // The first trip starts the echo thread; then the timed ones.
+    check(trips(1) == 1, "the echo thread did not answer");
+    uint64_t start = mach::uptime_ns();
+    unsigned done = trips(round_trips);
+    uint64_t ns = mach::uptime_ns() - start;
+    check(done == round_trips, "the echo thread answered {} of {} messages", done, round_trips);
+    print_row("bare mach_msg round trip", ns, 0, done);
 }
 
 void test_bench(unsigned megabytes, unsigned files)
@@ -949,18 +1103,9 @@ void test_bench(unsigned megabytes, unsigned files)
         check(false, "bench.bin is smaller than {} MiB", megabytes);
         return;
     }
-    // Three times; the best run counts (the first warms the host's caches, and other work on
-    // the host slows some runs down: each round is shown). The raw figure comes from
-    // disk-client in ext2fs's place (tests/fs/bench.py): exec's place may not open a disk.
-    uint64_t fs_ns = ~0ULL, fs_requests = 0;
-    for (int round = 1; round <= 3; ++round) {
-        uint64_t file = read_file_ns(big, bytes, fs_requests);
-        if (file && file < fs_ns)
-            fs_ns = file;
-        mach::println("bench: round {}: ext2fs {} ms", round, file / 1000000);
-    }
-    mach::println("bench: {} MiB sequential, requests of 1 MiB", megabytes);
-    print_throughput("read through ext2fs", bytes, fs_ns, fs_requests);
+    // The first read after the mount is cold: nothing of the file is in ext2fs's cache.
+    read_file_row("file cold", big, bytes);
+    read_file_row("file warm", big, bytes);
 
     // Untimed: every byte read through ext2fs is the file's.
     for (uint64_t at = 0; at < bytes; at += FS_IO_MAX) {
@@ -973,49 +1118,21 @@ void test_bench(unsigned megabytes, unsigned files)
             break;
         }
     }
-
     auto warm = g_root.server_stats();
     if (ok(warm, "fs_server_stats"))
         print_memory("ext2fs memory, after reading", warm.value());
 
-    // Create, then delete, many small files in one directory.
-    ok(g_root.mkdir("bench-files"), "mkdir /bench-files");
-    fs::Node dir = open("bench-files", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
-    if (!dir.valid())
-        return;
-    auto name_of = [](unsigned i) {
-        base::BufferSink<16> n;
-        base::format(n, "file{:05}", i);
-        return base::BoundedString<16>(n.view());
-    };
-    uint64_t start = mach::uptime_ns();
-    unsigned created = 0;
-    for (unsigned i = 0; i < files; ++i) {
-        auto made = dir.create(name_of(i).view());
-        if (!ok(made, "bench create"))
-            break;
-        ++created;
-    }
-    uint64_t create_ns = mach::uptime_ns() - start;
-    start = mach::uptime_ns();
-    unsigned deleted = 0;
-    for (unsigned i = 0; i < created; ++i) {
-        if (!ok(dir.unlink(name_of(i).view()), "bench unlink"))
-            break;
-        ++deleted;
-    }
-    uint64_t delete_ns = mach::uptime_ns() - start;
-    Rate c = rate(created, create_ns), d = rate(deleted, delete_ns);
-    mach::println("bench: {:<28} {:>6}.{:02} files/s ({} files)", "create", c.per_second_x100 / 100,
-        c.per_second_x100 % 100, created);
-    mach::println("bench: {:<28} {:>6}.{:02} files/s ({} files)", "delete", d.per_second_x100 / 100,
-        d.per_second_x100 % 100, deleted);
-    ok(g_root.rmdir("bench-files"), "rmdir /bench-files");
-    bench_big_directory();
-    ok(g_root.sync(), "file_syncfs");
+    small_files_row(files);
+    stat_row();
+    create_delete_rows(files);
+    write_row(bytes);
     auto after = g_root.server_stats();
-    if (ok(after, "fs_server_stats"))
+    if (ok(after, "fs_server_stats")) {
         print_memory("ext2fs memory, warm cache", after.value());
+        print_row("ext2fs resident after the rows", 0, after.value().resident_bytes, 1);
+    }
+    null_rpc_row();
+    bare_round_trip_row();
     ok(fs::filesystem_go_away(chain::link().upstream()), "fsys_goaway");
 }
 
