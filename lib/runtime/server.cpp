@@ -163,17 +163,40 @@ void destroy_message(mach_msg_header_t* m, MessageDirection direction)
     }
 }
 
-base::Result<void> Server::serve_one(unsigned timeout_ms)
+namespace {
+// A reply that could not be sent: what it carries goes with it.
+void drop_reply(mach_msg_header_t* reply, mach_msg_return_t r)
 {
-    return serve_one(m_buffers, timeout_ms);
+    if (r == MACH_SEND_INVALID_DEST || r == MACH_SEND_TIMED_OUT) // the client went, or its queue is full
+        destroy_message(reply, MessageDirection::Unsent);
+}
+} // namespace
+
+void Server::send_waiting_reply(Buffers& buffers)
+{
+    if (!buffers.reply_waiting)
+        return;
+    buffers.reply_waiting = false;
+    mach_msg_header_t* reply = buffers.at(buffers.request);
+    mach_msg_return_t r = mach_msg_trap(
+        reply, MACH_SEND_MSG | MACH_SEND_TIMEOUT, reply->msgh_size, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+    if (r != MACH_MSG_SUCCESS)
+        drop_reply(reply, r);
 }
 
-base::Result<void> Server::serve_one(Buffers& buffers, unsigned timeout_ms)
+base::Result<void> Server::serve_one(Buffers& buffers)
 {
-    auto* request = reinterpret_cast<mach_msg_header_t*>(buffers.request);
-    auto* reply = reinterpret_cast<mig_reply_header_t*>(buffers.reply);
+    auto* request = buffers.at(buffers.request);
     ++m_receiving;
-    mach_msg_return_t r = receive_in_order(request, message_bytes, m_set, timeout_ms);
+    mach_msg_return_t r = receive_in_order(request, message_bytes, m_set, buffers.reply_waiting);
+    // MACH_SEND_*: the waiting reply was not sent, and nothing was received.
+    bool send_failed = (r & 0xffffc000) == 0x10000000 && r != MACH_MSG_SUCCESS;
+    if (buffers.reply_waiting && send_failed) {
+        buffers.reply_waiting = false;
+        drop_reply(request, r);
+        r = receive_in_order(request, message_bytes, m_set);
+    }
+    buffers.reply_waiting = false;
     --m_receiving;
     if (r == MACH_RCV_TOO_LARGE) {
         report("a request larger than {} bytes was refused", message_bytes);
@@ -181,6 +204,7 @@ base::Result<void> Server::serve_one(Buffers& buffers, unsigned timeout_ms)
     }
     if (r != MACH_MSG_SUCCESS)
         return base::Error(r, "receiving a request");
+    auto* reply = reinterpret_cast<mig_reply_header_t*>(buffers.at(1 - buffers.request));
 
     // The reply header as MIG servers expect it.
     reply->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(request->msgh_bits), 0);
@@ -221,12 +245,9 @@ base::Result<void> Server::serve_one(Buffers& buffers, unsigned timeout_ms)
             destroy_message(&reply->Head, MessageDirection::Unsent);
         return {};
     }
-    r = mach_msg_trap(
-        &reply->Head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, reply->Head.msgh_size, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
-    if (r == MACH_SEND_INVALID_DEST || r == MACH_SEND_TIMED_OUT) {
-        // The client went away or its queue is full: drop the reply and what it carries.
-        destroy_message(&reply->Head, MessageDirection::Unsent);
-    }
+    // The reply goes with the next receive; the next request lands where it is.
+    buffers.request = 1 - buffers.request;
+    buffers.reply_waiting = true;
     return {};
 }
 
@@ -260,7 +281,7 @@ void Server::thread_main(void* server)
     // Its messages on its own stack (thread_stack_bytes is far more than the two buffers).
     Buffers buffers;
     for (;;) {
-        auto r = self->serve_one(buffers, 0);
+        auto r = self->serve_one(buffers);
         if (r.is_error())
             report("server loop: {}", r.error());
     }
@@ -287,10 +308,11 @@ void Server::run()
             sleep_ms(60 * 1000);
     }
     while (!m_stopping) {
-        auto r = serve_one();
+        auto r = serve_one(m_buffers);
         if (r.is_error())
             report("server loop: {}", r.error());
     }
+    send_waiting_reply(m_buffers);
 }
 
 } // namespace mach

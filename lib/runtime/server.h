@@ -43,8 +43,6 @@ public:
     base::Result<void> remove_port(mach_port_t receive);
     void add_demux(Demux);
 
-    // Serves one request; waits at most timeout_ms (0: forever). MACH_RCV_TIMED_OUT when idle.
-    base::Result<void> serve_one(unsigned timeout_ms = 0);
     // Serves until stop() is called by a handler.
     void run();
     void stop() { m_stopping = true; }
@@ -58,11 +56,18 @@ public:
     base::Result<void> serve_with_threads(unsigned threads, unsigned max_threads);
 
 private:
+    // A loop's two message buffers. The request lands in one and the reply is made in the
+    // other; the reply then waits there and goes out with the next receive (one kernel entry
+    // for both), which lands the next request in the same buffer: the two swap roles.
     struct Buffers {
-        alignas(16) char request[message_bytes];
-        alignas(16) char reply[message_bytes];
+        alignas(16) char message[2][message_bytes];
+        unsigned request = 0; // the buffer the next request lands in (and a waiting reply is in)
+        bool reply_waiting = false;
+        mach_msg_header_t* at(unsigned i) { return reinterpret_cast<mach_msg_header_t*>(message[i]); }
     };
-    base::Result<void> serve_one(Buffers&, unsigned timeout_ms);
+    base::Result<void> serve_one(Buffers&);
+    // Sends a reply that waits, on its own (a loop that stops).
+    void send_waiting_reply(Buffers&);
     base::Result<void> start_thread();
     static void thread_main(void* server);
     static void before_client_wait();

@@ -115,8 +115,14 @@ OutsideTurn::OutsideTurn(Wait wait)
 {
     if (!has_threads())
         return;
-    if (wait == Wait::Client && g_client_wait_hook)
+    if (wait == Wait::Client && g_client_wait_hook) {
+        // The hook's own kernel calls (a new thread's stack, its creation) are no calls on a
+        // client's port: without the bound they do not come back here.
+        unsigned bound = g_running->client_call_ms;
+        g_running->client_call_ms = 0;
         g_client_wait_hook();
+        g_running->client_call_ms = bound;
+    }
     m_self = g_running;
     g_running = nullptr;
     give_turn();
@@ -128,17 +134,41 @@ OutsideTurn::~OutsideTurn()
         take_turn(m_self);
 }
 
-mach_msg_return_t receive_in_order(
-    mach_msg_header_t* buffer, mach_msg_size_t size, mach_port_t port, unsigned timeout_ms)
+namespace {
+mach_msg_return_t reply_and_receive(mach_msg_header_t* message, mach_msg_size_t size, mach_port_t port, bool send)
 {
-    mach_msg_option_t options = MACH_RCV_MSG | (timeout_ms ? MACH_RCV_TIMEOUT : 0);
+    mach_msg_option_t options = MACH_RCV_MSG | (send ? MACH_SEND_MSG | MACH_SEND_TIMEOUT : 0);
+    mach_msg_return_t r;
+    do
+        r = mach_msg_trap(message, options, send ? message->msgh_size : 0, size, port, 0, MACH_PORT_NULL);
+    while (r == MACH_SEND_INTERRUPTED);
+    // Sent, if there was a reply: only the receive is left.
+    while (r == MACH_RCV_INTERRUPTED)
+        r = mach_msg_trap(message, MACH_RCV_MSG, 0, size, port, 0, MACH_PORT_NULL);
+    return r;
+}
+} // namespace
+
+mach_msg_return_t receive_in_order(mach_msg_header_t* message, mach_msg_size_t size, mach_port_t port, bool send_reply)
+{
     if (!has_threads())
-        return mach_msg_trap(buffer, options, 0, size, port, timeout_ms, MACH_PORT_NULL);
+        return reply_and_receive(message, size, port, send_reply);
+    // The reply goes first, on its own: another thread may hold the right to receive for as
+    // long as no request comes, and the client must not wait for that.
+    if (send_reply) {
+        mach_msg_return_t sent;
+        do
+            sent = mach_msg_trap(
+                message, MACH_SEND_MSG | MACH_SEND_TIMEOUT, message->msgh_size, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+        while (sent == MACH_SEND_INTERRUPTED);
+        if (sent != MACH_MSG_SUCCESS)
+            return sent;
+    }
     ThreadState* self = g_running;
     g_running = nullptr;
     give_turn();
     take_token(g_receiving);
-    mach_msg_return_t r = mach_msg_trap(buffer, options, 0, size, port, timeout_ms, MACH_PORT_NULL);
+    mach_msg_return_t r = reply_and_receive(message, size, port, false);
     take_turn(self);
     give_token(g_receiving);
     return r;
