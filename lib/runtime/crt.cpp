@@ -103,13 +103,22 @@ int atexit(void (*)())
 // <new> declares it; with -nostdlib nothing defines it, and `new (std::nothrow)` needs it.
 const std::nothrow_t std::nothrow {};
 
+// A plain new may not return null (the compiler assumes it does not): an empty heap there is
+// a bug, caught where it happens. Allocations that may fail use base::create (base/own.h).
+static void* allocate_or_trap(size_t size)
+{
+    void* p = mach::heap_allocate(size);
+    if (!p)
+        __builtin_trap();
+    return p;
+}
 void* operator new(size_t size)
 {
-    return mach::heap_allocate(size);
+    return allocate_or_trap(size);
 }
 void* operator new[](size_t size)
 {
-    return mach::heap_allocate(size);
+    return allocate_or_trap(size);
 }
 void* operator new(size_t size, const std::nothrow_t&) noexcept
 {
