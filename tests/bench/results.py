@@ -52,6 +52,8 @@ SPECS = [
     Spec("write", "write (64 MiB, sync)", "MB/s", HIGHER),
     Spec("to prompt", "to prompt (QEMU start)", "s", LOWER),
     Spec("null RPC to ext2fs", "null RPC to ext2fs", "µs", LOWER, linux=False),
+    Spec("kernel RPC", "kernel RPC (mach_port_type)", "µs", LOWER, linux=False),
+    Spec("bare round trip between tasks", "bare round trip between tasks", "µs", LOWER, linux=False),
     Spec("bare mach_msg round trip", "bare mach_msg round trip", "µs", LOWER, linux=False),
     Spec("resident pci-arbiter", "resident pci-arbiter", "KiB", LOWER, linux=False),
     Spec("resident rumpdisk", "resident rumpdisk", "KiB", LOWER, linux=False),

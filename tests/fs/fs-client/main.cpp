@@ -1012,16 +1012,31 @@ void null_rpc_row()
     print_row("null RPC to ext2fs", mach::uptime_ns() - start, 0, round_trips);
 }
 
+// The same round trip answered by the kernel (mach_port_type on a name of ours): one mach_msg
+// and no switch to another address space. What the null RPC costs beyond it is ext2fs's own
+// work and the two switches of address space (under TCG each flushes QEMU's TLB).
+void kernel_rpc_row()
+{
+    mach_port_t name = g_root.port();
+    uint64_t start = mach::uptime_ns();
+    for (unsigned i = 0; i < round_trips; ++i) {
+        mach_port_type_t type = 0;
+        kern_return_t r = mach_port_type(mach_task_self(), name, &type);
+        check(r == KERN_SUCCESS, "bench mach_port_type: {}", base::Status { r });
+        if (r != KERN_SUCCESS)
+            return;
+    }
+    print_row("kernel RPC", mach::uptime_ns() - start, 0, round_trips);
+}
+
 struct Echo {
     mach_port_t port = MACH_PORT_NULL;
 };
 
-// The second thread of the bare round trip: answers every message on its port with an empty
-// reply, outside the module's turn for good (it touches nothing of the module's).
-void echo_thread(void* argument)
+// Answers every message on port with an empty reply, for ever: the echo of the bare round
+// trips. Touches nothing but its stack and the kernel.
+[[noreturn]] void echo_loop(mach_port_t port)
 {
-    mach::OutsideTurn outside(mach::Wait::Sleep);
-    mach_port_t port = static_cast<Echo*>(argument)->port;
     struct {
         mach_msg_header_t header;
         char slack[64];
@@ -1043,6 +1058,87 @@ void echo_thread(void* argument)
     }
 }
 
+// The second thread of the bare round trip, outside the module's turn for good.
+void echo_thread(void* argument)
+{
+    mach::OutsideTurn outside(mach::Wait::Sleep);
+    echo_loop(static_cast<Echo*>(argument)->port);
+}
+
+// count round trips to the echo port; how many were answered (each bounded at 5 s). Outside
+// the turn, so that an echo thread of this task runs; nothing here may use the runtime (its
+// clock is an RPC, read before and after).
+unsigned echo_trips(mach_port_t echo, mach_port_t reply, unsigned count)
+{
+    mach::OutsideTurn outside(mach::Wait::Sleep);
+    struct {
+        mach_msg_header_t header;
+        char slack[64];
+    } message {};
+    for (unsigned i = 0; i < count; ++i) {
+        message.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+        message.header.msgh_size = sizeof message.header;
+        message.header.msgh_remote_port = echo;
+        message.header.msgh_local_port = reply;
+        message.header.msgh_id = 1;
+        if (mach_msg_trap(&message.header, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof message.header,
+                sizeof message, reply, 5000, MACH_PORT_NULL)
+            != MACH_MSG_SUCCESS)
+            return i;
+    }
+    return count;
+}
+
+// The same bare round trip to a task of its own: the echo loop in a child task (a copy of this
+// one's memory, made by task_create), on a stack allocated here before. The difference from
+// the round trip between threads is the two switches of address space.
+void task_round_trip_row()
+{
+    constexpr vm_size_t stack_bytes = 64 * 1024;
+    vm_address_t stack = 0;
+    task_t child = MACH_PORT_NULL;
+    thread_t thread = MACH_PORT_NULL;
+    mach_port_t child_name = MACH_PORT_NULL, echo = MACH_PORT_NULL;
+    mach_msg_type_name_t type = 0;
+    struct i386_thread_state state { };
+    mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
+    bool made = vm_allocate(mach_task_self(), &stack, stack_bytes, TRUE) == KERN_SUCCESS
+        && task_create(mach_task_self(), TRUE, &child) == KERN_SUCCESS
+        && mach_port_allocate(child, MACH_PORT_RIGHT_RECEIVE, &child_name) == KERN_SUCCESS
+        && mach_port_extract_right(child, child_name, MACH_MSG_TYPE_MAKE_SEND, &echo, &type) == KERN_SUCCESS
+        && thread_create(child, &thread) == KERN_SUCCESS
+        && thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count)
+            == KERN_SUCCESS;
+    if (made) {
+        state.rip = reinterpret_cast<uintptr_t>(&echo_loop);
+        state.rdi = child_name;
+        state.rbp = 0;
+        state.rsp = state.ursp = ((stack + stack_bytes - 64) & ~uintptr_t(15)) - 8;
+        made = thread_set_state(
+                   thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), i386_THREAD_STATE_COUNT)
+                == KERN_SUCCESS
+            && thread_resume(thread) == KERN_SUCCESS;
+    }
+    check(made, "making the echo task");
+    if (made) {
+        mach_port_t reply = mach_reply_port();
+        check(echo_trips(echo, reply, 1) == 1, "the echo task did not answer");
+        uint64_t start = mach::uptime_ns();
+        unsigned done = echo_trips(echo, reply, round_trips);
+        uint64_t ns = mach::uptime_ns() - start;
+        check(done == round_trips, "the echo task answered {} of {} messages", done, round_trips);
+        print_row("bare round trip between tasks", ns, 0, done);
+        mach_port_mod_refs(mach_task_self(), reply, MACH_PORT_RIGHT_RECEIVE, -1);
+    }
+    if (MACH_PORT_VALID(child))
+        task_terminate(child);
+    mach::release_user_reference(child);
+    mach::release_user_reference(thread);
+    mach::release_user_reference(echo);
+    if (stack)
+        vm_deallocate(mach_task_self(), stack, stack_bytes);
+}
+
 // The floor under the null RPC: a bare mach_msg round trip to another thread of this task
 // (send and receive in one trap on each side, nothing decoded). Last of the rows: once a
 // second thread runs, every RPC of the runtime takes and gives the module's turn.
@@ -1057,32 +1153,10 @@ void bare_round_trip_row()
     if (!ok(mach::start_thread(echo_thread, &echo), "starting the echo thread"))
         return;
     mach_port_t reply = mach_reply_port();
-    auto trips = [&](unsigned count) {
-        // Outside the turn, so that the echo thread runs; nothing here may use the runtime (its
-        // clock is an RPC, read before and after).
-        mach::OutsideTurn outside(mach::Wait::Sleep);
-        struct {
-            mach_msg_header_t header;
-            char slack[64];
-        } message {};
-        for (unsigned i = 0; i < count; ++i) {
-            message.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-            message.header.msgh_size = sizeof message.header;
-            message.header.msgh_remote_port = echo.port;
-            message.header.msgh_local_port = reply;
-            message.header.msgh_id = 1;
-            // Bounded: an echo thread that never answers costs 5 s, not the run.
-            if (mach_msg_trap(&message.header, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof message.header,
-                    sizeof message, reply, 5000, MACH_PORT_NULL)
-                != MACH_MSG_SUCCESS)
-                return i;
-        }
-        return count;
-    };
     // The first trip starts the echo thread; then the timed ones.
-    check(trips(1) == 1, "the echo thread did not answer");
+    check(echo_trips(echo.port, reply, 1) == 1, "the echo thread did not answer");
     uint64_t start = mach::uptime_ns();
-    unsigned done = trips(round_trips);
+    unsigned done = echo_trips(echo.port, reply, round_trips);
     uint64_t ns = mach::uptime_ns() - start;
     check(done == round_trips, "the echo thread answered {} of {} messages", done, round_trips);
     print_row("bare mach_msg round trip", ns, 0, done);
@@ -1132,6 +1206,8 @@ void test_bench(unsigned megabytes, unsigned files)
         print_row("ext2fs resident after the rows", 0, after.value().resident_bytes, 1);
     }
     null_rpc_row();
+    kernel_rpc_row();
+    task_round_trip_row();
     bare_round_trip_row();
     ok(fs::filesystem_go_away(chain::link().upstream()), "fsys_goaway");
 }
