@@ -71,68 +71,71 @@ void count_down(uint16_t& n)
 
 } // namespace
 
-void Volume::distrust_blocks(uint32_t g, const char* why, uint32_t block)
+void Volume::distrust_blocks(GroupNumber g, const char* why, BlockNumber block)
 {
     record_corruption(why, 0, block);
-    if (m_group_flags[g] & blocks_untrusted)
+    uint8_t& flags = m_group_flags[g.value()];
+    if (flags & blocks_untrusted)
         return;
-    m_group_flags[g] |= blocks_untrusted;
-    m_trusted_free_blocks -= m_groups[g].free_blocks_count;
+    flags |= blocks_untrusted;
+    m_trusted_free_blocks -= descriptor(g).free_blocks_count;
     tell("group {}: {} (block {}): no block is allocated or freed there again; run e2fsck", g, why, block);
 }
 
-void Volume::distrust_inodes(uint32_t g, const char* why, Ino ino)
+void Volume::distrust_inodes(GroupNumber g, const char* why, Ino ino)
 {
     record_corruption(why, ino);
-    if (m_group_flags[g] & inodes_untrusted)
+    uint8_t& flags = m_group_flags[g.value()];
+    if (flags & inodes_untrusted)
         return;
-    m_group_flags[g] |= inodes_untrusted;
-    m_trusted_free_inodes -= m_groups[g].free_inodes_count;
+    flags |= inodes_untrusted;
+    m_trusted_free_inodes -= descriptor(g).free_inodes_count;
     if (ino)
         tell("group {}: {} (inode {}): no inode is allocated or freed there again; run e2fsck", g, why, ino);
     else
         tell("group {}: {}: no inode is allocated or freed there again; run e2fsck", g, why);
 }
 
-bool Volume::blocks_trusted(uint32_t g) const
+bool Volume::blocks_trusted(GroupNumber g) const
 {
-    return !(m_group_flags[g] & blocks_untrusted);
+    return !(m_group_flags[g.value()] & blocks_untrusted);
 }
-bool Volume::inodes_trusted(uint32_t g) const
+bool Volume::inodes_trusted(GroupNumber g) const
 {
-    return !(m_group_flags[g] & inodes_untrusted);
+    return !(m_group_flags[g.value()] & inodes_untrusted);
 }
 
-base::Result<void> Volume::verify_group(uint32_t g)
+base::Result<void> Volume::verify_group(GroupNumber g)
 {
-    GroupDescriptor& gd = m_groups[g];
-    uint32_t first = group_first_block(g), count = group_block_count(g);
+    const GroupDescriptor& gd = descriptor(g);
+    BlockNumber first = group_first_block(g);
+    uint32_t count = group_block_count(g);
     if (blocks_trusted(g)) {
-        auto bitmap = m_cache.get(gd.block_bitmap);
+        auto bitmap = m_cache.get(block_bitmap(g));
         if (bitmap.is_error()) {
-            distrust_blocks(g, "block bitmap unreadable", gd.block_bitmap);
+            distrust_blocks(g, "block bitmap unreadable", block_bitmap(g));
         } else {
             const uint8_t* map = bitmap.value().data();
-            uint32_t metadata_free = 0;
-            auto check = [&](uint32_t block) {
-                if (!metadata_free && !test_bit(map, block - first))
+            BlockNumber metadata_free;
+            auto check = [&](BlockNumber block) {
+                if (metadata_free == BlockNumber() && !test_bit(map, block - first))
                     metadata_free = block;
             };
             uint32_t header = header_blocks(g);
             for (uint32_t i = 0; i < header && i < count; ++i)
                 check(first + i);
-            check(gd.block_bitmap);
-            check(gd.inode_bitmap);
+            check(block_bitmap(g));
+            check(inode_bitmap(g));
             for (uint32_t i = 0; i < m_inode_table_blocks; ++i)
-                check(gd.inode_table + i);
-            if (metadata_free)
+                check(inode_table(g) + i);
+            if (metadata_free != BlockNumber())
                 distrust_blocks(g, "block bitmap marks the group's own metadata free", metadata_free);
             else if (count_clear(map, count) != gd.free_blocks_count)
-                distrust_blocks(g, "block bitmap disagrees with the group's free block count", gd.block_bitmap);
+                distrust_blocks(g, "block bitmap disagrees with the group's free block count", block_bitmap(g));
         }
     }
     if (inodes_trusted(g)) {
-        auto bitmap = m_cache.get(gd.inode_bitmap);
+        auto bitmap = m_cache.get(inode_bitmap(g));
         if (bitmap.is_error())
             distrust_inodes(g, "inode bitmap unreadable", 0);
         else if (count_clear(bitmap.value().data(), m_sb.inodes_per_group) != gd.free_inodes_count)
@@ -143,12 +146,12 @@ base::Result<void> Volume::verify_group(uint32_t g)
     return {};
 }
 
-void Volume::note_allocation_in(uint32_t g)
+void Volume::note_allocation_in(GroupNumber g)
 {
     // Without uninit_bg or metadata_csum (the only way this library writes) these fields mean
     // nothing to Linux, but e2fsck would take stale ones as a promise that the group's inodes
     // are unused. Mount clears them in every group; allocation again, in case.
-    GroupDescriptor& gd = m_groups[g];
+    GroupDescriptor& gd = descriptor(g);
     if (gd.flags & (group_inode_uninit | group_block_uninit) || gd.itable_unused) {
         gd.flags &= static_cast<uint16_t>(~(group_inode_uninit | group_block_uninit));
         gd.itable_unused = 0;
@@ -156,28 +159,29 @@ void Volume::note_allocation_in(uint32_t g)
     }
 }
 
-base::Result<uint32_t> Volume::allocate_block(uint32_t goal)
+base::Result<BlockNumber> Volume::allocate_block(BlockNumber goal)
 {
     if (m_trusted_free_blocks == 0)
         return error(Errc::NoSpace, "no free block");
     bool has_goal = valid_data_block(goal);
-    uint32_t start = has_goal ? group_of_block(goal) : 0;
+    uint32_t start = has_goal ? group_of_block(goal).value() : 0;
     for (uint32_t i = 0; i < m_group_count; ++i) {
-        uint32_t g = (start + i) % m_group_count;
-        GroupDescriptor& gd = m_groups[g];
+        GroupNumber g((start + i) % m_group_count);
+        GroupDescriptor& gd = descriptor(g);
         if (!blocks_trusted(g) || gd.free_blocks_count == 0)
             continue;
-        BlockRef bitmap = TRY(m_cache.get(gd.block_bitmap));
-        uint32_t first = group_first_block(g), count = group_block_count(g);
+        BlockRef bitmap = TRY(m_cache.get(block_bitmap(g)));
+        BlockNumber first = group_first_block(g);
+        uint32_t count = group_block_count(g);
         uint32_t from = (i == 0 && has_goal) ? goal - first : 0;
         uint32_t bit = find_clear(bitmap.data(), from, count);
         if (bit == count && from)
             bit = find_clear(bitmap.data(), 0, from);
         if (bit == count) {
-            distrust_blocks(g, "group descriptor counts free blocks its bitmap does not have", gd.block_bitmap);
+            distrust_blocks(g, "group descriptor counts free blocks its bitmap does not have", block_bitmap(g));
             continue;
         }
-        uint32_t block = first + bit;
+        BlockNumber block = first + bit;
         if (is_group_metadata(g, block)) {
             distrust_blocks(g, "block bitmap marks the group's own metadata free", block);
             continue;
@@ -198,20 +202,20 @@ base::Result<uint32_t> Volume::allocate_block(uint32_t goal)
     return error(Errc::NoSpace, "no free block");
 }
 
-base::Result<bool> Volume::block_in_use(uint32_t block)
+base::Result<bool> Volume::block_in_use(BlockNumber block)
 {
     if (!valid_data_block(block))
         return corrupt("block number beyond the filesystem", 0, block);
-    uint32_t g = group_of_block(block);
-    BlockRef bitmap = TRY(m_cache.get(m_groups[g].block_bitmap));
+    GroupNumber g = group_of_block(block);
+    BlockRef bitmap = TRY(m_cache.get(block_bitmap(g)));
     return test_bit(bitmap.data(), block - group_first_block(g));
 }
 
-base::Result<void> Volume::check_freeable_block(uint32_t block)
+base::Result<void> Volume::check_freeable_block(BlockNumber block)
 {
     if (!valid_data_block(block))
         return corrupt("freeing a block beyond the filesystem", 0, block);
-    uint32_t g = group_of_block(block);
+    GroupNumber g = group_of_block(block);
     if (!blocks_trusted(g))
         return corrupt("not freeing a block in a group whose bitmap is inconsistent", 0, block);
     if (is_group_metadata(g, block))
@@ -226,17 +230,17 @@ base::Result<void> Volume::check_freeable_block(uint32_t block)
     return {};
 }
 
-base::Result<void> Volume::free_block(uint32_t block)
+base::Result<void> Volume::free_block(BlockNumber block)
 {
     TRY(check_freeable_block(block));
     return clear_block_bit(block);
 }
 
-base::Result<void> Volume::clear_block_bit(uint32_t block)
+base::Result<void> Volume::clear_block_bit(BlockNumber block)
 {
-    uint32_t g = group_of_block(block);
-    GroupDescriptor& gd = m_groups[g];
-    BlockRef bitmap = TRY(m_cache.get(gd.block_bitmap));
+    GroupNumber g = group_of_block(block);
+    GroupDescriptor& gd = descriptor(g);
+    BlockRef bitmap = TRY(m_cache.get(block_bitmap(g)));
     uint32_t bit = block - group_first_block(g);
     if (!test_bit(bitmap.data(), bit))
         return corrupt("freeing a block that is already free (claimed twice?)", 0, block);
@@ -256,7 +260,7 @@ base::Result<void> Volume::clear_block_bit(uint32_t block)
     return {};
 }
 
-base::Result<void> Volume::give_back_block(uint32_t block)
+base::Result<void> Volume::give_back_block(BlockNumber block)
 {
     // A block this call allocated a moment ago: its bit is known good even if its group was
     // found inconsistent since, so the refusal of free_block does not apply.
@@ -268,8 +272,7 @@ base::Result<void> Volume::give_back_block(uint32_t block)
 base::Result<bool> Volume::inode_in_use_bit(Ino ino)
 {
     TRY(check_ino(ino));
-    uint32_t g = group_of_inode(ino);
-    BlockRef bitmap = TRY(m_cache.get(m_groups[g].inode_bitmap));
+    BlockRef bitmap = TRY(m_cache.get(inode_bitmap(group_of_inode(ino))));
     return test_bit(bitmap.data(), (ino - 1) % m_sb.inodes_per_group);
 }
 
@@ -284,33 +287,34 @@ base::Result<Ino> Volume::allocate_inode(Ino parent, bool directory)
 {
     if (m_trusted_free_inodes == 0)
         return error(Errc::NoSpace, "no free inode");
-    uint32_t start = parent >= 1 && parent <= m_sb.inodes_count ? group_of_inode(parent) : 0;
-    auto usable_blocks = [&](uint32_t g) { return blocks_trusted(g) ? m_groups[g].free_blocks_count : 0u; };
+    GroupNumber start = parent >= 1 && parent <= m_sb.inodes_count ? group_of_inode(parent) : GroupNumber(0);
+    auto usable_blocks = [&](GroupNumber g) { return blocks_trusted(g) ? descriptor(g).free_blocks_count : 0u; };
     if (directory) {
         // A group with at least the average free inodes, the most free blocks among those.
         uint64_t average = m_trusted_free_inodes / m_group_count;
-        uint32_t best = m_group_count;
-        for (uint32_t g = 0; g < m_group_count; ++g) {
-            const GroupDescriptor& gd = m_groups[g];
+        GroupNumber none(m_group_count);
+        GroupNumber best = none;
+        for (GroupNumber g(0); g < none; ++g) {
+            const GroupDescriptor& gd = descriptor(g);
             if (!inodes_trusted(g) || gd.free_inodes_count == 0 || gd.free_inodes_count < average)
                 continue;
-            if (best == m_group_count || usable_blocks(g) > usable_blocks(best))
+            if (best == none || usable_blocks(g) > usable_blocks(best))
                 best = g;
         }
-        if (best != m_group_count)
+        if (best != none)
             start = best;
     }
     // First pass: a group with free blocks too, so the file's data can stay near it.
     for (int pass = 0; pass < 2; ++pass) {
         for (uint32_t i = 0; i < m_group_count; ++i) {
-            uint32_t g = (start + i) % m_group_count;
-            GroupDescriptor& gd = m_groups[g];
+            GroupNumber g((start.value() + i) % m_group_count);
+            GroupDescriptor& gd = descriptor(g);
             if (!inodes_trusted(g) || gd.free_inodes_count == 0)
                 continue;
             if (pass == 0 && usable_blocks(g) == 0)
                 continue;
-            BlockRef bitmap = TRY(m_cache.get(gd.inode_bitmap));
-            uint32_t base_ino = g * m_sb.inodes_per_group; // inode number of bit 0, minus 1
+            BlockRef bitmap = TRY(m_cache.get(inode_bitmap(g)));
+            uint32_t base_ino = g.value() * m_sb.inodes_per_group; // inode number of bit 0, minus 1
             uint32_t from = m_first_ino - 1 > base_ino ? m_first_ino - 1 - base_ino : 0;
             if (from > m_sb.inodes_per_group)
                 from = m_sb.inodes_per_group;
@@ -356,9 +360,9 @@ base::Result<void> Volume::give_back_inode(Ino ino, bool directory)
 
 base::Result<void> Volume::clear_inode_bit(Ino ino, bool directory)
 {
-    uint32_t g = group_of_inode(ino);
-    GroupDescriptor& gd = m_groups[g];
-    BlockRef bitmap = TRY(m_cache.get(gd.inode_bitmap));
+    GroupNumber g = group_of_inode(ino);
+    GroupDescriptor& gd = descriptor(g);
+    BlockRef bitmap = TRY(m_cache.get(inode_bitmap(g)));
     uint32_t bit = (ino - 1) % m_sb.inodes_per_group;
     if (!test_bit(bitmap.data(), bit))
         return corrupt("freeing an inode that is already free", ino);

@@ -1,6 +1,5 @@
 // The block cache: LRU replacement over a fixed pool, write-back of dirty blocks in block order.
 #include "ext2/block_cache.h"
-#include "ext2/allocate.h"
 
 namespace ext2 {
 
@@ -33,21 +32,13 @@ uint8_t* BlockRef::data() const
 {
     return m_cache->slot_data(m_slot);
 }
-uint32_t BlockRef::number() const
+BlockNumber BlockRef::number() const
 {
     return m_cache->m_slots[m_slot].block;
 }
 void BlockRef::mark_dirty()
 {
     m_cache->m_slots[m_slot].dirty = true;
-}
-
-BlockCache::~BlockCache()
-{
-    delete[] m_slots;
-    delete[] m_hash;
-    delete[] m_order;
-    delete[] m_data;
 }
 
 base::Result<void> BlockCache::init(BlockDevice& device, uint32_t block_size, size_t budget_bytes)
@@ -63,24 +54,29 @@ base::Result<void> BlockCache::init(BlockDevice& device, uint32_t block_size, si
     m_buckets = 1;
     while (m_buckets < m_count)
         m_buckets <<= 1;
-    m_slots = allocate_array<Slot>(m_count);
-    m_hash = allocate_array<uint32_t>(m_buckets);
-    m_order = allocate_array<uint32_t>(m_count);
-    m_data = allocate_array<uint8_t>(m_count * block_size);
-    if (!m_slots || !m_hash || !m_order || !m_data)
+    auto slots = base::OwnArray<Slot>::create(m_count);
+    auto hash = base::OwnArray<uint32_t>::create(m_buckets);
+    auto order = base::OwnArray<uint32_t>::create(m_count);
+    auto data = base::OwnArray<uint8_t>::create(m_count * block_size);
+    if (slots.is_error() || hash.is_error() || order.is_error() || data.is_error())
         return error(Errc::NoMemory, "no memory for the block cache");
+    m_slots = slots.release_value();
+    m_hash = hash.release_value();
+    m_order = order.release_value();
+    m_data = data.release_value();
     for (uint32_t b = 0; b < m_buckets; ++b)
         m_hash[b] = none;
     // All slots start on the LRU list, free (invalid), in index order.
     for (uint32_t i = 0; i < m_count; ++i) {
-        m_slots[i] = Slot { 0, 0, false, false, false, none, i == 0 ? none : i - 1, i + 1 == m_count ? none : i + 1 };
+        m_slots[i] = Slot { BlockNumber(), 0, false, false, false, none, i == 0 ? none : i - 1,
+            i + 1 == m_count ? none : i + 1 };
     }
     m_lru_head = 0;
     m_lru_tail = static_cast<uint32_t>(m_count - 1);
     return {};
 }
 
-uint32_t BlockCache::find(uint32_t block) const
+uint32_t BlockCache::find(BlockNumber block) const
 {
     for (uint32_t s = m_hash[bucket_of(block)]; s != none; s = m_slots[s].hash_next)
         if (m_slots[s].block == block)
@@ -147,16 +143,16 @@ void BlockCache::retire(uint32_t slot)
         m_lru_head = slot;
 }
 
-void BlockCache::tell_failure(uint32_t block, uint32_t count, const base::Error& e)
+void BlockCache::tell_failure(BlockNumber first, uint32_t count, const base::Error& e)
 {
     if (m_listener)
-        m_listener->write_failed(block, count, e);
+        m_listener->write_failed(first, count, e);
 }
 
 base::Result<void> BlockCache::write_slot(uint32_t slot)
 {
     Slot& s = m_slots[slot];
-    auto r = m_device->write(uint64_t(s.block) * m_sectors_per_block, m_sectors_per_block, slot_data(slot));
+    auto r = m_device->write(uint64_t(s.block.value()) * m_sectors_per_block, m_sectors_per_block, slot_data(slot));
     // Clean either way: a failed write is not retried (see the header).
     s.dirty = false;
     s.failed = r.is_error();
@@ -165,7 +161,7 @@ base::Result<void> BlockCache::write_slot(uint32_t slot)
     return r;
 }
 
-base::Result<uint32_t> BlockCache::claim(uint32_t block)
+base::Result<uint32_t> BlockCache::claim(BlockNumber block)
 {
     // The least recently used unpinned slot. A slot whose block was forgotten is retired to the
     // least recently used end, so it is taken before any valid one: the memory the cache
@@ -197,7 +193,7 @@ base::Result<uint32_t> BlockCache::claim(uint32_t block)
     return error(Errc::NoMemory, "every block of the cache is in use");
 }
 
-base::Result<BlockRef> BlockCache::get(uint32_t block)
+base::Result<BlockRef> BlockCache::get(BlockNumber block)
 {
     uint32_t s = find(block);
     if (s != none) {
@@ -205,7 +201,7 @@ base::Result<BlockRef> BlockCache::get(uint32_t block)
         return BlockRef(this, s);
     }
     s = TRY(claim(block));
-    auto r = m_device->read(uint64_t(block) * m_sectors_per_block, m_sectors_per_block, slot_data(s));
+    auto r = m_device->read(uint64_t(block.value()) * m_sectors_per_block, m_sectors_per_block, slot_data(s));
     if (r.is_error()) {
         retire(s);
         return r.error();
@@ -213,7 +209,7 @@ base::Result<BlockRef> BlockCache::get(uint32_t block)
     return BlockRef(this, s);
 }
 
-base::Result<BlockRef> BlockCache::get_zeroed(uint32_t block)
+base::Result<BlockRef> BlockCache::get_zeroed(BlockNumber block)
 {
     uint32_t s = find(block);
     if (s == none)
@@ -227,7 +223,7 @@ base::Result<BlockRef> BlockCache::get_zeroed(uint32_t block)
     return BlockRef(this, s);
 }
 
-void BlockCache::forget(uint32_t block)
+void BlockCache::forget(BlockNumber block)
 {
     uint32_t s = find(block);
     // A pinned copy leaves the table too: its holder may still use the buffer, but nobody finds
@@ -236,7 +232,7 @@ void BlockCache::forget(uint32_t block)
         retire(s);
 }
 
-const uint8_t* BlockCache::dirty_copy(uint32_t block) const
+const uint8_t* BlockCache::dirty_copy(BlockNumber block) const
 {
     uint32_t s = find(block);
     return s != none && (m_slots[s].dirty || m_slots[s].failed) ? slot_data(s) : nullptr;
@@ -265,16 +261,16 @@ base::Result<void> BlockCache::write_back()
     return first_failure;
 }
 
-base::Result<void> BlockCache::read_blocks(uint32_t block, uint32_t count, void* buffer)
+base::Result<void> BlockCache::read_blocks(BlockNumber first, uint32_t count, void* buffer)
 {
-    return m_device->read(uint64_t(block) * m_sectors_per_block, count * m_sectors_per_block, buffer);
+    return m_device->read(uint64_t(first.value()) * m_sectors_per_block, count * m_sectors_per_block, buffer);
 }
 
-base::Result<void> BlockCache::write_blocks(uint32_t block, uint32_t count, const void* buffer)
+base::Result<void> BlockCache::write_blocks(BlockNumber first, uint32_t count, const void* buffer)
 {
-    auto r = m_device->write(uint64_t(block) * m_sectors_per_block, count * m_sectors_per_block, buffer);
+    auto r = m_device->write(uint64_t(first.value()) * m_sectors_per_block, count * m_sectors_per_block, buffer);
     if (r.is_error())
-        tell_failure(block, count, r.error());
+        tell_failure(first, count, r.error());
     return r;
 }
 

@@ -15,8 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/own.h"
 #include "base/result.h"
 #include "ext2/filesystem.h"
+#include "ext2/numbers.h"
 
 namespace ext2 {
 
@@ -26,7 +28,7 @@ class WriteFailureListener {
 public:
     // The device refused a write of count blocks from block: their contents on the disk are
     // older than the filesystem's.
-    virtual void write_failed(uint32_t block, uint32_t count, const base::Error&) = 0;
+    virtual void write_failed(BlockNumber block, uint32_t count, const base::Error&) = 0;
 
 protected:
     ~WriteFailureListener() = default;
@@ -47,7 +49,7 @@ public:
     ~BlockRef() { reset(); }
 
     uint8_t* data() const;
-    uint32_t number() const;
+    BlockNumber number() const;
     void mark_dirty();
     void reset();
 
@@ -65,7 +67,6 @@ public:
     BlockCache() = default;
     BlockCache(const BlockCache&) = delete;
     BlockCache& operator=(const BlockCache&) = delete;
-    ~BlockCache();
 
     // budget_bytes / block_size buffers (at least min_blocks). Errc::NoMemory when the heap
     // cannot give them.
@@ -73,22 +74,22 @@ public:
     void set_failure_listener(WriteFailureListener* listener) { m_listener = listener; }
 
     // The block's contents, read from the device unless cached.
-    base::Result<BlockRef> get(uint32_t block);
+    base::Result<BlockRef> get(BlockNumber);
     // A block the caller is about to fill whole (a newly allocated one): zeroed and dirty, not read.
-    base::Result<BlockRef> get_zeroed(uint32_t block);
+    base::Result<BlockRef> get_zeroed(BlockNumber);
     // Drops a cached copy without writing it: the block was freed, or the caller wrote it to
     // the device directly.
-    void forget(uint32_t block);
+    void forget(BlockNumber);
     // The contents of the cached copy if it is newer than the device (dirty, or its write
     // failed), else nullptr.
-    const uint8_t* dirty_copy(uint32_t block) const;
+    const uint8_t* dirty_copy(BlockNumber) const;
     // Writes every dirty block in increasing block order, all of them even when some fail;
     // the first device error comes back.
     base::Result<void> write_back();
 
     // The device in filesystem blocks, for the few direct transfers (file data runs).
-    base::Result<void> read_blocks(uint32_t block, uint32_t count, void* buffer);
-    base::Result<void> write_blocks(uint32_t block, uint32_t count, const void* buffer);
+    base::Result<void> read_blocks(BlockNumber first, uint32_t count, void* buffer);
+    base::Result<void> write_blocks(BlockNumber first, uint32_t count, const void* buffer);
 
     uint32_t block_size() const { return m_block_size; }
     size_t capacity() const { return m_count; }
@@ -101,7 +102,7 @@ private:
     static constexpr uint32_t none = 0xffffffff;
 
     struct Slot {
-        uint32_t block;
+        BlockNumber block;
         uint32_t pins;
         bool valid;
         bool dirty;
@@ -110,16 +111,16 @@ private:
         uint32_t lru_prev, lru_next;
     };
 
-    uint32_t bucket_of(uint32_t block) const { return (block * 2654435761u) & (m_buckets - 1); }
-    uint32_t find(uint32_t block) const;
+    uint32_t bucket_of(BlockNumber block) const { return (block.value() * 2654435761u) & (m_buckets - 1); }
+    uint32_t find(BlockNumber) const;
     void unlink_hash(uint32_t slot);
     void unlink_lru(uint32_t slot);
     void touch(uint32_t slot); // to the most recently used end
     void retire(uint32_t slot); // out of the table, to the least recently used end
-    base::Result<uint32_t> claim(uint32_t block); // a slot for block, evicting if needed
+    base::Result<uint32_t> claim(BlockNumber); // a slot for block, evicting if needed
     base::Result<void> write_slot(uint32_t slot);
-    void tell_failure(uint32_t block, uint32_t count, const base::Error&);
-    uint8_t* slot_data(uint32_t slot) const { return m_data + size_t(slot) * m_block_size; }
+    void tell_failure(BlockNumber first, uint32_t count, const base::Error&);
+    uint8_t* slot_data(uint32_t slot) const { return m_data.data() + size_t(slot) * m_block_size; }
 
     BlockDevice* m_device = nullptr;
     WriteFailureListener* m_listener = nullptr;
@@ -127,10 +128,10 @@ private:
     uint32_t m_sectors_per_block = 0;
     size_t m_count = 0;
     uint32_t m_buckets = 0;
-    Slot* m_slots = nullptr;
-    uint32_t* m_hash = nullptr;
-    uint32_t* m_order = nullptr; // scratch for write_back's sort
-    uint8_t* m_data = nullptr;
+    base::OwnArray<Slot> m_slots;
+    base::OwnArray<uint32_t> m_hash;
+    base::OwnArray<uint32_t> m_order; // scratch for write_back's sort
+    base::OwnArray<uint8_t> m_data;
     uint32_t m_lru_head = none; // most recently used
     uint32_t m_lru_tail = none; // least recently used
 };

@@ -18,10 +18,10 @@ struct Path {
     uint32_t offsets[4];
 };
 
-Path path_of(uint32_t logical, uint32_t bits) // bits: log2 of pointers per block
+Path path_of(LogicalBlock logical, uint32_t bits) // bits: log2 of pointers per block
 {
     uint64_t p = uint64_t(1) << bits;
-    uint64_t l = logical;
+    uint64_t l = logical.value();
     if (l < direct_blocks)
         return { 1, { uint32_t(l), 0, 0, 0 } };
     l -= direct_blocks;
@@ -49,12 +49,12 @@ uint32_t* table_of(BlockRef& ref)
 
 } // namespace
 
-base::Result<Run> Volume::map(Ino ino, const Inode& in, uint32_t logical, uint32_t max)
+base::Result<Run> Volume::map(Ino ino, const Inode& in, LogicalBlock logical, uint32_t max)
 {
     if (max == 0)
         max = 1;
-    if (logical >= m_max_logical)
-        return Run { 0, max };
+    if (logical.value() >= m_max_logical)
+        return Run { BlockNumber(), max };
     uint32_t bits = log2(m_pointers_per_block);
     Path path = path_of(logical, bits);
     const uint32_t* leaf = in.block;
@@ -62,17 +62,17 @@ base::Result<Run> Volume::map(Ino ino, const Inode& in, uint32_t logical, uint32
     uint32_t leaf_length = direct_blocks;
     BlockRef ref;
     if (path.depth > 1) {
-        uint32_t ancestors[3];
-        uint32_t pointer = in.block[path.offsets[0]];
+        BlockNumber ancestors[3];
+        BlockNumber pointer(in.block[path.offsets[0]]);
         for (int d = 1; d < path.depth; ++d) {
-            if (pointer == 0) {
+            if (pointer == BlockNumber()) {
                 // A hole as large as the rest of this subtree.
                 uint64_t covered = uint64_t(1) << (bits * (path.depth - d));
                 uint64_t position = 0;
                 for (int k = d; k < path.depth; ++k)
                     position = (position << bits) | path.offsets[k];
                 uint64_t remaining = covered - position;
-                return Run { 0, remaining < max ? uint32_t(remaining) : max };
+                return Run { BlockNumber(), remaining < max ? uint32_t(remaining) : max };
             }
             if (!valid_data_block(pointer))
                 return corrupt("indirect block number beyond the filesystem", ino, pointer);
@@ -88,25 +88,25 @@ base::Result<Run> Volume::map(Ino ino, const Inode& in, uint32_t logical, uint32
                 leaf_length = m_pointers_per_block;
                 break;
             }
-            pointer = table[path.offsets[d]];
+            pointer = BlockNumber(table[path.offsets[d]]);
         }
     }
-    uint32_t first = leaf[index];
-    if (first && !valid_data_block(first))
+    BlockNumber first(leaf[index]);
+    Run run { first, 1 };
+    if (!run.is_hole() && !valid_data_block(first))
         return corrupt("block map entry beyond the filesystem", ino, first);
-    uint32_t count = 1;
-    while (count < max && index + count < leaf_length) {
-        uint32_t next = leaf[index + count];
-        if (first == 0 ? next != 0 : (next != first + count || !valid_data_block(next)))
+    while (run.count < max && index + run.count < leaf_length) {
+        BlockNumber next(leaf[index + run.count]);
+        if (run.is_hole() ? next != BlockNumber() : (next != first + run.count || !valid_data_block(next)))
             break;
-        ++count;
+        ++run.count;
     }
-    return Run { first, count };
+    return run;
 }
 
-base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_t logical)
+base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, LogicalBlock logical)
 {
-    if (logical >= m_max_logical)
+    if (logical.value() >= m_max_logical)
         return error(Errc::FileTooLarge, "beyond the largest file the block map can hold");
     uint32_t bits = log2(m_pointers_per_block);
     Path path = path_of(logical, bits);
@@ -115,9 +115,9 @@ base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_
     BlockRef refs[3];
     uint32_t* slot = &in.block[path.offsets[0]];
     int level = 0; // index into path.offsets of slot
-    uint32_t ancestors[3];
+    BlockNumber ancestors[3];
     while (*slot != 0) {
-        uint32_t pointer = *slot;
+        BlockNumber pointer(*slot);
         if (!valid_data_block(pointer))
             return corrupt("block map entry beyond the filesystem", ino, pointer);
         // This path is for writing: through an entry naming a bitmap, the inode table or a
@@ -136,16 +136,16 @@ base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_
     }
 
     // The goal: right after the previous logical block, else the start of the inode's group.
-    uint32_t goal = group_first_block(group_of_inode(ino));
-    if (logical > 0) {
+    BlockNumber goal = group_first_block(group_of_inode(ino));
+    if (logical > LogicalBlock(0)) {
         Run previous = TRY(map(ino, in, logical - 1, 1));
-        if (previous.physical)
+        if (!previous.is_hole())
             goal = previous.physical + 1;
     }
     // Every missing block of the path at once, and the new indirect blocks zeroed in the cache,
     // before anything is linked: a full disk or a full cache leaves nothing half-linked.
     uint32_t needed = static_cast<uint32_t>(path.depth - level);
-    uint32_t fresh[4];
+    BlockNumber fresh[4];
     BlockRef tables[3];
     base::Result<void> failure;
     uint32_t got = 0;
@@ -178,7 +178,7 @@ base::Result<Volume::Mapped> Volume::map_or_allocate(Ino ino, Inode& in, uint32_
         return failure.error();
     }
     for (uint32_t i = 0; i < needed; ++i) {
-        *slot = fresh[i];
+        *slot = fresh[i].value();
         if (level > 0)
             refs[level - 1].mark_dirty();
         if (i + 1 == needed)
@@ -204,7 +204,7 @@ struct Freer {
     Pass pass;
     uint32_t bits;
     base::Result<void> first_error {};
-    uint32_t ancestors[3] {};
+    BlockNumber ancestors[3] {};
     Volume::BlockVisitor visitor = nullptr;
     void* context = nullptr;
 
@@ -215,7 +215,7 @@ struct Freer {
     }
 
     // One block the map names (data or indirect): checked, freed and uncounted, or listed.
-    base::Result<void> visit(uint32_t block, bool data)
+    base::Result<void> visit(BlockNumber block, bool data)
     {
         switch (pass) {
         case Pass::Check:
@@ -237,25 +237,25 @@ struct Freer {
             if (r.is_error())
                 note(r.error());
         }
-        uint32_t sectors = v.m_block_size / 512;
+        uint32_t sectors = v.block_size() / 512;
         in.blocks = in.blocks > sectors ? in.blocks - sectors : 0;
         return {};
     }
 
     // The entries of indirect block `block` at level `level` (1: entries are data blocks)
     // from entry-space position `from` onwards.
-    base::Result<void> walk(uint32_t block, int level, uint64_t from, int depth)
+    base::Result<void> walk(BlockNumber block, int level, uint64_t from, int depth)
     {
         for (int k = 0; k < depth; ++k)
             if (ancestors[k] == block)
                 return v.corrupt("indirect block that points back up its own path", ino, block);
         ancestors[depth] = block;
-        BlockRef ref = TRY(v.m_cache.get(block));
-        uint32_t* table = reinterpret_cast<uint32_t*>(ref.data());
+        BlockRef ref = TRY(v.cache().get(block));
+        uint32_t* table = table_of(ref);
         uint64_t child_span = uint64_t(1) << (bits * (level - 1));
-        for (uint64_t i = from / child_span; i < v.m_pointers_per_block; ++i) {
-            uint32_t child = table[i];
-            if (child == 0)
+        for (uint64_t i = from / child_span; i < v.pointers_per_block(); ++i) {
+            BlockNumber child(table[i]);
+            if (child == BlockNumber())
                 continue;
             uint64_t child_from = i == from / child_span ? from % child_span : 0;
             if (level > 1) {
@@ -276,12 +276,13 @@ struct Freer {
         return {};
     }
 
-    base::Result<void> run(uint32_t first)
+    base::Result<void> run(LogicalBlock from_block)
     {
+        uint32_t first = from_block.value();
         for (uint32_t i = first; i < direct_blocks; ++i) {
             if (!in.block[i])
                 continue;
-            TRY(visit(in.block[i], true));
+            TRY(visit(BlockNumber(in.block[i]), true));
             if (pass == Pass::Free)
                 in.block[i] = 0;
         }
@@ -292,11 +293,12 @@ struct Freer {
             uint32_t& top = in.block[direct_blocks + level - 1];
             if (top && first < start + span) {
                 uint64_t from = first > start ? first - start : 0;
-                if (pass != Pass::Free && !v.valid_data_block(top))
-                    return v.corrupt("indirect block number beyond the filesystem", ino, top);
-                TRY(walk(top, level, from, 0));
+                BlockNumber block(top);
+                if (pass != Pass::Free && !v.valid_data_block(block))
+                    return v.corrupt("indirect block number beyond the filesystem", ino, block);
+                TRY(walk(block, level, from, 0));
                 if (from == 0) {
-                    TRY(visit(top, false));
+                    TRY(visit(block, false));
                     if (pass == Pass::Free)
                         top = 0;
                 }
@@ -310,21 +312,21 @@ struct Freer {
 
 } // namespace
 
-base::Result<void> Volume::check_blocks_from(Ino ino, const Inode& in, uint32_t first)
+base::Result<void> Volume::check_blocks_from(Ino ino, const Inode& in, LogicalBlock first)
 {
     Inode copy = in; // the check pass changes nothing, but Freer works on a mutable inode
     Freer check { *this, ino, copy, Pass::Check, log2(m_pointers_per_block) };
     return check.run(first);
 }
 
-base::Result<void> Volume::free_checked_blocks_from(Ino ino, Inode& in, uint32_t first)
+base::Result<void> Volume::free_checked_blocks_from(Ino ino, Inode& in, LogicalBlock first)
 {
     Freer freer { *this, ino, in, Pass::Free, log2(m_pointers_per_block) };
     TRY(freer.run(first));
     return freer.first_error;
 }
 
-base::Result<void> Volume::free_blocks_from(Ino ino, Inode& in, uint32_t first)
+base::Result<void> Volume::free_blocks_from(Ino ino, Inode& in, LogicalBlock first)
 {
     TRY(check_blocks_from(ino, in, first));
     return free_checked_blocks_from(ino, in, first);
@@ -336,7 +338,7 @@ base::Result<void> Volume::for_each_data_block(Ino ino, const Inode& in, BlockVi
     Freer lister { *this, ino, copy, Pass::List, log2(m_pointers_per_block) };
     lister.visitor = visitor;
     lister.context = context;
-    return lister.run(0);
+    return lister.run(LogicalBlock(0));
 }
 
 } // namespace ext2

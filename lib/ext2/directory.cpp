@@ -34,13 +34,13 @@ bool is_dot_dot(const Entry& e)
 // One directory block, checked, and its entries in order.
 class DirectoryBlock {
 public:
-    static base::Result<DirectoryBlock> open(Volume& v, Ino dir, const Volume::Inode& in, uint32_t logical)
+    static base::Result<DirectoryBlock> open(Volume& v, Ino dir, const Volume::Inode& in, LogicalBlock logical)
     {
         Run run = TRY(v.map(dir, in, logical, 1));
-        if (run.physical == 0)
+        if (run.is_hole())
             return v.corrupt("hole in a directory", dir);
-        BlockRef ref = TRY(v.m_cache.get(run.physical));
-        ++v.m_directory_stats.blocks_read;
+        BlockRef ref = TRY(v.cache().get(run.physical));
+        v.count_directory_block();
         DirectoryBlock block(v, static_cast<BlockRef&&>(ref));
         TRY(block.check(dir));
         return block;
@@ -58,7 +58,7 @@ public:
         e.name = reinterpret_cast<const char*>(m_ref.data() + offset + sizeof e.header);
         return e;
     }
-    bool valid(uint32_t offset) const { return offset < m_volume.m_block_size; }
+    bool valid(uint32_t offset) const { return offset < m_volume.block_size(); }
     uint32_t next(const Entry& e) const { return e.offset + e.header.rec_len; }
 
     void write_header(uint32_t offset, const DirEntryHeader& h)
@@ -89,7 +89,7 @@ private:
 
     base::Result<void> check(Ino dir) const
     {
-        uint32_t size = m_volume.m_block_size;
+        uint32_t size = m_volume.block_size();
         for (uint32_t offset = 0; offset < size;) {
             if (size - offset < sizeof(DirEntryHeader))
                 return m_volume.corrupt("directory entry header past the end of its block", dir, m_ref.number());
@@ -106,7 +106,7 @@ private:
                 return m_volume.corrupt("directory entry shorter than its name", dir, m_ref.number());
             if (h.rec_len > size - offset)
                 return m_volume.corrupt("directory entry running past the end of its block", dir, m_ref.number());
-            if (h.inode > m_volume.m_sb.inodes_count)
+            if (h.inode > m_volume.inode_count())
                 return m_volume.corrupt("directory entry naming an inode beyond the inode count", dir, m_ref.number());
             offset += h.rec_len;
         }
@@ -122,11 +122,11 @@ namespace {
 base::Result<uint32_t> block_count(Volume& v, Ino dir, const Volume::Inode& in)
 {
     uint64_t size = v.size_of(in);
-    if (size & (v.m_block_size - 1))
+    if (size & (v.block_size() - 1))
         return v.corrupt("directory size not a multiple of the block size", dir);
-    if ((size >> v.m_block_log) > v.max_logical_blocks())
+    if ((size >> v.block_log()) > v.max_logical_blocks())
         return v.corrupt("directory larger than its block map can be", dir);
-    return static_cast<uint32_t>(size >> v.m_block_log);
+    return static_cast<uint32_t>(size >> v.block_log());
 }
 
 bool same_name(const Entry& e, base::StringView name)
@@ -166,7 +166,7 @@ FileType Volume::file_type_of(uint16_t mode) const
 }
 
 base::Result<bool> Volume::find_in_block(
-    Ino dir, const Inode& in, uint32_t logical, base::StringView name, EntryPlace* place)
+    Ino dir, const Inode& in, LogicalBlock logical, base::StringView name, EntryPlace* place)
 {
     DirectoryBlock block = TRY(DirectoryBlock::open(*this, dir, in, logical));
     for (uint32_t offset = 0; block.valid(offset);) {
@@ -202,7 +202,7 @@ base::Result<EntryPlace> Volume::find_entry(Ino dir, const Inode& in, base::Stri
         if (table) {
             base::Error failure { 0 };
             bool failed = false;
-            bool found = table->visit(hash, [&](uint32_t logical) {
+            bool found = table->visit(hash, [&](LogicalBlock logical) {
                 auto in_block = find_in_block(dir, in, logical, name, &place);
                 if (in_block.is_error()) {
                     failure = in_block.error();
@@ -223,7 +223,7 @@ base::Result<EntryPlace> Volume::find_entry(Ino dir, const Inode& in, base::Stri
         size_t expected = size_t(blocks) * (m_block_size / 32);
         table = m_names.make(dir, in.generation, expected < NameCache::max_names ? expected : NameCache::max_names);
         bool found = false;
-        for (uint32_t logical = 0; logical < blocks; ++logical) {
+        for (LogicalBlock logical(0); logical < LogicalBlock(blocks); ++logical) {
             auto opened = DirectoryBlock::open(*this, dir, in, logical);
             if (opened.is_error()) {
                 m_names.forget(dir);
@@ -254,7 +254,7 @@ base::Result<EntryPlace> Volume::find_entry(Ino dir, const Inode& in, base::Stri
             return place;
         return error(Errc::NotFound, "no such entry");
     }
-    for (uint32_t logical = 0; logical < blocks; ++logical)
+    for (LogicalBlock logical(0); logical < LogicalBlock(blocks); ++logical)
         if (TRY(find_in_block(dir, in, logical, name, &place)))
             return place;
     return error(Errc::NotFound, "no such entry");
@@ -268,13 +268,14 @@ base::Result<DirBatch> Volume::read_entries(Ino dir, const Inode& in, uint64_t c
         return DirBatch { 0, end, true };
     size_t count = 0;
     uint32_t within = static_cast<uint32_t>(cursor & (m_block_size - 1));
-    for (uint32_t logical = static_cast<uint32_t>(cursor >> m_block_log); logical < blocks; ++logical, within = 0) {
+    for (LogicalBlock logical(static_cast<uint32_t>(cursor >> m_block_log)); logical < LogicalBlock(blocks);
+         ++logical, within = 0) {
         DirectoryBlock block = TRY(DirectoryBlock::open(*this, dir, in, logical));
         for (uint32_t offset = 0; block.valid(offset);) {
             Entry e = block.at(offset);
             if (offset >= within && e.header.inode) {
                 if (count == max)
-                    return DirBatch { count, (uint64_t(logical) << m_block_log) + offset, false };
+                    return DirBatch { count, (uint64_t(logical.value()) << m_block_log) + offset, false };
                 DirEntry& d = out[count++];
                 d.ino = e.header.inode;
                 d.type = type_of(*this, e);
@@ -302,8 +303,9 @@ base::Result<void> Volume::place_entry(
     uint32_t need = dir_rec_len(static_cast<uint32_t>(name.size()));
     uint32_t blocks = TRY(block_count(*this, dir, in));
     bool placed = false;
-    uint32_t placed_in = blocks;
-    for (uint32_t logical = 0; logical < blocks && !placed; ++logical) {
+    LogicalBlock end(blocks);
+    LogicalBlock placed_in = end;
+    for (LogicalBlock logical(0); logical < end && !placed; ++logical) {
         DirectoryBlock block = TRY(DirectoryBlock::open(*this, dir, in, logical));
         for (uint32_t offset = 0; block.valid(offset);) {
             Entry e = block.at(offset);
@@ -329,7 +331,7 @@ base::Result<void> Volume::place_entry(
     }
     if (!placed) {
         // A new block at the end, holding just this entry.
-        Mapped mapped = TRY(map_or_allocate(dir, in, blocks));
+        Mapped mapped = TRY(map_or_allocate(dir, in, end));
         auto ref = m_cache.get_zeroed(mapped.physical);
         base::Result<void> sized;
         if (!ref.is_error())
@@ -337,7 +339,7 @@ base::Result<void> Volume::place_entry(
         if (ref.is_error() || sized.is_error()) {
             // Give back the new block (and an indirect block made for it): the map stays as it
             // was before, the inode unchanged on disk.
-            auto undone = free_blocks_from(dir, in, blocks);
+            auto undone = free_blocks_from(dir, in, end);
             if (undone.is_error())
                 tell_undo_failed("giving back a new directory block", undone.error());
             return ref.is_error() ? ref.error() : sized.error();
@@ -407,7 +409,7 @@ base::Result<void> Volume::retarget_entry(Ino dir, Inode& in, const EntryPlace& 
 base::Result<bool> Volume::is_empty_directory(Ino dir, const Inode& in)
 {
     uint32_t blocks = TRY(block_count(*this, dir, in));
-    for (uint32_t logical = 0; logical < blocks; ++logical) {
+    for (LogicalBlock logical(0); logical < LogicalBlock(blocks); ++logical) {
         DirectoryBlock block = TRY(DirectoryBlock::open(*this, dir, in, logical));
         for (uint32_t offset = 0; block.valid(offset);) {
             Entry e = block.at(offset);
@@ -425,14 +427,14 @@ static base::Result<EntryPlace> dot_dot(Volume& v, Ino dir, const Volume::Inode&
     uint32_t blocks = TRY(block_count(v, dir, in));
     if (blocks == 0)
         return v.corrupt("directory with no block", dir);
-    DirectoryBlock block = TRY(DirectoryBlock::open(v, dir, in, 0));
+    DirectoryBlock block = TRY(DirectoryBlock::open(v, dir, in, LogicalBlock(0)));
     Entry first = block.at(0);
     if (!is_dot(first) || !block.valid(block.next(first)))
         return v.corrupt("directory without '.' as its first entry", dir);
     Entry second = block.at(block.next(first));
     if (!is_dot_dot(second) || second.header.inode == 0)
         return v.corrupt("directory without '..' as its second entry", dir);
-    return EntryPlace { 0, second.offset, second.header.inode, FileType::Directory };
+    return EntryPlace { LogicalBlock(0), second.offset, second.header.inode, FileType::Directory };
 }
 
 base::Result<Ino> Volume::parent_of(Ino dir, const Inode& in)
@@ -447,7 +449,7 @@ base::Result<void> Volume::set_parent(Ino dir, Inode& in, Ino parent)
     return retarget_entry(dir, in, place, parent, FileType::Directory);
 }
 
-base::Result<void> Volume::write_new_directory_block(uint32_t physical, Ino self, Ino parent)
+base::Result<void> Volume::write_new_directory_block(BlockNumber physical, Ino self, Ino parent)
 {
     BlockRef ref = TRY(m_cache.get_zeroed(physical));
     uint8_t type = has_incompat(incompat::filetype) ? uint8_t(FileType::Directory) : uint8_t(0);

@@ -32,14 +32,14 @@ base::Result<size_t> Volume::read_data(Ino ino, const Inode& in, uint64_t offset
     size_t done = 0;
     while (done < len) {
         uint64_t position = offset + done;
-        uint32_t logical = static_cast<uint32_t>(position >> m_block_log);
+        LogicalBlock logical(static_cast<uint32_t>(position >> m_block_log));
         uint32_t within = static_cast<uint32_t>(position & (m_block_size - 1));
         size_t want = len - done;
         if (within == 0 && want >= m_block_size) {
             uint64_t whole = want >> m_block_log;
             Run run = TRY(map(ino, in, logical, whole > max_run_blocks ? max_run_blocks : uint32_t(whole)));
             size_t bytes = size_t(run.count) << m_block_log;
-            if (run.physical == 0) {
+            if (run.is_hole()) {
                 zero(out + done, bytes);
             } else {
                 TRY(m_cache.read_blocks(run.physical, run.count, out + done));
@@ -54,7 +54,7 @@ base::Result<size_t> Volume::read_data(Ino ino, const Inode& in, uint64_t offset
         if (n > want)
             n = want;
         Run run = TRY(map(ino, in, logical, 1));
-        if (run.physical == 0) {
+        if (run.is_hole()) {
             zero(out + done, n);
         } else {
             BlockRef ref = TRY(m_cache.get(run.physical));
@@ -76,7 +76,8 @@ base::Result<size_t> Volume::write_data(Ino ino, Inode& in, uint64_t offset, con
     auto* in_bytes = static_cast<const uint8_t*>(buffer);
 
     // Whole blocks that land on consecutive physical blocks go out as one transfer.
-    uint32_t run_first = 0, run_count = 0;
+    BlockNumber run_first;
+    uint32_t run_count = 0;
     size_t run_done = 0; // bytes before the run
     auto flush_run = [&]() -> base::Result<void> {
         if (!run_count)
@@ -92,7 +93,7 @@ base::Result<size_t> Volume::write_data(Ino ino, Inode& in, uint64_t offset, con
     base::Result<void> failure;
     while (done < len) {
         uint64_t position = offset + done;
-        uint32_t logical = static_cast<uint32_t>(position >> m_block_log);
+        LogicalBlock logical(static_cast<uint32_t>(position >> m_block_log));
         uint32_t within = static_cast<uint32_t>(position & (m_block_size - 1));
         size_t want = len - done;
         auto mapped = map_or_allocate(ino, in, logical);
@@ -100,7 +101,7 @@ base::Result<size_t> Volume::write_data(Ino ino, Inode& in, uint64_t offset, con
             failure = mapped.error();
             break;
         }
-        uint32_t physical = mapped.value().physical;
+        BlockNumber physical = mapped.value().physical;
         if (within == 0 && want >= m_block_size) {
             if (run_count && physical == run_first + run_count && run_count < max_run_blocks) {
                 ++run_count;
@@ -157,14 +158,14 @@ base::Result<void> Volume::truncate_data(Ino ino, Inode& in, uint64_t size)
     if (size < size_of(in)) {
         // Every check and read first: the blocks to free, and the block that keeps the new end
         // (pinned, so that zeroing its tail cannot fail after the freeing).
-        uint32_t first_free = static_cast<uint32_t>((size + m_block_size - 1) >> m_block_log);
+        LogicalBlock first_free(static_cast<uint32_t>((size + m_block_size - 1) >> m_block_log));
         TRY(check_blocks_from(ino, in, first_free));
         uint32_t within = static_cast<uint32_t>(size & (m_block_size - 1));
         BlockRef tail;
         bool has_tail = false;
         if (within) {
-            Run run = TRY(map(ino, in, static_cast<uint32_t>(size >> m_block_log), 1));
-            if (run.physical) {
+            Run run = TRY(map(ino, in, LogicalBlock(static_cast<uint32_t>(size >> m_block_log)), 1));
+            if (!run.is_hole()) {
                 tail = TRY(m_cache.get(run.physical));
                 has_tail = true;
             }

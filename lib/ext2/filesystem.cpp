@@ -1,56 +1,37 @@
 // The public Filesystem: mounting and unmounting, and the calls on one inode (stat, read,
 // write, readdir, readlink, truncate, attributes, holds). The calls that change names are in
 // namespace.cpp.
-#include "ext2/allocate.h"
 #include "ext2/volume.h"
 
 namespace ext2 {
 
 using namespace layout;
 
-namespace {
-
-bool is_reserved(const Volume& v, Ino ino)
+base::Result<base::Own<Filesystem>> Filesystem::mount(BlockDevice& device, const MountOptions& options)
 {
-    return ino < v.m_first_ino && ino != root_ino;
-}
-
-} // namespace
-
-base::Result<Filesystem*> Filesystem::mount(BlockDevice& device, const MountOptions& options)
-{
-    Volume* volume = allocate_one<Volume>(device);
-    if (!volume)
+    auto volume = base::create<Volume>(device);
+    if (volume.is_error())
         return error(Errc::NoMemory, "no memory for the filesystem");
-    auto r = volume->mount(options);
-    if (r.is_error()) {
-        delete volume;
-        return r.error();
-    }
-    Filesystem* fs = new (std::nothrow_t {}) Filesystem(volume);
-    if (!fs) {
-        delete volume;
+    TRY(volume.value()->mount(options));
+    auto fs = base::create<Filesystem>(volume.release_value());
+    if (fs.is_error())
         return error(Errc::NoMemory, "no memory for the filesystem");
-    }
-    return fs;
+    return fs.release_value();
 }
 
-Filesystem::Filesystem(Volume* volume)
-    : m_volume(volume)
+Filesystem::Filesystem(base::Own<Volume> volume)
+    : m_volume(static_cast<base::Own<Volume>&&>(volume))
 {
 }
-Filesystem::~Filesystem()
-{
-    delete m_volume;
-}
+Filesystem::~Filesystem() = default;
 
 base::StringView Filesystem::mount_note() const
 {
-    return m_volume->m_note.view();
+    return m_volume->mount_note();
 }
 base::StringView Filesystem::last_corruption() const
 {
-    return m_volume->m_last_corruption.view();
+    return m_volume->last_corruption();
 }
 
 base::Result<Ino> Filesystem::lookup(Ino dir, base::StringView name)
@@ -117,7 +98,7 @@ static base::Result<Volume::Inode> load_for_change(Volume& v, Ino ino)
 {
     TRY(v.check_writable());
     Volume::Inode in = TRY(v.load(ino));
-    if (is_reserved(v, ino))
+    if (v.is_reserved(ino))
         return error(Errc::NotPermitted, "a reserved inode");
     return in;
 }
@@ -154,12 +135,12 @@ base::Result<size_t> Filesystem::readlink(Ino ino, char* buffer, size_t len)
         __builtin_memcpy(buffer, in.block, static_cast<size_t>(size));
         return static_cast<size_t>(size);
     }
-    if (v.size_of(in) >= v.m_block_size)
+    if (v.size_of(in) >= v.block_size())
         return v.corrupt("symbolic link longer than a block", ino);
-    Run run = TRY(v.map(ino, in, 0, 1));
-    if (run.physical == 0)
+    Run run = TRY(v.map(ino, in, LogicalBlock(0), 1));
+    if (run.is_hole())
         return v.corrupt("symbolic link without its block", ino);
-    BlockRef ref = TRY(v.m_cache.get(run.physical));
+    BlockRef ref = TRY(v.cache().get(run.physical));
     __builtin_memcpy(buffer, ref.data(), static_cast<size_t>(size));
     return static_cast<size_t>(size);
 }
@@ -227,7 +208,7 @@ StatFs Filesystem::statfs() const
 }
 bool Filesystem::read_only() const
 {
-    return m_volume->m_read_only;
+    return m_volume->read_only();
 }
 bool Filesystem::has_errors() const
 {
@@ -235,25 +216,19 @@ bool Filesystem::has_errors() const
 }
 base::StringView Filesystem::last_write_failure() const
 {
-    return m_volume->m_last_write_failure.view();
+    return m_volume->last_write_failure();
 }
 
 MemoryUse Filesystem::memory_use() const
 {
-    const Volume& v = *m_volume;
-    MemoryUse m {};
-    m.cache_bytes = v.m_cache.bytes();
-    m.cached_blocks = v.m_cache.cached_blocks();
-    m.dirty_blocks = v.m_cache.dirty_blocks();
-    m.metadata_bytes = sizeof(Filesystem) + sizeof(Volume) + v.m_group_count * (sizeof(GroupDescriptor) + 1)
-        + max_held * sizeof(Volume::Hold) + v.m_bad_block_count * sizeof(uint32_t);
-    m.name_table_bytes = v.m_names.bytes();
+    MemoryUse m = m_volume->memory_use();
+    m.metadata_bytes += sizeof(Filesystem);
     return m;
 }
 
 DirectoryStats Filesystem::directory_stats() const
 {
-    return m_volume->m_directory_stats;
+    return m_volume->directory_stats();
 }
 
 } // namespace ext2

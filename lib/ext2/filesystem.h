@@ -5,7 +5,7 @@
 //
 // Threading: none. A Filesystem is used by one thread at a time (the server serialises).
 //
-// Memory: mount() allocates, checked, with nothrow new: the Filesystem (about 2 KiB), the group
+// Memory: mount() allocates, checked (base/own.h): the Filesystem (about 2 KiB), the group
 // descriptor table (33 bytes per group), the hold table (8 KiB), the bad-blocks list (4 bytes a
 // listed block, at most 65536 of them, else read-only) and the block cache
 // (MountOptions::cache_bytes, default 1 MiB, in blocks of the filesystem's size, plus about 32
@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "base/format.h"
+#include "base/own.h"
 #include "base/result.h"
 #include "base/string_view.h"
 
@@ -224,9 +225,13 @@ public:
     // clears stale uninit flags and bg_itable_unused of the descriptors (meaningless without
     // uninit_bg and metadata_csum, which make it read-only). An image not cleanly unmounted or with
     // errors is mounted as Linux does, with a note. Read-write: clears the valid-state flag on disk at once and counts
-    // the mount. Prints nothing. The caller owns the result; delete it after unmount().
-    static base::Result<Filesystem*> mount(BlockDevice&, const MountOptions& = {});
+    // the mount. Prints nothing. The caller owns the result; let it go after unmount().
+    static base::Result<base::Own<Filesystem>> mount(BlockDevice&, const MountOptions& = {});
+    // Made by mount() around the mounted state (Volume is the library's own, in volume.h).
+    explicit Filesystem(base::Own<Volume>);
     ~Filesystem(); // frees memory only: it writes nothing, so call unmount() first
+    Filesystem(const Filesystem&) = delete;
+    Filesystem& operator=(const Filesystem&) = delete;
 
     // Why the mount is read-only or what it noticed ("unknown RO_COMPAT feature 0x400
     // (metadata_csum): mounted read-only", "group 2's inode bitmap overlaps its inode table:
@@ -303,8 +308,7 @@ public:
     base::StringView last_write_failure() const;
 
 private:
-    explicit Filesystem(Volume*);
-    Volume* m_volume;
+    base::Own<Volume> m_volume;
 };
 
 } // namespace ext2

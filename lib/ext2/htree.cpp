@@ -48,7 +48,7 @@ struct Frame {
     uint32_t position = 0;
     // The first entry's hash is 0: it covers everything below the second.
     uint32_t hash(uint32_t i) const { return i ? le32(ref.data() + offset + i * 8) : 0; }
-    uint32_t block(uint32_t i) const { return le32(ref.data() + offset + i * 8 + 4) & block_mask; }
+    LogicalBlock block(uint32_t i) const { return LogicalBlock(le32(ref.data() + offset + i * 8 + 4) & block_mask); }
 };
 
 } // namespace
@@ -57,12 +57,12 @@ base::Result<Volume::IndexAnswer> Volume::find_indexed(
     Ino dir, const Inode& in, uint32_t blocks, base::StringView name, EntryPlace* place)
 {
     // Reads the entries of the index block at logical into frame; false when they do not hold.
-    auto read_node
-        = [&](uint32_t logical, bool root, Frame& frame, uint8_t* levels, HashVersion* version) -> base::Result<bool> {
-        if (logical >= blocks)
+    auto read_node = [&](LogicalBlock logical, bool root, Frame& frame, uint8_t* levels,
+                         HashVersion* version) -> base::Result<bool> {
+        if (logical >= LogicalBlock(blocks))
             return false;
         Run run = TRY(map(dir, in, logical, 1));
-        if (run.physical == 0)
+        if (run.is_hole())
             return false;
         BlockRef ref = TRY(m_cache.get(run.physical));
         const uint8_t* b = ref.data();
@@ -89,7 +89,7 @@ base::Result<Volume::IndexAnswer> Volume::find_indexed(
         frame.offset = offset;
         frame.count = count;
         for (uint32_t i = 0; i < count; ++i)
-            if (frame.block(i) >= blocks || (i > 1 && frame.hash(i) < frame.hash(i - 1)))
+            if (frame.block(i) >= LogicalBlock(blocks) || (i > 1 && frame.hash(i) < frame.hash(i - 1)))
                 return false;
         return true;
     };
@@ -97,7 +97,7 @@ base::Result<Volume::IndexAnswer> Volume::find_indexed(
     Frame frames[max_levels];
     uint8_t levels = 0;
     HashVersion version = HashVersion::Legacy;
-    if (!TRY(read_node(0, true, frames[0], &levels, &version)))
+    if (!TRY(read_node(LogicalBlock(0), true, frames[0], &levels, &version)))
         return IndexAnswer::Unusable;
     DirHash hash;
     if (!dir_hash(version, name, m_sb.hash_seed, &hash))

@@ -9,11 +9,6 @@ using namespace layout;
 
 namespace {
 
-struct Location {
-    uint32_t block;
-    uint32_t offset;
-};
-
 bool known_type(uint16_t mode)
 {
     switch (mode & mode_type_mask) {
@@ -39,19 +34,18 @@ base::Result<void> Volume::check_ino(Ino ino) const
     return {};
 }
 
-static base::Result<Location> locate(const Volume& v, Ino ino)
+base::Result<Volume::InodeLocation> Volume::locate(Ino ino) const
 {
-    TRY(v.check_ino(ino));
-    uint32_t g = v.group_of_inode(ino);
-    uint64_t byte = uint64_t((ino - 1) % v.m_sb.inodes_per_group) * v.m_inode_size;
+    TRY(check_ino(ino));
+    uint64_t byte = uint64_t((ino - 1) % m_sb.inodes_per_group) * m_inode_size;
     // The descriptor's inode table was checked at mount to lie inside its group.
-    return Location { v.m_groups[g].inode_table + static_cast<uint32_t>(byte >> v.m_block_log),
-        static_cast<uint32_t>(byte & (v.m_block_size - 1)) };
+    return InodeLocation { inode_table(group_of_inode(ino)) + static_cast<uint32_t>(byte >> m_block_log),
+        static_cast<uint32_t>(byte & (m_block_size - 1)) };
 }
 
 base::Result<Volume::Inode> Volume::read_inode(Ino ino)
 {
-    Location at = TRY(locate(*this, ino));
+    InodeLocation at = TRY(locate(ino));
     BlockRef ref = TRY(m_cache.get(at.block));
     Inode in;
     __builtin_memcpy(&in, ref.data() + at.offset, sizeof in);
@@ -60,7 +54,7 @@ base::Result<Volume::Inode> Volume::read_inode(Ino ino)
 
 base::Result<void> Volume::write_inode(Ino ino, const Inode& in)
 {
-    Location at = TRY(locate(*this, ino));
+    InodeLocation at = TRY(locate(ino));
     BlockRef ref = TRY(m_cache.get(at.block));
     __builtin_memcpy(ref.data() + at.offset, &in, sizeof in);
     ref.mark_dirty();
@@ -69,7 +63,7 @@ base::Result<void> Volume::write_inode(Ino ino, const Inode& in)
 
 base::Result<void> Volume::write_new_inode(Ino ino, const Inode& in)
 {
-    Location at = TRY(locate(*this, ino));
+    InodeLocation at = TRY(locate(ino));
     BlockRef ref = TRY(m_cache.get(at.block));
     uint8_t* p = ref.data() + at.offset;
     for (uint32_t i = 0; i < m_inode_size; ++i)
@@ -224,7 +218,7 @@ base::Result<void> Volume::release_all_holds()
 
 base::Result<void> Volume::check_xattr_release(Ino ino, const Inode& in)
 {
-    uint32_t ea = in.file_acl;
+    BlockNumber ea(in.file_acl);
     if (!valid_data_block(ea))
         return corrupt("extended-attribute block beyond the filesystem", ino, ea);
     BlockRef ref = TRY(m_cache.get(ea));
@@ -242,7 +236,7 @@ base::Result<void> Volume::check_xattr_release(Ino ino, const Inode& in)
 
 base::Result<void> Volume::release_xattr(Ino ino, Inode& in)
 {
-    uint32_t ea = in.file_acl;
+    BlockNumber ea(in.file_acl);
     BlockRef ref = TRY(m_cache.get(ea));
     XattrHeader header;
     __builtin_memcpy(&header, ref.data(), sizeof header);
@@ -268,7 +262,7 @@ base::Result<void> Volume::check_destroyable(Ino ino, const Inode& in, uint32_t 
     if (ino < m_first_ino)
         return error(Errc::NotPermitted, "freeing a reserved inode");
     if (has_block_map(in))
-        TRY(check_blocks_from(ino, in, 0));
+        TRY(check_blocks_from(ino, in, LogicalBlock(0)));
     if (in.file_acl)
         TRY(check_xattr_release(ino, in));
     if (!inodes_trusted(group_of_inode(ino)))
@@ -313,7 +307,7 @@ base::Result<void> Volume::destroy_inode(Ino ino, Inode& in)
         TRY(release_xattr(ino, in));
     base::Result<void> blocks;
     if (has_block_map(in))
-        blocks = free_checked_blocks_from(ino, in, 0);
+        blocks = free_checked_blocks_from(ino, in, LogicalBlock(0));
     in.links_count = 0;
     in.dtime = now();
     in.size = 0;

@@ -1,7 +1,6 @@
 // Mounting: the superblock's checks (magic, revision, geometry, features as Linux's ext2
 // driver judges them), the group descriptors, the valid-state flag; and sync, which writes the
 // superblock and descriptors back through the cache.
-#include "ext2/allocate.h"
 #include "ext2/volume.h"
 
 namespace ext2 {
@@ -96,24 +95,16 @@ constexpr uint32_t max_groups = 1u << 17;
 
 } // namespace
 
-Volume::~Volume()
+uint32_t Volume::group_block_count(GroupNumber g) const
 {
-    delete[] m_super_sectors;
-    delete[] m_groups;
-    delete[] m_group_flags;
-    delete[] m_holds;
-    delete[] m_bad_blocks;
-}
-
-uint32_t Volume::group_block_count(uint32_t g) const
-{
-    if (g + 1 < m_group_count)
+    if (g.value() + 1 < m_group_count)
         return m_sb.blocks_per_group;
-    return m_sb.blocks_count - group_first_block(g);
+    return m_sb.blocks_count - group_first_block(g).value();
 }
 
-bool Volume::group_has_super(uint32_t g) const
+bool Volume::group_has_super(GroupNumber group) const
 {
+    uint32_t g = group.value();
     if (g <= 1 || !has_ro_compat(ro_compat::sparse_super))
         return true;
     if (g % 2 == 0)
@@ -121,13 +112,13 @@ bool Volume::group_has_super(uint32_t g) const
     return is_power_of(g, 3) || is_power_of(g, 5) || is_power_of(g, 7);
 }
 
-uint32_t Volume::header_blocks(uint32_t g) const
+uint32_t Volume::header_blocks(GroupNumber g) const
 {
     uint32_t header = group_has_super(g) ? 1 : 0; // the superblock or its backup
     uint32_t per_block = m_block_size / sizeof(GroupDescriptor);
-    uint32_t meta_group = g / per_block;
+    uint32_t meta_group = g.value() / per_block;
     if (has_incompat(incompat::meta_bg) && meta_group >= m_sb.first_meta_bg) {
-        uint32_t r = g % per_block;
+        uint32_t r = g.value() % per_block;
         if (r == 0 || r == 1 || r == per_block - 1)
             header += 1;
     } else if (group_has_super(g)) {
@@ -137,49 +128,53 @@ uint32_t Volume::header_blocks(uint32_t g) const
     return header;
 }
 
-bool Volume::is_group_metadata(uint32_t g, uint32_t block) const
+BlockNumber Volume::descriptor_block(uint32_t i) const
 {
-    const GroupDescriptor& gd = m_groups[g];
-    if (block == gd.block_bitmap || block == gd.inode_bitmap)
-        return true;
-    if (block >= gd.inode_table && block - gd.inode_table < m_inode_table_blocks)
+    if (has_incompat(incompat::meta_bg) && i >= m_sb.first_meta_bg) {
+        GroupNumber g(i * (m_block_size / sizeof(GroupDescriptor)));
+        return group_first_block(g) + (group_has_super(g) ? 1 : 0);
+    }
+    return BlockNumber(m_sb.first_data_block + 1 + i);
+}
+
+bool Volume::is_group_metadata(GroupNumber g, BlockNumber block) const
+{
+    if (block == block_bitmap(g) || block == inode_bitmap(g) || in_inode_table(g, block))
         return true;
     return block - group_first_block(g) < header_blocks(g);
 }
 
-const char* Volume::layout_contradiction(uint32_t g) const
+const char* Volume::layout_contradiction(GroupNumber g) const
 {
     // Each piece was checked to lie inside its own group, so only the group's own pieces can
     // meet: with flex_bg refused, no group keeps its metadata in another.
-    const GroupDescriptor& gd = m_groups[g];
-    auto in_table = [&](uint32_t b) { return b >= gd.inode_table && b - gd.inode_table < m_inode_table_blocks; };
-    auto in_header = [&](uint32_t b) { return b - group_first_block(g) < header_blocks(g); };
-    if (gd.block_bitmap == gd.inode_bitmap)
+    auto in_header = [&](BlockNumber b) { return b - group_first_block(g) < header_blocks(g); };
+    if (block_bitmap(g) == inode_bitmap(g))
         return "block bitmap and inode bitmap in the same block";
-    if (in_table(gd.block_bitmap))
+    if (in_inode_table(g, block_bitmap(g)))
         return "block bitmap inside the inode table";
-    if (in_table(gd.inode_bitmap))
+    if (in_inode_table(g, inode_bitmap(g)))
         return "inode bitmap inside the inode table";
-    if (in_header(gd.block_bitmap) || in_header(gd.inode_bitmap) || in_header(gd.inode_table))
+    if (in_header(block_bitmap(g)) || in_header(inode_bitmap(g)) || in_header(inode_table(g)))
         return "bitmap or inode table over the superblock or descriptor blocks";
     return nullptr;
 }
 
 namespace {
 
-base::Result<void> count_block(void* context, uint32_t)
+base::Result<void> count_block(void* context, BlockNumber)
 {
     ++*static_cast<uint32_t*>(context);
     return {};
 }
 
 struct BadBlockList {
-    uint32_t* blocks;
+    BlockNumber* blocks;
     uint32_t count;
     uint32_t capacity;
 };
 
-base::Result<void> list_block(void* context, uint32_t block)
+base::Result<void> list_block(void* context, BlockNumber block)
 {
     auto* list = static_cast<BadBlockList*>(context);
     if (list->count < list->capacity)
@@ -187,12 +182,12 @@ base::Result<void> list_block(void* context, uint32_t block)
     return {};
 }
 
-void sort(uint32_t* a, uint32_t n)
+void sort(BlockNumber* a, uint32_t n)
 {
     // Shell sort: no allocation, fast enough for the 65536 entries allowed.
     for (uint32_t gap = n / 2; gap > 0; gap = gap == 2 ? 1 : gap * 5 / 11) {
         for (uint32_t i = gap; i < n; ++i) {
-            uint32_t v = a[i];
+            BlockNumber v = a[i];
             uint32_t j = i;
             for (; j >= gap && a[j - gap] > v; j -= gap)
                 a[j] = a[j - gap];
@@ -212,17 +207,18 @@ base::Result<void> Volume::load_bad_blocks()
         return {};
     if (count > max_bad_blocks)
         return error(Errc::Unsupported, "a bad-blocks list of more than 65536 blocks");
-    m_bad_blocks = allocate_array<uint32_t>(count);
-    if (!m_bad_blocks)
+    auto blocks = base::OwnArray<BlockNumber>::create(count);
+    if (blocks.is_error())
         return error(Errc::NoMemory, "no memory for the bad-blocks list");
-    BadBlockList list { m_bad_blocks, 0, count };
+    m_bad_blocks = blocks.release_value();
+    BadBlockList list { m_bad_blocks.data(), 0, count };
     TRY(for_each_data_block(bad_blocks_ino, in, list_block, &list));
     m_bad_block_count = list.count;
-    sort(m_bad_blocks, m_bad_block_count);
+    sort(m_bad_blocks.data(), m_bad_block_count);
     return {};
 }
 
-bool Volume::is_listed_bad(uint32_t block) const
+bool Volume::is_listed_bad(BlockNumber block) const
 {
     uint32_t low = 0, high = m_bad_block_count;
     while (low < high) {
@@ -244,19 +240,19 @@ void Volume::tell_undo_failed(const char* what, const base::Error& e)
         e.context() ? e.context() : "");
 }
 
-base::Error Volume::corrupt(const char* what, Ino ino, uint32_t block)
+base::Error Volume::corrupt(const char* what, Ino ino, BlockNumber block)
 {
     record_corruption(what, ino, block);
     return error(Errc::Corrupt, what);
 }
 
-void Volume::record_corruption(const char* what, Ino ino, uint32_t block)
+void Volume::record_corruption(const char* what, Ino ino, BlockNumber block)
 {
     m_last_corruption.clear();
     base::format(m_last_corruption, "{}", what);
     if (ino)
         base::format(m_last_corruption, " (inode {})", ino);
-    if (block)
+    if (block != BlockNumber())
         base::format(m_last_corruption, " (block {})", block);
 }
 
@@ -297,14 +293,13 @@ base::Result<void> Volume::mount(const MountOptions& options)
     uint32_t sectors = (skip + superblock_size + sector - 1) / sector;
     if (m_device.sector_count() < first_sector + sectors)
         return error(Errc::Corrupt, "device too small to hold an ext2 superblock");
-    uint8_t* raw = allocate_array<uint8_t>(sectors * sector);
-    if (!raw)
+    // Kept for write_superblock_now (nothing allocates after mount).
+    auto super_sectors = base::OwnArray<uint8_t>::create(sectors * sector);
+    if (super_sectors.is_error())
         return error(Errc::NoMemory, "no memory to read the superblock");
-    auto r = m_device.read(first_sector, sectors, raw);
-    if (!r.is_error())
-        __builtin_memcpy(&m_sb, raw + skip, superblock_size);
-    delete[] raw;
-    TRY(r);
+    m_super_sectors = super_sectors.release_value();
+    TRY(m_device.read(first_sector, sectors, m_super_sectors.data()));
+    __builtin_memcpy(&m_sb, m_super_sectors.data() + skip, superblock_size);
 
     if (m_sb.magic != magic)
         return error(Errc::Corrupt, "no ext2 superblock (bad magic number)");
@@ -386,24 +381,22 @@ base::Result<void> Volume::mount(const MountOptions& options)
 
     TRY(m_cache.init(m_device, m_block_size, options.cache_bytes));
     m_cache.set_failure_listener(this);
-    m_groups = allocate_array<GroupDescriptor>(m_group_count);
-    m_group_flags = allocate_array<uint8_t>(m_group_count);
-    m_holds = allocate_array<Hold>(Filesystem::max_held);
-    m_super_sectors = allocate_array<uint8_t>(sectors * sector);
-    if (!m_groups || !m_group_flags || !m_holds || !m_super_sectors)
+    auto descriptors = base::OwnArray<GroupDescriptor>::create(m_group_count);
+    auto group_flags = base::OwnArray<uint8_t>::create(m_group_count);
+    auto holds = base::OwnArray<Hold>::create(Filesystem::max_held);
+    if (descriptors.is_error() || group_flags.is_error() || holds.is_error())
         return error(Errc::NoMemory, "no memory for the group descriptors");
+    m_groups = descriptors.release_value();
+    m_group_flags = group_flags.release_value();
+    m_holds = holds.release_value();
     for (uint32_t g = 0; g < m_group_count; ++g)
         m_group_flags[g] = 0;
     for (size_t i = 0; i < Filesystem::max_held; ++i)
         m_holds[i] = Hold { 0, 0 };
 
-    // Group descriptors, in their blocks (fs/ext2/super.c descriptor_loc()).
+    // Group descriptors, in their blocks.
     for (uint32_t i = 0; i < m_descriptor_blocks; ++i) {
-        uint32_t block = m_sb.first_data_block + 1 + i;
-        if (has_incompat(incompat::meta_bg) && i >= m_sb.first_meta_bg) {
-            uint32_t g = i * per_block;
-            block = group_first_block(g) + (group_has_super(g) ? 1 : 0);
-        }
+        BlockNumber block = descriptor_block(i);
         if (!valid_data_block(block))
             return error(Errc::Corrupt, "group descriptor block beyond the filesystem");
         BlockRef ref = TRY(m_cache.get(block));
@@ -412,17 +405,18 @@ base::Result<void> Volume::mount(const MountOptions& options)
             n = per_block;
         __builtin_memcpy(&m_groups[i * per_block], ref.data(), n * sizeof(GroupDescriptor));
     }
-    for (uint32_t g = 0; g < m_group_count; ++g) {
-        const GroupDescriptor& gd = m_groups[g];
-        uint32_t first = group_first_block(g), count = group_block_count(g);
-        auto inside = [&](uint32_t b) { return b >= first && b - first < count; };
-        if (!inside(gd.block_bitmap))
-            return corrupt("group descriptor with its block bitmap outside its group", 0, gd.block_bitmap);
-        if (!inside(gd.inode_bitmap))
-            return corrupt("group descriptor with its inode bitmap outside its group", 0, gd.inode_bitmap);
-        if (!inside(gd.inode_table) || !inside(gd.inode_table + m_inode_table_blocks - 1)
-            || gd.inode_table + m_inode_table_blocks < gd.inode_table)
-            return corrupt("group descriptor with its inode table outside its group", 0, gd.inode_table);
+    for (GroupNumber g(0); g < GroupNumber(m_group_count); ++g) {
+        BlockNumber first = group_first_block(g);
+        uint32_t count = group_block_count(g);
+        auto inside = [&](BlockNumber b) { return b >= first && b - first < count; };
+        if (!inside(block_bitmap(g)))
+            return corrupt("group descriptor with its block bitmap outside its group", 0, block_bitmap(g));
+        if (!inside(inode_bitmap(g)))
+            return corrupt("group descriptor with its inode bitmap outside its group", 0, inode_bitmap(g));
+        BlockNumber table = inode_table(g);
+        BlockNumber table_end = table + m_inode_table_blocks;
+        if (!inside(table) || !inside(table_end - 1) || table_end < table)
+            return corrupt("group descriptor with its inode table outside its group", 0, table);
     }
     TRY(check_groups());
     m_last_time = m_sb.wtime > m_sb.mtime ? m_sb.wtime : m_sb.mtime;
@@ -453,12 +447,7 @@ base::Result<void> Volume::sync()
     uint32_t per_block = m_block_size / sizeof(GroupDescriptor);
     if (m_super_dirty) {
         for (uint32_t i = 0; i < m_descriptor_blocks; ++i) {
-            uint32_t block = m_sb.first_data_block + 1 + i;
-            if (has_incompat(incompat::meta_bg) && i >= m_sb.first_meta_bg) {
-                uint32_t g = i * per_block;
-                block = group_first_block(g) + (group_has_super(g) ? 1 : 0);
-            }
-            BlockRef ref = TRY(m_cache.get(block));
+            BlockRef ref = TRY(m_cache.get(descriptor_block(i)));
             uint32_t n = m_group_count - i * per_block;
             if (n > per_block)
                 n = per_block;
@@ -466,8 +455,7 @@ base::Result<void> Volume::sync()
             ref.mark_dirty();
         }
         m_sb.wtime = now();
-        uint32_t sb_block = superblock_offset / m_block_size;
-        BlockRef ref = TRY(m_cache.get(sb_block));
+        BlockRef ref = TRY(m_cache.get(BlockNumber(superblock_offset / m_block_size)));
         __builtin_memcpy(ref.data() + superblock_offset % m_block_size, &m_sb, superblock_size);
         ref.mark_dirty();
         m_super_dirty = false;
@@ -503,7 +491,8 @@ base::Result<void> Volume::check_groups()
 {
     // Metadata that overlaps: whatever the library would write there would land on something
     // else, so it writes nothing.
-    for (uint32_t g = 0; g < m_group_count; ++g) {
+    GroupNumber end(m_group_count);
+    for (GroupNumber g(0); g < end; ++g) {
         if (const char* why = layout_contradiction(g)) {
             if (!m_read_only)
                 base::format(m_note, "{}group {}: {}: mounted read-only", m_note.view().empty() ? "" : "; ", g, why);
@@ -528,11 +517,11 @@ base::Result<void> Volume::check_groups()
         m_trusted_free_blocks += m_groups[g].free_blocks_count;
         m_trusted_free_inodes += m_groups[g].free_inodes_count;
     }
-    for (uint32_t g = 0; g < m_group_count; ++g)
+    for (GroupNumber g(0); g < end; ++g)
         TRY(verify_group(g));
     for (uint32_t i = 0; i < m_bad_block_count; ++i) {
-        uint32_t b = m_bad_blocks[i];
-        uint32_t g = group_of_block(b);
+        BlockNumber b = m_bad_blocks[i];
+        GroupNumber g = group_of_block(b);
         if (!blocks_trusted(g))
             continue;
         auto used = block_in_use(b);
@@ -543,7 +532,7 @@ base::Result<void> Volume::check_groups()
     // Stale uninit flags (without the features, the only way this library writes) would make
     // e2fsck take the inodes of a group, and new names pointing into it, for unused ones.
     if (!m_read_only)
-        for (uint32_t g = 0; g < m_group_count; ++g)
+        for (GroupNumber g(0); g < end; ++g)
             note_allocation_in(g);
 
     uint32_t untrusted = 0, first_untrusted = 0;
@@ -563,6 +552,18 @@ base::Result<void> Volume::check_groups()
         m_sb.free_inodes_count = static_cast<uint32_t>(m_trusted_free_inodes);
     }
     return {};
+}
+
+MemoryUse Volume::memory_use() const
+{
+    MemoryUse m {};
+    m.cache_bytes = m_cache.bytes();
+    m.cached_blocks = m_cache.cached_blocks();
+    m.dirty_blocks = m_cache.dirty_blocks();
+    m.metadata_bytes = sizeof(Volume) + m_group_count * (sizeof(GroupDescriptor) + 1)
+        + Filesystem::max_held * sizeof(Hold) + m_bad_block_count * sizeof(BlockNumber);
+    m.name_table_bytes = m_names.bytes();
+    return m;
 }
 
 StatFs Volume::statfs() const

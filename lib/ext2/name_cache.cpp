@@ -1,14 +1,7 @@
 // The name tables of big directories (name_cache.h).
 #include "ext2/name_cache.h"
 
-#include "ext2/allocate.h"
-
 namespace ext2 {
-
-NameTable::~NameTable()
-{
-    delete[] m_slots;
-}
 
 size_t NameTable::slots_for(size_t names)
 {
@@ -26,20 +19,19 @@ bool NameTable::reserve(size_t names)
 
 bool NameTable::rehash(size_t capacity)
 {
-    uint64_t* slots = allocate_array<uint64_t>(capacity);
-    if (!slots)
+    auto slots = base::OwnArray<uint64_t>::create(capacity);
+    if (slots.is_error())
         return false;
+    base::OwnArray<uint64_t> old = static_cast<base::OwnArray<uint64_t>&&>(m_slots);
+    m_slots = slots.release_value();
     for (size_t i = 0; i < capacity; ++i)
-        slots[i] = empty;
-    uint64_t* old = m_slots;
+        m_slots[i] = empty;
     size_t old_capacity = m_capacity;
-    m_slots = slots;
     m_capacity = capacity;
     m_names = m_used = 0;
     for (size_t i = 0; i < old_capacity; ++i)
         if (old[i] != empty && old[i] != erased)
-            insert(uint32_t(old[i] >> 32), uint32_t(old[i]) - 2);
-    delete[] old;
+            insert(uint32_t(old[i] >> 32), LogicalBlock(uint32_t(old[i]) - 2));
     return true;
 }
 
@@ -51,7 +43,7 @@ bool NameTable::grow()
     return rehash(capacity > m_capacity ? capacity : m_capacity);
 }
 
-bool NameTable::insert(uint32_t hash, uint32_t logical)
+bool NameTable::insert(uint32_t hash, LogicalBlock logical)
 {
     if (!m_slots || 2 * (m_used + 1) > m_capacity) {
         if (!grow())
@@ -67,7 +59,7 @@ bool NameTable::insert(uint32_t hash, uint32_t logical)
     return true;
 }
 
-void NameTable::erase(uint32_t hash, uint32_t logical)
+void NameTable::erase(uint32_t hash, LogicalBlock logical)
 {
     if (!m_slots)
         return;
@@ -100,7 +92,7 @@ NameTable* NameCache::find(Ino ino, uint32_t generation)
     for (auto& e : m_entries) {
         if (e.table && e.ino == ino && e.generation == generation) {
             e.used = ++m_clock;
-            return e.table;
+            return e.table.get();
         }
     }
     return nullptr;
@@ -123,27 +115,16 @@ NameTable* NameCache::make(Ino ino, uint32_t generation, size_t names)
                 oldest = &e;
         }
         if (free_entry && held + names <= max_names) {
-            auto* table = allocate_one<NameTable>();
-            if (!table)
+            auto table = base::create<NameTable>();
+            if (table.is_error() || !table.value()->reserve(names))
                 return nullptr;
-            if (!table->reserve(names)) {
-                delete table;
-                return nullptr;
-            }
-            *free_entry = Entry { ino, generation, ++m_clock, table };
-            return table;
+            *free_entry = Entry { ino, generation, ++m_clock, table.release_value() };
+            return free_entry->table.get();
         }
         if (!oldest)
             return nullptr;
         drop(*oldest);
     }
-}
-
-NameCache::~NameCache()
-{
-    for (auto& e : m_entries)
-        if (e.table)
-            drop(e);
 }
 
 void NameCache::forget(Ino ino)
@@ -155,7 +136,6 @@ void NameCache::forget(Ino ino)
 
 void NameCache::drop(Entry& e)
 {
-    delete e.table;
     e = Entry {};
 }
 

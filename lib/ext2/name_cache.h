@@ -15,19 +15,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/own.h"
 #include "base/string_view.h"
 #include "ext2/filesystem.h"
+#include "ext2/numbers.h"
 
 namespace ext2 {
 
 class NameTable {
 public:
-    ~NameTable();
     // The slot count for n names: a power of two at least twice n.
     static size_t slots_for(size_t names);
     bool reserve(size_t names);
-    bool insert(uint32_t hash, uint32_t logical);
-    void erase(uint32_t hash, uint32_t logical);
+    bool insert(uint32_t hash, LogicalBlock);
+    void erase(uint32_t hash, LogicalBlock);
     // Calls visit(logical) for each block holding a name with this hash (repeats possible), until
     // it returns true; returns whether one did.
     template<typename Visit> bool visit(uint32_t hash, Visit&& visit) const
@@ -39,7 +40,7 @@ public:
             uint64_t s = m_slots[i];
             if (s == empty)
                 return false;
-            if (s != erased && uint32_t(s >> 32) == hash && visit(uint32_t(s) - 2))
+            if (s != erased && uint32_t(s >> 32) == hash && visit(LogicalBlock(uint32_t(s) - 2)))
                 return true;
         }
         return false;
@@ -52,14 +53,14 @@ private:
     // blocks), so that no live slot is `empty` or `erased`.
     static constexpr uint64_t empty = 0;
     static constexpr uint64_t erased = 1;
-    static uint64_t slot_of(uint32_t hash, uint32_t logical)
+    static uint64_t slot_of(uint32_t hash, LogicalBlock logical)
     {
-        return (uint64_t(hash) << 32) | (uint64_t(logical) + 2);
+        return (uint64_t(hash) << 32) | (uint64_t(logical.value()) + 2);
     }
     bool grow();
     bool rehash(size_t capacity);
 
-    uint64_t* m_slots = nullptr;
+    base::OwnArray<uint64_t> m_slots;
     size_t m_capacity = 0;
     size_t m_names = 0;
     size_t m_used = 0; // names and erased slots
@@ -72,7 +73,6 @@ public:
     static constexpr uint32_t min_blocks = 8;
 
     NameCache() = default;
-    ~NameCache();
     NameCache(const NameCache&) = delete;
     NameCache& operator=(const NameCache&) = delete;
 
@@ -95,7 +95,7 @@ private:
         Ino ino = 0;
         uint32_t generation = 0;
         uint64_t used = 0; // the use counter's value at the last find or make
-        NameTable* table = nullptr;
+        base::Own<NameTable> table;
     };
     void drop(Entry&);
     Entry m_entries[max_directories];

@@ -17,10 +17,6 @@ bool is_directory(const Volume::Inode& in)
 {
     return (in.mode & mode_type_mask) == mode_dir;
 }
-bool is_reserved(const Volume& v, Ino ino)
-{
-    return ino < v.m_first_ino && ino != root_ino;
-}
 bool is_not_found(const base::Error& e)
 {
     return e.code() == static_cast<int>(Errc::NotFound);
@@ -81,10 +77,10 @@ Volume::Inode new_inode(Volume& v, uint16_t mode, Owner owner, uint16_t links)
 
 // Undoes a new inode (and its one block) after a later step failed. The caller returns the
 // first failure; a failure here is told through the notes, never dropped.
-void undo_inode(Volume& v, Ino ino, bool directory, uint32_t block)
+void undo_inode(Volume& v, Ino ino, bool directory, BlockNumber block)
 {
-    if (block) {
-        v.m_cache.forget(block); // written only in the cache: not worth writing now
+    if (block != BlockNumber()) {
+        v.cache().forget(block); // written only in the cache: not worth writing now
         auto r = v.give_back_block(block);
         if (r.is_error())
             v.tell_undo_failed("giving back the block of a new inode", r.error());
@@ -105,7 +101,7 @@ void undo_inode(Volume& v, Ino ino, bool directory, uint32_t block)
 
 // A new inode with its entry in dir; block is its one data block, if any.
 base::Result<Ino> install(
-    Volume& v, Ino dir, Volume::Inode& d, base::StringView name, Ino ino, const Volume::Inode& in, uint32_t block)
+    Volume& v, Ino dir, Volume::Inode& d, base::StringView name, Ino ino, const Volume::Inode& in, BlockNumber block)
 {
     bool directory = is_directory(in);
     auto r = v.write_new_inode(ino, in);
@@ -126,7 +122,7 @@ base::Result<Ino> Filesystem::create(Ino dir, base::StringView name, uint16_t mo
     Volume::Inode d = TRY(parent_for_new(v, dir, name));
     Ino ino = TRY(v.allocate_inode(dir, false));
     Volume::Inode in = new_inode(v, static_cast<uint16_t>(mode_reg | (mode & mode_permission_mask)), owner, 1);
-    return install(v, dir, d, name, ino, in, 0);
+    return install(v, dir, d, name, ino, in, BlockNumber());
 }
 
 base::Result<Ino> Filesystem::mknod(Ino dir, base::StringView name, uint16_t mode, uint32_t rdev, Owner owner)
@@ -145,7 +141,7 @@ base::Result<Ino> Filesystem::mknod(Ino dir, base::StringView name, uint16_t mod
         else
             in.block[1] = rdev;
     }
-    return install(v, dir, d, name, ino, in, 0);
+    return install(v, dir, d, name, ino, in, BlockNumber());
 }
 
 base::Result<Ino> Filesystem::mkdir(Ino dir, base::StringView name, uint16_t mode, Owner owner)
@@ -157,13 +153,13 @@ base::Result<Ino> Filesystem::mkdir(Ino dir, base::StringView name, uint16_t mod
     Ino ino = TRY(v.allocate_inode(dir, true));
     auto block = v.allocate_block(v.group_first_block(v.group_of_inode(ino)));
     if (block.is_error()) {
-        undo_inode(v, ino, true, 0);
+        undo_inode(v, ino, true, BlockNumber());
         return block.error();
     }
     Volume::Inode in = new_inode(v, static_cast<uint16_t>(mode_dir | (mode & mode_permission_mask)), owner, 2);
-    in.size = v.m_block_size;
-    in.block[0] = block.value();
-    in.blocks = v.m_block_size / 512;
+    in.size = v.block_size();
+    in.block[0] = block.value().value();
+    in.blocks = v.block_size() / 512;
     auto written = v.write_new_directory_block(block.value(), ino, dir);
     if (written.is_error()) {
         undo_inode(v, ino, true, block.value());
@@ -180,30 +176,30 @@ base::Result<Ino> Filesystem::symlink(Ino dir, base::StringView name, base::Stri
     Volume& v = *m_volume;
     if (target.empty())
         return error(Errc::NotFound, "empty symbolic link target");
-    if (target.size() >= v.m_block_size)
+    if (target.size() >= v.block_size())
         return error(Errc::NameTooLong, "symbolic link target longer than a block");
     Volume::Inode d = TRY(parent_for_new(v, dir, name));
     Ino ino = TRY(v.allocate_inode(dir, false));
     Volume::Inode in = new_inode(v, mode_lnk | 0777, owner, 1);
     in.size = static_cast<uint32_t>(target.size());
-    uint32_t block = 0;
+    BlockNumber block;
     if (target.size() < fast_symlink_bytes) {
         __builtin_memcpy(in.block, target.data(), target.size());
     } else {
         auto b = v.allocate_block(v.group_first_block(v.group_of_inode(ino)));
         if (b.is_error()) {
-            undo_inode(v, ino, false, 0);
+            undo_inode(v, ino, false, BlockNumber());
             return b.error();
         }
         block = b.value();
-        auto ref = v.m_cache.get_zeroed(block);
+        auto ref = v.cache().get_zeroed(block);
         if (ref.is_error()) {
             undo_inode(v, ino, false, block);
             return ref.error();
         }
         __builtin_memcpy(ref.value().data(), target.data(), target.size());
-        in.block[0] = block;
-        in.blocks = v.m_block_size / 512;
+        in.block[0] = block.value();
+        in.blocks = v.block_size() / 512;
     }
     return install(v, dir, d, name, ino, in, block);
 }
@@ -215,7 +211,7 @@ base::Result<void> Filesystem::link(Ino dir, base::StringView name, Ino target)
     Volume::Inode t = TRY(v.load(target));
     if (is_directory(t))
         return error(Errc::NotPermitted, "a hard link to a directory");
-    if (is_reserved(v, target))
+    if (v.is_reserved(target))
         return error(Errc::NotPermitted, "a reserved inode");
     if (t.links_count >= max_links)
         return error(Errc::TooManyLinks, "the file has the most links ext2 allows");
@@ -238,7 +234,7 @@ base::Result<void> Filesystem::unlink(Ino dir, base::StringView name)
     Volume::Inode t = TRY(entry_target(v, dir, place));
     if (is_directory(t))
         return error(Errc::IsDirectory, "unlink of a directory");
-    if (is_reserved(v, place.ino))
+    if (v.is_reserved(place.ino))
         return error(Errc::NotPermitted, "a reserved inode");
     TRY(v.check_destroyable(place.ino, t, t.links_count - 1u));
     TRY(v.remove_entry(dir, d, place));
@@ -261,7 +257,7 @@ base::Result<void> Filesystem::rmdir(Ino dir, base::StringView name)
     Volume::Inode t = TRY(entry_target(v, dir, place));
     if (!is_directory(t))
         return error(Errc::NotDirectory, "rmdir of something not a directory");
-    if (place.ino == root_ino || is_reserved(v, place.ino))
+    if (place.ino == root_ino || v.is_reserved(place.ino))
         return error(Errc::Busy, "rmdir of the root or a reserved inode");
     bool empty = TRY(v.is_empty_directory(place.ino, t));
     if (!empty)
@@ -297,7 +293,7 @@ base::Result<void> Filesystem::rename(Ino from_dir, base::StringView from, Ino t
 
     EntryPlace source = TRY(v.find_entry(from_dir, fd, from));
     Volume::Inode s = TRY(entry_target(v, from_dir, source));
-    if (is_reserved(v, source.ino))
+    if (v.is_reserved(source.ino))
         return error(Errc::NotPermitted, "a reserved inode");
     bool source_is_dir = is_directory(s);
     if (source_is_dir && (source.ino == from_dir || source.ino == root_ino))
@@ -315,7 +311,7 @@ base::Result<void> Filesystem::rename(Ino from_dir, base::StringView from, Ino t
         if (victim_place.ino == source.ino)
             return {}; // two links to one file: POSIX says do nothing
         victim = TRY(entry_target(v, to_dir, victim_place));
-        if (is_reserved(v, victim_place.ino) || victim_place.ino == root_ino)
+        if (v.is_reserved(victim_place.ino) || victim_place.ino == root_ino)
             return error(Errc::Busy, "rename over the root or a reserved inode");
         victim_is_dir = is_directory(victim);
         if (source_is_dir && !victim_is_dir)
@@ -340,7 +336,7 @@ base::Result<void> Filesystem::rename(Ino from_dir, base::StringView from, Ino t
                 return error(Errc::InvalidArgument, "moving a directory into itself");
             if (at == root_ino)
                 break;
-            if (steps > v.m_sb.inodes_count)
+            if (steps > v.inode_count())
                 return v.corrupt("loop in the directory tree's '..' entries", to_dir);
             Volume::Inode up = TRY(v.load_directory(at));
             Ino parent = TRY(v.parent_of(at, up));

@@ -6,16 +6,16 @@ namespace ext2 {
 
 using namespace layout;
 
-void Volume::write_failed(uint32_t block, uint32_t count, const base::Error& e)
+void Volume::write_failed(BlockNumber first, uint32_t count, const base::Error& e)
 {
     if (m_write_failures == m_failures_reported)
         m_unreported_failure = e;
     ++m_write_failures;
     m_last_write_failure.clear();
     if (count == 1)
-        base::format(m_last_write_failure, "a write of block {} failed", block);
+        base::format(m_last_write_failure, "a write of block {} failed", first);
     else
-        base::format(m_last_write_failure, "a write of blocks {}-{} failed", block, block + count - 1);
+        base::format(m_last_write_failure, "a write of blocks {}-{} failed", first, first + (count - 1));
     if (has_errors())
         return;
     // Kept through unmount, which restores the state found at mount with this bit added.
@@ -38,9 +38,9 @@ base::Result<void> Volume::write_superblock_now()
     uint32_t skip = superblock_offset % sector;
     uint32_t sectors = (skip + superblock_size + sector - 1) / sector;
     if (skip != 0 || superblock_size % sector != 0)
-        TRY(m_device.read(first_sector, sectors, m_super_sectors));
-    __builtin_memcpy(m_super_sectors + skip, &m_sb, superblock_size);
-    return m_device.write(first_sector, sectors, m_super_sectors);
+        TRY(m_device.read(first_sector, sectors, m_super_sectors.data()));
+    __builtin_memcpy(m_super_sectors.data() + skip, &m_sb, superblock_size);
+    return m_device.write(first_sector, sectors, m_super_sectors.data());
 }
 
 } // namespace ext2

@@ -61,7 +61,7 @@ base::Result<void> NodeServer::go_away(int)
             "fsys_goaway: mounting {} again read-only: {}", m_device_name.view(), fs::ErrorText { mounted.error() });
         return {};
     }
-    m_fs = base::Own<ext2::Filesystem>::adopt(mounted.value());
+    m_fs = mounted.release_value();
     for (Node& o : m_nodes)
         if (o.port.valid() && !o.stale && m_fs->hold(o.ino).is_error())
             o.stale = true;

@@ -127,7 +127,7 @@ int module_main(int argc, char** argv)
     auto mounted = ext2::Filesystem::mount(*device.value(), mount_options);
     if (mounted.is_error())
         link.fail("cannot mount {}: {}", device_name, Why { mounted.error() });
-    auto fs = base::Own<ext2::Filesystem>::adopt(mounted.value());
+    base::Own<ext2::Filesystem> fs = mounted.release_value();
 
     ext2::StatFs st = fs->statfs();
     mach::report("mounted {} (ext2 rev {}, {}-byte blocks, {} blocks, {} free; {})", device_name,

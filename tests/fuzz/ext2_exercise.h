@@ -158,14 +158,13 @@ inline void exercise(uint8_t* image, size_t size, bool change)
     auto mounted = ext2::Filesystem::mount(device, options);
     if (mounted.is_error())
         return;
-    ext2::Filesystem* fs = mounted.value();
+    base::Own<ext2::Filesystem> fs = mounted.release_value();
     (void)fs->mount_note();
     (void)fs->statfs();
     Walker walker(*fs, change);
     walker.walk(ext2::root_ino, 0);
     (void)fs->sync();
     (void)fs->unmount();
-    delete fs;
 }
 
 } // namespace ext2_fuzz

@@ -259,16 +259,15 @@ public:
         else
             m_fs = r.release_value();
     }
-    ~Mounted() { delete m_fs; }
-    bool ok() const { return m_fs != nullptr; }
+    bool ok() const { return bool(m_fs); }
     base::Error error() const { return m_error; }
-    ext2::Filesystem* operator->() { return m_fs; }
+    ext2::Filesystem* operator->() { return m_fs.get(); }
     ext2::Filesystem& operator*() { return *m_fs; }
 
     FileDevice device;
 
 private:
-    ext2::Filesystem* m_fs = nullptr;
+    base::Own<ext2::Filesystem> m_fs;
     base::Error m_error { 0 };
 };
 
