@@ -80,7 +80,7 @@ public:
     {
         // Every caller checks first, with a note of its own; this is the last line of defence.
         if (lba >= m_sectors)
-            return base::Error(error_corrupt, "a partition table points past the end of the disk");
+            return error(Errc::Corrupt, "a partition table points past the end of the disk");
         return m_reader.read(lba, m_buffer);
     }
 
@@ -227,14 +227,14 @@ base::Result<void> read_ebr_chain(Disk& disk, Builder& out, Extended& ext, unsig
     for (size_t links = 0;; ++links) {
         for (size_t i = 0; i < visited_count; ++i)
             if (visited[i] == ebr)
-                return base::Error(error_corrupt, "EBR chain loops");
+                return error(Errc::Corrupt, "EBR chain loops");
         if (links == max_logical_partitions)
-            return base::Error(error_corrupt, "EBR chain longer than 128 links");
+            return error(Errc::Corrupt, "EBR chain longer than 128 links");
         visited[visited_count++] = ebr;
 
         TRY(disk.read(ebr));
         if (!has_mbr_signature(disk.data()))
-            return base::Error(error_corrupt, "EBR without the 0x55aa signature");
+            return error(Errc::Corrupt, "EBR without the 0x55aa signature");
         MbrEntry entries[layout::mbr_entry_count];
         load_mbr_entries(disk.data(), entries);
 
@@ -258,7 +258,7 @@ base::Result<void> read_ebr_chain(Disk& disk, Builder& out, Extended& ext, unsig
             break;
         uint64_t relative = link.first_lba.value();
         if (relative >= ext.count)
-            return base::Error(error_corrupt, "EBR link points outside the extended partition");
+            return error(Errc::Corrupt, "EBR link points outside the extended partition");
         ebr = ext.first + relative;
     }
     ext.end_logical = next_number;
@@ -518,7 +518,7 @@ base::Result<void> read_gpt(Disk& disk, Builder& out)
             return {};
     }
     out.reset();
-    return base::Error(error_corrupt, notes.no_backup);
+    return error(Errc::Corrupt, notes.no_backup);
 }
 
 } // namespace
@@ -560,7 +560,7 @@ const char* scheme_name(Scheme s)
 base::Result<Table> read_table(SectorReader& reader, uint32_t sector_size, uint64_t disk_sectors)
 {
     if (sector_size < layout::mbr_size || sector_size > max_sector_size || (sector_size & (sector_size - 1)))
-        return base::Error(error_invalid_argument, "sector size is not a power of two from 512 to 4096");
+        return error(Errc::InvalidArgument, "sector size is not a power of two from 512 to 4096");
     Table table;
     if (disk_sectors == 0)
         return table;

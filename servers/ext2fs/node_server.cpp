@@ -30,16 +30,23 @@ bool is_type(uint16_t mode, uint16_t type)
     return (mode & ext2::mode_type_mask) == type;
 }
 
-// The protocol's code for any error the library, the disk or Mach gave.
-int protocol_code(int code)
+// Whether an error is one of the protocol's. Some are still made here from a bare FS_E* code
+// (base::Error(FS_ENFILE, ...)), which gives them Mach's domain: those are told by their number.
+bool is_protocol_error(const base::Error& e)
 {
-    if (fs::is_fs_error(code))
-        return code;
-    if (ext2::is_ext2_error(code)) {
-        int e = ext2::errno_of(code);
-        return e ? FS_ERROR_BASE + e : FS_EIO;
+    return e.is(fs::domain) || fs::is_fs_error(e.code());
+}
+
+// The protocol's code for any error the library, the disk or Mach gave.
+int protocol_code(const base::Error& e)
+{
+    if (e.is(ext2::domain)) {
+        int n = ext2::errno_of(e.code());
+        return n ? FS_ERROR_BASE + n : FS_EIO;
     }
-    switch (code) {
+    if (is_protocol_error(e))
+        return e.code();
+    switch (e.code()) {
     case D_NO_MEMORY:
     case KERN_RESOURCE_SHORTAGE:
     case KERN_NO_SPACE:
@@ -86,9 +93,9 @@ uint32_t wall_clock_seconds()
 
 kern_return_t NodeServer::reply_error(const base::Error& e, const char* operation)
 {
-    int code = protocol_code(e.code());
-    bool corrupt = e.code() == static_cast<int>(ext2::Errc::Corrupt);
-    bool disk = !ext2::is_ext2_error(e.code()) && !fs::is_fs_error(e.code());
+    int code = protocol_code(e);
+    bool corrupt = e.is(ext2::domain) && e.code() == static_cast<int>(ext2::Errc::Corrupt);
+    bool disk = !e.is(ext2::domain) && !is_protocol_error(e);
     if ((corrupt || disk) && m_corruptions_told < max_corruptions_told) {
         ++m_corruptions_told;
         if (corrupt && m_fs && !m_fs->last_corruption().empty())
@@ -230,7 +237,7 @@ base::Result<mach::SendRight> NodeServer::root(int flags, const fs_identity& ide
         return base::Error(FS_EINVAL, "more ids than FS_IDS_MAX");
     auto opened = open_node(ext2::root_ino, static_cast<uint32_t>(flags), identity);
     if (opened.is_error())
-        return base::Error(protocol_code(opened.error().code()), opened.error().context());
+        return fs::error(protocol_code(opened.error()), opened.error().context());
     return opened;
 }
 
@@ -261,7 +268,7 @@ base::Result<void> NodeServer::go_away(int)
     auto unmounted = m_fs->unmount();
     if (unmounted.is_error()) {
         mach::report("fsys_goaway: unmounting {}: {}", m_device_name.view(), fs::ErrorText { unmounted.error() });
-        return base::Error(protocol_code(unmounted.error().code()), "unmounting");
+        return fs::error(protocol_code(unmounted.error()), "unmounting");
     }
     delete m_fs;
     m_fs = nullptr;
