@@ -2,6 +2,7 @@
 #include "ata/identify.h"
 
 #include "ata/ata_layout.h"
+#include "base/status.h"
 
 namespace ata {
 
@@ -34,21 +35,21 @@ base::Result<Identity> decode_identify(const uint16_t* words)
     id.lba48 = (words[identify::command_sets_supported] & (1u << 10))
         && (words[identify::command_sets_enabled] & (1u << 10));
     if (!id.lba)
-        return base::Error(4 /* KERN_INVALID_ARGUMENT */, "the device does not support LBA addressing");
+        return base::Error(base::status::invalid_argument, "the device does not support LBA addressing");
     uint64_t lba28 = uint64_t(words[identify::lba28_sectors]) | uint64_t(words[identify::lba28_sectors + 1]) << 16;
     uint64_t lba48 = 0;
     for (unsigned i = 0; i < 4; ++i)
         lba48 |= uint64_t(words[identify::lba48_sectors + i]) << (16 * i);
     id.sectors = id.lba48 && lba48 ? lba48 : lba28;
     if (id.sectors == 0)
-        return base::Error(4 /* KERN_INVALID_ARGUMENT */, "the device reports no sectors");
+        return base::Error(base::status::invalid_argument, "the device reports no sectors");
     uint16_t info = words[identify::logical_sector_info];
     if ((info & 0xc000) == 0x4000 && (info & (1u << 12))) {
         uint32_t size_words = uint32_t(words[identify::logical_sector_words])
             | uint32_t(words[identify::logical_sector_words + 1]) << 16;
         uint64_t bytes = uint64_t(size_words) * 2;
         if (bytes < 512 || bytes > 65536 || (bytes & (bytes - 1)))
-            return base::Error(4 /* KERN_INVALID_ARGUMENT */, "the device reports an impossible sector size");
+            return base::Error(base::status::invalid_argument, "the device reports an impossible sector size");
         id.sector_size = static_cast<uint32_t>(bytes);
     }
     return id;

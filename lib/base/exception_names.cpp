@@ -1,5 +1,5 @@
 // Names of Mach's exception types (mach/exception.h), for crash reports.
-#include "base/result.h"
+#include "base/error.h"
 
 namespace base {
 

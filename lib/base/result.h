@@ -1,57 +1,14 @@
-// Errors are values: Result<T> holds a T or an Error carrying a Mach status code
-// (kern_return_t, a D_* device code or a MIG code) and a short static note of what failed.
-// Reading the value of an error, or the error of a value, traps (a bug, not a state to handle).
+// Errors are values: Result<T> holds a T or an Error (base/error.h: a code, its domain and a
+// short static note of what failed). Reading the value of an error, or the error of a value,
+// traps (a bug, not a state to handle).
 #pragma once
 
 #include <new>
 #include <utility>
 
-#include "base/format.h"
+#include "base/error.h"
 
 namespace base {
-
-// The Mach status codes this project names; the numbers are Mach's own.
-const char* status_name(int code);
-// The name of a Mach exception type (EXC_BAD_ACCESS, ...), for crash reports.
-const char* exception_name(int exception);
-
-struct Status {
-    int code;
-};
-
-template<> struct Formatter<Status> {
-    static void format(Sink& s, const FormatSpec&, Status st)
-    {
-        if (const char* name = status_name(st.code))
-            s.put(StringView(name));
-        else
-            base::format(s, "status {:#x}", static_cast<unsigned>(st.code));
-    }
-};
-
-class [[nodiscard]] Error {
-public:
-    constexpr Error(int code, const char* context = nullptr)
-        : m_code(code)
-        , m_context(context)
-    {
-    }
-    constexpr int code() const { return m_code; }
-    constexpr const char* context() const { return m_context; }
-
-private:
-    int m_code;
-    const char* m_context;
-};
-
-template<> struct Formatter<Error> {
-    static void format(Sink& s, const FormatSpec& spec, const Error& e)
-    {
-        if (e.context())
-            base::format(s, "{}: ", e.context());
-        Formatter<Status>::format(s, spec, Status { e.code() });
-    }
-};
 
 template<typename T> class [[nodiscard]] Result {
 public:

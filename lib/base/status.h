@@ -5,6 +5,7 @@
 
 namespace base::status {
 
+constexpr int invalid_address = 1; // KERN_INVALID_ADDRESS
 constexpr int invalid_argument = 4; // KERN_INVALID_ARGUMENT
 constexpr int resource_shortage = 6; // KERN_RESOURCE_SHORTAGE
 constexpr int timed_out = 27; // KERN_TIMEDOUT

@@ -1,7 +1,7 @@
 // Names of Mach's status codes, so that the console never shows an error as a bare number.
 // The numbers are those of mach/kern_return.h, mach/message.h, mach/mig_errors.h and
 // device/device_types.h; kept here so that host code can name them too.
-#include "base/result.h"
+#include "base/error.h"
 
 namespace base {
 

@@ -52,16 +52,37 @@ constexpr Description descriptions[] = {
 constexpr size_t error_count = sizeof descriptions / sizeof descriptions[0];
 static_assert(static_cast<int>(last_error) - error_base == error_count, "one description per error");
 
+// The description of a code of this library, nullptr for any other code.
+const Description* find(int code)
+{
+    long long index = static_cast<long long>(code) - error_base - 1;
+    if (index < 0 || static_cast<size_t>(index) >= error_count)
+        return nullptr;
+    return &descriptions[index];
+}
+
 const Description& describe(Error e)
 {
     static constexpr Description unknown { "Unknown", "unknown ELF loader error" };
-    int index = static_cast<int>(e) - error_base - 1;
-    if (index < 0 || static_cast<size_t>(index) >= error_count)
-        return unknown;
-    return descriptions[index];
+    const Description* d = find(static_cast<int>(e));
+    return d ? *d : unknown;
+}
+
+const char* code_name(int code)
+{
+    const Description* d = find(code);
+    return d ? d->name : nullptr;
+}
+
+const char* code_sentence(int code)
+{
+    const Description* d = find(code);
+    return d ? d->sentence : nullptr;
 }
 
 } // namespace
+
+constexpr base::ErrorDomain domain { "elf", code_name, code_sentence };
 
 const char* error_sentence(Error e)
 {
@@ -75,16 +96,13 @@ const char* error_name(Error e)
 
 base::Error make_error(Error e)
 {
-    return base::Error(static_cast<int>(e), error_sentence(e));
-}
-
-bool is_elf_error(const base::Error& e)
-{
-    return e.code() > error_base && e.code() <= static_cast<int>(last_error);
+    return base::Error(domain, static_cast<int>(e), error_sentence(e));
 }
 
 Error elf_error(const base::Error& e)
 {
+    if (!e.is(domain))
+        __builtin_trap(); // asking another domain's error which ELF error it is: a bug
     return static_cast<Error>(e.code());
 }
 

@@ -6,8 +6,10 @@
 
 namespace elf {
 
-// The codes of elf errors in a base::Error. They sit in a range of their own so that they can
-// never be taken for a Mach or device status that a FileReader passes up unchanged.
+// The codes of elf errors in a base::Error of elf::domain. Errors carry their domain, so the
+// range is not what tells them from a Mach or device status that a FileReader passes up
+// unchanged; it stays apart all the same because exec sends these codes to its clients as the
+// reply's status, where only the number travels (execclient names them by it).
 constexpr int error_base = 0x454c4600; // "ELF\0"
 
 enum class Error : int {
@@ -58,12 +60,15 @@ const char* error_sentence(Error);
 // A short name such as "Elf32", for logs and test output.
 const char* error_name(Error);
 
-// The error as a base::Error: the code is the enum's value, the context its sentence.
+// The domain of this library's errors: "elf", each code named as error_name names it.
+extern const base::ErrorDomain domain;
+
+// The error as a base::Error of elf::domain: the code is the enum's value, the context its
+// sentence.
 base::Error make_error(Error);
 
-// Whether a base::Error came from this library (else it is one a FileReader passed up).
-bool is_elf_error(const base::Error&);
-// Which one it is; only for errors that is_elf_error accepts.
+// Which error it is; only for errors of elf::domain (`e.is(elf::domain)`; the others are ones a
+// FileReader passed up).
 Error elf_error(const base::Error&);
 
 } // namespace elf

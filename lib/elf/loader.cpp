@@ -1,6 +1,7 @@
 // Checking a static ELF64 executable and planning its load; the rules are in loader.h.
 #include "elf/loader.h"
 
+#include "base/status.h"
 #include "elf/elf_layout.h"
 
 namespace elf {
@@ -136,7 +137,7 @@ void sort_by_address(Segment* s, size_t count)
 base::Result<void> MemoryReader::read(uint64_t offset, void* buffer, size_t size)
 {
     if (!fits(offset, size, m_size))
-        return base::Error(1, "read past the end of an ELF file in memory"); // KERN_INVALID_ADDRESS
+        return base::Error(base::status::invalid_address, "read past the end of an ELF file in memory");
     __builtin_memcpy(buffer, m_bytes + offset, size);
     return {};
 }

@@ -29,7 +29,7 @@ public:
         for (size_t i = 0; i < count; ++i) {
             size += strings[i].size() + 1;
             if (size > EXEC_ARGS_MAX)
-                return base::Error(EXEC_E_ARGS, "the arguments are too long");
+                return error(EXEC_E_ARGS, "the arguments are too long");
         }
         if (size == 0)
             return {};
@@ -62,9 +62,9 @@ struct Request {
 base::Result<void> prepare(Request& r, const Spawn& spawn)
 {
     if (spawn.argc + spawn.envc > EXEC_ARGS_MAX)
-        return base::Error(EXEC_E_ARGS, "too many arguments");
+        return error(EXEC_E_ARGS, "too many arguments");
     if (spawn.descriptor_count > EXEC_PORTS_MAX)
-        return base::Error(EXEC_E_ARGS, "too many descriptors");
+        return error(EXEC_E_ARGS, "too many descriptors");
     TRY(r.argv.pack(spawn.argv, spawn.argc));
     TRY(r.envp.pack(spawn.envp, spawn.envc));
     r.descriptor_count = static_cast<mach_msg_type_number_t>(spawn.descriptor_count);
@@ -76,7 +76,7 @@ base::Result<void> prepare(Request& r, const Spawn& spawn)
 base::Result<Process> run(mach_port_t server, mach_port_t directory, base::StringView path, const Spawn& spawn)
 {
     if (path.size() > EXEC_PATH_MAX)
-        return base::Error(EXEC_E_ARGS, "the path is too long");
+        return error(EXEC_E_ARGS, "the path is too long");
     char name[EXEC_PATH_MAX + 1];
     for (size_t i = 0; i < path.size(); ++i)
         name[i] = path[i];
@@ -84,10 +84,11 @@ base::Result<Process> run(mach_port_t server, mach_port_t directory, base::Strin
     Request r;
     TRY(prepare(r, spawn));
     mach_port_t task = MACH_PORT_NULL, process = MACH_PORT_NULL;
-    MACH_TRY(exec_exec_path(server, directory, name, 0, r.argv.data(), r.argv.size(), r.envp.data(), r.envp.size(),
-                 const_cast<mach_port_t*>(spawn.descriptors), r.descriptor_count, const_cast<int*>(spawn.kinds),
-                 r.descriptor_count, const_cast<mach_port_t*>(spawn.ports), EXEC_PORT_COUNT, &task, &process),
-        "exec_exec_path");
+    kern_return_t sent = exec_exec_path(server, directory, name, 0, r.argv.data(), r.argv.size(), r.envp.data(),
+        r.envp.size(), const_cast<mach_port_t*>(spawn.descriptors), r.descriptor_count, const_cast<int*>(spawn.kinds),
+        r.descriptor_count, const_cast<mach_port_t*>(spawn.ports), EXEC_PORT_COUNT, &task, &process);
+    if (sent != KERN_SUCCESS)
+        return reply_error(sent, "exec_exec_path");
     return Process(mach::SendRight::adopt(task), mach::SendRight::adopt(process));
 }
 
@@ -96,10 +97,11 @@ base::Result<Process> run_file(mach_port_t server, mach_port_t file, const Spawn
     Request r;
     TRY(prepare(r, spawn));
     mach_port_t task = MACH_PORT_NULL, process = MACH_PORT_NULL;
-    MACH_TRY(exec_exec(server, file, 0, r.argv.data(), r.argv.size(), r.envp.data(), r.envp.size(),
-                 const_cast<mach_port_t*>(spawn.descriptors), r.descriptor_count, const_cast<int*>(spawn.kinds),
-                 r.descriptor_count, const_cast<mach_port_t*>(spawn.ports), EXEC_PORT_COUNT, &task, &process),
-        "exec_exec");
+    kern_return_t sent = exec_exec(server, file, 0, r.argv.data(), r.argv.size(), r.envp.data(), r.envp.size(),
+        const_cast<mach_port_t*>(spawn.descriptors), r.descriptor_count, const_cast<int*>(spawn.kinds),
+        r.descriptor_count, const_cast<mach_port_t*>(spawn.ports), EXEC_PORT_COUNT, &task, &process);
+    if (sent != KERN_SUCCESS)
+        return reply_error(sent, "exec_exec");
     return Process(mach::SendRight::adopt(task), mach::SendRight::adopt(process));
 }
 
@@ -112,7 +114,7 @@ base::Result<Ended> Process::wait() const
     kern_return_t r = exec_wait(m_process.name(), &ended.how, &ended.status);
     mach::set_rpc_timeout(bound);
     if (r != KERN_SUCCESS)
-        return base::Error(r, "exec_wait");
+        return reply_error(r, "exec_wait");
     return ended;
 }
 

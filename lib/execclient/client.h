@@ -85,6 +85,20 @@ base::Result<Process> run(mach_port_t server, mach_port_t directory, base::Strin
 // Runs the program in file (a file-protocol node opened for reading).
 base::Result<Process> run_file(mach_port_t server, mach_port_t file, const Spawn&);
 
+// The domain of exec's own codes (EXEC_E_*): "exec".
+extern const base::ErrorDomain domain;
+
+// An error of exec's own, such as error(EXEC_E_ARGS, "too many arguments").
+constexpr base::Error error(int code, const char* context)
+{
+    return base::Error(domain, code, context);
+}
+
+// The error for a status exec_exec or exec_wait returned: exec's own, lib/elf's, the file
+// protocol's or Mach's, each in its domain.
+base::Error reply_error(int code, const char* context);
+
+// Names for a bare code, of any of those domains, such as a program was given as a number.
 // "EXEC_E_NOT_REGULAR", "FS_ENOENT", "Elf32", or a Mach status name; nullptr when unknown.
 const char* error_name(int code);
 // A sentence for the code ("no such file or directory", "wrong class: ... 32-bit ...");

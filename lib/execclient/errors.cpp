@@ -25,18 +25,50 @@ constexpr Known exec_errors[] = {
     { EXEC_E_STACK, "EXEC_E_STACK", "the program's segments reach into the stack's place" },
 };
 
+// Whether a bare code is one of lib/elf's. exec sends them to its clients as the reply's status,
+// where only the number travels: here, at the protocol's edge, the range is what tells them.
 bool is_elf_code(int code)
 {
     return code > elf::error_base && code <= static_cast<int>(elf::last_error);
 }
 
-} // namespace
-
-const char* error_name(int code)
+const Known* find(int code)
 {
     for (const auto& k : exec_errors)
         if (k.code == code)
-            return k.name;
+            return &k;
+    return nullptr;
+}
+
+const char* exec_name(int code)
+{
+    const Known* k = find(code);
+    return k ? k->name : nullptr;
+}
+
+const char* exec_text(int code)
+{
+    const Known* k = find(code);
+    return k ? k->text : nullptr;
+}
+
+} // namespace
+
+constexpr base::ErrorDomain domain { "exec", exec_name, exec_text };
+
+base::Error reply_error(int code, const char* context)
+{
+    if (find(code))
+        return error(code, context);
+    if (is_elf_code(code))
+        return base::Error(elf::domain, code, context);
+    return fs::reply_error(code, context);
+}
+
+const char* error_name(int code)
+{
+    if (const char* name = exec_name(code))
+        return name;
     if (is_elf_code(code))
         return elf::error_name(static_cast<elf::Error>(code));
     if (const char* name = fs::error_name(code))
@@ -46,9 +78,8 @@ const char* error_name(int code)
 
 const char* error_text(int code)
 {
-    for (const auto& k : exec_errors)
-        if (k.code == code)
-            return k.text;
+    if (const char* text = exec_text(code))
+        return text;
     if (is_elf_code(code))
         return elf::error_sentence(static_cast<elf::Error>(code));
     return fs::error_text(code);

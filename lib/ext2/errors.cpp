@@ -39,6 +39,8 @@ const char* error_name(int code)
     return nullptr;
 }
 
+constexpr base::ErrorDomain domain { "ext2", error_name };
+
 int errno_of(int code)
 {
     return error_name(code) ? code - error_base : 0;

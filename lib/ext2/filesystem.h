@@ -42,10 +42,10 @@
 
 namespace ext2 {
 
-// The library's own error codes, carried in base::Error::code(). They lie in a range of their
-// own (0x45320000 + the Linux errno value of the same meaning, 'E2' in the high bytes), so that
-// they never collide with Mach's codes that a BlockDevice passes up. is_ext2_error() tells them
-// apart; error_name() names any of them.
+// The library's own error codes, carried in a base::Error of ext2::domain; a BlockDevice's errors
+// pass up in their own domain (Mach's), so `e.is(ext2::domain)` tells the two apart. The numbers
+// are 0x45320000 + the Linux errno value of the same meaning ('E2' in the high bytes), as they
+// always were; error_name() names any of them.
 constexpr int error_base = 0x45320000;
 enum class Errc : int {
     NotPermitted = error_base + 1, // EPERM: a hard link to a directory, changing a reserved inode
@@ -69,13 +69,12 @@ enum class Errc : int {
     NoMemory = error_base + 12, // ENOMEM: mount-time allocation failed
 };
 
+// The domain of the library's errors: "ext2", each code named as error_name names it.
+extern const base::ErrorDomain domain;
+
 constexpr base::Error error(Errc code, const char* context)
 {
-    return base::Error(static_cast<int>(code), context);
-}
-constexpr bool is_ext2_error(int code)
-{
-    return (code & ~0xffff) == error_base;
+    return base::Error(domain, static_cast<int>(code), context);
 }
 // "NotFound", "Corrupt", ...; nullptr for a code that is not the library's.
 const char* error_name(int code);

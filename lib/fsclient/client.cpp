@@ -20,10 +20,10 @@ template<size_t N> base::Result<CString<N>> c_string(base::StringView s, const c
 {
     CString<N> out;
     if (s.size() >= N)
-        return base::Error(FS_ENAMETOOLONG, what);
+        return fs::error(FS_ENAMETOOLONG, what);
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] == 0)
-            return base::Error(FS_EINVAL, what);
+            return fs::error(FS_EINVAL, what);
         out.text[i] = s[i];
     }
     out.text[s.size()] = 0;
@@ -33,7 +33,7 @@ template<size_t N> base::Result<CString<N>> c_string(base::StringView s, const c
 base::Result<void> check(kern_return_t r, const char* what)
 {
     if (r != KERN_SUCCESS)
-        return base::Error(r, what);
+        return reply_error(r, what);
     return {};
 }
 
@@ -137,7 +137,7 @@ base::Result<Region> Node::read_all(size_t max) const
 {
     Stat st = TRY(stat());
     if (st.size > max)
-        return base::Error(FS_EFBIG, "reading a whole file");
+        return fs::error(FS_EFBIG, "reading a whole file");
     Region r = TRY(Region::allocate(st.size));
     size_t n = TRY(read(0, r.data(), st.size));
     r.m_size = n;
@@ -238,7 +238,7 @@ base::Result<size_t> Node::readdir_batch(
         __builtin_memcpy(buffer, data, n);
         release_memory(data, size);
         if (n < size)
-            return base::Error(FS_EIO, "a dir_readdir reply over FS_READDIR_MAX");
+            return fs::error(FS_EIO, "a dir_readdir reply over FS_READDIR_MAX");
     }
     return static_cast<size_t>(size);
 }
@@ -251,7 +251,7 @@ base::Result<size_t> Node::readlink(char* buffer, size_t len) const
     while (n < FS_PATH_MAX && target[n])
         ++n;
     if (n > len)
-        return base::Error(FS_ENAMETOOLONG, "file_readlink: the buffer is too small");
+        return fs::error(FS_ENAMETOOLONG, "file_readlink: the buffer is too small");
     __builtin_memcpy(buffer, target, n);
     return n;
 }
@@ -315,7 +315,7 @@ fs_identity identity_of(uint32_t uid, uint32_t gid)
 base::Result<Node> root_from(mach_port_t control, int flags, const fs_identity& identity)
 {
     if (identity.uid_count > FS_IDS_MAX || identity.gid_count > FS_IDS_MAX)
-        return base::Error(FS_EINVAL, "more ids than FS_IDS_MAX");
+        return fs::error(FS_EINVAL, "more ids than FS_IDS_MAX");
     retry_type retry = 0;
     string_t retry_name;
     mach_port_t root = MACH_PORT_NULL;
@@ -326,7 +326,7 @@ base::Result<Node> root_from(mach_port_t control, int flags, const fs_identity& 
     if (retry != FSYS_RETRY_NORMAL || retry_name[0]) {
         if (MACH_PORT_VALID(root))
             mach_port_deallocate(mach_task_self(), root);
-        return base::Error(FS_EOPNOTSUPP, "fsys_getroot asked for a retry");
+        return fs::error(FS_EOPNOTSUPP, "fsys_getroot asked for a retry");
     }
     return Node::adopt(root);
 }

@@ -11,6 +11,7 @@
 #include "base/string_view.h"
 #include "fs_types.h"
 #include "fsclient/dirent.h"
+#include "fsclient/status.h"
 #include "runtime/mach.h"
 #include "runtime/rights.h"
 
@@ -157,7 +158,7 @@ template<typename F> base::Result<void> Node::for_each_entry(F f) const
         Dirent d;
         for (int i = 0; i < count; ++i) {
             if (reader.next(d) != 1)
-                return base::Error(FS_EIO, "a malformed dir_readdir reply");
+                return fs::error(FS_EIO, "a malformed dir_readdir reply");
             if (!f(static_cast<const Dirent&>(d)))
                 return {};
         }

@@ -58,4 +58,6 @@ const char* error_text(int code)
     return e ? e->text : nullptr;
 }
 
+constexpr base::ErrorDomain domain { "fs", error_name, error_text };
+
 } // namespace fs

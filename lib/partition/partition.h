@@ -5,12 +5,12 @@
 // - a disk without the 0x55aa signature, or whose MBR entries have a boot indicator other than
 //   0x00/0x80 (a FAT boot sector, as Linux decides): Scheme::None, no partitions, no error;
 // - a table whose structure is corrupt (both GPT headers bad, an EBR chain that loops, is too
-//   long, leaves the extended partition or lacks its signature): an Error with code D_IO_ERROR
-//   (2500) and a static note naming what is wrong;
+//   long, leaves the extended partition or lacks its signature): an Error of partition::domain,
+//   Errc::Corrupt, with a static note naming what is wrong;
 // - arguments the reader cannot serve (a sector size other than 512..4096, a power of two):
-//   an Error with code KERN_INVALID_ARGUMENT (4);
-// - an error of the SectorReader: passed up unchanged (a read error on the primary GPT does not
-//   fall back to the backup; only a primary that reads back wrong does);
+//   an Error of partition::domain, Errc::InvalidArgument;
+// - an error of the SectorReader: passed up unchanged, in its own domain (a read error on the
+//   primary GPT does not fall back to the backup; only a primary that reads back wrong does);
 // - otherwise the table. A single partition that cannot be used (past the end of the disk, over
 //   the table's own sectors: the MBR, an EBR, the GPT headers and entry arrays; a logical
 //   partition outside its extended partition; a GPT entry that ends before it starts) is
@@ -44,8 +44,21 @@ constexpr uint32_t max_sector_size = 4096;
 // The GPT entry array is read sector by sector; a header that claims more is corrupt.
 constexpr uint64_t max_gpt_entry_array_bytes = 1024 * 1024;
 
-constexpr int error_corrupt = base::status::device_io_error;
-constexpr int error_invalid_argument = base::status::invalid_argument;
+// The library's own errors, in a base::Error of partition::domain. The numbers are those of the
+// Mach statuses they were before they had a domain (D_IO_ERROR, KERN_INVALID_ARGUMENT), so that
+// a caller that hands the code on as a device status hands on the same one.
+enum class Errc : int {
+    InvalidArgument = base::status::invalid_argument,
+    Corrupt = base::status::device_io_error,
+};
+
+// The domain of the library's errors: "partition", codes named "Corrupt" and "InvalidArgument".
+extern const base::ErrorDomain domain;
+
+constexpr base::Error error(Errc code, const char* context)
+{
+    return base::Error(domain, static_cast<int>(code), context);
+}
 
 enum class Scheme : uint8_t { None, Mbr, Gpt };
 

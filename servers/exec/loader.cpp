@@ -4,6 +4,7 @@
 #include "elf/initial_stack.h"
 #include "elf/loader.h"
 #include "exec_types.h"
+#include "execclient/client.h"
 #include "runtime/clock.h"
 
 namespace execd {
@@ -25,7 +26,7 @@ public:
     {
         size_t n = TRY(within(m_client, [&] { return m_node.read(offset, buffer, size); }));
         if (n != size)
-            return base::Error(FS_EIO, "the program file became shorter while it was read");
+            return fs::error(FS_EIO, "the program file became shorter while it was read");
         return {};
     }
 
@@ -79,7 +80,7 @@ base::Error vm_error(kern_return_t r, const char* what)
 {
     // The kernel's answers when it cannot give the task memory at the address or at all.
     if (r == KERN_RESOURCE_SHORTAGE || r == KERN_NO_SPACE)
-        return base::Error(EXEC_E_NO_MEMORY, what);
+        return exec::error(EXEC_E_NO_MEMORY, what);
     return base::Error(r, what);
 }
 
@@ -123,8 +124,8 @@ base::Result<uint64_t> load_stack(
     uint64_t top = base + size;
     auto stack = elf::build_initial_stack_packed(top, argv, envp, scratch.stack_block, sizeof scratch.stack_block);
     if (stack.is_error()) {
-        if (elf::is_elf_error(stack.error()) && elf::elf_error(stack.error()) == elf::Error::ArgumentsTooLong)
-            return base::Error(EXEC_E_ARGS, "the arguments and environment are over 64 KiB");
+        if (stack.error().is(elf::domain) && elf::elf_error(stack.error()) == elf::Error::ArgumentsTooLong)
+            return exec::error(EXEC_E_ARGS, "the arguments and environment are over 64 KiB");
         return stack.error();
     }
     // The block goes to the last pages of the stack, written whole through the window.
@@ -132,7 +133,7 @@ base::Result<uint64_t> load_stack(
     uint64_t first_page = rsp & ~(elf::page_size - 1);
     size_t span = top - first_page;
     if (span > window_size)
-        return base::Error(EXEC_E_ARGS, "the initial stack is larger than exec's window");
+        return exec::error(EXEC_E_ARGS, "the initial stack is larger than exec's window");
     __builtin_memset(scratch.window, 0, span);
     __builtin_memcpy(scratch.window + (rsp - first_page), scratch.stack_block, stack.value().size);
     r = vm_write(
@@ -187,9 +188,9 @@ base::Result<Loaded> load(
 {
     fs::Stat st = TRY(within(client, [&] { return file.stat(); }));
     if ((st.mode & fs::mode_type_mask) != fs::mode_regular)
-        return base::Error(EXEC_E_NOT_REGULAR, "the program is not a regular file");
+        return exec::error(EXEC_E_NOT_REGULAR, "the program is not a regular file");
     if (st.size > max_file_size)
-        return base::Error(EXEC_E_TOO_BIG, "the program file is larger than 256 MiB");
+        return exec::error(EXEC_E_TOO_BIG, "the program file is larger than 256 MiB");
 
     NodeReader reader(file, client);
     elf::Image image = TRY(elf::parse(reader, st.size));
@@ -199,7 +200,7 @@ base::Result<Loaded> load(
     size = (size + elf::page_size - 1) & ~(elf::page_size - 1);
     uint64_t stack_base = elf::default_stack_top - size;
     if (image.highest > stack_base)
-        return base::Error(EXEC_E_STACK, "the program's segments reach the stack's place at the top of user space");
+        return exec::error(EXEC_E_STACK, "the program's segments reach the stack's place at the top of user space");
 
     elf::LoadPlan plan = elf::plan(image);
     ScratchPages scratch = TRY(ScratchPages::allocate());

@@ -11,15 +11,15 @@ namespace ext2fs {
 base::Result<mach::SendRight> NodeServer::root(int flags, const fs_identity& identity)
 {
     if (!m_fs)
-        return base::Error(FS_ESTALE, "the filesystem is not mounted");
+        return fs::error(FS_ESTALE, "the filesystem is not mounted");
     // The root directory: read, write (change what it holds) and search access only.
     if (flags & ~(FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_EXEC | FS_LOOKUP_DIRECTORY))
-        return base::Error(FS_EINVAL, "flags for the root beyond read, write and exec");
+        return fs::error(FS_EINVAL, "flags for the root beyond read, write and exec");
     if (!access::valid(identity))
-        return base::Error(FS_EINVAL, "more ids than FS_IDS_MAX");
+        return fs::error(FS_EINVAL, "more ids than FS_IDS_MAX");
     auto opened = open_node(ext2::root_ino, static_cast<uint32_t>(flags), identity);
     if (opened.is_error())
-        return base::Error(protocol_code(opened.error().code()), opened.error().context());
+        return fs::error(protocol_code(opened.error()), opened.error().context());
     return opened;
 }
 
@@ -50,7 +50,7 @@ base::Result<void> NodeServer::go_away(int)
     auto unmounted = m_fs->unmount();
     if (unmounted.is_error()) {
         mach::report("fsys_goaway: unmounting {}: {}", m_device_name.view(), fs::ErrorText { unmounted.error() });
-        return base::Error(protocol_code(unmounted.error().code()), "unmounting");
+        return fs::error(protocol_code(unmounted.error()), "unmounting");
     }
     m_fs.reset();
     ext2::MountOptions options = m_options;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/result.h"
 #include "ext2/filesystem.h"
 #include "fs_types.h"
 #include "runtime/mach.h"
@@ -23,7 +24,7 @@ inline bool is_type(uint16_t mode, uint16_t type)
 }
 
 // The protocol's code for any error the library, the disk or Mach gave (protocol_errors.cpp).
-int protocol_code(int code);
+int protocol_code(const base::Error&);
 
 // A name argument: zero-terminated within the protocol's bound, without '/' (the library
 // refuses '/' too; checked here so that the answer does not depend on it).

@@ -3,6 +3,7 @@
 // here walks the table, except the remount, which visits every open node once.
 #include "access.h"
 #include "chain/link.h"
+#include "fsclient/status.h"
 #include "handler_support.h"
 #include "node_server.h"
 
@@ -80,9 +81,9 @@ void NodeServer::charge(const fs_identity& identity, int delta)
 base::Result<mach::SendRight> NodeServer::open_node(ext2::Ino ino, uint32_t flags, const fs_identity& identity)
 {
     if (kern_return_t r = room_for(identity))
-        return base::Error(r, "the uid's share of the table of open nodes is full");
+        return fs::error(r, "the uid's share of the table of open nodes is full");
     if (m_free_count == 0)
-        return base::Error(FS_ENFILE, "the table of open nodes is full");
+        return fs::error(FS_ENFILE, "the table of open nodes is full");
     Node& node = m_nodes[m_free[m_free_count - 1]];
     ext2::Stat st = TRY(m_fs->stat(ino));
     TRY(m_fs->hold(ino));

@@ -11,15 +11,15 @@ namespace {
 constexpr unsigned max_corruptions_told = 32;
 } // namespace
 
-int protocol_code(int code)
+int protocol_code(const base::Error& e)
 {
-    if (fs::is_fs_error(code))
-        return code;
-    if (ext2::is_ext2_error(code)) {
-        int e = ext2::errno_of(code);
-        return e ? FS_ERROR_BASE + e : FS_EIO;
+    if (e.is(ext2::domain)) {
+        int n = ext2::errno_of(e.code());
+        return n ? FS_ERROR_BASE + n : FS_EIO;
     }
-    switch (code) {
+    if (e.is(fs::domain))
+        return e.code();
+    switch (e.code()) {
     case D_NO_MEMORY:
     case KERN_RESOURCE_SHORTAGE:
     case KERN_NO_SPACE:
@@ -33,9 +33,9 @@ int protocol_code(int code)
 
 kern_return_t NodeServer::reply_error(const base::Error& e, const char* operation)
 {
-    int code = protocol_code(e.code());
-    bool corrupt = e.code() == static_cast<int>(ext2::Errc::Corrupt);
-    bool disk = !ext2::is_ext2_error(e.code()) && !fs::is_fs_error(e.code());
+    int code = protocol_code(e);
+    bool corrupt = e.is(ext2::domain) && e.code() == static_cast<int>(ext2::Errc::Corrupt);
+    bool disk = !e.is(ext2::domain) && !e.is(fs::domain);
     if ((corrupt || disk) && m_corruptions_told < max_corruptions_told) {
         ++m_corruptions_told;
         if (corrupt && m_fs && !m_fs->last_corruption().empty())

@@ -133,7 +133,7 @@ void check_stack(const uint8_t* data, size_t size)
     static uint8_t out[elf::max_argument_bytes];
     auto r = elf::build_initial_stack_packed(top, argv, envp, out, sizeof out);
     if (r.is_error()) {
-        CHECK(elf::is_elf_error(r.error()));
+        CHECK(r.error().is(elf::domain));
         return;
     }
     const elf::StackImage& image = r.value();
@@ -162,7 +162,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     InputFile file(data, size);
     auto parsed = elf::parse(file, size);
     if (parsed.is_error()) {
-        CHECK(elf::is_elf_error(parsed.error()));
+        CHECK(parsed.error().is(elf::domain));
         CHECK(elf::error_sentence(elf::elf_error(parsed.error()))[0] != 0);
     } else {
         const elf::Image& image = parsed.value();

@@ -36,7 +36,7 @@ public:
         }
         // One LBA in 256 fails, as a bad sector would, to exercise the error paths.
         if (m_fail_reads && (lba * 0x9e3779b97f4a7c15ull) >> 56 == 0x5a)
-            return base::Error(2500, "bad sector");
+            return base::Error(base::status::device_io_error, "bad sector");
         return {};
     }
 

@@ -158,7 +158,7 @@ TEST(ElfPlan, FillPassesUpReaderErrors)
     Bytes memory(0x1000);
     auto filled = elf::fill(plan, 0x400000, memory.data(), memory.size(), reader);
     ASSERT_TRUE(filled.is_error());
-    EXPECT_EQ(filled.error().code(), 2500);
+    EXPECT_EQ(filled.error().code(), base::status::device_io_error);
 }
 
 } // namespace

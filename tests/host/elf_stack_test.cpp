@@ -30,7 +30,7 @@ std::string outcome(const base::Result<elf::StackImage>& r)
 {
     if (!r.is_error())
         return "ok";
-    return elf::is_elf_error(r.error()) ? elf::error_name(elf::elf_error(r.error())) : "foreign";
+    return r.error().is(elf::domain) ? elf::error_name(elf::elf_error(r.error())) : "foreign";
 }
 
 TEST(ElfStack, ArgumentsAndEnvironmentByHand)

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "elf/elf_layout.h"
 #include "elf/loader.h"
 
@@ -148,10 +149,10 @@ public:
         if (offset > m_bytes.size() || size > m_bytes.size() - offset) {
             ADD_FAILURE() << "read of " << size << " bytes at " << offset << " past the end of a file of "
                           << m_bytes.size();
-            return base::Error(2500, "read past the end");
+            return base::Error(base::status::device_io_error, "read past the end");
         }
         if (fail_at && *fail_at >= offset && *fail_at < offset + size)
-            return base::Error(2500, "simulated read error");
+            return base::Error(base::status::device_io_error, "simulated read error");
         if (size)
             std::memcpy(buffer, m_bytes.data() + offset, size);
         return {};
@@ -245,7 +246,7 @@ template<typename T> std::string outcome(const base::Result<T>& r)
 {
     if (!r.is_error())
         return "ok";
-    if (!elf::is_elf_error(r.error()))
+    if (!r.error().is(elf::domain))
         return "foreign error " + std::to_string(r.error().code());
     return elf::error_name(elf::elf_error(r.error()));
 }

@@ -171,8 +171,8 @@ TEST(Ext2Mount, ErrorNamesAndNumbers)
     EXPECT_EQ(ext2::error_name(2500), nullptr) << "a device code is not the library's";
     EXPECT_EQ(ext2::errno_of(code(ext2::Errc::NotEmpty)), 39);
     EXPECT_EQ(ext2::errno_of(4), 0);
-    EXPECT_TRUE(ext2::is_ext2_error(code(ext2::Errc::NoSpace)));
-    EXPECT_FALSE(ext2::is_ext2_error(2500));
+    EXPECT_TRUE(ext2::error(ext2::Errc::NoSpace, nullptr).is(ext2::domain));
+    EXPECT_FALSE(base::Error(2500).is(ext2::domain));
     base::BufferSink<64> s;
     base::format(s, "{}", ext2::Errc::ReadOnly);
     EXPECT_EQ(s.view(), base::StringView("ReadOnly"));

@@ -30,10 +30,10 @@ public:
         ++reads;
         if (lba >= m_sectors) {
             ADD_FAILURE() << "read of LBA " << lba << " past the end of a disk of " << m_sectors << " sectors";
-            return base::Error(2500, "read past the end");
+            return base::Error(base::status::device_io_error, "read past the end");
         }
         if (fail_lba == lba)
-            return base::Error(2500, "simulated read error");
+            return base::Error(base::status::device_io_error, "simulated read error");
         auto it = m_data.find(lba);
         if (it == m_data.end())
             std::memset(buffer, 0, m_sector_size);
@@ -313,7 +313,8 @@ TEST(PartitionTable, RefusesSectorSizesItCannotBuffer)
         MemoryDisk d(size ? size : 512, 16);
         auto t = partition::read_table(d, size, 16);
         ASSERT_TRUE(t.is_error()) << size;
-        EXPECT_EQ(t.error().code(), 4) << size;
+        EXPECT_TRUE(t.error().is(partition::domain)) << size;
+        EXPECT_EQ(t.error().code(), static_cast<int>(partition::Errc::InvalidArgument)) << size;
         EXPECT_EQ(d.reads, 0u);
     }
     for (uint32_t size : { 512u, 1024u, 2048u, 4096u }) {
@@ -329,6 +330,7 @@ TEST(PartitionTable, ReaderErrorsPassUp)
     auto t = d.table();
     ASSERT_TRUE(t.is_error());
     EXPECT_EQ(context(t.error()), "simulated read error");
+    EXPECT_TRUE(t.error().is(base::mach_domain)) << "the reader's own error, in its own domain";
 }
 
 // --- MBR primaries ------------------------------------------------------------------------------
@@ -526,7 +528,8 @@ TEST(PartitionMbr, ChainThatLoopsIsAnError)
     d.mbr_entry(12000, 1, 0x05, 1000, 1000); // the third EBR links back to the second
     auto r = d.table();
     ASSERT_TRUE(r.is_error());
-    EXPECT_EQ(r.error().code(), 2500);
+    EXPECT_TRUE(r.error().is(partition::domain));
+    EXPECT_EQ(r.error().code(), static_cast<int>(partition::Errc::Corrupt));
     EXPECT_EQ(context(r.error()), "EBR chain loops");
     EXPECT_LE(d.reads, 5u);
 }
@@ -591,7 +594,8 @@ TEST(PartitionMbr, EbrWithoutSignatureIsAnError)
     d.sector(11000)[510] = 0;
     auto r = d.table();
     ASSERT_TRUE(r.is_error());
-    EXPECT_EQ(r.error().code(), 2500);
+    EXPECT_TRUE(r.error().is(partition::domain));
+    EXPECT_EQ(r.error().code(), static_cast<int>(partition::Errc::Corrupt));
     EXPECT_EQ(context(r.error()), "EBR without the 0x55aa signature");
 }
 
@@ -788,10 +792,11 @@ TEST(PartitionGpt, BothHeadersBadIsAnError)
     d.sector(19999)[60] ^= 1;
     auto r = d.table();
     ASSERT_TRUE(r.is_error());
-    EXPECT_EQ(r.error().code(), 2500);
+    EXPECT_TRUE(r.error().is(partition::domain));
+    EXPECT_EQ(r.error().code(), static_cast<int>(partition::Errc::Corrupt));
     EXPECT_EQ(context(r.error()), "GPT header CRC mismatch and no valid backup");
-    EXPECT_STREQ(
-        base::formatted<128>("{}", r.error()).c_str(), "GPT header CRC mismatch and no valid backup: D_IO_ERROR");
+    EXPECT_STREQ(base::formatted<128>("{}", r.error()).c_str(),
+        "GPT header CRC mismatch and no valid backup: partition: Corrupt");
 }
 
 TEST(PartitionGpt, ProtectiveMbrWithoutGptIsAnError)
@@ -810,7 +815,8 @@ TEST(PartitionGpt, TinyDisksNeverReadPastTheEnd)
         d.mbr_entry(0, 0, 0xee, 1, 1);
         auto r = d.table();
         ASSERT_TRUE(r.is_error()) << sectors;
-        EXPECT_EQ(r.error().code(), 2500);
+        EXPECT_TRUE(r.error().is(partition::domain));
+        EXPECT_EQ(r.error().code(), static_cast<int>(partition::Errc::Corrupt));
     }
 }
 

@@ -133,7 +133,7 @@ public:
         ++reads;
         off_t at = off_t(lba * m_sector_size);
         if (pread(m_image.fd(), buffer, m_sector_size, at) != ssize_t(m_sector_size))
-            return base::Error(2500, "pread failed");
+            return base::Error(base::status::device_io_error, "pread failed");
         return {};
     }
 
