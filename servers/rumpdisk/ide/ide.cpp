@@ -53,6 +53,22 @@ Transfer choose_transfer(Channel& channel, const uint16_t* words)
     return Transfer::Dma;
 }
 
+// Adds a disk just made to `disks`, where it is served for the server's life; one that could not
+// be made, or finds no room, is reported and not served.
+template<typename D>
+void serve(const Channel& channel, Position position, base::Result<base::Own<D>> made, DiskList& disks)
+{
+    if (made.is_error()) {
+        mach::report("ide {} {}: {}", channel.name(), position_name(position), made.error());
+        return;
+    }
+    if (!disks.add(*made.value())) {
+        mach::report("ide {} {}: too many disks; not served", channel.name(), position_name(position));
+        return;
+    }
+    made.value().leak();
+}
+
 void add_ata_disk(const pci::Function& f, Channel& channel, Position position, DiskList& disks)
 {
     static uint16_t words[ata::identify::words];
@@ -76,17 +92,7 @@ void add_ata_disk(const pci::Function& f, Channel& channel, Position position, D
     identity.location = base::formatted<48>("ide {} {} {}", f.address, channel.name(), position_name(position));
     Transfer transfer = choose_transfer(channel, words);
     uint8_t multiple = ata::ide::multiple_block_sectors(words[layout::identify_words::multiple], max_multiple_sectors);
-    auto disk = base::create<AtaDisk>(channel, position, identity, id.lba48, transfer, multiple);
-    if (disk.is_error()) {
-        mach::report("ide {} {}: {}", channel.name(), position_name(position), disk.error());
-        return;
-    }
-    if (!disks.add(*disk.value())) {
-        mach::report("ide {} {}: too many disks; not served", channel.name(), position_name(position));
-        return;
-    }
-    // Served for the server's life.
-    disk.value().leak();
+    serve(channel, position, base::create<AtaDisk>(channel, position, identity, id.lba48, transfer, multiple), disks);
 }
 
 void add_atapi_disk(const pci::Function& f, Channel& channel, Position position, DiskList& disks)
@@ -99,17 +105,7 @@ void add_atapi_disk(const pci::Function& f, Channel& channel, Position position,
     }
     DiskIdentity identity = identified.value();
     identity.location = base::formatted<48>("ide {} {} {}", f.address, channel.name(), position_name(position));
-    auto disk = base::create<AtapiDisk>(channel, position, identity);
-    if (disk.is_error()) {
-        mach::report("ide {} {}: {}", channel.name(), position_name(position), disk.error());
-        return;
-    }
-    if (!disks.add(*disk.value())) {
-        mach::report("ide {} {}: too many disks; not served", channel.name(), position_name(position));
-        return;
-    }
-    // Served for the server's life.
-    disk.value().leak();
+    serve(channel, position, base::create<AtapiDisk>(channel, position, identity), disks);
 }
 
 // The channel's interrupt line, kept for the life of the server; null (and a console line)
