@@ -2,12 +2,12 @@
 // and finds the devices on its ports.
 #include "ahci/ahci.h"
 
-#include "ahci/allocate.h"
 #include "ahci/ata_disk.h"
 #include "ahci/atapi_disk.h"
 #include "ahci/controller.h"
 #include "ahci/port.h"
 #include "ata/ata_layout.h"
+#include "base/own.h"
 #include "runtime/console.h"
 
 namespace rumpdisk::ahci {
@@ -24,10 +24,8 @@ constexpr uint32_t signature_enclosure = 0xc33c0101;
 // Brings up one port with a device and returns the disk on it.
 base::Result<Disk*> probe_port(Controller& controller, unsigned index)
 {
-    auto* port = create<Port>(controller, index);
-    if (!port)
-        return base::Error(D_NO_MEMORY, "no memory for the port");
     // The port's memory is the HBA's from now on: the Port is never freed, even on failure.
+    Port* port = TRY(base::create<Port>(controller, index)).leak();
     TRY(port->attach());
     TRY(port->wait_ready());
     uint32_t signature = port->signature();

@@ -27,9 +27,8 @@ base::Result<AtaDisk*> AtaDisk::identify(Port& port)
     TRY(port.execute(c));
     auto decoded = TRY(ata::decode_identify(reinterpret_cast<const uint16_t*>(port.buffer())));
 
-    auto* disk = create<AtaDisk>(port);
-    if (!disk)
-        return base::Error(D_NO_MEMORY, "no memory for the disk");
+    // Kept for the server's life, like the port it owns.
+    AtaDisk* disk = TRY(base::create<AtaDisk>(port)).leak();
     DiskIdentity& id = disk->m_identity;
     id.kind = DiskKind::Ata;
     id.model = decoded.model;

@@ -2,8 +2,8 @@
 // FLUSH CACHE (EXT) through the port's bounce buffer.
 #pragma once
 
-#include "ahci/allocate.h"
 #include "ahci/port.h"
+#include "base/own.h"
 #include "disk.h"
 
 namespace rumpdisk::ahci {
@@ -20,7 +20,7 @@ public:
     base::Result<void> flush() override;
 
 private:
-    template<typename T, typename... Args> friend T* create(Args&&...);
+    template<typename T, typename... Args> friend base::Result<base::Own<T>> base::create(Args&&...);
     explicit AtaDisk(Port& port)
         : m_port(port)
     {

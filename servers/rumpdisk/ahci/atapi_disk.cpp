@@ -35,9 +35,8 @@ base::Result<AtapiDisk*> AtapiDisk::identify(Port& port)
     c.timeout_ms = identify_timeout_ms;
     TRY(port.execute(c));
 
-    auto* disk = create<AtapiDisk>(port);
-    if (!disk)
-        return base::Error(D_NO_MEMORY, "no memory for the disk");
+    // Kept for the server's life, like the port it owns.
+    AtapiDisk* disk = TRY(base::create<AtapiDisk>(port)).leak();
     DiskIdentity& id = disk->m_identity;
     id.kind = DiskKind::Atapi;
     id.model = ata::decode_model(reinterpret_cast<const uint16_t*>(port.buffer()));

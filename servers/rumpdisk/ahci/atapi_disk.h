@@ -3,8 +3,8 @@
 // DMA data phase.
 #pragma once
 
-#include "ahci/allocate.h"
 #include "ahci/port.h"
+#include "base/own.h"
 #include "disk.h"
 
 namespace rumpdisk::ahci {
@@ -21,7 +21,7 @@ public:
     base::Result<void> flush() override;
 
 private:
-    template<typename T, typename... Args> friend T* create(Args&&...);
+    template<typename T, typename... Args> friend base::Result<base::Own<T>> base::create(Args&&...);
     explicit AtapiDisk(Port& port)
         : m_port(port)
     {

@@ -15,10 +15,6 @@ constexpr unsigned abar = 5;
 constexpr unsigned handoff_ms = 25;
 constexpr unsigned handoff_busy_ms = 2000;
 constexpr unsigned reset_ms = 1000; // GHC.HR must clear within 1 s (§10.4.3)
-// A slice of a wait for an interrupt: a notification that gets lost costs at most this.
-constexpr unsigned interrupt_slice_ms = 100;
-// Commands in a row found complete only after a silent slice before interrupts are given up.
-constexpr unsigned missed_limit = 3;
 
 } // namespace
 
@@ -38,48 +34,32 @@ base::Result<Controller*> Controller::bring_up(const pci::Function& function, pc
     if (bar.kind != pci::RegionKind::memory || bar.size < reg::port_first + reg::port_stride)
         return base::Error(D_NO_SUCH_DEVICE, "BAR5 (ABAR) is not a memory region large enough for AHCI");
 
-    auto* controller = create<Controller>();
-    if (!controller)
-        return base::Error(D_NO_MEMORY, "no memory for the controller");
-    controller->m_address = function.address;
-    auto mapped = mach::MmioRegion::map(bar.base, static_cast<size_t>(bar.size));
-    if (mapped.is_error()) {
-        delete controller;
-        return mapped.error();
-    }
-    controller->m_mapping = mapped.release_value();
-    controller->m_registers = HbaRegisters(controller->m_mapping.access());
+    // Freed on the way out should the bring-up fail.
+    auto controller = TRY(base::create<Controller>());
     Controller& c = *controller;
+    c.m_address = function.address;
+    c.m_mapping = TRY(mach::MmioRegion::map(bar.base, static_cast<size_t>(bar.size)));
+    c.m_registers = HbaRegisters(c.m_mapping.access());
 
-    auto failed = [&](base::Error e) -> base::Result<Controller*> {
-        delete controller;
-        return e;
-    };
     // A function that decodes nothing reads all ones.
     if (c.m_registers.read<reg::Cap>().word() == 0xffffffff && c.m_registers.read<reg::Ghc>().word() == 0xffffffff)
-        return failed(base::Error(D_DEVICE_DOWN, "the AHCI registers read all ones: the controller does not answer"));
-    auto taken = c.take_from_firmware();
-    if (taken.is_error())
-        return failed(taken.error());
-    auto reset = c.reset();
-    if (reset.is_error())
-        return failed(reset.error());
+        return base::Error(D_DEVICE_DOWN, "the AHCI registers read all ones: the controller does not answer");
+    TRY(c.take_from_firmware());
+    TRY(c.reset());
 
     // Only a function that raises INTx and whose line the firmware routed to a PIC input can use
     // the kernel's irq device (this kernel runs the 8259 PIC: lines 0-15).
     if (interrupt_pin != 0 && interrupt_line > 0 && interrupt_line < 16) {
-        auto line = InterruptLine::attach(interrupt_line);
-        if (line.is_error()) {
+        auto line = mach::InterruptLine::attach(interrupt_line);
+        if (line.is_error())
             mach::report("ahci {}: no interrupts ({}), polling", c.m_address, line.error());
-        } else {
+        else
             c.m_line = line.release_value();
-            c.m_line_valid = true;
-        }
     } else {
         mach::report(
             "ahci {}: no interrupt line (pin {}, line {}), polling", c.m_address, interrupt_pin, interrupt_line);
     }
-    return controller;
+    return controller.leak();
 }
 
 base::Result<void> Controller::take_from_firmware()
@@ -119,17 +99,27 @@ base::Result<void> Controller::reset()
 void Controller::enable_interrupts()
 {
     m_registers.write<reg::Is>(m_registers.read<reg::Is>());
-    if (m_line_valid)
+    if (m_line.active()) {
         m_registers.write<reg::Ghc::InterruptEnable>(1);
+        m_interrupts_enabled = true;
+    }
 }
 
-bool Controller::wait_for_event(unsigned remaining_ms)
+void Controller::disable_interrupts()
 {
-    if (!m_line_valid) {
+    if (!m_interrupts_enabled)
+        return;
+    m_registers.write<reg::Ghc::InterruptEnable>(0);
+    m_interrupts_enabled = false;
+}
+
+void Controller::wait_for_event(unsigned remaining_ms)
+{
+    if (!m_line.active()) {
         swtch_pri(0);
-        return false;
+        return;
     }
-    return m_line.wait(remaining_ms < interrupt_slice_ms ? remaining_ms : interrupt_slice_ms);
+    (void)m_line.wait(remaining_ms);
 }
 
 uint32_t Controller::collect(unsigned port)
@@ -149,43 +139,25 @@ uint32_t Controller::collect(unsigned port)
     }
     if (pending)
         m_registers.write<reg::Is>(pending);
-    if (m_line_valid)
-        m_line.acknowledge();
+    m_line.acknowledge();
     return status;
 }
 
-void Controller::finish_command(unsigned port, bool waited_out, uint64_t issued_at)
+void Controller::finish_command(unsigned port)
 {
-    if (!m_line_valid)
+    if (!m_line.active()) {
+        disable_interrupts();
         return;
-    while (m_line.wait(0)) { }
-    collect(port);
-    if (waited_out && m_line.notifications() == issued_at) {
-        if (++m_missed_in_a_row >= missed_limit)
-            fall_back_to_polling("commands completed without interrupts");
-    } else {
-        m_missed_in_a_row = 0;
     }
+    collect(port);
+    if (!m_line.end_wait())
+        disable_interrupts();
 }
 
 void Controller::verify_interrupts()
 {
-    if (!m_line_valid || m_line.notifications() > 0)
-        return;
-    // The kernel delivers from a thread of its own: give a late notification a moment.
-    if (m_line.wait(50)) {
-        m_line.acknowledge();
-        return;
-    }
-    fall_back_to_polling("no interrupt arrived during the first commands");
-}
-
-void Controller::fall_back_to_polling(const char* why)
-{
-    m_registers.write<reg::Ghc::InterruptEnable>(0);
-    m_line.acknowledge();
-    m_line_valid = false;
-    mach::report("ahci {}: irq {}: {}; polling from now on", m_address, m_line.irq(), why);
+    if (!m_line.verify())
+        disable_interrupts();
 }
 
 } // namespace rumpdisk::ahci

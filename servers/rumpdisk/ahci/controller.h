@@ -6,12 +6,12 @@
 #include <stdint.h>
 
 #include "ahci/ahci_layout.h"
-#include "ahci/allocate.h"
-#include "ahci/interrupt.h"
+#include "base/own.h"
 #include "base/result.h"
 #include "pci/function.h"
 #include "pciaccess/pciaccess.h"
 #include "runtime/hardware.h"
+#include "runtime/interrupt_line.h"
 
 namespace rumpdisk::ahci {
 
@@ -24,7 +24,8 @@ class Controller {
 public:
     // Enables the function (memory space, bus mastering, INTx), maps its registers, takes the
     // HBA from the firmware and resets it into AHCI mode. The interrupt line is attached but the
-    // HBA's interrupts stay off until enable_interrupts().
+    // HBA's interrupts stay off until enable_interrupts(). The controller is never freed: its ports
+    // and disks refer to it for the server's life.
     static base::Result<Controller*> bring_up(const pci::Function&, pciaccess::Device);
 
     pci::Address address() const { return m_address; }
@@ -36,32 +37,30 @@ public:
     PortRegisters port_registers(unsigned port) const { return PortRegisters(m_mapping.access(reg::port_base(port))); }
 
     void enable_interrupts();
-    Completion completion() const { return m_line_valid ? Completion::interrupt : Completion::polling; }
+    Completion completion() const { return m_line.active() ? Completion::interrupt : Completion::polling; }
     unsigned irq() const { return m_line.irq(); }
 
+    // Just before a command is issued (its interrupt status cleared): the command's wait begins.
+    void begin_command() { m_line.begin_wait(); }
     // Waits until something may have happened on the HBA, `remaining_ms` at most: for an interrupt
-    // notification where interrupts work (true when one came), else a yield of the processor
-    // (polling; false).
-    bool wait_for_event(unsigned remaining_ms);
+    // notification where interrupts work, else a yield of the processor (polling).
+    void wait_for_event(unsigned remaining_ms);
     // Returns the interrupt status of `port` and clears it, clears whatever else is pending on the
     // HBA, and acknowledges the notifications received meanwhile.
     uint32_t collect(unsigned port);
-    // Notifications received so far: a command notes the count when it is issued.
-    uint64_t notifications() const { return m_line.notifications(); }
-    // At the end of a command: takes the notifications already queued, so that the next command
-    // starts with the line unmasked, and judges whether interrupts really arrive: a command that
-    // waited out a slice and saw no notification at all since `issued_at` (notifications() when
-    // it was issued) counts as one missed.
-    void finish_command(unsigned port, bool waited_out, uint64_t issued_at);
-    // After the first commands: if no notification ever came, falls back to polling.
+    // At the end of a command that completed: clears its status, takes the notifications still
+    // queued so that the next command starts with the line unmasked, and lets the line judge
+    // whether its interrupt arrived; polls from now on when the line is given up.
+    void finish_command(unsigned port);
+    // After the first commands: polls from now on if no notification ever came.
     void verify_interrupts();
 
 private:
-    template<typename T, typename... Args> friend T* create(Args&&...);
+    template<typename T, typename... Args> friend base::Result<base::Own<T>> base::create(Args&&...);
     Controller() = default;
     base::Result<void> take_from_firmware();
     base::Result<void> reset();
-    void fall_back_to_polling(const char* why);
+    void disable_interrupts();
 
     pci::Address m_address;
     mach::MmioRegion m_mapping;
@@ -69,9 +68,8 @@ private:
     base::RegisterValue<reg::Cap> m_capabilities;
     uint32_t m_ports_implemented = 0;
     uint32_t m_version = 0;
-    InterruptLine m_line;
-    bool m_line_valid = false;
-    unsigned m_missed_in_a_row = 0;
+    mach::InterruptLine m_line; // not attached: polling
+    bool m_interrupts_enabled = false; // GHC.IE
 };
 
 } // namespace rumpdisk::ahci

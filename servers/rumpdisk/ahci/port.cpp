@@ -193,12 +193,12 @@ base::Result<size_t> Port::execute(const Command& command)
     fence();
 
     m_controller.collect(m_index);
-    uint64_t notifications = m_controller.notifications();
+    m_controller.begin_command();
     r.write<Ci>(base::RegisterValue<Ci>().set<Ci::Slot0>(1));
 
     uint64_t start = mach::uptime_ms();
     uint32_t status = 0;
-    bool done = false, timed_out = false, waited_out = false;
+    bool done = false, timed_out = false;
     for (;;) {
         status |= m_controller.collect(m_index);
         if (status & Is::errors)
@@ -213,14 +213,12 @@ base::Result<size_t> Port::execute(const Command& command)
             timed_out = true;
             break;
         }
-        // A wait that no notification ended, for the judgement of whether interrupts arrive.
-        if (!m_controller.wait_for_event(static_cast<unsigned>(command.timeout_ms - elapsed)))
-            waited_out = true;
+        m_controller.wait_for_event(static_cast<unsigned>(command.timeout_ms - elapsed));
     }
 
     auto tfd = r.read<Tfd>();
     if (done && !tfd.has<Tfd::StatusError>()) {
-        m_controller.finish_command(m_index, waited_out, notifications);
+        m_controller.finish_command(m_index);
         fence();
         return static_cast<size_t>(header->transferred);
     }

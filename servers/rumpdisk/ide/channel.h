@@ -3,6 +3,10 @@
 // by the channel's interrupt when the kernel delivers it (polling otherwise), and recovery by
 // software reset when a device stops answering. One command at a time: rumpdisk serves its
 // requests one after the other, and both disks of a channel share it.
+//
+// The class is defined in files of one concern each: channel.cpp (bring-up, selection, the
+// interrupt line), channel_wait.cpp (the wait engine), channel_reset.cpp (reset and the errors
+// that lead to it), channel_pio.cpp, channel_dma.cpp and channel_packet.cpp (the protocols).
 #pragma once
 
 #include <stdint.h>
@@ -11,16 +15,14 @@
 #include "ata/ide_task_file.h"
 #include "base/result.h"
 #include "ide/ide_layout.h"
-#include "ide/interrupt.h"
 #include "runtime/hardware.h"
+#include "runtime/interrupt_line.h"
 #include "runtime/io.h"
 
 namespace rumpdisk::ide {
 
 enum class Position : uint8_t { Master = 0, Slave = 1 };
 const char* position_name(Position);
-
-enum class Completion : uint8_t { Interrupt, Polling };
 
 // Why the last command failed.
 enum class Failure : uint8_t {
@@ -40,7 +42,6 @@ public:
     Channel(const char* name, const ata::ide::ChannelPorts& ports);
 
     const char* name() const { return m_name; }
-    Completion completion() const { return m_interrupt ? Completion::Interrupt : Completion::Polling; }
     uint8_t irq() const { return m_ports.irq; }
 
     // Takes the channel's I/O ports, finds out quickly whether anything is attached (a
@@ -55,7 +56,9 @@ public:
     // share one line (and one notification port): rumpdisk runs one command at a time, so a
     // notification for the channel that is not waiting is only a late one, and the status
     // registers, not the notification, say which command ended.
-    void use_interrupt(InterruptLine&);
+    void use_interrupt(mach::InterruptLine&);
+    // After the first commands: polls from now on if the line never delivered.
+    void verify_interrupt();
 
     // Commands. Device errors (ERR or DF in the status) give D_IO_ERROR and leave the channel
     // usable; a device that does not answer in time gives D_IO_ERROR after the channel was
@@ -92,8 +95,47 @@ public:
     uint8_t last_error() const { return m_last_error; }
 
 private:
+    // Whether a wait may end by the channel's interrupt; waits the device raises no interrupt for
+    // poll.
     enum class Wake : uint8_t { Interrupt, Poll };
-    template<typename Ready> base::Result<uint8_t> wait(Ready, Wake, unsigned timeout_ms, const char* what);
+
+    // The bound of one wait on the status (channel_wait.cpp), and how the time passes between two
+    // looks at it: a slice of a wait for the channel's interrupt, else spinning and then sleeping.
+    class WaitBound {
+    public:
+        WaitBound(Channel&, Wake, unsigned timeout_ms);
+        bool expired() const { return m_expired; }
+        void pause();
+        // Whether the wait is one of the interrupt line's (begun with it, to be ended with it).
+        bool on_line() const { return m_on_line; }
+
+    private:
+        uint64_t elapsed() const;
+
+        Channel& m_channel;
+        bool m_on_line;
+        uint64_t m_timeout_ns;
+        uint64_t m_start_ns = 0;
+        bool m_sleeping = false;
+        bool m_expired = false;
+        unsigned m_notifications = 0;
+        unsigned m_round = 0;
+        // Should the kernel not tell the time (uptime 0), every look counts as a microsecond and
+        // every pause as its length, so that the bound still holds, roughly.
+        uint64_t m_counted_ns = 0;
+    };
+
+    // Waits until `ready(status)` holds, `timeout_ms` at most, and returns the status register
+    // (whose read clears the device's interrupt). A timeout resets the channel (not_answering).
+    template<typename Ready> base::Result<uint8_t> wait(Ready ready, Wake wake, unsigned timeout_ms, const char* what)
+    {
+        WaitBound bound(*this, wake, timeout_ms);
+        auto done = m_control_block.wait_until<layout::AlternateStatus>(
+            [&ready](base::RegisterValue<layout::AlternateStatus> s) { return ready(s.word()); }, bound);
+        return end_wait(bound, !done.is_error(), what);
+    }
+    base::Result<uint8_t> end_wait(const WaitBound&, bool ready, const char* what);
+    bool interrupts_on() const { return m_interrupt && m_interrupt->active(); }
 
     base::Result<void> select(Position, uint8_t device_bits);
     void write_registers(const ata::ide::Registers&);
@@ -126,8 +168,7 @@ private:
     base::RegisterValue<layout::DeviceControl> m_control;
     int m_selected = -1; // the position the device register names, -1 when unknown
     Occupant m_occupants[2] = {};
-    InterruptLine* m_interrupt = nullptr; // null: polling
-    unsigned m_missed_interrupts = 0;
+    mach::InterruptLine* m_interrupt = nullptr; // null: polling
     mach::DmaBuffer m_prd_table;
     mach::DmaBuffer m_bounce;
     unsigned m_resets = 0;

@@ -2,18 +2,16 @@
 // them, and makes a Disk of each: ATA disks read and written, ATAPI drives read-only.
 #include "ide/ide.h"
 
-#include <new>
-
 #include "ata/ata_layout.h"
 #include "ata/identify.h"
+#include "base/own.h"
 #include "ide/ata_disk.h"
 #include "ide/atapi_disk.h"
 #include "ide/channel.h"
 #include "ide/ide_layout.h"
-#include "ide/interrupt.h"
 #include "pci/config_layout.h"
 #include "runtime/console.h"
-#include "runtime/heap.h"
+#include "runtime/interrupt_line.h"
 
 namespace rumpdisk::ide {
 
@@ -27,19 +25,6 @@ constexpr uint32_t bounce_bytes = 128 * 1024;
 constexpr uint8_t max_multiple_sectors = 128;
 
 TransferPolicy g_policy = TransferPolicy::Dma;
-
-// Set-up time allocation, checked (the runtime's heap returns null when it cannot allocate).
-template<typename T, typename... Args> T* create(Args&&... args)
-{
-    void* memory = mach::heap_allocate(sizeof(T));
-    return memory ? new (memory) T(static_cast<Args&&>(args)...) : nullptr;
-}
-
-template<typename T> void destroy(T* object)
-{
-    object->~T();
-    mach::heap_free(object);
-}
 
 base::Result<void> enable_decoding(const pciaccess::Device& device, bool bus_master)
 {
@@ -68,6 +53,22 @@ Transfer choose_transfer(Channel& channel, const uint16_t* words)
     return Transfer::Dma;
 }
 
+// Adds a disk just made to `disks`, where it is served for the server's life; one that could not
+// be made, or finds no room, is reported and not served.
+template<typename D>
+void serve(const Channel& channel, Position position, base::Result<base::Own<D>> made, DiskList& disks)
+{
+    if (made.is_error()) {
+        mach::report("ide {} {}: {}", channel.name(), position_name(position), made.error());
+        return;
+    }
+    if (!disks.add(*made.value())) {
+        mach::report("ide {} {}: too many disks; not served", channel.name(), position_name(position));
+        return;
+    }
+    made.value().leak();
+}
+
 void add_ata_disk(const pci::Function& f, Channel& channel, Position position, DiskList& disks)
 {
     static uint16_t words[ata::identify::words];
@@ -91,15 +92,7 @@ void add_ata_disk(const pci::Function& f, Channel& channel, Position position, D
     identity.location = base::formatted<48>("ide {} {} {}", f.address, channel.name(), position_name(position));
     Transfer transfer = choose_transfer(channel, words);
     uint8_t multiple = ata::ide::multiple_block_sectors(words[layout::identify_words::multiple], max_multiple_sectors);
-    auto* disk = create<AtaDisk>(channel, position, identity, id.lba48, transfer, multiple);
-    if (!disk) {
-        mach::report("ide {} {}: out of memory", channel.name(), position_name(position));
-        return;
-    }
-    if (!disks.add(*disk)) {
-        mach::report("ide {} {}: too many disks; not served", channel.name(), position_name(position));
-        destroy(disk);
-    }
+    serve(channel, position, base::create<AtaDisk>(channel, position, identity, id.lba48, transfer, multiple), disks);
 }
 
 void add_atapi_disk(const pci::Function& f, Channel& channel, Position position, DiskList& disks)
@@ -112,30 +105,24 @@ void add_atapi_disk(const pci::Function& f, Channel& channel, Position position,
     }
     DiskIdentity identity = identified.value();
     identity.location = base::formatted<48>("ide {} {} {}", f.address, channel.name(), position_name(position));
-    auto* disk = create<AtapiDisk>(channel, position, identity);
-    if (!disk) {
-        mach::report("ide {} {}: out of memory", channel.name(), position_name(position));
-        return;
-    }
-    if (!disks.add(*disk)) {
-        mach::report("ide {} {}: too many disks; not served", channel.name(), position_name(position));
-        destroy(disk);
-    }
+    serve(channel, position, base::create<AtapiDisk>(channel, position, identity), disks);
 }
 
 // The channel's interrupt line, kept for the life of the server; null (and a console line)
 // when the kernel does not deliver it, and the channel polls.
-InterruptLine* attach_interrupt(const Channel& channel)
+mach::InterruptLine* attach_interrupt(const Channel& channel)
 {
-    auto line = InterruptLine::attach(channel.irq());
+    auto line = mach::InterruptLine::attach(channel.irq());
     if (line.is_error()) {
         mach::report("ide {}: no interrupts (IRQ {}: {}); polling", channel.name(), channel.irq(), line.error());
         return nullptr;
     }
-    auto* kept = create<InterruptLine>(line.release_value());
-    if (!kept)
-        mach::report("ide {}: out of memory; polling", channel.name());
-    return kept;
+    auto kept = base::create<mach::InterruptLine>(line.release_value());
+    if (kept.is_error()) {
+        mach::report("ide {}: {}; polling", channel.name(), kept.error());
+        return nullptr;
+    }
+    return kept.value().leak();
 }
 
 } // namespace
@@ -159,25 +146,22 @@ base::Result<void> probe(const pci::Function& f, pciaccess::Device device, DiskL
     TRY(enable_decoding(device, bus_master && g_policy == TransferPolicy::Dma));
 
     const char* names[2] = { "primary", "secondary" };
-    InterruptLine* lines[2] = {};
+    mach::InterruptLine* lines[2] = {};
     for (unsigned i = 0; i < 2; ++i) {
         if (!ports.channels[i].present) {
             mach::report("ide {}: native mode without its BARs or interrupt; not used", names[i]);
             continue;
         }
-        auto* channel = create<Channel>(names[i], ports.channels[i]);
-        if (!channel)
-            return base::Error(KERN_RESOURCE_SHORTAGE, "out of memory for an IDE channel");
+        // A channel without disks is freed on leaving this round; one with disks lives as long as
+        // they do (the server's life).
+        auto channel = TRY(base::create<Channel>(names[i], ports.channels[i]));
         auto started = channel->start();
         if (started.is_error()) {
             mach::report("ide {}: {}", names[i], started.error());
-            destroy(channel);
             continue;
         }
-        if (!channel->has_devices()) {
-            destroy(channel);
+        if (!channel->has_devices())
             continue;
-        }
         // Compatibility channels have IRQs 14 and 15; native ones share the function's.
         if (i == 1 && lines[0] && lines[0]->irq() == channel->irq())
             lines[1] = lines[0];
@@ -203,9 +187,10 @@ base::Result<void> probe(const pci::Function& f, pciaccess::Device device, DiskL
                 break;
             }
         }
-        // A channel without disks is never used again; one with disks lives as long as they do.
-        if (!used)
-            destroy(channel);
+        if (used) {
+            channel->verify_interrupt();
+            channel.leak();
+        }
     }
     return {};
 }

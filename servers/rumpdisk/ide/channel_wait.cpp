@@ -1,0 +1,81 @@
+// The wait engine of an IDE channel: how the time passes between two looks at the status, and
+// what ends a wait.
+#include "ide/channel.h"
+
+#include "ata/ata_layout.h"
+#include "runtime/clock.h"
+#include "runtime/msg.h"
+
+namespace rumpdisk::ide {
+
+namespace {
+
+// Polling looks at the status without pause this long (a sector's PIO read under QEMU ends
+// within a few hundred microseconds), then sleeps a millisecond between looks.
+constexpr uint64_t polling_spin_ns = 5 * 1000 * 1000;
+
+} // namespace
+
+Channel::WaitBound::WaitBound(Channel& channel, Wake wake, unsigned timeout_ms)
+    : m_channel(channel)
+    , m_on_line(wake == Wake::Interrupt && channel.interrupts_on())
+    , m_timeout_ns(uint64_t(timeout_ms) * 1000000)
+{
+    static_assert(base::PollBound<WaitBound>);
+    if (m_on_line)
+        m_channel.m_interrupt->begin_wait();
+}
+
+uint64_t Channel::WaitBound::elapsed() const
+{
+    uint64_t now = mach::uptime_ns();
+    return now ? now - m_start_ns : m_counted_ns + uint64_t(m_round) * 1000;
+}
+
+// A slice of a wait for the channel's interrupt, else spinning and, after polling_spin_ns, a
+// millisecond's sleep. The clock is an RPC: it is first read when the device is not ready at once
+// (most waits end at the first look), and while spinning only every 64 rounds.
+void Channel::WaitBound::pause()
+{
+    if (m_round++ == 0)
+        m_start_ns = mach::uptime_ns();
+    // The line may be given up during the wait (a notification that cannot be received): the
+    // rest of it polls.
+    if (m_on_line && m_channel.interrupts_on()) {
+        auto woken = m_channel.m_interrupt->wait(static_cast<unsigned>(m_timeout_ns / 1000000));
+        if (woken == mach::InterruptLine::Wake::Notified) {
+            // A few notifications per wait are normal (a late one of the last command, the
+            // other channel's on a shared line); more make the clock worth reading.
+            m_expired = ++m_notifications > 4 && elapsed() > m_timeout_ns;
+            return;
+        }
+        m_counted_ns += uint64_t(mach::InterruptLine::slice_ms) * 1000000;
+        m_expired = elapsed() > m_timeout_ns;
+        return;
+    }
+    if (!m_sleeping && m_round % 64 != 0)
+        return;
+    uint64_t waited = elapsed();
+    m_expired = waited > m_timeout_ns;
+    m_sleeping = waited > polling_spin_ns;
+    if (m_sleeping && !m_expired) {
+        mach::sleep_ms(1);
+        m_counted_ns += 1000000;
+    }
+}
+
+base::Result<uint8_t> Channel::end_wait(const WaitBound& bound, bool ready, const char* what)
+{
+    if (!ready)
+        return not_answering(what);
+    // Reading the status register (not the alternate one) clears the device's interrupt.
+    m_last_status = read_status();
+    m_last_error = m_last_status & ata::status::error ? m_command_block.read<layout::Error>().word() : 0;
+    // With the interrupt cleared, the line takes the notifications still queued and judges
+    // whether this one arrived.
+    if (bound.on_line() && m_interrupt && !m_interrupt->end_wait())
+        fall_back_to_polling();
+    return m_last_status;
+}
+
+} // namespace rumpdisk::ide
