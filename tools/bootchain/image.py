@@ -74,15 +74,17 @@ def partition_spec(image: Path, root_partition: int = 1) -> str:
     return f"{image}?offset={partition_start(root_partition) * SECTOR}"
 
 
-def fsck(image: Path) -> tuple[int, str]:
-    """`e2fsck -fn` on partition 1: (its exit status, its report). 0 means no problem."""
-    result = subprocess.run([_tool("e2fsck"), "-fn", partition_spec(image)], text=True, capture_output=True)
+def fsck(image: Path, root_partition: int = 1) -> tuple[int, str]:
+    """`e2fsck -fn` on partition 1 (or root_partition): (its exit status, its report). 0 means no
+    problem."""
+    result = subprocess.run([_tool("e2fsck"), "-fn", partition_spec(image, root_partition)], text=True,
+                            capture_output=True)
     return result.returncode, result.stdout + result.stderr
 
 
-def debugfs(image: Path, request: str) -> str:
-    """One debugfs request (-R) on partition 1, read-only; its output."""
-    result = subprocess.run([_tool("debugfs"), "-R", request, partition_spec(image)], text=True,
+def debugfs(image: Path, request: str, root_partition: int = 1) -> str:
+    """One debugfs request (-R) on partition 1 (or root_partition), read-only; its output."""
+    result = subprocess.run([_tool("debugfs"), "-R", request, partition_spec(image, root_partition)], text=True,
                             capture_output=True)
     if result.returncode != 0:
         raise ImageError(f"debugfs -R '{request}' failed: {result.stderr.strip()}")
