@@ -185,7 +185,8 @@ def image_command(args) -> int:
             grub_cfg = _bootable_grub_cfg(Path(args.grub_cfg) if args.grub_cfg else paths.default_grub_cfg())
             if grub_cfg is None:
                 return status.RUNNER_ERROR
-            image.make_bootable_disk(Path(args.out), grub_cfg, tree, args.size, args.root_partition)
+            image.make_bootable_disk(Path(args.out), grub_cfg, tree, args.size, args.root_partition,
+                                     block_size=args.block_size)
         elif args.raw:
             image.make_disk(Path(args.out), tree, args.size, args.block_size, root_partition=args.root_partition)
         else:

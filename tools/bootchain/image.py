@@ -271,7 +271,7 @@ def grub_modules(dest: Path, grub_dir: Path = GRUB_PC_DIR) -> None:
 
 
 def make_bootable_disk(out: Path, grub_cfg: str, tree: Path | None = None, size_mib: int = 64,
-                       root_partition: int = 1, mke2fs_args: tuple[str, ...] = ()) -> Path:
+                       root_partition: int = 1, mke2fs_args: tuple[str, ...] = (), block_size: int = 4096) -> Path:
     """A system disk that boots by itself: partition root_partition holds the programs, rootfs/,
     `tree`, the kernel and the servers (boot_files) and /boot/grub with grub_cfg (used as it is)
     and GRUB's modules; GRUB's boot sector and core image are on the disk before the first
@@ -284,6 +284,6 @@ def make_bootable_disk(out: Path, grub_cfg: str, tree: Path | None = None, size_
         (root / "boot/grub/grub.cfg").write_text(grub_cfg)
         grub_modules(root / "boot/grub/i386-pc")
         core = grub_core_image(Path(staging) / "core.img", root_partition)
-        make_disk(out, root, size_mib, mke2fs_args=mke2fs_args, root_partition=root_partition)
+        make_disk(out, root, size_mib, block_size, mke2fs_args, root_partition)
         install_grub(out, core)
     return Path(out)
