@@ -1,7 +1,9 @@
 // The fsys calls on the link's port that a filesystem answers (fsys_getroot, fsys_syncfs,
-// fsys_goaway): passed to the link's Filesystem, if the server registered one. Only the bootstrap
-// port of the next link answers them all; the shutdown port the links above hold (shutdown.h)
-// answers fsys_syncfs and fsys_goaway only: it gives no way into the files.
+// fsys_goaway, fsys_set_options, fsys_get_options): passed to the link's Filesystem, if the
+// server registered one. Only the bootstrap port of the next link answers them all; the shutdown
+// port the links above hold (shutdown.h) answers fsys_syncfs and fsys_goaway only: it gives no
+// way into the files. The filesystem's control port (file_getcontrol, for root) answers
+// fsys_syncfs and the options: it can neither open the root nor unmount.
 #include "chain/link.h"
 #include "chain/shutdown.h"
 
@@ -16,9 +18,16 @@ static chain::Filesystem* filesystem_for(mach_port_t port)
     return link().is_bootstrap(port) ? link().filesystem() : nullptr;
 }
 
+// The bootstrap port or the filesystem's control port.
+static chain::Filesystem* filesystem_to_control(mach_port_t port)
+{
+    chain::Filesystem* fs = link().filesystem();
+    return fs && fs->is_control_port(port) ? fs : filesystem_for(port);
+}
+
 static chain::Filesystem* filesystem_to_sync(mach_port_t port)
 {
-    return chain::shutdown().is_filesystem_port(port) ? link().filesystem() : filesystem_for(port);
+    return chain::shutdown().is_filesystem_port(port) ? link().filesystem() : filesystem_to_control(port);
 }
 
 extern "C" {
@@ -65,10 +74,33 @@ kern_return_t S_fsys_syncfs(mach_port_t fsys, int, int)
 
 kern_return_t S_fsys_goaway(mach_port_t fsys, int flags)
 {
-    chain::Filesystem* fs = filesystem_to_sync(fsys);
+    chain::Filesystem* fs = chain::shutdown().is_filesystem_port(fsys) ? link().filesystem() : filesystem_for(fsys);
     if (!fs)
         return MIG_BAD_ID;
     auto gone = fs->go_away(flags);
     return gone.is_error() ? gone.error().code() : KERN_SUCCESS;
+}
+
+kern_return_t S_fsys_set_options(
+    mach_port_t fsys, const fsys_options_t options, mach_msg_type_number_t count, int /*do_children*/)
+{
+    chain::Filesystem* fs = filesystem_to_control(fsys);
+    if (!fs)
+        return MIG_BAD_ID;
+    auto set = fs->set_options(base::StringView(options, count));
+    return set.is_error() ? set.error().code() : KERN_SUCCESS;
+}
+
+kern_return_t S_fsys_get_options(mach_port_t fsys, fsys_options_t options, mach_msg_type_number_t* count)
+{
+    chain::Filesystem* fs = filesystem_to_control(fsys);
+    if (!fs)
+        return MIG_BAD_ID;
+    size_t capacity = *count < FSYS_OPTIONS_MAX ? *count : FSYS_OPTIONS_MAX;
+    auto written = fs->options(options, capacity);
+    if (written.is_error())
+        return written.error().code();
+    *count = static_cast<mach_msg_type_number_t>(written.value());
+    return KERN_SUCCESS;
 }
 }

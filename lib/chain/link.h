@@ -64,6 +64,13 @@ public:
     // fsys_goaway: everything written, the filesystem marked clean; the server goes on
     // read-only (a link never ends).
     virtual base::Result<void> go_away(int flags) = 0;
+    // fsys_set_options: run-time options, as words each ending with a zero (fsys.defs).
+    virtual base::Result<void> set_options(base::StringView words) = 0;
+    // fsys_get_options: the current options in the same form into out; how many bytes.
+    virtual base::Result<size_t> options(char* out, size_t capacity) = 0;
+    // Whether port is the filesystem's own control port (fs.defs: file_getcontrol), on which
+    // fsys_set_options, fsys_get_options and fsys_syncfs are answered too.
+    virtual bool is_control_port(mach_port_t port) const = 0;
 
 protected:
     ~Filesystem() = default;

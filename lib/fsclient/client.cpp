@@ -281,6 +281,13 @@ base::Result<void> Node::sync() const
     return check(file_syncfs(port(), 1, 0), "file_syncfs");
 }
 
+base::Result<mach::SendRight> Node::control() const
+{
+    mach_port_t control = MACH_PORT_NULL;
+    TRY(check(file_getcontrol(port(), &control), "file_getcontrol"));
+    return mach::SendRight::adopt(control);
+}
+
 base::Result<Node> Node::restrict_auth(const fs_identity& identity) const
 {
     mach_port_t result = MACH_PORT_NULL;
@@ -339,6 +346,21 @@ base::Result<void> sync_filesystem(mach_port_t control)
 base::Result<void> filesystem_go_away(mach_port_t control)
 {
     return check(fsys_goaway(control, 0), "fsys_goaway");
+}
+
+base::Result<void> set_filesystem_options(mach_port_t control, base::StringView words)
+{
+    if (words.size() > FSYS_OPTIONS_MAX)
+        return base::Error(FS_EINVAL, "fsys_set_options");
+    return check(fsys_set_options(control, words.data(), static_cast<mach_msg_type_number_t>(words.size()), 0),
+        "fsys_set_options");
+}
+
+base::Result<size_t> filesystem_options(mach_port_t control, char (&words)[FSYS_OPTIONS_MAX])
+{
+    mach_msg_type_number_t count = FSYS_OPTIONS_MAX;
+    TRY(check(fsys_get_options(control, words, &count), "fsys_get_options"));
+    return count < FSYS_OPTIONS_MAX ? count : FSYS_OPTIONS_MAX;
 }
 
 } // namespace fs

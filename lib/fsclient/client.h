@@ -12,6 +12,7 @@
 #include "fs_types.h"
 #include "fsclient/dirent.h"
 #include "fsclient/status.h"
+#include "fsys_types.h"
 #include "runtime/mach.h"
 #include "runtime/rights.h"
 
@@ -120,6 +121,9 @@ public:
     base::Result<Node> restrict_auth_as(const Node& model) const;
     // io_get_auth: the identity this port carries.
     base::Result<fs_identity> auth() const;
+    // file_getcontrol: the filesystem's control port, for fsys_set_options and fsys_get_options
+    // (root's only, else FS_EPERM).
+    base::Result<mach::SendRight> control() const;
 
     // One dir_readdir batch (for for_each_entry): its bytes into buffer, their size returned.
     base::Result<size_t> readdir_batch(
@@ -143,6 +147,10 @@ base::Result<Node> root_from(mach_port_t control, int flags, const fs_identity& 
 // fsys_syncfs and fsys_goaway on the control port.
 base::Result<void> sync_filesystem(mach_port_t control);
 base::Result<void> filesystem_go_away(mach_port_t control);
+// fsys_set_options on a control port: words each ending with a zero ("--writable").
+base::Result<void> set_filesystem_options(mach_port_t control, base::StringView words);
+// fsys_get_options: the filesystem's options, words each ending with a zero; their size.
+base::Result<size_t> filesystem_options(mach_port_t control, char (&words)[FSYS_OPTIONS_MAX]);
 
 template<typename F> base::Result<void> Node::for_each_entry(F f) const
 {

@@ -646,6 +646,52 @@ int builtin_sync(Shell& sh, int, const char* const*)
     return 0;
 }
 
+// fsysopts PATH [OPTION...]: the Hurd's fsysopts, through the control port of the filesystem
+// PATH is on (file_getcontrol, root's only): with options, fsys_set_options with them (ext2fs:
+// --readonly, --writable); without, the options it runs with, on one line.
+int builtin_fsysopts(Shell& sh, int argc, const char* const* argv)
+{
+    if (argc < 2) {
+        complain(sh, "fsysopts", "usage: fsysopts PATH [OPTION...]");
+        return 2;
+    }
+    auto node = sh.open(argv[1], FS_LOOKUP_READ);
+    if (node.is_error())
+        return failed(sh, "fsysopts", argv[1], node.error());
+    auto control = node.value().control();
+    if (control.is_error())
+        return failed(sh, "fsysopts", argv[1], control.error());
+    if (argc == 2) {
+        static char words[FSYS_OPTIONS_MAX];
+        auto size = fs::filesystem_options(control.value().name(), words);
+        if (size.is_error())
+            return failed(sh, "fsysopts", argv[1], size.error());
+        // Words each ending with a zero, printed with a space between.
+        StringView rest(words, size.value());
+        const char* space = "";
+        while (!rest.empty()) {
+            size_t end = rest.find('\0');
+            base::format(sh.out(), "{}{}", space, rest.substr(0, end));
+            space = " ";
+            rest = end < rest.size() ? rest.substr(end + 1) : StringView();
+        }
+        base::format(sh.out(), "\n");
+        return 0;
+    }
+    base::BufferSink<FSYS_OPTIONS_MAX + 1> words;
+    for (int i = 2; i < argc; ++i) {
+        words.put(StringView(argv[i]));
+        words.put('\0');
+    }
+    if (words.truncated() || words.view().size() > FSYS_OPTIONS_MAX) {
+        complain(sh, "fsysopts", "the options are longer than {} bytes", FSYS_OPTIONS_MAX);
+        return 2;
+    }
+    if (auto set = fs::set_filesystem_options(control.value().name(), words.view()); set.is_error())
+        return failed(sh, "fsysopts", argv[1], set.error());
+    return 0;
+}
+
 int builtin_sleep(Shell& sh, int argc, const char* const* argv)
 {
     // SECONDS or SECONDS.FRACTION.
@@ -793,6 +839,8 @@ constexpr Entry builtins[] = {
     { "env", builtin_env, "env                          print the environment" },
     { "exit", builtin_exit, "exit [STATUS]                end the shell" },
     { "false", builtin_false, "false                        a status of 1" },
+    { "fsysopts", builtin_fsysopts,
+        "fsysopts PATH [OPTION...]    a filesystem's run-time options (--readonly, --writable)" },
     { "help", builtin_help, "help                         this list" },
     { "ln", builtin_ln, "ln [-s] TARGET LINK          a hard (or symbolic) link" },
     { "ls", builtin_ls, "ls [-l] [-a] [PATH...]       list directories" },

@@ -97,6 +97,21 @@ base::Result<void> MachBlockDevice::reopen()
     return {};
 }
 
+base::Result<void> MachBlockDevice::change_access(DeviceAccess access)
+{
+    if (access == m_access)
+        return {};
+    mach_port_t port = MACH_PORT_NULL;
+    kern_return_t r = open_handle(m_master, m_name.c_str(), access, &port);
+    if (r != KERN_SUCCESS)
+        return base::Error(
+            r, access == DeviceAccess::ReadWrite ? "opening the device for writing" : "opening the device");
+    device_close(m_port.name());
+    m_port = mach::SendRight::adopt(port);
+    m_access = access;
+    return {};
+}
+
 template<typename Request> kern_return_t MachBlockDevice::with_retry(Request&& request)
 {
     kern_return_t r = request();

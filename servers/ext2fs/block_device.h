@@ -30,6 +30,10 @@ public:
     ~MachBlockDevice();
 
     DeviceAccess access() const { return m_access; }
+    // Opens the device again for access and closes the old handle once the new one is open (a
+    // remount between read-only and read-write, fsys.cpp). D_READ_ONLY when the device cannot
+    // be written; on an error the old handle stays.
+    base::Result<void> change_access(DeviceAccess);
     uint32_t sector_size() const override { return m_sector_size; }
     uint64_t sector_count() const override { return m_sector_count; }
     base::Result<void> read(uint64_t sector, uint32_t count, void* buffer) override;

@@ -7,8 +7,8 @@
 //
 // Where each part lives: node_table.cpp (opening and closing nodes, the shares),
 // protocol_errors.cpp (the error mapping), fsys.cpp (the link's calls: root, sync, the
-// remount on fsys_goaway), directory.cpp, io.cpp and file.cpp (the calls on nodes), and
-// protocol.cpp (the MIG entry points, which find the node a request came on).
+// remount on fsys_goaway, the run-time options and the control port), directory.cpp, io.cpp and file.cpp (the calls on
+// nodes), and protocol.cpp (the MIG entry points, which find the node a request came on).
 #pragma once
 
 #include <stdint.h>
@@ -21,9 +21,14 @@
 #include "ext2/filesystem.h"
 #include "fs_types.h"
 #include "node.h"
+#include "runtime/port_objects.h"
 #include "runtime/rights.h"
 
 namespace ext2fs {
+
+// The object of the filesystem's control port: the port is told apart by its name
+// (NodeServer::is_control_port), so this is only what the table of served ports needs.
+struct ControlPort final : mach::PortObject { };
 
 class NodeServer final : public chain::Filesystem {
 public:
@@ -37,10 +42,19 @@ public:
     NodeServer(MachBlockDevice& device, base::Own<ext2::Filesystem> fs, const ext2::MountOptions& options,
         base::StringView device_name);
 
-    // chain::Filesystem: fsys_getroot, fsys_syncfs, fsys_goaway on the link's port.
+    // chain::Filesystem: fsys_getroot, fsys_syncfs, fsys_goaway on the link's port;
+    // fsys_set_options and fsys_get_options there and on the control port (file_getcontrol).
     base::Result<mach::SendRight> root(int flags, const fs_identity& identity) override;
     base::Result<void> sync() override;
     base::Result<void> go_away(int flags) override;
+    // `--readonly` (`-r`): sync, then go on read-only (FS_EBUSY while a regular file is open for
+    // writing or an open node has no name left: the remount would lose it); `--writable`
+    // (`-w`): read-write again (FS_EROFS when the device cannot be written or the filesystem
+    // must stay read-only: marked as having errors, or a reason of the library's). Nothing
+    // changes for a word not known (FS_EINVAL); open nodes keep working either way.
+    base::Result<void> set_options(base::StringView words) override;
+    base::Result<size_t> options(char* out, size_t capacity) override;
+    bool is_control_port(mach_port_t port) const override { return port != MACH_PORT_NULL && port == m_control.name(); }
 
     // FS_ESTALE for a node whose inode went with a remount (or when nothing is mounted).
     kern_return_t usable(const Node&) const;
@@ -70,6 +84,7 @@ public:
     kern_return_t file_utimes(Node&, int64_t atime, int64_t mtime);
     kern_return_t file_syncfs(Node&);
     kern_return_t file_statfs(Node&, fs_statfs* out);
+    kern_return_t file_getcontrol(Node&, mach_port_t* result, mach_msg_type_name_t* poly);
     kern_return_t server_stats(Node&, fs_server_stats* out);
     kern_return_t io_restrict_auth(Node&, const fs_identity& identity, mach_port_t* result, mach_msg_type_name_t* poly);
     kern_return_t io_get_auth(Node&, fs_identity* out);
@@ -93,6 +108,12 @@ private:
     kern_return_t may_remove_name(const Node& d, const ext2::Stat& dir, const char* name, const char* operation);
     // The protocol's code for an error of the library or the disk; tells a corruption.
     kern_return_t reply_error(const base::Error&, const char* operation);
+    // The remounts of fsys.cpp: read-only, or read-write (with why it cannot be).
+    base::Result<void> make_read_only();
+    base::Result<void> make_writable();
+    // Unmounts (which frees the inodes of open nodes with no name left: those nodes go stale),
+    // mounts again in mode and holds every open node's inode again.
+    base::Result<void> remount(ext2::MountMode mode);
     template<typename T> kern_return_t status_of(const base::Result<T>& r, const char* operation)
     {
         return r.is_error() ? reply_error(r.error(), operation) : KERN_SUCCESS;
@@ -110,6 +131,9 @@ private:
     size_t m_others_open = 0;
     base::NameTable<uint16_t, max_open> m_open_per_uid;
     unsigned m_corruptions_told = 0;
+    // The control port (file_getcontrol), made at the first request for it.
+    ControlPort m_control_object;
+    mach::ServedPort m_control;
     bool m_errors_told = false;
 };
 

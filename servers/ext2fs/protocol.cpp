@@ -138,6 +138,11 @@ kern_return_t S_file_statfs(mach_port_t file, fs_statfs_t* info)
     return on_node(file, [&](NodeServer& s, Node& n) { return s.file_statfs(n, info); });
 }
 
+kern_return_t S_file_getcontrol(mach_port_t file, mach_port_t* control, mach_msg_type_name_t* poly)
+{
+    return on_node(file, [&](NodeServer& s, Node& n) { return s.file_getcontrol(n, control, poly); });
+}
+
 kern_return_t S_fs_server_stats(mach_port_t file, fs_server_stats_t* stats)
 {
     return on_any_node(file, [&](NodeServer& s, Node& n) { return s.server_stats(n, stats); });

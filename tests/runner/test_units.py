@@ -1,10 +1,11 @@
 """The runner's pure parts, without QEMU: grub.cfg rewriting, QEMU's command line, the status
-mapping, and reading the console (line assembly, panic detection)."""
+mapping, reading the console (line assembly, panic detection), and GRUB's boot sector and core
+image written into a disk image (image.install_grub)."""
 import tempfile
 import unittest
 from pathlib import Path
 
-from bootchain import console, iso, qemu, status
+from bootchain import console, image, iso, qemu, status
 
 
 class GrubCfgTests(unittest.TestCase):
@@ -85,12 +86,75 @@ class QemuCommandTests(unittest.TestCase):
             self.assertIn(f"if=none,id=disk0,file={raw},format=raw", argv)
             self.assertIn(f"if=none,id=disk1,file={qcow2},format=qcow2,cache=writeback", argv)
 
+    def test_from_disk_no_cd_and_the_first_disk_boots(self):
+        argv = qemu.command("q35", None, [Path("/d0.img"), Path("/d1.img")], Path("/s"), Path("/q"))
+        devices = [argv[i + 1] for i, a in enumerate(argv) if a == "-device" and argv[i + 1].startswith("ide-")]
+        self.assertEqual(devices, ["ide-hd,drive=disk0,bus=ide.0,unit=0,id=disk0-dev,bootindex=0",
+                                   "ide-hd,drive=disk1,bus=ide.1,unit=0,id=disk1-dev"])
+        self.assertFalse(any("cdrom" in a or "ide-cd" in a for a in argv))
+
     def test_fixed_options(self):
         argv = qemu.command("q35", Path("/b.iso"), [], Path("/s"), Path("/q"))
         for option in (["-M", "q35"], ["-m", "512"], ["-display", "none"],
                        ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]):
             self.assertIn(option, [argv[i:i + 2] for i in range(len(argv))])
         self.assertIn("-no-reboot", argv)
+
+
+@unittest.skipUnless((image.GRUB_PC_DIR / "boot.img").is_file(), "GRUB's i386-pc images are not installed")
+class InstallGrubTests(unittest.TestCase):
+    """image.install_grub against GRUB's own boot.img and a core image made by grub-mkimage: what
+    it writes is read back byte by byte at GRUB's offsets."""
+
+    def disk(self, d: Path) -> Path:
+        disk = image.make_disk(d / "disk.img", None, size_mib=8)
+        with open(disk, "r+b") as f:
+            f.seek(0x1b8)
+            f.write(b"\x12\x34\x56\x78")    # a disk signature, to be kept
+        return disk
+
+    def test_boot_sector_and_core_image(self):
+        with tempfile.TemporaryDirectory() as d:
+            d = Path(d)
+            disk = self.disk(d)
+            whole = disk.read_bytes()
+            before = whole[:512]
+            core = image.grub_core_image(d / "core.img")
+            core_bytes = core.read_bytes()
+            image.install_grub(disk, core)
+            data = disk.read_bytes()
+            mbr = data[:512]
+            boot = (image.GRUB_PC_DIR / "boot.img").read_bytes()
+            # boot.img's code, the core's LBA at 0x5c, the drive check's jump made NOPs.
+            self.assertEqual(mbr[0x66:0x68], b"\x90\x90")
+            self.assertEqual(int.from_bytes(mbr[0x5c:0x64], "little"), 1)
+            self.assertEqual(mbr[0x68:0x1b8], boot[0x68:0x1b8])
+            self.assertEqual(mbr[:3], boot[:3])
+            # The partition table and the disk signature stay.
+            self.assertEqual(mbr[0x1b8:0x200], before[0x1b8:0x200])
+            self.assertEqual(mbr[0x1fe:], b"\x55\xaa")
+            # core.img at sector 1; its blocklist names the rest of it, from sector 2.
+            sectors = (len(core_bytes) + 511) // 512
+            written = data[512:512 + len(core_bytes)]
+            self.assertEqual(written[:0x1f4], core_bytes[:0x1f4])
+            self.assertEqual(written[512:], core_bytes[512:])
+            self.assertEqual(int.from_bytes(written[0x1f4:0x1fc], "little"), 2)
+            self.assertEqual(int.from_bytes(written[0x1fc:0x1fe], "little"), sectors - 1)
+            self.assertEqual(int.from_bytes(written[0x1fe:0x200], "little"), 0x820)
+            # The partition is untouched.
+            self.assertEqual(data[2048 * 512:], whole[2048 * 512:])
+
+    def test_a_core_image_that_does_not_fit_is_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            d = Path(d)
+            disk = self.disk(d)
+            core = image.grub_core_image(d / "core.img")
+            big = d / "big.img"
+            big.write_bytes(core.read_bytes().ljust(2048 * 512, b"\0"))
+            before = disk.read_bytes()
+            with self.assertRaisesRegex(image.ImageError, "does not fit before the first partition"):
+                image.install_grub(disk, big)
+            self.assertEqual(disk.read_bytes(), before)
 
 
 class StatusTests(unittest.TestCase):

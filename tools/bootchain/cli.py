@@ -81,6 +81,9 @@ The firmware boots the CD whatever the disks hold.""",
     run.add_argument("--keys-to-guest", action="store_true",
                      help="with a terminal: Ctrl-C, Ctrl-Z and Ctrl-\\ go to the guest too (its shell "
                           "cancels the line on Ctrl-C); Ctrl-] stops the runner instead")
+    run.add_argument("--from-disk", action="store_true",
+                     help="no CD: the firmware boots the first --disk, which carries its own GRUB and grub.cfg "
+                          "('bootchain image --bootable'); --grub-cfg and --append do not apply")
     run.set_defaults(func=run_command)
 
     check = commands.add_parser(
@@ -123,6 +126,16 @@ The firmware boots the CD whatever the disks hold.""",
     image.add_argument("--size", type=int, default=64, metavar="MIB", help="the disk's size (default: 64)")
     image.add_argument("--block-size", type=int, choices=(1024, 2048, 4096), default=4096,
                        help="the filesystem's block size (default: 4096)")
+    image.add_argument("--bootable", action="store_true",
+                       help="a disk that boots by itself: GRUB's BIOS boot sector in the MBR, its core image "
+                            "before the first partition, and the kernel, the servers and /boot/grub/grub.cfg "
+                            "on the root partition (qemu-system-x86_64 -hda IMAGE boots it)")
+    image.add_argument("--grub-cfg", metavar="FILE",
+                       help="with --bootable: the grub.cfg to put on the disk (default: config/grub.cfg), checked "
+                            "first and given the serial console as 'bootchain run' does")
+    image.add_argument("--root-partition", type=int, choices=(1, 2), default=1,
+                       help="the root filesystem's partition: 1, or 2 after a 1 MiB swap partition as Debian "
+                            "GNU/Hurd lays its disk out (default: 1)")
     image.set_defaults(func=image_command)
     return parser
 
@@ -161,17 +174,49 @@ def image_command(args) -> int:
     if args.raw and tree is None:
         print("bootchain: --raw needs --tree", file=sys.stderr)
         return status.RUNNER_ERROR
+    if args.bootable and args.raw:
+        print("bootchain: --bootable and --raw exclude each other", file=sys.stderr)
+        return status.RUNNER_ERROR
+    if args.grub_cfg and not args.bootable:
+        print("bootchain: --grub-cfg goes with --bootable", file=sys.stderr)
+        return status.RUNNER_ERROR
     try:
-        if args.raw:
-            image.make_disk(Path(args.out), tree, args.size, args.block_size)
+        if args.bootable:
+            grub_cfg = _bootable_grub_cfg(Path(args.grub_cfg) if args.grub_cfg else paths.default_grub_cfg())
+            if grub_cfg is None:
+                return status.RUNNER_ERROR
+            image.make_bootable_disk(Path(args.out), grub_cfg, tree, args.size, args.root_partition,
+                                     block_size=args.block_size)
+        elif args.raw:
+            image.make_disk(Path(args.out), tree, args.size, args.block_size, root_partition=args.root_partition)
         else:
-            image.make_system_disk(Path(args.out), tree, args.size, args.block_size)
+            image.make_system_disk(Path(args.out), tree, args.size, args.block_size,
+                                   root_partition=args.root_partition)
     except (image.ImageError, OSError) as e:
         print(f"bootchain: {e}", file=sys.stderr)
         return status.RUNNER_ERROR
     what = f"{tree}" if args.raw else "the programs, rootfs/" + (f" and {tree}" if tree else "")
-    print(f"bootchain: wrote {args.out}: {args.size} MiB, MBR, ext2 partition 1 with {what}")
+    if args.bootable:
+        what += ", the kernel, the servers and GRUB (boot sector, core image, /boot/grub)"
+    print(f"bootchain: wrote {args.out}: {args.size} MiB, MBR, ext2 partition {args.root_partition} with {what}")
     return 0
+
+
+def _bootable_grub_cfg(path: Path) -> str | None:
+    """The grub.cfg text for a bootable disk: checked as 'bootchain run' checks it (None after
+    printing the mistakes), with the serial console set up as the boot CD has it."""
+    from bootchain import check, iso
+    findings, why = check.check_file(path, paths.modules_dir())
+    if why:
+        error(why)
+        return None
+    for finding in findings:
+        print(finding, file=sys.stderr)
+    if findings:
+        error(f"{path} is not put on the disk: 'bootchain check' found {len(findings)} "
+              f"{'mistake' if len(findings) == 1 else 'mistakes'}")
+        return None
+    return iso.prepare_grub_cfg(path.read_text())
 
 
 def _positive_seconds(text: str) -> float:
@@ -198,12 +243,16 @@ def error(message: str) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    if args.from_disk and (not args.disk or args.grub_cfg or args.append):
+        error("--from-disk boots the first --disk's own GRUB and grub.cfg: it needs --disk and takes no "
+              "--grub-cfg or --append")
+        return status.RUNNER_ERROR
     grub_cfg = Path(args.grub_cfg) if args.grub_cfg else paths.default_grub_cfg()
     if not grub_cfg.is_file():
         error(f"the grub.cfg {grub_cfg} does not exist")
         return status.RUNNER_ERROR
     grub_text = None
-    if not args.no_check:
+    if not args.no_check and not args.from_disk:
         from bootchain import check
         findings, why = check.check_file(grub_cfg, paths.modules_dir(), args.append)
         if why:
@@ -233,7 +282,8 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         machine = Machine(machine=args.machine, grub_cfg=grub_text if grub_text is not None else grub_cfg,
                           disks=args.disk, append=args.append,
-                          timeout=args.timeout, memory_mb=args.memory, on_output=show)
+                          timeout=args.timeout, memory_mb=args.memory, on_output=show,
+                          from_disk=args.from_disk)
         with machine, _keyboard(args.keys_to_guest) as keyboard:
             _forward_keyboard(machine, keyboard, args.keys_to_guest)
     except MachineError as e:

@@ -74,15 +74,17 @@ def partition_spec(image: Path, root_partition: int = 1) -> str:
     return f"{image}?offset={partition_start(root_partition) * SECTOR}"
 
 
-def fsck(image: Path) -> tuple[int, str]:
-    """`e2fsck -fn` on partition 1: (its exit status, its report). 0 means no problem."""
-    result = subprocess.run([_tool("e2fsck"), "-fn", partition_spec(image)], text=True, capture_output=True)
+def fsck(image: Path, root_partition: int = 1) -> tuple[int, str]:
+    """`e2fsck -fn` on partition 1 (or root_partition): (its exit status, its report). 0 means no
+    problem."""
+    result = subprocess.run([_tool("e2fsck"), "-fn", partition_spec(image, root_partition)], text=True,
+                            capture_output=True)
     return result.returncode, result.stdout + result.stderr
 
 
-def debugfs(image: Path, request: str) -> str:
-    """One debugfs request (-R) on partition 1, read-only; its output."""
-    result = subprocess.run([_tool("debugfs"), "-R", request, partition_spec(image)], text=True,
+def debugfs(image: Path, request: str, root_partition: int = 1) -> str:
+    """One debugfs request (-R) on partition 1 (or root_partition), read-only; its output."""
+    result = subprocess.run([_tool("debugfs"), "-R", request, partition_spec(image, root_partition)], text=True,
                             capture_output=True)
     if result.returncode != 0:
         raise ImageError(f"debugfs -R '{request}' failed: {result.stderr.strip()}")
@@ -139,11 +141,11 @@ def system_tree(dest: Path, tree: Path | None = None, programs: Path | None = No
 
 def make_system_disk(out: Path, tree: Path | None = None, size_mib: int = 64, block_size: int = 4096,
                      programs: Path | None = None, rootfs: Path | None = None,
-                     mke2fs_args: tuple[str, ...] = ()) -> Path:
+                     mke2fs_args: tuple[str, ...] = (), root_partition: int = 1) -> Path:
     """make_disk() of system_tree(): the programs, the default tree and `tree`."""
     with tempfile.TemporaryDirectory(prefix="bootchain-tree-") as staging:
         system_tree(Path(staging), tree, programs, rootfs)
-        return make_disk(out, Path(staging), size_mib, block_size, mke2fs_args)
+        return make_disk(out, Path(staging), size_mib, block_size, mke2fs_args, root_partition)
 
 
 # The filesystem UUID of the Hurd-layout disk, which tests/check/hurd_amd64.cfg searches for.
@@ -176,3 +178,112 @@ def make_hurd_disk(out: Path, tree: Path | None = None, size_mib: int = 64, uuid
         system_tree(Path(staging), tree)
         boot_files(Path(staging))
         return make_disk(out, Path(staging), size_mib, mke2fs_args=("-U", uuid), root_partition=2)
+
+
+# A disk that boots by itself: GRUB's BIOS boot code in the MBR and GRUB's core image in the gap
+# between the MBR and the first partition, as grub-install puts them, but written here byte by
+# byte into the image file (no loop device, no mount, no root). Facts of GRUB's i386-pc images
+# (GRUB's include/grub/i386/pc/boot.h and the blocklist at the end of diskboot.img):
+GRUB_PC_DIR = Path("/usr/lib/grub/i386-pc")
+BOOT_BPB = (0x03, 0x5a)          # boot.img: room for a DOS BPB, kept from the sector it replaces
+BOOT_KERNEL_SECTOR = 0x5c        # boot.img: 8 bytes, the LBA of core.img's first sector
+BOOT_DRIVE_CHECK = 0x66          # boot.img: a 2-byte jump, made two NOPs for a hard disk
+BOOT_KEPT = (0x1b8, 0x1fe)       # the MBR's disk signature and partition table, kept
+BOOT_SIGNATURE = (0x1fe, b"\x55\xaa")
+BLOCKLIST = SECTOR - 12          # core.img's first sector (diskboot.img) ends with one blocklist
+BLOCKLIST_SEGMENT = 0x820        # entry {u64 start, u16 sectors, u16 segment}: the rest of core.img,
+#                                  loaded after diskboot (segment 0x800) at segment 0x820
+CORE_SECTOR = 1                  # core.img goes right after the MBR
+# GRUB's modules in the core image: the disk, its partition table and filesystem, the menu and
+# the commands a grub.cfg of the chain uses (multiboot and module, gzipped kernels, the serial
+# console, search by UUID as the Hurd's entry does). The rest are on the disk, in
+# /boot/grub/i386-pc, for an `insmod` of one's own.
+CORE_MODULES = ("biosdisk", "part_msdos", "ext2", "normal", "configfile", "multiboot", "gzio", "serial",
+                "terminal", "search", "search_fs_uuid", "test", "echo")
+
+
+def grub_core_image(out: Path, root_partition: int = 1, grub_dir: Path = GRUB_PC_DIR) -> Path:
+    """GRUB's i386-pc core image (grub-mkimage) with CORE_MODULES, whose prefix is
+    /boot/grub on partition root_partition of the disk the BIOS booted from."""
+    if not (grub_dir / "boot.img").is_file():
+        raise ImageError(f"GRUB's BIOS images are missing ({grub_dir}): scripts/setup installs grub-pc-bin")
+    # "(,msdosN)": the partition of the boot drive, whichever number the BIOS gave that drive.
+    _run([_tool("grub-mkimage"), "-O", "i386-pc", "-d", str(grub_dir), "-o", str(out),
+          "-p", f"(,msdos{root_partition})/boot/grub", *CORE_MODULES], "grub-mkimage")
+    return Path(out)
+
+
+def install_grub(disk: Path, core: Path, grub_dir: Path = GRUB_PC_DIR) -> None:
+    """Writes GRUB's boot sector (boot.img) into the disk's MBR and core.img into the gap after
+    it, as grub-bios-setup does: the MBR keeps its partition table and disk signature, boot.img
+    learns where core.img starts, and core.img's blocklist where the rest of it lies."""
+    disk, core = Path(disk), Path(core)
+    boot = bytearray((grub_dir / "boot.img").read_bytes())
+    image = bytearray(core.read_bytes())
+    if len(boot) != SECTOR:
+        raise ImageError(f"{grub_dir / 'boot.img'} is not one sector")
+    sectors = (len(image) + SECTOR - 1) // SECTOR
+    with open(disk, "r+b") as f:
+        mbr = bytearray(f.read(SECTOR))
+        first = _first_partition_sector(mbr)
+        if CORE_SECTOR + sectors > first:
+            raise ImageError(f"GRUB's core image ({sectors} sectors) does not fit before the first partition "
+                             f"(sector {first})")
+        segment = int.from_bytes(image[BLOCKLIST + 10:BLOCKLIST + 12], "little")
+        if segment != BLOCKLIST_SEGMENT:
+            raise ImageError(f"{core} does not start with diskboot.img (blocklist segment {segment:#x})")
+        # The rest of core.img: from the sector after its first, at the segment GRUB set.
+        image[BLOCKLIST:BLOCKLIST + 10] = (CORE_SECTOR + 1).to_bytes(8, "little") + (sectors - 1).to_bytes(2, "little")
+        boot[BOOT_KERNEL_SECTOR:BOOT_KERNEL_SECTOR + 8] = CORE_SECTOR.to_bytes(8, "little")
+        boot[BOOT_DRIVE_CHECK:BOOT_DRIVE_CHECK + 2] = b"\x90\x90"
+        boot[BOOT_BPB[0]:BOOT_BPB[1]] = mbr[BOOT_BPB[0]:BOOT_BPB[1]]
+        boot[BOOT_KEPT[0]:BOOT_KEPT[1]] = mbr[BOOT_KEPT[0]:BOOT_KEPT[1]]
+        at, signature = BOOT_SIGNATURE
+        boot[at:at + 2] = signature
+        f.seek(CORE_SECTOR * SECTOR)
+        f.write(image.ljust(sectors * SECTOR, b"\0"))
+        f.seek(0)
+        f.write(boot)
+
+
+def _first_partition_sector(mbr: bytes) -> int:
+    """The first sector of the MBR's lowest partition (the end of the gap GRUB may use)."""
+    if mbr[0x1fe:0x200] != b"\x55\xaa":
+        raise ImageError("the disk has no MBR partition table")
+    starts = []
+    for i in range(4):
+        entry = mbr[0x1be + 16 * i:0x1be + 16 * (i + 1)]
+        if entry[4] != 0:   # a type: the entry is used
+            starts.append(int.from_bytes(entry[8:12], "little"))
+    if not starts:
+        raise ImageError("the disk's MBR has no partition")
+    return min(starts)
+
+
+def grub_modules(dest: Path, grub_dir: Path = GRUB_PC_DIR) -> None:
+    """GRUB's modules and their lists into dest (/boot/grub/i386-pc on the disk), as
+    grub-install puts them, for a grub.cfg's `insmod` of a module the core image lacks."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for item in grub_dir.iterdir():
+        if item.suffix in (".mod", ".lst"):
+            shutil.copyfile(item, dest / item.name)
+
+
+def make_bootable_disk(out: Path, grub_cfg: str, tree: Path | None = None, size_mib: int = 64,
+                       root_partition: int = 1, mke2fs_args: tuple[str, ...] = (), block_size: int = 4096) -> Path:
+    """A system disk that boots by itself: partition root_partition holds the programs, rootfs/,
+    `tree`, the kernel and the servers (boot_files) and /boot/grub with grub_cfg (used as it is)
+    and GRUB's modules; GRUB's boot sector and core image are on the disk before the first
+    partition. `qemu-system-x86_64 -hda IMAGE` boots it with nothing else."""
+    with tempfile.TemporaryDirectory(prefix="bootchain-tree-") as staging:
+        root = Path(staging) / "root"
+        system_tree(root, tree)
+        boot_files(root)
+        (root / "boot/grub").mkdir(parents=True, exist_ok=True)
+        (root / "boot/grub/grub.cfg").write_text(grub_cfg)
+        grub_modules(root / "boot/grub/i386-pc")
+        core = grub_core_image(Path(staging) / "core.img", root_partition)
+        make_disk(out, root, size_mib, block_size, mke2fs_args, root_partition)
+        install_grub(out, core)
+    return Path(out)

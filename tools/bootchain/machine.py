@@ -65,7 +65,8 @@ class Machine:
                  disks: list[str | Path] = (), append: str = "", timeout: float = 300,
                  memory_mb: int = 512, modules_dir: Path | None = None, kernel: Path | None = None,
                  iso_image: Path | None = None, on_output: Callable[[str], None] | None = None,
-                 qemu_args: list[str] = (), blkdebug: dict[int, Path] | None = None):
+                 qemu_args: list[str] = (), blkdebug: dict[int, Path] | None = None,
+                 from_disk: bool = False):
         """machine: "q35" (AHCI disks) or "pc" (IDE disks). grub_cfg: the grub.cfg text, or a
         Path to one; None boots config/grub.cfg. The serial console is set up in it when
         missing, and `append` is added to the kernel's command line (see iso.prepare_grub_cfg).
@@ -73,7 +74,9 @@ class Machine:
         start until it is stopped (status 124). iso_image: boot this ISO as it is instead.
         on_output: called (from the machine's thread) with console text as it arrives.
         qemu_args: more words for QEMU's command line (extra devices, say).
-        blkdebug: disk index -> QEMU blkdebug rules file, to make that disk fail chosen requests."""
+        blkdebug: disk index -> QEMU blkdebug rules file, to make that disk fail chosen requests.
+        from_disk: no CD; the firmware boots the first disk, which carries its own GRUB and
+        grub.cfg (image.make_bootable_disk): grub_cfg, append and iso_image are not used."""
         if machine not in qemu.MACHINES:
             raise MachineError(f"unknown machine type '{machine}' (choose from {', '.join(qemu.MACHINES)})")
         self.machine = machine
@@ -87,6 +90,9 @@ class Machine:
         self.on_output = on_output
         self.qemu_args = list(qemu_args)
         self.blkdebug = dict(blkdebug or {})
+        self.from_disk = from_disk
+        if from_disk and not self.disks:
+            raise MachineError("booting from a disk needs a disk")
         if isinstance(grub_cfg, Path):
             grub_cfg = _read(grub_cfg, "grub.cfg")
         self.grub_cfg = grub_cfg if grub_cfg is not None else _read(paths.default_grub_cfg(), "grub.cfg")
@@ -154,7 +160,9 @@ class Machine:
             raise MachineError("qemu-system-x86_64 is missing: run scripts/setup")
         self._dir = Path(tempfile.mkdtemp(prefix="bootchain-"))
         image = self.iso_image
-        if image is None:
+        if self.from_disk:
+            image = None
+        elif image is None:
             try:
                 image = iso.build_iso(iso.prepare_grub_cfg(self.grub_cfg, self.append), self._dir / "boot.iso",
                                       kernel=self.kernel, modules_dir=self.modules_dir)
@@ -163,7 +171,7 @@ class Machine:
         elif not Path(image).is_file():
             raise MachineError(f"the ISO {image} does not exist")
 
-        argv = qemu.command(self.machine, Path(image), self.disks, self._dir / "console.sock",
+        argv = qemu.command(self.machine, Path(image) if image is not None else None, self.disks, self._dir / "console.sock",
                             self._dir / "qmp.sock", self.memory_mb, self.blkdebug) + self.qemu_args
         # Should the runner itself be killed outright, the kernel kills QEMU too.
         if shutil.which("setpriv"):

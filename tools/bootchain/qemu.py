@@ -51,9 +51,10 @@ def disk_format(disk: Path) -> str:
         return "raw"
 
 
-def command(machine: str, iso: Path, disks: list[Path], serial_socket: Path, qmp_socket: Path,
+def command(machine: str, iso: Path | None, disks: list[Path], serial_socket: Path, qmp_socket: Path,
             memory_mb: int = 512, blkdebug: dict[int, Path] | None = None) -> list[str]:
-    """QEMU's argv. QEMU connects to the two sockets (the runner listens on them) and starts
+    """QEMU's argv. With iso None there is no CD and the firmware boots the first disk (one
+    that carries its own GRUB: image.make_bootable_disk). QEMU connects to the two sockets (the runner listens on them) and starts
     paused (-S): the runner lets the guest run once it is connected, so no output is lost.
     blkdebug maps a disk's index to a QEMU blkdebug rules file: that disk's I/O then goes
     through QEMU's blkdebug driver, which fails the requests the rules name (fault tests).
@@ -74,8 +75,11 @@ def command(machine: str, iso: Path, disks: list[Path], serial_socket: Path, qmp
         file = f"blkdebug:{blkdebug[i]}:{disk}" if i in blkdebug else str(disk)
         form = disk_format(disk)
         options = "format=qcow2,cache=writeback" if form == "qcow2" else "format=raw"
+        boot = ",bootindex=0" if iso is None and i == 0 else ""
         argv += ["-drive", f"if=none,id=disk{i},file={_option_value(file)},{options}",
-                 "-device", f"ide-hd,drive=disk{i},bus={bus},unit={unit},id=disk{i}-dev"]
+                 "-device", f"ide-hd,drive=disk{i},bus={bus},unit={unit},id=disk{i}-dev{boot}"]
+    if iso is None:
+        return argv
     bus, unit = cd_slot
     # A disk with a partition table looks bootable to the firmware: boot the CD first.
     argv += ["-drive", f"if=none,id=cd,file={_option_value(iso)},format=raw,media=cdrom,readonly=on",
