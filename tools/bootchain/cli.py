@@ -81,6 +81,9 @@ The firmware boots the CD whatever the disks hold.""",
     run.add_argument("--keys-to-guest", action="store_true",
                      help="with a terminal: Ctrl-C, Ctrl-Z and Ctrl-\\ go to the guest too (its shell "
                           "cancels the line on Ctrl-C); Ctrl-] stops the runner instead")
+    run.add_argument("--no-test-exit", action="store_true",
+                     help="boot without QEMU's isa-debug-exit test device, as a plain PC: the guest powers "
+                          f"off through ACPI and the run ends with status {status.NO_STATUS} (no status chosen)")
     run.set_defaults(func=run_command)
 
     check = commands.add_parser(
@@ -210,7 +213,7 @@ def run_command(args: argparse.Namespace) -> int:
             error(why)
             return status.RUNNER_ERROR
         if findings and all(f.kind == "missing-link" for f in findings):
-            # Links of the Hurd's chain that ours does not have yet (acpi): dropped, with a note.
+            # Links of the Hurd's chain that ours does not have yet: dropped, with a note.
             grub_text, notes = check.drop_missing_links(grub_cfg.read_text(), str(grub_cfg))
             for note in notes:
                 error(note)
@@ -233,7 +236,8 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         machine = Machine(machine=args.machine, grub_cfg=grub_text if grub_text is not None else grub_cfg,
                           disks=args.disk, append=args.append,
-                          timeout=args.timeout, memory_mb=args.memory, on_output=show)
+                          timeout=args.timeout, memory_mb=args.memory, on_output=show,
+                          test_exit=not args.no_test_exit)
         with machine, _keyboard(args.keys_to_guest) as keyboard:
             _forward_keyboard(machine, keyboard, args.keys_to_guest)
     except MachineError as e:

@@ -65,7 +65,8 @@ class Machine:
                  disks: list[str | Path] = (), append: str = "", timeout: float = 300,
                  memory_mb: int = 512, modules_dir: Path | None = None, kernel: Path | None = None,
                  iso_image: Path | None = None, on_output: Callable[[str], None] | None = None,
-                 qemu_args: list[str] = (), blkdebug: dict[int, Path] | None = None):
+                 qemu_args: list[str] = (), blkdebug: dict[int, Path] | None = None,
+                 test_exit: bool = True):
         """machine: "q35" (AHCI disks) or "pc" (IDE disks). grub_cfg: the grub.cfg text, or a
         Path to one; None boots config/grub.cfg. The serial console is set up in it when
         missing, and `append` is added to the kernel's command line (see iso.prepare_grub_cfg).
@@ -73,7 +74,10 @@ class Machine:
         start until it is stopped (status 124). iso_image: boot this ISO as it is instead.
         on_output: called (from the machine's thread) with console text as it arrives.
         qemu_args: more words for QEMU's command line (extra devices, say).
-        blkdebug: disk index -> QEMU blkdebug rules file, to make that disk fail chosen requests."""
+        blkdebug: disk index -> QEMU blkdebug rules file, to make that disk fail chosen requests.
+        test_exit: False boots without QEMU's isa-debug-exit (qemu.command): the guest cannot
+        choose a status, and a power-off or reboot ends the run with status.NO_STATUS and a
+        message saying which (shutdown_reason)."""
         if machine not in qemu.MACHINES:
             raise MachineError(f"unknown machine type '{machine}' (choose from {', '.join(qemu.MACHINES)})")
         self.machine = machine
@@ -87,6 +91,7 @@ class Machine:
         self.on_output = on_output
         self.qemu_args = list(qemu_args)
         self.blkdebug = dict(blkdebug or {})
+        self.test_exit = test_exit
         if isinstance(grub_cfg, Path):
             grub_cfg = _read(grub_cfg, "grub.cfg")
         self.grub_cfg = grub_cfg if grub_cfg is not None else _read(paths.default_grub_cfg(), "grub.cfg")
@@ -164,7 +169,8 @@ class Machine:
             raise MachineError(f"the ISO {image} does not exist")
 
         argv = qemu.command(self.machine, Path(image), self.disks, self._dir / "console.sock",
-                            self._dir / "qmp.sock", self.memory_mb, self.blkdebug) + self.qemu_args
+                            self._dir / "qmp.sock", self.memory_mb, self.blkdebug,
+                            self.test_exit) + self.qemu_args
         # Should the runner itself be killed outright, the kernel kills QEMU too.
         if shutil.which("setpriv"):
             argv = ["setpriv", "--pdeathsig", "KILL", "--"] + argv
