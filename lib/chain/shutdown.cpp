@@ -40,6 +40,27 @@ void power_off_through_acpi()
     mach_port_deallocate(mach_task_self(), acpi);
 }
 
+// The reset: acpi_reset on the acpi link (its reset register, or the kernel's reboot, which it
+// holds the host port for); else this link's own host port; else the power-off.
+[[noreturn]] void reboot(int status)
+{
+    mach_port_t master = mach::privileged_ports().device_master;
+    mach_port_t acpi = MACH_PORT_NULL;
+    char name[] = "acpi";
+    mach::println("boot: reboot by {}", mach::program_name());
+    mach::console().flush();
+    if (MACH_PORT_VALID(master) && device_open(master, D_READ | D_WRITE, name, &acpi) == KERN_SUCCESS) {
+        kern_return_t r = acpi_reset(acpi);
+        mach::report("acpi_reset failed: {}", base::Status { r });
+        mach_port_deallocate(mach_task_self(), acpi);
+    }
+    mach_port_t host = mach::privileged_ports().host_priv;
+    if (MACH_PORT_VALID(host))
+        host_reboot(host, 0);
+    mach::report("cannot reboot: no acpi link and no host port; powering off instead");
+    mach::power_off(status);
+}
+
 } // namespace
 
 void Shutdown::use_acpi_power_off()
@@ -126,7 +147,7 @@ void Shutdown::put_filesystem_away(Link& link)
         mach::report("{} could not be put away: {}", name, fs::Status { r });
 }
 
-void Shutdown::shut_down(Link& link, int status)
+void Shutdown::shut_down(Link& link, int status, End end)
 {
     if (m_going_down) {
         // A second way down while the first waits for the filesystem (on another thread of
@@ -136,6 +157,8 @@ void Shutdown::shut_down(Link& link, int status)
     }
     m_going_down = true;
     put_filesystem_away(link);
+    if (end == End::Reboot)
+        reboot(status);
     mach::power_off(status);
 }
 

@@ -47,8 +47,14 @@ public:
     // (runtime/power.h). Every link below acpi; Link::start sets it.
     static void use_acpi_power_off();
 
+    // How the way down ends: the power-off, or a reset (a shell's `reboot`, through init and
+    // exec: the acpi link's reset register where it has one, else the kernel's host_reboot).
+    enum class End { PowerOff, Reboot };
+    // The status init ends with to ask for End::Reboot (program::reboot_request).
+    static constexpr int reboot_request = 0x200;
+
     // The rule above; `status` is the power-off status.
-    [[noreturn]] void shut_down(Link&, int status);
+    [[noreturn]] void shut_down(Link&, int status, End = End::PowerOff);
 
 private:
     void put_filesystem_away(Link&);

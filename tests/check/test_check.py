@@ -145,6 +145,12 @@ class HurdEntryWithAcpi(unittest.TestCase):
         self.assertEqual(notes, [])
         self.assertEqual(dropped, path.read_text())
 
+    def test_the_default_grub_cfg_is_the_five_link_chain(self):
+        path = paths.default_grub_cfg()
+        chains, found = check.analyse(path.read_text(), str(path), check.medium_files(paths.modules_dir()))
+        self.assertEqual(found, [], [str(f) for f in found])
+        self.assertEqual([link.name for link in chains[0].links], ["pci-arbiter", "acpi", "rumpdisk", "ext2fs", "exec"])
+
 
 class RootSpecs(unittest.TestCase):
     def test_agrees_with_ext2fs_on_the_shared_table(self):
