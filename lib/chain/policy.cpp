@@ -48,7 +48,8 @@ template<size_t N> constexpr size_t count(const DeviceRule (&)[N])
 }
 
 const Policy table[] = {
-    { "pci-arbiter", "rumpdisk", arbiter_devices, count(arbiter_devices), link_io, 1, true, true },
+    { "pci-arbiter", "rumpdisk (acpi in the five-link chain)", arbiter_devices, count(arbiter_devices), link_io, 1,
+        true, true },
     { "acpi", "rumpdisk", acpi_devices, count(acpi_devices), link_io, 1, true, true },
     { "rumpdisk", "ext2fs", rumpdisk_devices, count(rumpdisk_devices), link_io, 1, false },
     { "ext2fs", "exec", ext2fs_devices, count(ext2fs_devices), link_io, 1, false },
