@@ -128,6 +128,8 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
         fail("{}", port_error.view());
     if (!MACH_PORT_VALID(ports.device_master))
         fail("no device master: give --device-master-port or start me from a link of the chain");
+    if (m_device_master_from_upstream)
+        Shutdown::use_acpi_power_off();
 
     // The ports this link serves; a restarted instance gets its next link's task port back too.
     mach::SendRight restored_next = TRY(take_ports());

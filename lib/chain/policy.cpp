@@ -4,6 +4,9 @@
 // more (its disk comes from rumpdisk's own names); rumpdisk needs, besides, the PCI arbiter
 // writable and the host port (contiguous DMA memory), and the arbiter grants it the memory,
 // I/O ports and interrupt lines of the mass-storage controllers (servers/pci-arbiter/grants.h).
+// In the Hurd's five-link chain acpi sits between the arbiter and rumpdisk: the arbiter grants
+// it the firmware tables' memory and the FADT's ports besides, and acpi passes on to rumpdisk
+// what the arbiter serves it, keeping those ports.
 // A name a link serves itself is not in its table: the provider decides.
 #include "chain/policy.h"
 
@@ -21,11 +24,17 @@ constexpr IoRange debug_exit { 0xf4, 0xf7 };
 const DeviceRule arbiter_devices[] = { { "console", read_write } };
 constexpr IoRange link_io[] = { debug_exit };
 
-// rumpdisk's port, held by ext2fs (the disks are rumpdisk's own names).
-const DeviceRule rumpdisk_devices[] = { { "console", read_write }, { "pci", read } };
+// acpi's port, held by rumpdisk: what the arbiter serves rumpdisk, passed through ("acpi" is
+// acpi's own name; the FADT's ports it keeps, servers/acpi/service.h).
+const DeviceRule acpi_devices[]
+    = { { "console", read_write }, { "pci", read_write }, { "mem", read_write }, { "irq", read_write } };
+
+// rumpdisk's port, held by ext2fs (the disks are rumpdisk's own names). "acpi": the power-off
+// at the end of the orderly shutdown (shutdown.h), asked from the links below.
+const DeviceRule rumpdisk_devices[] = { { "console", read_write }, { "pci", read }, { "acpi", read_write } };
 
 // ext2fs's port, held by exec.
-const DeviceRule ext2fs_devices[] = { { "console", read_write }, { "pci", read } };
+const DeviceRule ext2fs_devices[] = { { "console", read_write }, { "pci", read }, { "acpi", read_write } };
 
 // exec's port, held by init and every program it starts: no I/O permission at all.
 const DeviceRule exec_devices[] = { { "console", read_write }, { "pci", read } };
@@ -39,7 +48,9 @@ template<size_t N> constexpr size_t count(const DeviceRule (&)[N])
 }
 
 const Policy table[] = {
-    { "pci-arbiter", "rumpdisk", arbiter_devices, count(arbiter_devices), link_io, 1, true, true },
+    { "pci-arbiter", "rumpdisk (acpi in the five-link chain)", arbiter_devices, count(arbiter_devices), link_io, 1,
+        true, true },
+    { "acpi", "rumpdisk", acpi_devices, count(acpi_devices), link_io, 1, true, true },
     { "rumpdisk", "ext2fs", rumpdisk_devices, count(rumpdisk_devices), link_io, 1, false },
     { "ext2fs", "exec", ext2fs_devices, count(ext2fs_devices), link_io, 1, false },
     { "exec", "programs", exec_devices, count(exec_devices), nullptr, 0, false },

@@ -9,6 +9,7 @@
 #include "runtime/power.h"
 
 extern "C" {
+#include "acpi_U.h"
 #include "chain_shutdown_S.h"
 #include "chain_shutdown_U.h"
 #include "fsys_U.h"
@@ -17,6 +18,55 @@ boolean_t chain_shutdown_server(mach_msg_header_t*, mach_msg_header_t*);
 }
 
 namespace chain {
+
+namespace {
+
+constexpr int acpi_power_off_state = 5; // S5
+
+// The power-off of a link below acpi: acpi_sleep(5) on the "acpi" its device master forwards
+// up to the acpi link. A chain without one answers D_NO_SUCH_DEVICE, and the kernel's halt
+// follows.
+void power_off_through_acpi()
+{
+    mach_port_t master = mach::privileged_ports().device_master;
+    mach_port_t acpi = MACH_PORT_NULL;
+    char name[] = "acpi";
+    if (!MACH_PORT_VALID(master) || device_open(master, D_READ | D_WRITE, name, &acpi) != KERN_SUCCESS)
+        return;
+    mach::println("boot: power-off through acpi");
+    mach::console().flush();
+    kern_return_t r = acpi_sleep(acpi, acpi_power_off_state);
+    mach::report("acpi_sleep(5) failed: {}", base::Status { r });
+    mach_port_deallocate(mach_task_self(), acpi);
+}
+
+// The reset: acpi_reset on the acpi link (its reset register, or the kernel's reboot, which it
+// holds the host port for); else this link's own host port; else the power-off.
+[[noreturn]] void reboot(int status)
+{
+    mach_port_t master = mach::privileged_ports().device_master;
+    mach_port_t acpi = MACH_PORT_NULL;
+    char name[] = "acpi";
+    mach::println("boot: reboot by {}", mach::program_name());
+    mach::console().flush();
+    if (MACH_PORT_VALID(master) && device_open(master, D_READ | D_WRITE, name, &acpi) == KERN_SUCCESS) {
+        kern_return_t r = acpi_reset(acpi);
+        mach::report("acpi_reset failed: {}", base::Status { r });
+        mach_port_deallocate(mach_task_self(), acpi);
+    }
+    mach_port_t host = mach::privileged_ports().host_priv;
+    if (MACH_PORT_VALID(host))
+        host_reboot(host, 0);
+    mach::report("cannot reboot: no acpi link and no host port; powering off instead");
+    mach::power_off(status);
+}
+
+} // namespace
+
+void Shutdown::use_acpi_power_off()
+{
+    mach::set_power_off_method(power_off_through_acpi);
+}
 
 Shutdown& shutdown()
 {
@@ -97,7 +147,7 @@ void Shutdown::put_filesystem_away(Link& link)
         mach::report("{} could not be put away: {}", name, fs::Status { r });
 }
 
-void Shutdown::shut_down(Link& link, int status)
+void Shutdown::shut_down(Link& link, int status, End end)
 {
     if (m_going_down) {
         // A second way down while the first waits for the filesystem (on another thread of
@@ -107,6 +157,8 @@ void Shutdown::shut_down(Link& link, int status)
     }
     m_going_down = true;
     put_filesystem_away(link);
+    if (end == End::Reboot)
+        reboot(status);
     mach::power_off(status);
 }
 

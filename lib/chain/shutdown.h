@@ -4,7 +4,8 @@
 //   1. the root filesystem, if it is alive, writes everything and marks itself clean
 //      (fsys_goaway: its sync ends with DEV_FLUSH_CACHE, so the disk server flushes the disk's
 //      write cache too);
-//   2. the machine powers off with the status.
+//   2. the machine powers off with the status: QEMU's test device first (the status reaches the
+//      host), then acpi_sleep(5) on the acpi link when the chain has one, then the kernel's halt.
 // The filesystem is reached in one of three ways, whichever this link has:
 //   - it is this link (ext2fs): its Filesystem is called directly;
 //   - it is below this link (pci-arbiter, rumpdisk): when its link starts serving, it makes a
@@ -42,8 +43,18 @@ public:
     // shutdown_register on this link's port `port`.
     kern_return_t registered(Link&, mach_port_t port, mach::SendRight filesystem, base::StringView name);
 
+    // The power-off asks the acpi link above, if there is one, when QEMU's test device is absent
+    // (runtime/power.h). Every link below acpi; Link::start sets it.
+    static void use_acpi_power_off();
+
+    // How the way down ends: the power-off, or a reset (a shell's `reboot`, through init and
+    // exec: the acpi link's reset register where it has one, else the kernel's host_reboot).
+    enum class End { PowerOff, Reboot };
+    // The status init ends with to ask for End::Reboot (program::reboot_request).
+    static constexpr int reboot_request = 0x200;
+
     // The rule above; `status` is the power-off status.
-    [[noreturn]] void shut_down(Link&, int status);
+    [[noreturn]] void shut_down(Link&, int status, End = End::PowerOff);
 
 private:
     void put_filesystem_away(Link&);

@@ -64,6 +64,9 @@ private:
 // A status a shell's `poweroff N` ends with: N with this bit. init (and a shell that ran the
 // shell that said it) passes it on, so that init ends with N and exec powers off.
 constexpr int poweroff_request = 0x100;
+// The status a shell's `reboot` ends with, passed on likewise: init ends with exactly this
+// status, and exec resets the machine instead of powering it off (chain/shutdown.h).
+constexpr int reboot_request = 0x200; // chain::Shutdown::reboot_request, as exec reads it
 
 class Process {
 public:

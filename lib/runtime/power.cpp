@@ -10,6 +10,13 @@ namespace mach {
 static constexpr unsigned short debug_exit_port = 0xf4;
 static constexpr int rb_halt = 0x8; // RB_HALT of the BSD reboot flags GNU Mach uses
 
+static PowerOffMethod method = nullptr;
+
+void set_power_off_method(PowerOffMethod m)
+{
+    method = m;
+}
+
 [[noreturn]] void power_off(int status)
 {
     auto& ports = privileged_ports();
@@ -17,6 +24,9 @@ static constexpr int rb_halt = 0x8; // RB_HALT of the BSD reboot flags GNU Mach 
     console().flush();
     if (MACH_PORT_VALID(ports.device_master) && !request_io_ports(debug_exit_port, debug_exit_port + 3).is_error())
         out8(debug_exit_port, static_cast<unsigned char>(status));
+    // Still here: QEMU has no test device (or this is a real machine).
+    if (method)
+        method();
     if (MACH_PORT_VALID(ports.host_priv))
         host_reboot(ports.host_priv, rb_halt);
     // Without either, ending the task is the one signal left: the link above is told of its

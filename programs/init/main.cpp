@@ -216,6 +216,10 @@ int program_main(int argc, char** argv)
         }
     }
     uint64_t rc_done = mach::uptime_ms();
+    if (rc_status & program::reboot_request) {
+        program::println("init: /etc/rc asked for a reboot");
+        return program::reboot_request;
+    }
     if (rc_status & program::poweroff_request) {
         int status = rc_status & 0xff;
         program::println("init: /etc/rc asked for power-off with status {}", status);
@@ -241,6 +245,10 @@ int program_main(int argc, char** argv)
             return 127;
         }
         if (ended.value().how == EXEC_END_EXIT) {
+            if (ended.value().status & program::reboot_request) {
+                program::println("init: the shell asked for a reboot");
+                return program::reboot_request;
+            }
             int status = ended.value().status & 0xff;
             if (ended.value().status & program::poweroff_request)
                 program::println("init: the shell asked for power-off with status {}", status);

@@ -785,6 +785,17 @@ int builtin_poweroff(Shell& sh, int argc, const char* const* argv)
     return sh.exit_status();
 }
 
+int builtin_reboot(Shell& sh, int argc, const char* const*)
+{
+    if (argc > 1) {
+        complain(sh, "reboot", "usage: reboot");
+        return 2;
+    }
+    // init ends with the request, and exec resets the machine after putting the filesystem away.
+    sh.finish(program::reboot_request);
+    return sh.exit_status();
+}
+
 int builtin_cd(Shell& sh, int argc, const char* const* argv)
 {
     if (argc > 2) {
@@ -848,6 +859,7 @@ constexpr Entry builtins[] = {
     { "mkdir", builtin_mkdir, "mkdir [-p] DIRECTORY...      make directories" },
     { "mv", builtin_mv, "mv SOURCE DESTINATION        rename or move" },
     { "poweroff", builtin_poweroff, "poweroff [STATUS]            power the machine off (QEMU exits with STATUS)" },
+    { "reboot", builtin_reboot, "reboot                       reset the machine (the filesystem put away first)" },
     { "pwd", builtin_pwd, "pwd                          print the current directory" },
     { "rm", builtin_rm, "rm [-f] [-r] FILE...         remove files (-r: directories and their content)" },
     { "rmdir", builtin_rmdir, "rmdir DIRECTORY...           remove empty directories" },

@@ -304,8 +304,8 @@ int Shell::run_text(base::StringView text, base::StringView source)
         if (!run)
             continue;
         m_status = run_command(g_command);
-        if (m_status & program::poweroff_request)
-            finish(m_status); // a shell we ran was told to power off: so are we
+        if (m_status & (program::poweroff_request | program::reboot_request))
+            finish(m_status); // a shell we ran was told to power off or reboot: so are we
     }
     return m_status;
 }

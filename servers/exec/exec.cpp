@@ -538,6 +538,9 @@ void Exec::init_ended(Program& p)
     } else if (p.how == EXEC_END_KILLED) {
         mach::report("{} ended without an exit status", p.name.view());
         status = init_crash_status_base;
+    } else if (status == chain::Shutdown::reboot_request) {
+        // init passes on a shell's `reboot`: the same way down, ending in a reset.
+        chain::shutdown().shut_down(chain::link(), 0, chain::Shutdown::End::Reboot);
     } else if (status < 0 || status > 127) {
         mach::report("{} exited with status {}, which the power-off gives as 127", p.name.view(), status);
         status = 127;

@@ -76,6 +76,14 @@ base::Result<void> Grants::grant(const pci::FunctionTable& functions, mach::Serv
     return {};
 }
 
+void Grants::grant_platform(const acpi::Needs& needs)
+{
+    for (size_t i = 0; i < needs.memory_count; ++i)
+        add_memory(needs.memory[i].first, needs.memory[i].last - needs.memory[i].first + 1);
+    for (size_t i = 0; i < needs.port_count; ++i)
+        add_io(needs.ports[i].first, needs.ports[i].last - needs.ports[i].first + 1u);
+}
+
 bool Grants::owns(base::StringView name) const
 {
     return name == "mem" || name == "irq";

@@ -1,5 +1,6 @@
 // What the arbiter grants the disk server below it, and nothing more: the memory ranges, I/O
-// ports and interrupt lines of the mass-storage controllers it found. rumpdisk gets them as the
+// ports and interrupt lines of the mass-storage controllers it found (and, when the acpi link
+// sits between them, what acpi needs of the firmware's tables and ports). rumpdisk gets them as the
 // arbiter's own "mem" and "irq" devices, whose requests are checked here before they reach the
 // kernel's devices, and as I/O permission for the granted ports (chain::IoGrants).
 //
@@ -12,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "acpi/needs.h"
 #include "chain/device_ports.h"
 #include "chain/link.h"
 #include "pci/enumerate.h"
@@ -24,11 +26,14 @@ bool is_granted(const pci::Function&);
 
 class Grants final : public chain::DeviceProvider, public chain::DevicePorts, public chain::IoGrants {
 public:
-    static constexpr size_t max_ranges = 32;
+    static constexpr size_t max_ranges = 64;
     static constexpr size_t max_lines = 8;
 
     // Collects the granted resources of every granted function; makes the two device ports.
     base::Result<void> grant(const pci::FunctionTable&, mach::Server&);
+    // When the next link is acpi: the ranges of its tables and the FADT's ports as well
+    // (acpi/needs.h); acpi keeps the ports to itself and forwards the rest to rumpdisk.
+    void grant_platform(const acpi::Needs&);
     // One line per granted function, for the console.
     size_t memory_range_count() const { return m_memory_count; }
     size_t io_range_count() const { return m_io_count; }

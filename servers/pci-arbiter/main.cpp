@@ -4,6 +4,8 @@
 // functions and hands out a port per function, on which the Hurd's pci.defs is served. It grants
 // the link below the memory, I/O ports and interrupt lines of the mass-storage controllers, and
 // nothing else of the machine (grants.h).
+#include "acpi/mapped_memory.h"
+#include "acpi/needs.h"
 #include "arbiter.h"
 #include "base/options.h"
 #include "chain/link.h"
@@ -41,6 +43,18 @@ void print_listing(const pci::FunctionTable& functions)
 arbiter::Mechanism1 mechanism1;
 arbiter::Arbiter the_arbiter { mechanism1, arbiter::is_granted };
 arbiter::Grants grants;
+acpi::Platform acpi_platform;
+
+// The acpi link below reads the firmware's tables and writes the FADT's ports: the arbiter finds
+// them the same way (it holds the kernel's "mem") and grants exactly those.
+void grant_acpi()
+{
+    acpi::MappedMemory memory;
+    acpi::discover(memory, acpi_platform);
+    acpi::Needs needs = acpi::needs(acpi_platform);
+    grants.grant_platform(needs);
+    mach::report("granted acpi {} memory ranges and {} port ranges", needs.memory_count, needs.port_count);
+}
 
 // When rumpdisk dies, its controllers stop DMA into memory that is no longer its.
 struct StopDma final : chain::DeathHook {
@@ -92,6 +106,8 @@ int module_main(int argc, char** argv)
     auto granted = grants.grant(the_arbiter.functions(), link.server());
     if (granted.is_error())
         link.fail("cannot serve the granted devices: {}", granted.error());
+    if (link.next_name() == "acpi")
+        grant_acpi();
     link.add_provider(grants);
     link.set_device_ports(grants);
     link.set_io_grants(grants);

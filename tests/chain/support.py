@@ -21,6 +21,12 @@ class WithRootDisk(unittest.TestCase):
 
 
 def seed_cfg() -> str:
+    """The seed's four-link chain (config/grub-seed.cfg); config/grub.cfg adds acpi."""
+    return paths.seed_grub_cfg().read_text()
+
+
+def five_link_cfg() -> str:
+    """The Hurd's five-link chain, config/grub.cfg."""
     return paths.default_grub_cfg().read_text()
 
 
@@ -53,6 +59,20 @@ def edit_line(cfg: str, server: str, old: str, new: str) -> str:
         out.append(line)
     return "\n".join(out) + "\n"
 
+
+# The trace every good boot of the five-link chain prints, in this order.
+FIVE_LINK_TRACE = [
+    r"boot: pci-arbiter -> acpi",
+    r"boot: pci-arbiter ready",
+    r"boot: acpi -> rumpdisk",
+    r"boot: acpi ready",
+    r"boot: rumpdisk -> ext2fs",
+    r"boot: rumpdisk uses bootstrap port for pci",
+    r"boot: rumpdisk ready",
+    r"boot: ext2fs -> exec",
+    r"boot: ext2fs ready",
+    r"boot: exec ready",
+]
 
 # The trace every good boot of the seed's chain prints, in this order.
 SEED_TRACE = [

@@ -43,7 +43,6 @@ EXPECTED = {
     "port_twice": (3, "${host-port} is given twice on one line"),
     "compat_mode": (3, "the only module line has nothing after its name: the kernel starts it in its 'compat mode'"),
     "unclosed_quote": (6, "GRUB cannot read this: a single quote (') that is never closed"),
-    "acpi_link": (3, "acpi (the ACPI translator) is a link this chain does not have yet"),
 }
 
 
@@ -132,38 +131,25 @@ class ExitStatus(unittest.TestCase):
             self.assertEqual(findings_of(path, append="greeting=hi"), [])
 
 
-class MissingLinks(unittest.TestCase):
-    # What 10_hurd.in writes when /hurd/acpi.static is installed: acpi first, with the ports and
-    # the resume; pci-arbiter after it, handed off to.
-    ACPI = ("\tmodule          /hurd/acpi.static acpi \\\n"
-            "\t\t\t--host-priv-port='${host-port}' --device-master-port='${device-port}' \\\n"
-            "\t\t\t--next-task='${pci-task}' \\\n"
-            "\t\t\t'$(acpi-task=task-create)' '$(task-resume)'\n")
-
-    def hurd_with_acpi(self) -> str:
-        text = (HERE / "hurd_amd64.cfg").read_text()
-        pci = ("\t\t\t--host-priv-port='${host-port}' --device-master-port='${device-port}' \\\n"
-               "\t\t\t--next-task='${disk-task}' \\\n\t\t\t'$(pci-task=task-create)' '$(task-resume)'\n")
-        self.assertIn(pci, text)
-        text = text.replace(pci, "\t\t\t \\\n\t\t\t--next-task='${disk-task}' \\\n\t\t\t'$(pci-task=task-create)' \n")
-        return text.replace("\techo\t\t'Loading the Hurd ...'\n", "\techo\t\t'Loading the Hurd ...'\n" + self.ACPI)
-
-    def test_acpi_is_reported_and_dropped(self):
-        text = self.hurd_with_acpi()
+class HurdEntryWithAcpi(unittest.TestCase):
+    def test_checks_clean_as_the_five_link_chain(self):
+        # What 10_hurd.in writes when /hurd/acpi.static is installed: acpi between the arbiter
+        # and rumpdisk, a link of this chain since servers/acpi.
+        path = HERE / "hurd_amd64_acpi.cfg"
         files = check.medium_files(paths.modules_dir())
-        _, found = check.analyse(text, "hurd", files)
-        self.assertEqual([f.kind for f in found], ["missing-link"], [str(f) for f in found])
-        self.assertIn("acpi (the ACPI translator) is a link this chain does not have yet", found[0].sentence)
-        dropped, notes = check.drop_missing_links(text, "hurd")
-        self.assertEqual(len(notes), 1)
-        self.assertIn("dropped acpi", notes[0])
-        self.assertNotIn("acpi", dropped.split("Loading the Hurd")[1])
-        chains, found = check.analyse(dropped, "hurd", files)
-        self.assertEqual(found, [])
-        self.assertEqual([link.name for link in chains[0].links], ["pci-arbiter", "rumpdisk", "ext2fs", "exec"])
-        self.assertEqual(chains[0].order, [0, 1, 2, 3])
-        self.assertEqual(chains[0].links[0].ports, [("host-priv-port", "host-port"),
-                                                    ("device-master-port", "device-port")])
+        chains, found = check.analyse(path.read_text(), str(path), files)
+        self.assertEqual(found, [], [str(f) for f in found])
+        self.assertEqual([link.name for link in chains[0].links], ["pci-arbiter", "acpi", "rumpdisk", "ext2fs", "exec"])
+        self.assertEqual(chains[0].order, [0, 1, 2, 3, 4])
+        dropped, notes = check.drop_missing_links(path.read_text(), str(path))
+        self.assertEqual(notes, [])
+        self.assertEqual(dropped, path.read_text())
+
+    def test_the_default_grub_cfg_is_the_five_link_chain(self):
+        path = paths.default_grub_cfg()
+        chains, found = check.analyse(path.read_text(), str(path), check.medium_files(paths.modules_dir()))
+        self.assertEqual(found, [], [str(f) for f in found])
+        self.assertEqual([link.name for link in chains[0].links], ["pci-arbiter", "acpi", "rumpdisk", "ext2fs", "exec"])
 
 
 class RootSpecs(unittest.TestCase):
@@ -194,7 +180,8 @@ class ServerOptions(unittest.TestCase):
         self.assertEqual(servers.options_of("pci-arbiter").handoff, "disk-server-task")
         self.assertEqual(servers.options_of("rumpdisk").handoff, "fs-server-task")
         self.assertIsNone(servers.options_of("exec").handoff)
-        self.assertIsNone(servers.options_of("acpi"))
+        self.assertEqual(servers.options_of("acpi").handoff, "disk-server-task")
+        self.assertEqual(servers.options_of("acpi").resolve("next-task"), "disk-server-task")
 
     def test_every_module_on_the_medium_can_be_read(self):
         # A registration whose name is not a literal would make the table wrong: it is an error.

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seeds_acpi  # noqa: E402
 import seeds_elf  # noqa: E402
 import seeds_ext2  # noqa: E402
 import seeds_partition  # noqa: E402
@@ -36,6 +37,7 @@ class Target:
 TARGETS = {
     "partition": Target("partition_fuzz", seeds_partition.make_seeds, 32768, 512, 32),
     "elf": Target("elf_fuzz", seeds_elf.make_seeds, 16384, 512),
+    "acpi": Target("acpi_fuzz", seeds_acpi.make_seeds, 16384, 512),
     "ext2": Target("ext2_fuzz", seeds_ext2.make_seeds, 262144, 1024, 64),
     # The same images with e2fsck -fn as the oracle, before and after each run: fewer executions.
     "ext2_fsck": Target("ext2_fsck_fuzz", seeds_ext2.make_seeds, 262144, 1024, 64),

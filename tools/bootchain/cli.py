@@ -84,6 +84,9 @@ The firmware boots the CD whatever the disks hold.""",
     run.add_argument("--from-disk", action="store_true",
                      help="no CD: the firmware boots the first --disk, which carries its own GRUB and grub.cfg "
                           "('bootchain image --bootable'); --grub-cfg and --append do not apply")
+    run.add_argument("--no-test-exit", action="store_true",
+                     help="boot without QEMU's isa-debug-exit test device, as a plain PC: the guest powers "
+                          f"off through ACPI and the run ends with status {status.NO_STATUS} (no status chosen)")
     run.set_defaults(func=run_command)
 
     check = commands.add_parser(
@@ -259,7 +262,7 @@ def run_command(args: argparse.Namespace) -> int:
             error(why)
             return status.RUNNER_ERROR
         if findings and all(f.kind == "missing-link" for f in findings):
-            # Links of the Hurd's chain that ours does not have yet (acpi): dropped, with a note.
+            # Links of the Hurd's chain that ours does not have yet: dropped, with a note.
             grub_text, notes = check.drop_missing_links(grub_cfg.read_text(), str(grub_cfg))
             for note in notes:
                 error(note)
@@ -283,7 +286,7 @@ def run_command(args: argparse.Namespace) -> int:
         machine = Machine(machine=args.machine, grub_cfg=grub_text if grub_text is not None else grub_cfg,
                           disks=args.disk, append=args.append,
                           timeout=args.timeout, memory_mb=args.memory, on_output=show,
-                          from_disk=args.from_disk)
+                          from_disk=args.from_disk, test_exit=not args.no_test_exit)
         with machine, _keyboard(args.keys_to_guest) as keyboard:
             _forward_keyboard(machine, keyboard, args.keys_to_guest)
     except MachineError as e:

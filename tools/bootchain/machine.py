@@ -66,7 +66,7 @@ class Machine:
                  memory_mb: int = 512, modules_dir: Path | None = None, kernel: Path | None = None,
                  iso_image: Path | None = None, on_output: Callable[[str], None] | None = None,
                  qemu_args: list[str] = (), blkdebug: dict[int, Path] | None = None,
-                 from_disk: bool = False):
+                 from_disk: bool = False, test_exit: bool = True):
         """machine: "q35" (AHCI disks) or "pc" (IDE disks). grub_cfg: the grub.cfg text, or a
         Path to one; None boots config/grub.cfg. The serial console is set up in it when
         missing, and `append` is added to the kernel's command line (see iso.prepare_grub_cfg).
@@ -76,7 +76,11 @@ class Machine:
         qemu_args: more words for QEMU's command line (extra devices, say).
         blkdebug: disk index -> QEMU blkdebug rules file, to make that disk fail chosen requests.
         from_disk: no CD; the firmware boots the first disk, which carries its own GRUB and
-        grub.cfg (image.make_bootable_disk): grub_cfg, append and iso_image are not used."""
+        grub.cfg (image.make_bootable_disk): grub_cfg, append and iso_image are not used.
+
+        test_exit: False boots without QEMU's isa-debug-exit (qemu.command): the guest cannot
+        choose a status, and a power-off or reboot ends the run with status.NO_STATUS and a
+        message saying which (shutdown_reason)."""
         if machine not in qemu.MACHINES:
             raise MachineError(f"unknown machine type '{machine}' (choose from {', '.join(qemu.MACHINES)})")
         self.machine = machine
@@ -93,6 +97,7 @@ class Machine:
         self.from_disk = from_disk
         if from_disk and not self.disks:
             raise MachineError("booting from a disk needs a disk")
+        self.test_exit = test_exit
         if isinstance(grub_cfg, Path):
             grub_cfg = _read(grub_cfg, "grub.cfg")
         self.grub_cfg = grub_cfg if grub_cfg is not None else _read(paths.default_grub_cfg(), "grub.cfg")
@@ -171,8 +176,9 @@ class Machine:
         elif not Path(image).is_file():
             raise MachineError(f"the ISO {image} does not exist")
 
-        argv = qemu.command(self.machine, Path(image) if image is not None else None, self.disks, self._dir / "console.sock",
-                            self._dir / "qmp.sock", self.memory_mb, self.blkdebug) + self.qemu_args
+        argv = qemu.command(self.machine, Path(image) if image is not None else None, self.disks,
+                            self._dir / "console.sock", self._dir / "qmp.sock", self.memory_mb, self.blkdebug,
+                            self.test_exit) + self.qemu_args
         # Should the runner itself be killed outright, the kernel kills QEMU too.
         if shutil.which("setpriv"):
             argv = ["setpriv", "--pdeathsig", "KILL", "--"] + argv

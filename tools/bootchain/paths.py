@@ -23,3 +23,8 @@ def kernel() -> Path:
 
 def default_grub_cfg() -> Path:
     return ROOT / "config/grub.cfg"
+
+
+def seed_grub_cfg() -> Path:
+    """The seed's four-link chain (no acpi link), which the chain's tests still boot."""
+    return ROOT / "config/grub-seed.cfg"

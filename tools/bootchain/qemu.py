@@ -52,7 +52,8 @@ def disk_format(disk: Path) -> str:
 
 
 def command(machine: str, iso: Path | None, disks: list[Path], serial_socket: Path, qmp_socket: Path,
-            memory_mb: int = 512, blkdebug: dict[int, Path] | None = None) -> list[str]:
+            memory_mb: int = 512, blkdebug: dict[int, Path] | None = None,
+            test_exit: bool = True) -> list[str]:
     """QEMU's argv. With iso None there is no CD and the firmware boots the first disk (one
     that carries its own GRUB: image.make_bootable_disk). QEMU connects to the two sockets (the runner listens on them) and starts
     paused (-S): the runner lets the guest run once it is connected, so no output is lost.
@@ -61,13 +62,16 @@ def command(machine: str, iso: Path | None, disks: list[Path], serial_socket: Pa
     A qcow2 disk (an overlay over a raw image, say: the power-cut tests) is attached as qcow2
     with cache=writeback, QEMU's default, named here because the tests rely on it: QEMU then
     keeps the qcow2 metadata of newly written clusters in memory until the guest flushes, so a
-    write the guest did not flush can be lost when QEMU is killed, as with a disk's cache."""
+    write the guest did not flush can be lost when QEMU is killed, as with a disk's cache.
+    test_exit: QEMU's isa-debug-exit device, through which the guest chooses its status; without
+    it the machine is a plain PC, which the guest turns off through ACPI (the acpi link)."""
     blkdebug = blkdebug or {}
     qemu = shutil.which("qemu-system-x86_64") or "qemu-system-x86_64"
     disk_slots, cd_slot = slots(machine, len(disks))
-    argv = [qemu, "-M", machine, "-m", str(memory_mb), "-no-reboot", "-display", "none", "-S",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-chardev", f"socket,id=console,path={_option_value(serial_socket)}",
+    argv = [qemu, "-M", machine, "-m", str(memory_mb), "-no-reboot", "-display", "none", "-S"]
+    if test_exit:
+        argv += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    argv += ["-chardev", f"socket,id=console,path={_option_value(serial_socket)}",
             "-serial", "chardev:console",
             "-chardev", f"socket,id=qmp,path={_option_value(qmp_socket)}",
             "-mon", "chardev=qmp,mode=control"]
