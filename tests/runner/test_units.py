@@ -35,14 +35,17 @@ class GrubCfgTests(unittest.TestCase):
         self.assertIn(" multiboot /boot/gnumach console=com0 -H foo=1 -s", text.splitlines())
         self.assertIn(" module /boot/m m x", text.splitlines())
 
-    def test_default_grub_cfg_is_the_seeds_chain(self):
-        text = (Path(__file__).resolve().parents[2] / "config/grub.cfg").read_text()
-        modules = [line.split()[1] for line in text.splitlines() if line.strip().startswith("module ")]
-        self.assertEqual(modules, ["/boot/pci-arbiter", "/boot/rumpdisk", "/boot/ext2fs", "/boot/exec"])
-        self.assertIn("multiboot /boot/gnumach console=com0", text)
-        self.assertIn("part:1:device:wd0", text)
-        # Already complete: the runner adds nothing.
-        self.assertEqual(iso.prepare_grub_cfg(text).splitlines(), text.splitlines())
+    def test_default_grub_cfg_is_the_hurds_five_links_and_the_seed_keeps_four(self):
+        config = Path(__file__).resolve().parents[2] / "config"
+        for name, chain in (("grub.cfg", ["pci-arbiter", "acpi", "rumpdisk", "ext2fs", "exec"]),
+                            ("grub-seed.cfg", ["pci-arbiter", "rumpdisk", "ext2fs", "exec"])):
+            text = (config / name).read_text()
+            modules = [line.split()[1] for line in text.splitlines() if line.strip().startswith("module ")]
+            self.assertEqual(modules, [f"/boot/{link}" for link in chain], name)
+            self.assertIn("multiboot /boot/gnumach console=com0", text)
+            self.assertIn("part:1:device:wd0", text)
+            # Already complete: the runner adds nothing.
+            self.assertEqual(iso.prepare_grub_cfg(text).splitlines(), text.splitlines())
 
 
 class QemuCommandTests(unittest.TestCase):
