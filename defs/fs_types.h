@@ -54,7 +54,7 @@ typedef const char* const_fs_path_t;
 
 /* Error codes (kern_return_t values). FS_ERROR_BASE + the Linux errno of the same meaning, in
    a range of their own ('FS' in the high bytes) that collides neither with Mach's codes nor
-   with the ext2 library's (0x4532xxxx). fsclient names them (fs::error_name).  */
+   with the ext2 library's (0x4532xxxx). fsclient names them (fsclient::error_name).  */
 #define FS_ERROR_BASE 0x46530000
 #define FS_EPERM                                                                                                       \
     (FS_ERROR_BASE + 1) /* not permitted (a hard link to a directory, not                                              \

@@ -5,10 +5,10 @@ namespace acpi {
 
 const uint8_t* MappedMemory::map(uint64_t address, size_t size)
 {
-    m_region = mach::MmioRegion();
+    m_region = runtime::MmioRegion();
     if (size == 0)
         size = 1;
-    auto mapped = mach::MmioRegion::map(address, size);
+    auto mapped = runtime::MmioRegion::map(address, size);
     if (mapped.is_error()) {
         m_last_error = mapped.error();
         return nullptr;

@@ -15,7 +15,7 @@ public:
     base::Error last_error() const { return m_last_error; }
 
 private:
-    mach::MmioRegion m_region;
+    runtime::MmioRegion m_region;
     base::Error m_last_error { 0 };
 };
 

@@ -39,7 +39,7 @@ static kern_return_t open_device(
         return D_NO_SUCH_DEVICE;
     }
     mach_port_t forwarded = MACH_PORT_NULL;
-    kern_return_t r = device_open(mach::privileged_ports().device_master, mode, const_cast<char*>(name), &forwarded);
+    kern_return_t r = device_open(runtime::privileged_ports().device_master, mode, const_cast<char*>(name), &forwarded);
     if (r != KERN_SUCCESS)
         return r;
     *device = forwarded;
@@ -156,7 +156,7 @@ kern_return_t S_fsys_getpriv(mach_port_t fsys, mach_port_t* host_priv, mach_msg_
         return KERN_INVALID_CAPABILITY;
     // The host port only where the policy says so; this link's device master, so the link below
     // opens its devices through us; no task port.
-    *host_priv = link().policy().host_priv ? mach::privileged_ports().host_priv : MACH_PORT_NULL;
+    *host_priv = link().policy().host_priv ? runtime::privileged_ports().host_priv : MACH_PORT_NULL;
     *host_poly = MACH_MSG_TYPE_COPY_SEND;
     *device_master = link().link_port();
     *device_poly = MACH_MSG_TYPE_MAKE_SEND;
@@ -168,6 +168,6 @@ kern_return_t S_i386_io_perm_create(mach_port_t master, io_port_t from, io_port_
 {
     if (!link().is_device_master(master) || !link().allows_io(from, to))
         return KERN_INVALID_CAPABILITY;
-    return i386_io_perm_create(mach::privileged_ports().device_master, from, to, io_perm);
+    return i386_io_perm_create(runtime::privileged_ports().device_master, from, to, io_perm);
 }
 }

@@ -48,7 +48,7 @@ static bool is_send_right(mach_port_t name)
 
 base::Result<void> Link::take_privileged_ports(unsigned long long host, unsigned long long device)
 {
-    auto& ports = mach::privileged_ports();
+    auto& ports = runtime::privileged_ports();
     if (host)
         ports.host_priv = static_cast<mach_port_t>(host);
     if (device)
@@ -78,7 +78,7 @@ base::Result<void> Link::take_privileged_ports(unsigned long long host, unsigned
 
 base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, base::OptionParser& options)
 {
-    m_started_ms = mach::uptime_ms();
+    m_started_ms = runtime::uptime_ms();
     m_name = !config.name.empty() ? config.name : base::StringView(argc > 0 ? argv[0] : "link");
     m_policy = &policy_for(m_name);
 
@@ -94,7 +94,7 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     mach_port_t bootstrap = MACH_PORT_NULL;
     if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &bootstrap) == KERN_SUCCESS
         && MACH_PORT_VALID(bootstrap))
-        m_upstream = mach::SendRight::adopt(bootstrap);
+        m_upstream = runtime::SendRight::adopt(bootstrap);
     // From here on, whatever fails puts the filesystem above away first.
     if (config.upstream == Upstream::Filesystem && m_upstream.valid()) {
         auto copy = m_upstream.copy();
@@ -114,9 +114,9 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
         device = 0;
     }
     auto privileged = take_privileged_ports(host, device);
-    auto& ports = mach::privileged_ports();
+    auto& ports = runtime::privileged_ports();
     if (MACH_PORT_VALID(ports.device_master)) {
-        auto console = mach::console().open(ports.device_master);
+        auto console = runtime::console().open(ports.device_master);
         if (console.is_error() && !privileged.is_error())
             fail("cannot open the console: {}", console.error());
     }
@@ -132,7 +132,7 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
         Shutdown::use_acpi_power_off();
 
     // The ports this link serves; a restarted instance gets its next link's task port back too.
-    mach::SendRight restored_next = TRY(take_ports());
+    runtime::SendRight restored_next = TRY(take_ports());
     TRY(m_server.init());
     TRY(m_server.add_port(m_port.name()));
     TRY(m_server.add_port(m_bootstrap.name()));
@@ -151,7 +151,7 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
         // hand-off option of the module line is the first instance's.
         if (restored_next.valid()) {
             TRY(m_next.adopt_running(restored_next.release(), m_supervision.name()));
-            mach::println("boot: {} (instance {}) serves {} again", m_name, m_instance, m_next.name());
+            runtime::println("boot: {} (instance {}) serves {} again", m_name, m_instance, m_next.name());
         }
     } else if (!config.next_option.empty() && options.seen(config.next_option)) {
         if (!is_send_right(static_cast<mach_port_t>(next)))
@@ -168,7 +168,7 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
     return {};
 }
 
-base::Result<mach::SendRight> Link::take_ports()
+base::Result<runtime::SendRight> Link::take_ports()
 {
     if (m_upstream.valid()) {
         int instance = 0;
@@ -178,19 +178,19 @@ base::Result<mach::SendRight> Link::take_ports()
             = link_ports(m_upstream.name(), &instance, &device_master, &bootstrap, &supervision, &next_task);
         if (r == KERN_SUCCESS) {
             m_instance = instance > 0 ? static_cast<unsigned>(instance) : 1;
-            m_port = mach::ReceiveRight::adopt(device_master);
-            m_bootstrap = mach::ReceiveRight::adopt(bootstrap);
-            m_supervision = mach::ReceiveRight::adopt(supervision);
-            return mach::SendRight::adopt(next_task);
+            m_port = runtime::ReceiveRight::adopt(device_master);
+            m_bootstrap = runtime::ReceiveRight::adopt(bootstrap);
+            m_supervision = runtime::ReceiveRight::adopt(supervision);
+            return runtime::SendRight::adopt(next_task);
         }
         // A link above that is not one of ours: this link makes its own ports.
         if (r != MIG_BAD_ID)
             return base::Error(r, "asking the link above for this link's ports (link_ports)");
     }
-    m_port = TRY(mach::ReceiveRight::allocate());
-    m_bootstrap = TRY(mach::ReceiveRight::allocate());
-    m_supervision = TRY(mach::ReceiveRight::allocate());
-    return mach::SendRight();
+    m_port = TRY(runtime::ReceiveRight::allocate());
+    m_bootstrap = TRY(runtime::ReceiveRight::allocate());
+    m_supervision = TRY(runtime::ReceiveRight::allocate());
+    return runtime::SendRight();
 }
 
 base::Result<void> Link::hand_off(mach_port_t next)
@@ -198,9 +198,9 @@ base::Result<void> Link::hand_off(mach_port_t next)
     TRY(m_next.make_ports(m_supervision.name(), m_policy->restart));
     TRY(m_next.adopt(next));
     TRY(m_next.start(m_bootstrap.name(), m_supervision.name()));
-    mach::println("boot: {} -> {}", m_name, m_next.name());
+    runtime::println("boot: {} -> {}", m_name, m_next.name());
     if (m_next.restartable()) {
-        TRY(mach::start_thread([](void* next) { static_cast<NextLink*>(next)->watch(); }, &m_next));
+        TRY(runtime::start_thread([](void* next) { static_cast<NextLink*>(next)->watch(); }, &m_next));
     }
     // The link above keeps the next link's task port for a later instance of this link.
     if (m_upstream.valid()) {
@@ -232,7 +232,7 @@ void Link::note_bootstrap_use(base::StringView what)
     if (m_noted_bootstrap_use)
         return;
     m_noted_bootstrap_use = true;
-    mach::println("boot: {} uses bootstrap port for {}", m_name, what);
+    runtime::println("boot: {} uses bootstrap port for {}", m_name, what);
 }
 
 void Link::run()
@@ -242,18 +242,18 @@ void Link::run()
     if (m_filesystem) {
         auto offered = shutdown().offer_filesystem(*this);
         if (offered.is_error())
-            mach::report("{}", offered.error());
+            runtime::report("{}", offered.error());
     }
-    m_ready_ms = mach::uptime_ms();
-    mach::println("boot: {} ready", m_name);
-    mach::println("boot: {} started at {} ms, ready at {} ms", m_name, m_started_ms, m_ready_ms);
+    m_ready_ms = runtime::uptime_ms();
+    runtime::println("boot: {} ready", m_name);
+    runtime::println("boot: {} started at {} ms, ready at {} ms", m_name, m_started_ms, m_ready_ms);
     m_server.run();
     fail("its server loop ended");
 }
 
 void Link::fail_with(FailureStatus status, base::StringView why)
 {
-    mach::println("boot: {} failed: {}", m_name, why);
+    runtime::println("boot: {} failed: {}", m_name, why);
     if (status == FailureStatus::NextLinkDied && MACH_PORT_VALID(m_next.task()))
         (void)task_terminate(m_next.task());
     shutdown().shut_down(*this, static_cast<int>(status));

@@ -46,7 +46,7 @@ public:
     // Whether this provider serves the name (then open() answers, else the name goes upstream).
     virtual bool owns(base::StringView name) const = 0;
     // Returns a send right for the opened device (moved to the client), or a D_* error.
-    virtual base::Result<mach::SendRight> open(base::StringView name, dev_mode_t mode) = 0;
+    virtual base::Result<runtime::SendRight> open(base::StringView name, dev_mode_t mode) = 0;
 
 protected:
     ~DeviceProvider() = default;
@@ -58,7 +58,7 @@ class Filesystem {
 public:
     // fsys_getroot: a new send right to a port on the root directory, opened with flags, that
     // carries identity (fsys_getroot's gen_uids and gen_gids; at most FS_IDS_MAX of each).
-    virtual base::Result<mach::SendRight> root(int flags, const fs_identity& identity) = 0;
+    virtual base::Result<runtime::SendRight> root(int flags, const fs_identity& identity) = 0;
     // fsys_syncfs: everything written to the disk.
     virtual base::Result<void> sync() = 0;
     // fsys_goaway: everything written, the filesystem marked clean; the server goes on
@@ -123,7 +123,7 @@ public:
     }
     void set_filesystem(Filesystem& fs) { m_filesystem = &fs; }
     Filesystem* filesystem() const { return m_filesystem; }
-    mach::Server& server() { return m_server; }
+    runtime::Server& server() { return m_server; }
     base::StringView name() const { return m_name; }
 
     // Whether this link's device master is the upstream link's port, got through its bootstrap
@@ -177,14 +177,14 @@ public:
 
 private:
     base::Result<void> take_privileged_ports(unsigned long long host, unsigned long long device);
-    base::Result<mach::SendRight> take_ports();
+    base::Result<runtime::SendRight> take_ports();
     base::Result<void> hand_off(mach_port_t next);
 
     base::StringView m_name;
-    mach::ReceiveRight m_port; // the device master handed down
-    mach::ReceiveRight m_bootstrap; // the next task's bootstrap port
-    mach::ReceiveRight m_supervision; // exceptions and the death notice of the next task
-    mach::SendRight m_upstream; // the bootstrap port, if an upstream link set it
+    runtime::ReceiveRight m_port; // the device master handed down
+    runtime::ReceiveRight m_bootstrap; // the next task's bootstrap port
+    runtime::ReceiveRight m_supervision; // exceptions and the death notice of the next task
+    runtime::SendRight m_upstream; // the bootstrap port, if an upstream link set it
     NextLink m_next;
     unsigned m_instance = 1;
     DeviceProvider* m_providers[max_providers] = {};
@@ -193,7 +193,7 @@ private:
     Filesystem* m_filesystem = nullptr;
     IoGrants* m_io_grants = nullptr;
     const Policy* m_policy = nullptr;
-    mach::Server m_server;
+    runtime::Server m_server;
     bool m_noted_bootstrap_use = false;
     uint64_t m_started_ms = 0;
     uint64_t m_ready_ms = 0;

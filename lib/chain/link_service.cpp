@@ -32,7 +32,7 @@ kern_return_t S_link_deposit_next_task(mach_port_t bootstrap, mach_port_t next_t
 {
     if (!link().is_bootstrap(bootstrap))
         return KERN_INVALID_CAPABILITY;
-    link().next().deposit_next_task(mach::SendRight::adopt(next_task));
+    link().next().deposit_next_task(runtime::SendRight::adopt(next_task));
     return KERN_SUCCESS;
 }
 

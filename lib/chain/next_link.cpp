@@ -67,7 +67,7 @@ base::Result<void> NextLink::make_ports(mach_port_t supervision, bool restartabl
 
 base::Result<void> NextLink::adopt(mach_port_t task)
 {
-    m_task = mach::SendRight::adopt(task);
+    m_task = runtime::SendRight::adopt(task);
     learn_name(task, m_name);
     if (m_restartable) {
         auto image = TaskImage::capture(task);
@@ -80,7 +80,7 @@ base::Result<void> NextLink::adopt(mach_port_t task)
 
 base::Result<void> NextLink::adopt_running(mach_port_t task, mach_port_t supervision)
 {
-    m_task = mach::SendRight::adopt(task);
+    m_task = runtime::SendRight::adopt(task);
     learn_name(task, m_name);
     return request_notification(task, MACH_NOTIFY_DEAD_NAME, supervision, "asking to be told of its death");
 }
@@ -92,12 +92,12 @@ base::Result<void> NextLink::start(mach_port_t bootstrap, mach_port_t supervisio
     mach_port_t task = m_task.name();
     MACH_TRY(mach_port_insert_right(mach_task_self(), bootstrap, bootstrap, MACH_MSG_TYPE_MAKE_SEND),
         "making a send right to the bootstrap port");
-    auto own = mach::SendRight::adopt(bootstrap);
+    auto own = runtime::SendRight::adopt(bootstrap);
     MACH_TRY(task_set_special_port(task, TASK_BOOTSTRAP_PORT, own.name()), "setting its bootstrap port");
     // A crash below is reported here: the next task's exceptions and its death come to us.
     MACH_TRY(mach_port_insert_right(mach_task_self(), supervision, supervision, MACH_MSG_TYPE_MAKE_SEND),
         "making a send right to the supervision port");
-    auto exceptions = mach::SendRight::adopt(supervision);
+    auto exceptions = runtime::SendRight::adopt(supervision);
     MACH_TRY(task_set_special_port(task, TASK_EXCEPTION_PORT, exceptions.name()), "setting its exception port");
     TRY(request_notification(task, MACH_NOTIFY_DEAD_NAME, supervision, "asking to be told of its death"));
     MACH_TRY(task_resume(task), "resuming it");
@@ -151,11 +151,11 @@ void NextLink::mark_dead(base::StringView why)
     if (m_dead)
         return;
     m_dead = true;
-    m_died_ms = mach::uptime_ms();
+    m_died_ms = runtime::uptime_ms();
     if (m_death_hook)
         m_death_hook->next_link_died();
     m_last_fault.assign(why);
-    mach::println("boot: {}: {} {}; restarting it", link().name(), m_name.view(), why);
+    runtime::println("boot: {}: {} {}; restarting it", link().name(), m_name.view(), why);
 }
 
 bool NextLink::crashed(base::StringView fault)
@@ -179,10 +179,10 @@ bool NextLink::died(mach_port_t name)
 
 void NextLink::watch()
 {
-    uint64_t last_health = mach::uptime_ms();
+    uint64_t last_health = runtime::uptime_ms();
     for (;;) {
-        mach::sleep_ms(100);
-        uint64_t now = mach::uptime_ms();
+        runtime::sleep_ms(100);
+        uint64_t now = runtime::uptime_ms();
         if (m_dead) {
             restart();
             continue;
@@ -197,10 +197,10 @@ void NextLink::watch()
         unsigned bound = m_answered_health ? health_bound_ms : first_health_bound_ms;
         kern_return_t r;
         {
-            mach::ClientCallBound wait(bound);
+            runtime::ClientCallBound wait(bound);
             r = link_health(m_ports[int(Port::NextBootstrap)].name);
         }
-        last_health = mach::uptime_ms();
+        last_health = runtime::uptime_ms();
         if (m_dead || instance != m_instance)
             continue;
         if (r == KERN_SUCCESS) {
@@ -217,7 +217,7 @@ void NextLink::watch()
 
 void NextLink::restart()
 {
-    uint64_t now = mach::uptime_ms();
+    uint64_t now = runtime::uptime_ms();
     unsigned recent = 0;
     for (unsigned i = 0; i < m_restarts && i < max_restarts; ++i)
         if (now - m_restart_ms[i] < restart_window_ms)
@@ -260,8 +260,8 @@ void NextLink::restart()
         base::format(what, "cannot be restarted: {}", started.error());
         give_up(what.view());
     }
-    mach::println("boot: {} restarted {} (restart {}, at most {} a minute), {} ms after it failed", link().name(),
-        m_name.view(), m_restarts, max_restarts, mach::uptime_ms() - m_died_ms);
+    runtime::println("boot: {} restarted {} (restart {}, at most {} a minute), {} ms after it failed", link().name(),
+        m_name.view(), m_restarts, max_restarts, runtime::uptime_ms() - m_died_ms);
 }
 
 void NextLink::give_up(base::StringView what)

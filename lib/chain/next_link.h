@@ -74,10 +74,10 @@ public:
     struct Handed {
         int instance;
         mach_port_t device_master, next_bootstrap, supervision;
-        mach::SendRight next_task;
+        runtime::SendRight next_task;
     };
     base::Result<Handed> hand_ports();
-    void deposit_next_task(mach::SendRight task) { m_deposited_next_task = static_cast<mach::SendRight&&>(task); }
+    void deposit_next_task(runtime::SendRight task) { m_deposited_next_task = static_cast<runtime::SendRight&&>(task); }
 
     // From the supervision port. Each returns true when the link was restartable and the event
     // is taken care of (a restart follows); false: the chain must go down.
@@ -101,7 +101,7 @@ private:
     void restart();
     [[noreturn]] void give_up(base::StringView what);
 
-    mach::SendRight m_task;
+    runtime::SendRight m_task;
     base::BoundedString<64> m_name;
     Kept m_ports[static_cast<int>(Port::Count)];
     mach_port_t m_supervision = MACH_PORT_NULL;
@@ -112,7 +112,7 @@ private:
     unsigned m_instance = 1;
     bool m_getpriv_answered = false;
     bool m_ports_handed = false;
-    mach::SendRight m_deposited_next_task;
+    runtime::SendRight m_deposited_next_task;
 
     bool m_dead = false;
     bool m_answered_health = false; // this instance answered once

@@ -28,15 +28,15 @@ constexpr int acpi_power_off_state = 5; // S5
 // follows.
 void power_off_through_acpi()
 {
-    mach_port_t master = mach::privileged_ports().device_master;
+    mach_port_t master = runtime::privileged_ports().device_master;
     mach_port_t acpi = MACH_PORT_NULL;
     char name[] = "acpi";
     if (!MACH_PORT_VALID(master) || device_open(master, D_READ | D_WRITE, name, &acpi) != KERN_SUCCESS)
         return;
-    mach::println("boot: power-off through acpi");
-    mach::console().flush();
+    runtime::println("boot: power-off through acpi");
+    runtime::console().flush();
     kern_return_t r = acpi_sleep(acpi, acpi_power_off_state);
-    mach::report("acpi_sleep(5) failed: {}", base::Status { r });
+    runtime::report("acpi_sleep(5) failed: {}", base::Status { r });
     mach_port_deallocate(mach_task_self(), acpi);
 }
 
@@ -44,28 +44,28 @@ void power_off_through_acpi()
 // holds the host port for); else this link's own host port; else the power-off.
 [[noreturn]] void reboot(int status)
 {
-    mach_port_t master = mach::privileged_ports().device_master;
+    mach_port_t master = runtime::privileged_ports().device_master;
     mach_port_t acpi = MACH_PORT_NULL;
     char name[] = "acpi";
-    mach::println("boot: reboot by {}", mach::program_name());
-    mach::console().flush();
+    runtime::println("boot: reboot by {}", runtime::program_name());
+    runtime::console().flush();
     if (MACH_PORT_VALID(master) && device_open(master, D_READ | D_WRITE, name, &acpi) == KERN_SUCCESS) {
         kern_return_t r = acpi_reset(acpi);
-        mach::report("acpi_reset failed: {}", base::Status { r });
+        runtime::report("acpi_reset failed: {}", base::Status { r });
         mach_port_deallocate(mach_task_self(), acpi);
     }
-    mach_port_t host = mach::privileged_ports().host_priv;
+    mach_port_t host = runtime::privileged_ports().host_priv;
     if (MACH_PORT_VALID(host))
         host_reboot(host, 0);
-    mach::report("cannot reboot: no acpi link and no host port; powering off instead");
-    mach::power_off(status);
+    runtime::report("cannot reboot: no acpi link and no host port; powering off instead");
+    runtime::power_off(status);
 }
 
 } // namespace
 
 void Shutdown::use_acpi_power_off()
 {
-    mach::set_power_off_method(power_off_through_acpi);
+    runtime::set_power_off_method(power_off_through_acpi);
 }
 
 Shutdown& shutdown()
@@ -76,7 +76,7 @@ Shutdown& shutdown()
 
 base::Result<void> Shutdown::offer_filesystem(Link& link)
 {
-    m_port = TRY(mach::ReceiveRight::allocate());
+    m_port = TRY(runtime::ReceiveRight::allocate());
     TRY(link.server().add_port(m_port.name()));
     if (!link.has_upstream())
         return {};
@@ -91,13 +91,13 @@ base::Result<void> Shutdown::offer_filesystem(Link& link)
     return {};
 }
 
-void Shutdown::set_filesystem_port(mach::SendRight port, base::StringView name)
+void Shutdown::set_filesystem_port(runtime::SendRight port, base::StringView name)
 {
-    m_filesystem = static_cast<mach::SendRight&&>(port);
+    m_filesystem = static_cast<runtime::SendRight&&>(port);
     m_filesystem_name.assign(name);
 }
 
-kern_return_t Shutdown::registered(Link& link, mach_port_t port, mach::SendRight filesystem, base::StringView name)
+kern_return_t Shutdown::registered(Link& link, mach_port_t port, runtime::SendRight filesystem, base::StringView name)
 {
     // Only the link below holds the bootstrap port, and it registers once: nothing else can
     // become the filesystem a shutdown puts away.
@@ -105,12 +105,12 @@ kern_return_t Shutdown::registered(Link& link, mach_port_t port, mach::SendRight
         filesystem.release(); // the server loop releases what a refused request carried
         return KERN_INVALID_CAPABILITY;
     }
-    set_filesystem_port(static_cast<mach::SendRight&&>(filesystem), name);
+    set_filesystem_port(static_cast<runtime::SendRight&&>(filesystem), name);
     // And on up, so that every link above the filesystem can put it away.
     if (link.has_upstream()) {
         kern_return_t r = shutdown_register(link.upstream(), m_filesystem.name(), m_filesystem_name.c_str());
         if (r != KERN_SUCCESS)
-            mach::report(
+            runtime::report(
                 "cannot pass {}'s shutdown port up the chain: {}", m_filesystem_name.view(), base::Status { r });
     }
     return KERN_SUCCESS;
@@ -121,7 +121,7 @@ void Shutdown::put_filesystem_away(Link& link)
     if (Filesystem* fs = link.filesystem()) {
         auto away = fs->go_away(0);
         if (away.is_error())
-            mach::report("the root filesystem could not be put away: {}", fs::ErrorText { away.error() });
+            runtime::report("the root filesystem could not be put away: {}", fsclient::ErrorText { away.error() });
         return;
     }
     if (!m_filesystem.valid())
@@ -131,20 +131,20 @@ void Shutdown::put_filesystem_away(Link& link)
     // while nothing but the shutdown should run now. The send does not wait: the port is the
     // chain's own (the upstream's bootstrap port, or the shutdown port only links hold), so its
     // queue has room.
-    unsigned previous = mach::rpc_timeout();
-    mach::set_rpc_timeout(filesystem_bound_ms);
+    unsigned previous = runtime::rpc_timeout();
+    runtime::set_rpc_timeout(filesystem_bound_ms);
     kern_return_t r = fsys_goaway(m_filesystem.name(), 0);
-    mach::set_rpc_timeout(previous);
+    runtime::set_rpc_timeout(previous);
     base::StringView name = m_filesystem_name.view();
     if (r == KERN_SUCCESS)
         return;
     if (r == MACH_SEND_INVALID_DEST || r == MIG_SERVER_DIED || r == MACH_RCV_PORT_DIED)
-        mach::report("{} is gone: what it had not synced is lost, what it synced is on the disk", name);
+        runtime::report("{} is gone: what it had not synced is lost, what it synced is on the disk", name);
     else if (r == MACH_RCV_TIMED_OUT)
-        mach::report(
+        runtime::report(
             "{} did not put itself away within {} s: what it had not synced is lost", name, filesystem_bound_ms / 1000);
     else
-        mach::report("{} could not be put away: {}", name, fs::Status { r });
+        runtime::report("{} could not be put away: {}", name, fsclient::Status { r });
 }
 
 void Shutdown::shut_down(Link& link, int status, End end)
@@ -152,19 +152,19 @@ void Shutdown::shut_down(Link& link, int status, End end)
     if (m_going_down) {
         // A second way down while the first waits for the filesystem (on another thread of
         // this link): the first powers off within its bound; this one only if it does not.
-        mach::sleep_ms(filesystem_bound_ms + 2000);
-        mach::power_off(status);
+        runtime::sleep_ms(filesystem_bound_ms + 2000);
+        runtime::power_off(status);
     }
     m_going_down = true;
     put_filesystem_away(link);
     if (end == End::Reboot)
         reboot(status);
-    mach::power_off(status);
+    runtime::power_off(status);
 }
 
 } // namespace chain
 
 extern "C" kern_return_t S_shutdown_register(mach_port_t port, mach_port_t filesystem, const char* name)
 {
-    return chain::shutdown().registered(chain::link(), port, mach::SendRight::adopt(filesystem), name);
+    return chain::shutdown().registered(chain::link(), port, runtime::SendRight::adopt(filesystem), name);
 }

@@ -35,13 +35,13 @@ public:
     // registration with them.
     base::Result<void> offer_filesystem(Link&);
     // The filesystem is reached through `port` (registered from below, or the upstream).
-    void set_filesystem_port(mach::SendRight port, base::StringView name);
+    void set_filesystem_port(runtime::SendRight port, base::StringView name);
     bool has_filesystem_port() const { return m_filesystem.valid(); }
     // Whether fsys_syncfs and fsys_goaway on `port` reach this link's filesystem.
     bool is_filesystem_port(mach_port_t port) const { return m_port.valid() && port == m_port.name(); }
 
     // shutdown_register on this link's port `port`.
-    kern_return_t registered(Link&, mach_port_t port, mach::SendRight filesystem, base::StringView name);
+    kern_return_t registered(Link&, mach_port_t port, runtime::SendRight filesystem, base::StringView name);
 
     // The power-off asks the acpi link above, if there is one, when QEMU's test device is absent
     // (runtime/power.h). Every link below acpi; Link::start sets it.
@@ -59,8 +59,8 @@ public:
 private:
     void put_filesystem_away(Link&);
 
-    mach::ReceiveRight m_port; // the filesystem's link: the port registered above
-    mach::SendRight m_filesystem; // a filesystem below or above
+    runtime::ReceiveRight m_port; // the filesystem's link: the port registered above
+    runtime::SendRight m_filesystem; // a filesystem below or above
     base::BoundedString<64> m_filesystem_name;
     bool m_going_down = false;
 };

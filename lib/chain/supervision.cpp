@@ -71,7 +71,7 @@ kern_return_t do_mach_notify_port_destroyed(mach_port_t port, mach_port_t rights
 kern_return_t do_mach_notify_no_senders(mach_port_t port, mach_port_mscount_t count)
 {
     // To the object served on the port (runtime/port_objects.h); a port of nobody's is left be.
-    (void)mach::deliver_no_senders(port, count);
+    (void)runtime::deliver_no_senders(port, count);
     return KERN_SUCCESS;
 }
 

@@ -84,11 +84,11 @@ base::Result<void> TaskImage::take_thread(mach_port_t task)
     return {};
 }
 
-base::Result<mach::SendRight> TaskImage::instantiate() const
+base::Result<runtime::SendRight> TaskImage::instantiate() const
 {
     mach_port_t task_name = MACH_PORT_NULL;
     MACH_TRY(task_create(mach_task_self(), FALSE, &task_name), "creating the task (task_create)");
-    auto task = mach::SendRight::adopt(task_name);
+    auto task = runtime::SendRight::adopt(task_name);
     // Until it is complete, a failure ends the new task.
     struct EndOnFailure {
         mach_port_t task;
@@ -113,7 +113,7 @@ base::Result<mach::SendRight> TaskImage::instantiate() const
     }
     thread_t thread_name = MACH_PORT_NULL;
     MACH_TRY(thread_create(task_name, &thread_name), "creating the thread (thread_create)");
-    auto thread = mach::SendRight::adopt(thread_name);
+    auto thread = runtime::SendRight::adopt(thread_name);
     auto state = m_state;
     MACH_TRY(thread_set_state(
                  thread_name, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), i386_THREAD_STATE_COUNT),

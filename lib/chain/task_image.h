@@ -27,7 +27,7 @@ public:
 
     // A new task, suspended, with the copied memory and a thread at the copied state, named as
     // the first was. The caller sets its special ports and resumes it (task_resume).
-    base::Result<mach::SendRight> instantiate() const;
+    base::Result<runtime::SendRight> instantiate() const;
 
     size_t bytes() const; // the copied regions' size
 

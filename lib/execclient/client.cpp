@@ -6,7 +6,7 @@ extern "C" {
 #include "exec_U.h"
 }
 
-namespace exec {
+namespace execclient {
 
 namespace {
 
@@ -89,7 +89,7 @@ base::Result<Process> run(mach_port_t server, mach_port_t directory, base::Strin
         r.descriptor_count, const_cast<mach_port_t*>(spawn.ports), EXEC_PORT_COUNT, &task, &process);
     if (sent != KERN_SUCCESS)
         return reply_error(sent, "exec_exec_path");
-    return Process(mach::SendRight::adopt(task), mach::SendRight::adopt(process));
+    return Process(runtime::SendRight::adopt(task), runtime::SendRight::adopt(process));
 }
 
 base::Result<Process> run_file(mach_port_t server, mach_port_t file, const Spawn& spawn)
@@ -102,17 +102,17 @@ base::Result<Process> run_file(mach_port_t server, mach_port_t file, const Spawn
         r.descriptor_count, const_cast<mach_port_t*>(spawn.ports), EXEC_PORT_COUNT, &task, &process);
     if (sent != KERN_SUCCESS)
         return reply_error(sent, "exec_exec");
-    return Process(mach::SendRight::adopt(task), mach::SendRight::adopt(process));
+    return Process(runtime::SendRight::adopt(task), runtime::SendRight::adopt(process));
 }
 
 base::Result<Ended> Process::wait() const
 {
     // The reply comes when the program ends, which may be long after the runtime's RPC bound.
-    unsigned bound = mach::rpc_timeout();
-    mach::set_rpc_timeout(0);
+    unsigned bound = runtime::rpc_timeout();
+    runtime::set_rpc_timeout(0);
     Ended ended;
     kern_return_t r = exec_wait(m_process.name(), &ended.how, &ended.status);
-    mach::set_rpc_timeout(bound);
+    runtime::set_rpc_timeout(bound);
     if (r != KERN_SUCCESS)
         return reply_error(r, "exec_wait");
     return ended;
@@ -124,4 +124,4 @@ base::Result<void> Process::kill() const
     return {};
 }
 
-} // namespace exec
+} // namespace execclient

@@ -13,7 +13,7 @@
 #include "runtime/mach.h"
 #include "runtime/rights.h"
 
-namespace exec {
+namespace execclient {
 
 // What exec_startup_get_info on the program's bootstrap port answered.
 struct Startup {
@@ -22,11 +22,11 @@ struct Startup {
     uint64_t stack_size = 0;
     int flags = 0;
     // Descriptors 0, 1, 2 ... and what each speaks (EXEC_DESC_*).
-    mach::SendRight descriptors[EXEC_PORTS_MAX];
+    runtime::SendRight descriptors[EXEC_PORTS_MAX];
     int kinds[EXEC_PORTS_MAX] = {};
     size_t descriptor_count = 0;
     // Starting ports by EXEC_PORT_* index (invalid where the program was given none).
-    mach::SendRight ports[EXEC_PORTS_MAX];
+    runtime::SendRight ports[EXEC_PORTS_MAX];
     size_t port_count = 0;
 
     mach_port_t port(size_t index) const { return index < port_count ? ports[index].name() : MACH_PORT_NULL; }
@@ -49,9 +49,9 @@ struct Ended {
 class Process {
 public:
     Process() = default;
-    Process(mach::SendRight task, mach::SendRight process)
-        : m_task(static_cast<mach::SendRight&&>(task))
-        , m_process(static_cast<mach::SendRight&&>(process))
+    Process(runtime::SendRight task, runtime::SendRight process)
+        : m_task(static_cast<runtime::SendRight&&>(task))
+        , m_process(static_cast<runtime::SendRight&&>(process))
     {
     }
     mach_port_t task() const { return m_task.name(); }
@@ -62,8 +62,8 @@ public:
     base::Result<void> kill() const;
 
 private:
-    mach::SendRight m_task;
-    mach::SendRight m_process;
+    runtime::SendRight m_task;
+    runtime::SendRight m_process;
 };
 
 // What a new program is given. Null ports and empty lists take exec's defaults
@@ -105,4 +105,4 @@ const char* error_name(int code);
 // nullptr when unknown.
 const char* error_text(int code);
 
-} // namespace exec
+} // namespace execclient

@@ -3,7 +3,7 @@
 #include "execclient/client.h"
 #include "fsclient/status.h"
 
-namespace exec {
+namespace execclient {
 
 namespace {
 
@@ -62,7 +62,7 @@ base::Error reply_error(int code, const char* context)
         return error(code, context);
     if (is_elf_code(code))
         return base::Error(elf::domain, code, context);
-    return fs::reply_error(code, context);
+    return fsclient::reply_error(code, context);
 }
 
 const char* error_name(int code)
@@ -71,7 +71,7 @@ const char* error_name(int code)
         return name;
     if (is_elf_code(code))
         return elf::error_name(static_cast<elf::Error>(code));
-    if (const char* name = fs::error_name(code))
+    if (const char* name = fsclient::error_name(code))
         return name;
     return base::status_name(code);
 }
@@ -82,7 +82,7 @@ const char* error_text(int code)
         return text;
     if (is_elf_code(code))
         return elf::error_sentence(static_cast<elf::Error>(code));
-    return fs::error_text(code);
+    return fsclient::error_text(code);
 }
 
-} // namespace exec
+} // namespace execclient

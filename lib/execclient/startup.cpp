@@ -6,24 +6,24 @@ extern "C" {
 #include "exec_startup_U.h"
 }
 
-namespace exec {
+namespace execclient {
 
-static base::Result<mach::SendRight> bootstrap_port()
+static base::Result<runtime::SendRight> bootstrap_port()
 {
     mach_port_t port = MACH_PORT_NULL;
     MACH_TRY(task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &port), "reading the bootstrap port");
     if (!MACH_PORT_VALID(port))
         return base::Error(KERN_INVALID_CAPABILITY, "this task has no bootstrap port: exec did not start it");
-    return mach::SendRight::adopt(port);
+    return runtime::SendRight::adopt(port);
 }
 
 // An array of rights the reply carried: at most EXEC_PORTS_MAX of them become `out`; any more
 // (exec never sends more) are released, and memory MIG allocated for the array is freed.
-static size_t take_rights(mach_port_t* buffer, mach_port_t* data, mach_msg_type_number_t count, mach::SendRight* out)
+static size_t take_rights(mach_port_t* buffer, mach_port_t* data, mach_msg_type_number_t count, runtime::SendRight* out)
 {
     for (size_t i = 0; i < count; ++i) {
         if (i < EXEC_PORTS_MAX)
-            out[i] = mach::SendRight::adopt(data[i]);
+            out[i] = runtime::SendRight::adopt(data[i]);
         else if (MACH_PORT_VALID(data[i]))
             mach_port_deallocate(mach_task_self(), data[i]);
     }
@@ -67,7 +67,7 @@ void exit(int status)
     auto bootstrap = bootstrap_port();
     if (!bootstrap.is_error())
         (void)exec_startup_exit(bootstrap.value().name(), status);
-    mach::exit_task(status);
+    runtime::exit_task(status);
 }
 
-} // namespace exec
+} // namespace execclient

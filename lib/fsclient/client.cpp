@@ -7,7 +7,7 @@ extern "C" {
 #include "fsys_U.h"
 }
 
-namespace fs {
+namespace fsclient {
 
 namespace {
 
@@ -20,10 +20,10 @@ template<size_t N> base::Result<CString<N>> c_string(base::StringView s, const c
 {
     CString<N> out;
     if (s.size() >= N)
-        return fs::error(FS_ENAMETOOLONG, what);
+        return fsclient::error(FS_ENAMETOOLONG, what);
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] == 0)
-            return fs::error(FS_EINVAL, what);
+            return fsclient::error(FS_EINVAL, what);
         out.text[i] = s[i];
     }
     out.text[s.size()] = 0;
@@ -137,7 +137,7 @@ base::Result<Region> Node::read_all(size_t max) const
 {
     Stat st = TRY(stat());
     if (st.size > max)
-        return fs::error(FS_EFBIG, "reading a whole file");
+        return fsclient::error(FS_EFBIG, "reading a whole file");
     Region r = TRY(Region::allocate(st.size));
     size_t n = TRY(read(0, r.data(), st.size));
     r.m_size = n;
@@ -238,7 +238,7 @@ base::Result<size_t> Node::readdir_batch(
         __builtin_memcpy(buffer, data, n);
         release_memory(data, size);
         if (n < size)
-            return fs::error(FS_EIO, "a dir_readdir reply over FS_READDIR_MAX");
+            return fsclient::error(FS_EIO, "a dir_readdir reply over FS_READDIR_MAX");
     }
     return static_cast<size_t>(size);
 }
@@ -251,7 +251,7 @@ base::Result<size_t> Node::readlink(char* buffer, size_t len) const
     while (n < FS_PATH_MAX && target[n])
         ++n;
     if (n > len)
-        return fs::error(FS_ENAMETOOLONG, "file_readlink: the buffer is too small");
+        return fsclient::error(FS_ENAMETOOLONG, "file_readlink: the buffer is too small");
     __builtin_memcpy(buffer, target, n);
     return n;
 }
@@ -281,11 +281,11 @@ base::Result<void> Node::sync() const
     return check(file_syncfs(port(), 1, 0), "file_syncfs");
 }
 
-base::Result<mach::SendRight> Node::control() const
+base::Result<runtime::SendRight> Node::control() const
 {
     mach_port_t control = MACH_PORT_NULL;
     TRY(check(file_getcontrol(port(), &control), "file_getcontrol"));
-    return mach::SendRight::adopt(control);
+    return runtime::SendRight::adopt(control);
 }
 
 base::Result<Node> Node::restrict_auth(const fs_identity& identity) const
@@ -322,7 +322,7 @@ fs_identity identity_of(uint32_t uid, uint32_t gid)
 base::Result<Node> root_from(mach_port_t control, int flags, const fs_identity& identity)
 {
     if (identity.uid_count > FS_IDS_MAX || identity.gid_count > FS_IDS_MAX)
-        return fs::error(FS_EINVAL, "more ids than FS_IDS_MAX");
+        return fsclient::error(FS_EINVAL, "more ids than FS_IDS_MAX");
     retry_type retry = 0;
     string_t retry_name;
     mach_port_t root = MACH_PORT_NULL;
@@ -333,7 +333,7 @@ base::Result<Node> root_from(mach_port_t control, int flags, const fs_identity& 
     if (retry != FSYS_RETRY_NORMAL || retry_name[0]) {
         if (MACH_PORT_VALID(root))
             mach_port_deallocate(mach_task_self(), root);
-        return fs::error(FS_EOPNOTSUPP, "fsys_getroot asked for a retry");
+        return fsclient::error(FS_EOPNOTSUPP, "fsys_getroot asked for a retry");
     }
     return Node::adopt(root);
 }
@@ -363,4 +363,4 @@ base::Result<size_t> filesystem_options(mach_port_t control, char (&words)[FSYS_
     return count < FSYS_OPTIONS_MAX ? count : FSYS_OPTIONS_MAX;
 }
 
-} // namespace fs
+} // namespace fsclient

@@ -16,7 +16,7 @@
 #include "runtime/mach.h"
 #include "runtime/rights.h"
 
-namespace fs {
+namespace fsclient {
 
 using Stat = fs_stat;
 using StatFs = fs_statfs;
@@ -62,9 +62,9 @@ class Node {
 public:
     Node() = default;
     // Takes a send right to a node port (from fsys_getroot, dir_lookup or a start-up message).
-    static Node adopt(mach_port_t port) { return Node(mach::SendRight::adopt(port)); }
-    explicit Node(mach::SendRight port)
-        : m_port(static_cast<mach::SendRight&&>(port))
+    static Node adopt(mach_port_t port) { return Node(runtime::SendRight::adopt(port)); }
+    explicit Node(runtime::SendRight port)
+        : m_port(static_cast<runtime::SendRight&&>(port))
     {
     }
 
@@ -123,14 +123,14 @@ public:
     base::Result<fs_identity> auth() const;
     // file_getcontrol: the filesystem's control port, for fsys_set_options and fsys_get_options
     // (root's only, else FS_EPERM).
-    base::Result<mach::SendRight> control() const;
+    base::Result<runtime::SendRight> control() const;
 
     // One dir_readdir batch (for for_each_entry): its bytes into buffer, their size returned.
     base::Result<size_t> readdir_batch(
         int64_t cursor, int max_entries, char (&buffer)[FS_READDIR_MAX], int64_t& next, int& count) const;
 
 private:
-    mach::SendRight m_port;
+    runtime::SendRight m_port;
 };
 
 // An identity of one uid and one gid (root_identity(): 0 and 0).
@@ -166,7 +166,7 @@ template<typename F> base::Result<void> Node::for_each_entry(F f) const
         Dirent d;
         for (int i = 0; i < count; ++i) {
             if (reader.next(d) != 1)
-                return fs::error(FS_EIO, "a malformed dir_readdir reply");
+                return fsclient::error(FS_EIO, "a malformed dir_readdir reply");
             if (!f(static_cast<const Dirent&>(d)))
                 return {};
         }
@@ -174,4 +174,4 @@ template<typename F> base::Result<void> Node::for_each_entry(F f) const
     }
 }
 
-} // namespace fs
+} // namespace fsclient

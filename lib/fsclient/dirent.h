@@ -10,7 +10,7 @@
 #include "base/string_view.h"
 #include "fs_types.h"
 
-namespace fs {
+namespace fsclient {
 
 class DirentWriter {
 public:
@@ -85,4 +85,4 @@ private:
     size_t m_at = 0;
 };
 
-} // namespace fs
+} // namespace fsclient

@@ -1,7 +1,7 @@
 // Names of the file protocol's error codes.
 #include "fsclient/status.h"
 
-namespace fs {
+namespace fsclient {
 
 namespace {
 struct Entry {
@@ -60,4 +60,4 @@ const char* error_text(int code)
 
 constexpr base::ErrorDomain domain { "fs", error_name, error_text };
 
-} // namespace fs
+} // namespace fsclient

@@ -6,7 +6,7 @@
 #include "base/result.h"
 #include "fs_types.h"
 
-namespace fs {
+namespace fsclient {
 
 // "FS_ENOENT", ...; nullptr for a code that is not the protocol's.
 const char* error_name(int code);
@@ -24,7 +24,7 @@ constexpr base::Error error(int code, const char* context)
 
 // Whether a bare code is one of the protocol's. Only where a code arrives as a number (a reply's
 // status, a code a program was given) and has no domain yet; an error that has one is asked
-// `e.is(fs::domain)`.
+// `e.is(fsclient::domain)`.
 constexpr bool is_fs_error(int code)
 {
     return (code & ~0xffff) == FS_ERROR_BASE;
@@ -48,23 +48,23 @@ struct ErrorText {
     base::Error error;
 };
 
-} // namespace fs
+} // namespace fsclient
 
-template<> struct base::Formatter<fs::Status> {
-    static void format(Sink& s, const FormatSpec& spec, fs::Status st)
+template<> struct base::Formatter<fsclient::Status> {
+    static void format(Sink& s, const FormatSpec& spec, fsclient::Status st)
     {
-        if (const char* name = fs::error_name(st.code))
+        if (const char* name = fsclient::error_name(st.code))
             format_string(s, spec, name);
         else
             Formatter<base::Status>::format(s, spec, base::Status { st.code });
     }
 };
 
-template<> struct base::Formatter<fs::ErrorText> {
-    static void format(Sink& s, const FormatSpec& spec, const fs::ErrorText& e)
+template<> struct base::Formatter<fsclient::ErrorText> {
+    static void format(Sink& s, const FormatSpec& spec, const fsclient::ErrorText& e)
     {
         if (e.error.context())
             base::format(s, "{}: ", e.error.context());
-        Formatter<fs::Status>::format(s, spec, fs::Status { e.error.code() });
+        Formatter<fsclient::Status>::format(s, spec, fsclient::Status { e.error.code() });
     }
 };

@@ -19,11 +19,11 @@ base::Result<Bus> Bus::open(Access access)
 {
     mach_port_t root = MACH_PORT_NULL;
     dev_mode_t mode = access == Access::ReadWrite ? D_READ | D_WRITE : D_READ;
-    MACH_TRY(device_open(mach::privileged_ports().device_master, mode, const_cast<char*>("pci"), &root),
+    MACH_TRY(device_open(runtime::privileged_ports().device_master, mode, const_cast<char*>("pci"), &root),
         "opening pci on the device master");
     if (chain::link().has_upstream())
         chain::link().note_bootstrap_use("pci");
-    return Bus(mach::SendRight::adopt(root));
+    return Bus(runtime::SendRight::adopt(root));
 }
 
 base::Result<void> Bus::list(pci::FunctionTable& out) const
@@ -59,7 +59,7 @@ base::Result<Device> Bus::open(pci::Address a) const
 {
     mach_port_t port = MACH_PORT_NULL;
     MACH_TRY(pci_enum_open(m_root.name(), a.bus, a.device, a.function, &port), "opening a PCI function");
-    return Device(a, mach::SendRight::adopt(port));
+    return Device(a, runtime::SendRight::adopt(port));
 }
 
 base::Result<uint32_t> Device::read(uint16_t offset, unsigned size) const

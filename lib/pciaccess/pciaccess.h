@@ -17,9 +17,9 @@ namespace pciaccess {
 class Device {
 public:
     Device() = default;
-    explicit Device(pci::Address a, mach::SendRight port)
+    explicit Device(pci::Address a, runtime::SendRight port)
         : m_address(a)
-        , m_port(static_cast<mach::SendRight&&>(port))
+        , m_port(static_cast<runtime::SendRight&&>(port))
     {
     }
 
@@ -42,7 +42,7 @@ private:
     base::Result<void> write(uint16_t offset, unsigned size, uint32_t value) const;
 
     pci::Address m_address;
-    mach::SendRight m_port;
+    runtime::SendRight m_port;
 };
 
 class Bus {
@@ -64,11 +64,11 @@ public:
     mach_port_t root() const { return m_root.name(); }
 
 private:
-    explicit Bus(mach::SendRight root)
-        : m_root(static_cast<mach::SendRight&&>(root))
+    explicit Bus(runtime::SendRight root)
+        : m_root(static_cast<runtime::SendRight&&>(root))
     {
     }
-    mach::SendRight m_root;
+    runtime::SendRight m_root;
 };
 
 } // namespace pciaccess

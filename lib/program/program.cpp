@@ -37,7 +37,7 @@ base::Result<void> Output::emit(const char* data, size_t size)
         return {};
     }
     if (m_kind == StreamKind::File) {
-        fs::Node node = fs::Node::adopt(m_port);
+        fsclient::Node node = fsclient::Node::adopt(m_port);
         auto written = node.write(FS_OFFSET_CURRENT, data, size);
         node.release(); // borrowed
         if (written.is_error())
@@ -89,17 +89,17 @@ base::Result<size_t> Input::read(char* buffer, size_t size)
         mach_msg_type_number_t count = sizeof data;
         size_t want = size < sizeof data ? size : sizeof data;
         // Someone types when they like: no bound on this reply.
-        unsigned bound = mach::rpc_timeout();
-        mach::set_rpc_timeout(0);
+        unsigned bound = runtime::rpc_timeout();
+        runtime::set_rpc_timeout(0);
         kern_return_t kr = device_read_inband(m_port, 0, 0, want, data, &count);
-        mach::set_rpc_timeout(bound);
+        runtime::set_rpc_timeout(bound);
         if (kr != KERN_SUCCESS)
             return base::Error(kr, "reading the console");
         size_t n = count < want ? count : want;
         __builtin_memcpy(buffer, data, n);
         return n;
     }
-    fs::Node node = fs::Node::adopt(m_port);
+    fsclient::Node node = fsclient::Node::adopt(m_port);
     auto r = node.read_region(FS_OFFSET_CURRENT, size);
     node.release();
     if (r.is_error())
@@ -127,12 +127,13 @@ base::Result<void> Process::start(int argc, char** argv)
     m_argv = argv;
     // GNU Mach's and exec's initial stack: argv's null, then envp up to its null.
     m_envp = argv + argc + 1;
-    auto startup = TRY(exec::startup());
+    auto startup = TRY(execclient::startup());
     auto take = [&](size_t index) {
-        return index < startup.port_count ? static_cast<mach::SendRight&&>(startup.ports[index]) : mach::SendRight();
+        return index < startup.port_count ? static_cast<runtime::SendRight&&>(startup.ports[index])
+                                          : runtime::SendRight();
     };
-    m_root = fs::Node(take(EXEC_PORT_CRDIR));
-    m_cwd = fs::Node(take(EXEC_PORT_CWDIR));
+    m_root = fsclient::Node(take(EXEC_PORT_CRDIR));
+    m_cwd = fsclient::Node(take(EXEC_PORT_CWDIR));
     m_console = take(EXEC_PORT_CONSOLE);
     m_exec = take(EXEC_PORT_EXEC);
     m_device_master = take(EXEC_PORT_DEVICE_MASTER);
@@ -142,13 +143,13 @@ base::Result<void> Process::start(int argc, char** argv)
         if (!again.is_error())
             m_cwd = again.release_value();
     }
-    mach::privileged_ports().device_master = m_device_master.name();
-    mach::privileged_ports().host_priv = m_host_priv.name();
+    runtime::privileged_ports().device_master = m_device_master.name();
+    runtime::privileged_ports().host_priv = m_host_priv.name();
 
     for (size_t i = 0; i < 3; ++i) {
         StreamKind kind = StreamKind::Closed;
         if (i < startup.descriptor_count) {
-            m_descriptors[i] = static_cast<mach::SendRight&&>(startup.descriptors[i]);
+            m_descriptors[i] = static_cast<runtime::SendRight&&>(startup.descriptors[i]);
             kind = kind_of(startup.kinds[i]);
         }
         if (i == 0)
@@ -180,22 +181,22 @@ void exit(int status)
 {
     (void)self().out().flush();
     (void)self().err().flush();
-    exec::exit(status);
+    execclient::exit(status);
 }
 
 } // namespace program
 
 void base::Formatter<program::ErrorText>::format(Sink& s, const FormatSpec& spec, program::ErrorText e)
 {
-    if (const char* text = exec::error_text(e.code)) {
+    if (const char* text = execclient::error_text(e.code)) {
         s.put(base::StringView(text));
         return;
     }
-    if (const char* name = exec::error_name(e.code)) {
+    if (const char* name = execclient::error_name(e.code)) {
         s.put(base::StringView(name));
         return;
     }
-    Formatter<fs::Status>::format(s, spec, fs::Status { e.code });
+    Formatter<fsclient::Status>::format(s, spec, fsclient::Status { e.code });
 }
 
 int module_main(int argc, char** argv)
@@ -203,7 +204,7 @@ int module_main(int argc, char** argv)
     auto started = program::self().start(argc, argv);
     if (started.is_error()) {
         // Not started by exec: there is no console to say it on, and nobody to tell.
-        mach::exit_task(127);
+        runtime::exit_task(127);
     }
     program::exit(program_main(argc, argv));
 }

@@ -80,10 +80,10 @@ public:
     // The value of an environment variable; found is false when it is not set.
     base::StringView env(base::StringView name, bool* found = nullptr) const;
 
-    const fs::Node& root() const { return m_root; }
-    const fs::Node& cwd() const { return m_cwd; }
+    const fsclient::Node& root() const { return m_root; }
+    const fsclient::Node& cwd() const { return m_cwd; }
     // Replaces the current directory (a shell's cd).
-    void set_cwd(fs::Node node) { m_cwd = static_cast<fs::Node&&>(node); }
+    void set_cwd(fsclient::Node node) { m_cwd = static_cast<fsclient::Node&&>(node); }
     mach_port_t console() const { return m_console.name(); }
     mach_port_t exec_server() const { return m_exec.name(); }
     mach_port_t device_master() const { return m_device_master.name(); }
@@ -97,13 +97,13 @@ private:
     int m_argc = 0;
     char** m_argv = nullptr;
     char** m_envp = nullptr;
-    fs::Node m_root;
-    fs::Node m_cwd;
-    mach::SendRight m_console;
-    mach::SendRight m_exec;
-    mach::SendRight m_device_master;
-    mach::SendRight m_host_priv;
-    mach::SendRight m_descriptors[3];
+    fsclient::Node m_root;
+    fsclient::Node m_cwd;
+    runtime::SendRight m_console;
+    runtime::SendRight m_exec;
+    runtime::SendRight m_device_master;
+    runtime::SendRight m_host_priv;
+    runtime::SendRight m_descriptors[3];
     Output m_out;
     Output m_err;
     Input m_in;

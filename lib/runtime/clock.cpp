@@ -5,7 +5,7 @@
 #include "runtime/mach.h"
 #include "runtime/msg.h"
 
-namespace mach {
+namespace runtime {
 
 uint64_t uptime_ns()
 {
@@ -26,4 +26,4 @@ void sleep_ms(unsigned milliseconds)
     mach_msg_trap(&h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof h, port, milliseconds, MACH_PORT_NULL);
 }
 
-} // namespace mach
+} // namespace runtime

@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-namespace mach {
+namespace runtime {
 
 // Nanoseconds since the kernel started; 0 if the kernel cannot tell.
 uint64_t uptime_ns();
@@ -12,4 +12,4 @@ inline uint64_t uptime_ms()
     return uptime_ns() / 1000000;
 }
 
-} // namespace mach
+} // namespace runtime

@@ -1,7 +1,7 @@
 // The module console.
 #include "runtime/console.h"
 
-namespace mach {
+namespace runtime {
 
 Console& console()
 {
@@ -57,4 +57,4 @@ base::Result<void> Console::open(mach_port_t device_master)
     return {};
 }
 
-} // namespace mach
+} // namespace runtime

@@ -7,7 +7,7 @@
 #include "base/result.h"
 #include "runtime/mach.h"
 
-namespace mach {
+namespace runtime {
 
 class Console final : public base::Sink {
 public:
@@ -38,15 +38,15 @@ template<typename... Args> void println(base::StringView fmt, const Args&... arg
 // Prints "NAME: " then a formatted line: the form of every diagnostic a module prints.
 template<typename... Args> void report(base::StringView fmt, const Args&... args);
 
-} // namespace mach
+} // namespace runtime
 
 #include "runtime/runtime.h"
 
-namespace mach {
+namespace runtime {
 template<typename... Args> void report(base::StringView fmt, const Args&... args)
 {
     base::format(console(), "{}: ", program_name());
     base::format(console(), fmt, args...);
     console().put('\n');
 }
-} // namespace mach
+} // namespace runtime

@@ -8,7 +8,7 @@
 #include "runtime/heap.h"
 #include "runtime/runtime.h"
 
-namespace mach {
+namespace runtime {
 void set_program_name(const char* name);
 }
 
@@ -76,7 +76,7 @@ int strcmp(const char* a, const char* b)
 
 void __cxa_pure_virtual()
 {
-    mach::exit_task(134);
+    runtime::exit_task(134);
 }
 
 void* __dso_handle = nullptr;
@@ -94,9 +94,9 @@ int atexit(void (*)())
     for (auto** f = __init_array_start; f != __init_array_end; ++f)
         (*f)();
     if (argc > 0 && argv[0])
-        mach::set_program_name(argv[0]);
+        runtime::set_program_name(argv[0]);
     int status = module_main(argc, argv);
-    mach::exit_task(status);
+    runtime::exit_task(status);
 }
 }
 
@@ -107,7 +107,7 @@ const std::nothrow_t std::nothrow {};
 // a bug, caught where it happens. Allocations that may fail use base::create (base/own.h).
 static void* allocate_or_trap(size_t size)
 {
-    void* p = mach::heap_allocate(size);
+    void* p = runtime::heap_allocate(size);
     if (!p)
         __builtin_trap();
     return p;
@@ -122,30 +122,30 @@ void* operator new[](size_t size)
 }
 void* operator new(size_t size, const std::nothrow_t&) noexcept
 {
-    return mach::heap_allocate(size);
+    return runtime::heap_allocate(size);
 }
 void* operator new[](size_t size, const std::nothrow_t&) noexcept
 {
-    return mach::heap_allocate(size);
+    return runtime::heap_allocate(size);
 }
 void operator delete(void* p) noexcept
 {
-    mach::heap_free(p);
+    runtime::heap_free(p);
 }
 void operator delete[](void* p) noexcept
 {
-    mach::heap_free(p);
+    runtime::heap_free(p);
 }
 void operator delete(void* p, size_t) noexcept
 {
-    mach::heap_free(p);
+    runtime::heap_free(p);
 }
 void operator delete[](void* p, size_t) noexcept
 {
-    mach::heap_free(p);
+    runtime::heap_free(p);
 }
 
-namespace mach {
+namespace runtime {
 
 static base::StringView g_program_name = "module";
 static PrivilegedPorts g_privileged_ports;
@@ -173,4 +173,4 @@ PrivilegedPorts& privileged_ports()
         swtch_pri(0);
 }
 
-} // namespace mach
+} // namespace runtime

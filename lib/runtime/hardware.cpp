@@ -6,7 +6,7 @@
 #include "runtime/msg.h"
 #include "runtime/runtime.h"
 
-namespace mach {
+namespace runtime {
 
 static constexpr uintptr_t page = 0x1000;
 
@@ -114,4 +114,4 @@ void PollBound::pause()
     sleep_ms(1);
 }
 
-} // namespace mach
+} // namespace runtime

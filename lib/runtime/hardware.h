@@ -9,7 +9,7 @@
 
 #include "base/result.h"
 
-namespace mach {
+namespace runtime {
 
 class MmioRegion {
 public:
@@ -95,4 +95,4 @@ private:
     uint64_t m_pauses_left;
 };
 
-} // namespace mach
+} // namespace runtime

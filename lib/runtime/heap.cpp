@@ -3,7 +3,7 @@
 
 #include "runtime/mach.h"
 
-namespace mach {
+namespace runtime {
 
 namespace {
 
@@ -102,4 +102,4 @@ HeapStatistics heap_statistics()
     return g_stats;
 }
 
-} // namespace mach
+} // namespace runtime

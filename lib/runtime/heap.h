@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-namespace mach {
+namespace runtime {
 
 void* heap_allocate(size_t size);
 void heap_free(void* p);
@@ -16,4 +16,4 @@ struct HeapStatistics {
 };
 HeapStatistics heap_statistics();
 
-} // namespace mach
+} // namespace runtime

@@ -10,7 +10,7 @@ extern "C" {
 #include <device/notify.h>
 }
 
-namespace mach {
+namespace runtime {
 
 namespace {
 
@@ -140,4 +140,4 @@ void InterruptLine::give_up(const char* why)
     report("irq {}: {}; polling from now on", m_irq, why);
 }
 
-} // namespace mach
+} // namespace runtime

@@ -16,7 +16,7 @@
 #include "base/result.h"
 #include "runtime/rights.h"
 
-namespace mach {
+namespace runtime {
 
 class InterruptLine {
 public:
@@ -77,4 +77,4 @@ private:
     unsigned m_missed_in_a_row = 0;
 };
 
-} // namespace mach
+} // namespace runtime

@@ -4,7 +4,7 @@
 #include "runtime/mach.h"
 #include "runtime/runtime.h"
 
-namespace mach {
+namespace runtime {
 
 base::Result<void> request_io_ports(uint16_t from, uint16_t to)
 {
@@ -16,4 +16,4 @@ base::Result<void> request_io_ports(uint16_t from, uint16_t to)
     return {};
 }
 
-} // namespace mach
+} // namespace runtime

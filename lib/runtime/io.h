@@ -7,7 +7,7 @@
 
 #include "base/result.h"
 
-namespace mach {
+namespace runtime {
 
 // Grants this task the ports [from, to], inclusive.
 base::Result<void> request_io_ports(uint16_t from, uint16_t to);
@@ -68,4 +68,4 @@ struct PortAccess {
     }
 };
 
-} // namespace mach
+} // namespace runtime

@@ -5,7 +5,7 @@
 #include "runtime/msg.h"
 #include "runtime/threads.h"
 
-namespace mach {
+namespace runtime {
 
 static unsigned g_rpc_timeout_ms = 60 * 1000;
 // The innermost ClientCallBound and MIG's reply port are the thread's (threads.h): a thread
@@ -32,7 +32,7 @@ ClientCallBound::~ClientCallBound()
     this_thread().client_call_ms = m_previous;
 }
 
-} // namespace mach
+} // namespace runtime
 
 namespace {
 
@@ -57,14 +57,15 @@ extern "C" {
 mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option, mach_msg_size_t send_size,
     mach_msg_size_t rcv_size, mach_port_t rcv_name, mach_msg_timeout_t timeout, mach_port_t notify)
 {
-    unsigned client_ms = mach::this_thread().client_call_ms;
+    unsigned client_ms = runtime::this_thread().client_call_ms;
     if (client_ms && !(option & (MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT))) {
         // A port a client handed us: the send and the reply wait are bounded apart, so that a
         // full queue fails quickly while a slow answer still has the whole bound. Other
         // threads run meanwhile.
-        mach::OutsideTurn outside(mach::Wait::Client);
+        runtime::OutsideTurn outside(runtime::Wait::Client);
         if (option & MACH_SEND_MSG) {
-            unsigned send_ms = client_ms < mach::ClientCallBound::send_ms ? client_ms : mach::ClientCallBound::send_ms;
+            unsigned send_ms
+                = client_ms < runtime::ClientCallBound::send_ms ? client_ms : runtime::ClientCallBound::send_ms;
             mach_msg_return_t sent;
             do
                 sent = mach_msg_trap(
@@ -78,16 +79,16 @@ mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option, mac
         option |= MACH_RCV_TIMEOUT;
         timeout = client_ms;
         return mach_msg_retrying(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
-    } else if ((option & MACH_RCV_MSG) && !(option & MACH_RCV_TIMEOUT) && mach::g_rpc_timeout_ms) {
+    } else if ((option & MACH_RCV_MSG) && !(option & MACH_RCV_TIMEOUT) && runtime::g_rpc_timeout_ms) {
         option |= MACH_RCV_TIMEOUT;
-        timeout = mach::g_rpc_timeout_ms;
+        timeout = runtime::g_rpc_timeout_ms;
     }
     return mach_msg_retrying(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
 }
 
 mach_port_t mig_get_reply_port(void)
 {
-    auto& self = mach::this_thread();
+    auto& self = runtime::this_thread();
     if (self.reply_port == MACH_PORT_NULL)
         self.reply_port = mach_reply_port();
     return self.reply_port;
@@ -100,7 +101,7 @@ void mig_put_reply_port(mach_port_t)
 // Called by a stub after an RPC failed: the port may hold a late reply, so it is replaced.
 void mig_dealloc_reply_port(mach_port_t port)
 {
-    auto& self = mach::this_thread();
+    auto& self = runtime::this_thread();
     if (port == self.reply_port)
         self.reply_port = MACH_PORT_NULL;
     mach_port_mod_refs(mach_task_self(), port, MACH_PORT_RIGHT_RECEIVE, -1);

@@ -3,7 +3,7 @@
 
 #include "runtime/mach.h"
 
-namespace mach {
+namespace runtime {
 
 // The bound mach_msg puts on every RPC reply wait (0: none). Default 60 s.
 void set_rpc_timeout(unsigned milliseconds);
@@ -31,4 +31,4 @@ private:
 // Sleeps for the given time, using a receive with a timeout on a port nobody sends to.
 void sleep_ms(unsigned milliseconds);
 
-} // namespace mach
+} // namespace runtime

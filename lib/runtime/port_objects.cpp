@@ -5,7 +5,7 @@
 #include "base/name_table.h"
 #include "runtime/server.h"
 
-namespace mach {
+namespace runtime {
 
 namespace {
 
@@ -77,4 +77,4 @@ void ServedPort::reset()
     m_right.reset();
 }
 
-} // namespace mach
+} // namespace runtime

@@ -22,7 +22,7 @@
 #include "base/result.h"
 #include "runtime/rights.h"
 
-namespace mach {
+namespace runtime {
 
 class Server;
 
@@ -106,4 +106,4 @@ private:
     ReceiveRight m_right;
 };
 
-} // namespace mach
+} // namespace runtime

@@ -5,7 +5,7 @@
 #include "runtime/io.h"
 #include "runtime/runtime.h"
 
-namespace mach {
+namespace runtime {
 
 static constexpr unsigned short debug_exit_port = 0xf4;
 static constexpr int rb_halt = 0x8; // RB_HALT of the BSD reboot flags GNU Mach uses
@@ -35,4 +35,4 @@ void set_power_off_method(PowerOffMethod m)
     exit_task(status);
 }
 
-} // namespace mach
+} // namespace runtime

@@ -5,7 +5,7 @@
 // last the host is halted with host_reboot, where the status is lost (the console line says it).
 #pragma once
 
-namespace mach {
+namespace runtime {
 
 // A way to turn the machine off that returns only when it failed.
 using PowerOffMethod = void (*)();
@@ -14,4 +14,4 @@ void set_power_off_method(PowerOffMethod);
 
 [[noreturn]] void power_off(int status);
 
-} // namespace mach
+} // namespace runtime

@@ -1,7 +1,7 @@
 // Port-right ownership.
 #include "runtime/rights.h"
 
-namespace mach {
+namespace runtime {
 
 void release_user_reference(mach_port_t name)
 {
@@ -34,4 +34,4 @@ base::Result<SendRight> ReceiveRight::make_send() const
     return SendRight::adopt(name());
 }
 
-} // namespace mach
+} // namespace runtime

@@ -5,7 +5,7 @@
 #include "base/result.h"
 #include "runtime/mach.h"
 
-namespace mach {
+namespace runtime {
 
 // What the three right types share: one name, owned, moved not copied, released by Release
 // (a function of the name) when the owner goes away.
@@ -72,4 +72,4 @@ public:
     base::Result<SendRight> make_send() const;
 };
 
-} // namespace mach
+} // namespace runtime

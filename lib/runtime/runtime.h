@@ -5,7 +5,7 @@
 #include "base/string_view.h"
 #include "runtime/mach.h"
 
-namespace mach {
+namespace runtime {
 
 // The module's own name (argv[0]), used in every message it prints.
 base::StringView program_name();
@@ -21,7 +21,7 @@ PrivilegedPorts& privileged_ports();
 // Ends this task. Does not return.
 [[noreturn]] void exit_task(int status);
 
-} // namespace mach
+} // namespace runtime
 
 // Every module defines this; argv[0] is the module's name from the boot script.
 int module_main(int argc, char** argv);

@@ -10,7 +10,7 @@ extern "C" {
 #include <mach/notify.h>
 }
 
-namespace mach {
+namespace runtime {
 
 base::Result<void> Server::init()
 {
@@ -270,7 +270,7 @@ base::Result<void> Server::serve_with_threads(unsigned threads, unsigned max_thr
 
 base::Result<void> Server::start_thread()
 {
-    TRY(mach::start_thread(&Server::thread_main, this));
+    TRY(runtime::start_thread(&Server::thread_main, this));
     ++m_threads;
     return {};
 }
@@ -315,4 +315,4 @@ void Server::run()
     send_waiting_reply(m_buffers);
 }
 
-} // namespace mach
+} // namespace runtime

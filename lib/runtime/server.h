@@ -28,7 +28,7 @@
 #include "runtime/mach.h"
 #include "runtime/rights.h"
 
-namespace mach {
+namespace runtime {
 
 using Demux = boolean_t (*)(mach_msg_header_t* request, mach_msg_header_t* reply);
 
@@ -98,4 +98,4 @@ bool strings_terminated(const mach_msg_header_t* message);
 // Whether a received message is a notification that only the kernel could have sent.
 bool is_kernel_notification(const mach_msg_header_t* message);
 
-} // namespace mach
+} // namespace runtime

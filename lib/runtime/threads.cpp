@@ -9,7 +9,7 @@
 
 #include "runtime/console.h"
 
-namespace mach {
+namespace runtime {
 
 namespace {
 
@@ -224,4 +224,4 @@ base::Result<void> start_thread(void (*entry)(void*), void* argument, size_t sta
     return {};
 }
 
-} // namespace mach
+} // namespace runtime

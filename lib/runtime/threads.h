@@ -2,7 +2,7 @@
 //
 // A module's code runs on one thread at a time: the running thread holds the module's turn,
 // and gives it up only while it waits for a message from outside (OutsideTurn) — a server
-// loop waiting for requests, a call on a port a client handed over (mach::ClientCallBound,
+// loop waiting for requests, a call on a port a client handed over (runtime::ClientCallBound,
 // msg.h), or a sleep. Everything else a thread does, an RPC up the chain included, it does holding the
 // turn. So the module's tables, its heap and its console need no locks of their own, and a
 // client that never answers keeps only its own thread waiting.
@@ -19,7 +19,7 @@
 #include "base/result.h"
 #include "runtime/mach.h"
 
-namespace mach {
+namespace runtime {
 
 // What the runtime keeps per thread across a wait.
 struct ThreadState {
@@ -35,7 +35,7 @@ bool has_threads();
 
 enum class Wait {
     Client, // a call on a port a client handed over
-    Sleep, // mach::sleep_ms
+    Sleep, // runtime::sleep_ms
 };
 
 // While one lives, the calling thread does not hold the turn: other threads run. Taken back
@@ -70,4 +70,4 @@ mach_msg_return_t receive_in_order(
 static constexpr size_t thread_stack_bytes = 256 * 1024;
 base::Result<void> start_thread(void (*entry)(void*), void* argument, size_t stack_bytes = thread_stack_bytes);
 
-} // namespace mach
+} // namespace runtime

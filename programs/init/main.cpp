@@ -75,11 +75,11 @@ Decision decide(int argc, char** argv)
 }
 
 // Runs a program with the starting ports init has, on the console, and waits for its end.
-base::Result<exec::Ended> run(StringView path, const StringView* argv, size_t argc)
+base::Result<execclient::Ended> run(StringView path, const StringView* argv, size_t argc)
 {
     auto& self = program::self();
     static const StringView environment[] = { "HOME=/", "PATH=/bin:/sbin" };
-    exec::Spawn spawn;
+    execclient::Spawn spawn;
     spawn.argv = argv;
     spawn.argc = argc;
     spawn.envp = environment;
@@ -91,12 +91,12 @@ base::Result<exec::Ended> run(StringView path, const StringView* argv, size_t ar
     spawn.ports[EXEC_PORT_DEVICE_MASTER] = self.device_master();
     spawn.ports[EXEC_PORT_HOST_PRIV] = self.host_priv();
     (void)program::out().flush();
-    auto process = TRY(exec::run(self.exec_server(), MACH_PORT_NULL, path, spawn));
+    auto process = TRY(execclient::run(self.exec_server(), MACH_PORT_NULL, path, spawn));
     return process.wait();
 }
 
 // A status from a shell's end, with a sentence when it did not simply exit.
-int status_of(StringView what, const exec::Ended& ended)
+int status_of(StringView what, const execclient::Ended& ended)
 {
     if (ended.how == EXEC_END_EXIT)
         return ended.status;
@@ -188,7 +188,7 @@ void print_motd()
 
 int program_main(int argc, char** argv)
 {
-    uint64_t started = mach::uptime_ms();
+    uint64_t started = runtime::uptime_ms();
     auto& self = program::self();
     if (!MACH_PORT_VALID(self.exec_server()) || !self.root().valid()) {
         program::complain("exec gave no exec server or no root directory: nothing to run");
@@ -215,7 +215,7 @@ int program_main(int argc, char** argv)
             rc_status = status_of("/bin/sh /etc/rc", ended.value());
         }
     }
-    uint64_t rc_done = mach::uptime_ms();
+    uint64_t rc_done = runtime::uptime_ms();
     if (rc_status & program::reboot_request) {
         program::println("init: /etc/rc asked for a reboot");
         return program::reboot_request;
@@ -234,7 +234,7 @@ int program_main(int argc, char** argv)
     }
 
     print_motd();
-    const Stage stages[] = { { "/etc/rc done", rc_done }, { "first prompt", mach::uptime_ms() } };
+    const Stage stages[] = { { "/etc/rc done", rc_done }, { "first prompt", runtime::uptime_ms() } };
     print_profile(started, stages, 2);
     // The shell again when it crashes (a few times); its exit or poweroff ends init.
     for (int attempt = 0; attempt < 3; ++attempt) {

@@ -25,7 +25,7 @@ void complain(StringView path, int code)
     g_status = 1;
 }
 
-void file_line(const fs::Node& node, StringView path, uint64_t size)
+void file_line(const fsclient::Node& node, StringView path, uint64_t size)
 {
     program::Sha256 hash;
     for (uint64_t offset = 0;;) {
@@ -40,11 +40,11 @@ void file_line(const fs::Node& node, StringView path, uint64_t size)
     program::println("file {} {} {}", path, size, hash.finish());
 }
 
-void walk(const fs::Node& directory, StringView path, unsigned depth)
+void walk(const fsclient::Node& directory, StringView path, unsigned depth)
 {
     program::NameList names;
     bool full = false;
-    auto listed = directory.for_each_entry([&](const fs::Dirent& d) {
+    auto listed = directory.for_each_entry([&](const fsclient::Dirent& d) {
         if (d.name == "." || d.name == "..")
             return true;
         full = !names.add(d.name);
@@ -68,12 +68,12 @@ void walk(const fs::Node& directory, StringView path, unsigned depth)
             complain(child.view(), st.error().code());
             continue;
         }
-        uint32_t type = st.value().mode & fs::mode_type_mask;
-        if (type == fs::mode_directory) {
+        uint32_t type = st.value().mode & fsclient::mode_type_mask;
+        if (type == fsclient::mode_directory) {
             program::println("dir {}", child.view());
             if (depth < 64)
                 walk(node.value(), child.view(), depth + 1);
-        } else if (type == fs::mode_symlink) {
+        } else if (type == fsclient::mode_symlink) {
             char target[FS_PATH_MAX + 1];
             auto n = node.value().readlink(target, sizeof target - 1);
             if (n.is_error())

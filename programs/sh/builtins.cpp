@@ -89,9 +89,9 @@ StringView base_name(StringView path)
     return path;
 }
 
-bool is_directory(const fs::Stat& st)
+bool is_directory(const fsclient::Stat& st)
 {
-    return (st.mode & fs::mode_type_mask) == fs::mode_directory;
+    return (st.mode & fsclient::mode_type_mask) == fsclient::mode_directory;
 }
 
 // path/name into a bounded buffer.
@@ -102,10 +102,10 @@ base::BoundedString<FS_PATH_MAX + 1> child_path(StringView path, StringView name
     return base::formatted<FS_PATH_MAX + 1>("{}/{}", path, name);
 }
 
-base::Result<void> read_names(const fs::Node& directory, NameList& names, bool all)
+base::Result<void> read_names(const fsclient::Node& directory, NameList& names, bool all)
 {
     bool full = false;
-    TRY(directory.for_each_entry([&](const fs::Dirent& d) {
+    TRY(directory.for_each_entry([&](const fsclient::Dirent& d) {
         if (!all && !d.name.empty() && d.name[0] == '.')
             return true;
         if (!names.add(d.name)) {
@@ -122,10 +122,10 @@ base::Result<void> read_names(const fs::Node& directory, NameList& names, bool a
 
 char type_letter(uint32_t mode)
 {
-    switch (mode & fs::mode_type_mask) {
-    case fs::mode_directory:
+    switch (mode & fsclient::mode_type_mask) {
+    case fsclient::mode_directory:
         return 'd';
-    case fs::mode_symlink:
+    case fsclient::mode_symlink:
         return 'l';
     case 0020000:
         return 'c';
@@ -142,12 +142,12 @@ char type_letter(uint32_t mode)
 
 const char* type_name(uint32_t mode)
 {
-    switch (mode & fs::mode_type_mask) {
-    case fs::mode_directory:
+    switch (mode & fsclient::mode_type_mask) {
+    case fsclient::mode_directory:
         return "directory";
-    case fs::mode_symlink:
+    case fsclient::mode_symlink:
         return "symbolic link";
-    case fs::mode_regular:
+    case fsclient::mode_regular:
         return "regular file";
     default:
         return "special file";
@@ -165,12 +165,12 @@ void format_mode(base::Sink& out, uint32_t mode)
 }
 
 // One `ls -l` line of the node at path (opened without following a last symlink).
-void long_line(Shell& sh, const fs::Node& node, const fs::Stat& st, StringView shown)
+void long_line(Shell& sh, const fsclient::Node& node, const fsclient::Stat& st, StringView shown)
 {
     auto& out = sh.out();
     format_mode(out, st.mode);
     base::format(out, " {:3} {:4} {:4} {:9} {}", st.nlink, st.uid, st.gid, st.size, shown);
-    if ((st.mode & fs::mode_type_mask) == fs::mode_symlink) {
+    if ((st.mode & fsclient::mode_type_mask) == fsclient::mode_symlink) {
         char target[FS_PATH_MAX + 1];
         auto n = node.readlink(target, sizeof target - 1);
         if (!n.is_error())
@@ -179,7 +179,7 @@ void long_line(Shell& sh, const fs::Node& node, const fs::Stat& st, StringView s
     out.put('\n');
 }
 
-int list_directory(Shell& sh, const fs::Node& dir, StringView path, bool long_format, bool all)
+int list_directory(Shell& sh, const fsclient::Node& dir, StringView path, bool long_format, bool all)
 {
     NameList names;
     if (auto r = read_names(dir, names, all); r.is_error())
@@ -191,7 +191,7 @@ int list_directory(Shell& sh, const fs::Node& dir, StringView path, bool long_fo
             continue;
         }
         auto node = dir.lookup(names[i], FS_LOOKUP_READ | FS_LOOKUP_NOLINK);
-        auto st = node.is_error() ? base::Result<fs::Stat>(node.error()) : node.value().stat();
+        auto st = node.is_error() ? base::Result<fsclient::Stat>(node.error()) : node.value().stat();
         if (st.is_error()) {
             status = failed(sh, "ls", child_path(path, names[i]).view(), st.error());
             continue;
@@ -218,14 +218,14 @@ int builtin_ls(Shell& sh, int argc, const char* const* argv)
             status = failed(sh, "ls", path, opened.error());
             continue;
         }
-        fs::Node node = opened.release_value();
+        fsclient::Node node = opened.release_value();
         auto stat = node.stat();
         if (stat.is_error()) {
             status = failed(sh, "ls", path, stat.error());
             continue;
         }
-        fs::Stat st = stat.value();
-        if ((st.mode & fs::mode_type_mask) == fs::mode_symlink && !flags['l']) {
+        fsclient::Stat st = stat.value();
+        if ((st.mode & fsclient::mode_type_mask) == fsclient::mode_symlink && !flags['l']) {
             // A symlink to a directory lists the directory, as ls does without -l.
             auto followed = sh.open(path, FS_LOOKUP_READ);
             if (!followed.is_error()) {
@@ -329,12 +329,12 @@ int builtin_stat(Shell& sh, int argc, const char* const* argv)
     int status = 0;
     for (int i = 1; i < argc; ++i) {
         auto node = sh.open(argv[i], FS_LOOKUP_READ | FS_LOOKUP_NOLINK);
-        auto st = node.is_error() ? base::Result<fs::Stat>(node.error()) : node.value().stat();
+        auto st = node.is_error() ? base::Result<fsclient::Stat>(node.error()) : node.value().stat();
         if (st.is_error()) {
             status = failed(sh, "stat", argv[i], st.error());
             continue;
         }
-        const fs::Stat& s = st.value();
+        const fsclient::Stat& s = st.value();
         auto& out = sh.out();
         base::format(out, "  File: {}\n  Type: {}\n  Size: {}  Blocks: {}  IO block: {}\n", argv[i], type_name(s.mode),
             s.size, s.blocks, s.blksize);
@@ -627,7 +627,7 @@ int builtin_df(Shell& sh, int, const char* const*)
     auto st = program::self().root().statfs();
     if (st.is_error())
         return failed(sh, "df", "/", st.error());
-    const fs::StatFs& s = st.value();
+    const fsclient::StatFs& s = st.value();
     uint64_t kib = s.f_bsize / 1024 ? s.f_bsize / 1024 : 1;
     uint64_t total = s.f_blocks * kib, free = s.f_bfree * kib, available = s.f_bavail * kib;
     uint64_t used = total - free;
@@ -663,7 +663,7 @@ int builtin_fsysopts(Shell& sh, int argc, const char* const* argv)
         return failed(sh, "fsysopts", argv[1], control.error());
     if (argc == 2) {
         static char words[FSYS_OPTIONS_MAX];
-        auto size = fs::filesystem_options(control.value().name(), words);
+        auto size = fsclient::filesystem_options(control.value().name(), words);
         if (size.is_error())
             return failed(sh, "fsysopts", argv[1], size.error());
         // Words each ending with a zero, printed with a space between.
@@ -687,7 +687,7 @@ int builtin_fsysopts(Shell& sh, int argc, const char* const* argv)
         complain(sh, "fsysopts", "the options are longer than {} bytes", FSYS_OPTIONS_MAX);
         return 2;
     }
-    if (auto set = fs::set_filesystem_options(control.value().name(), words.view()); set.is_error())
+    if (auto set = fsclient::set_filesystem_options(control.value().name(), words.view()); set.is_error())
         return failed(sh, "fsysopts", argv[1], set.error());
     return 0;
 }
@@ -721,7 +721,7 @@ int builtin_sleep(Shell& sh, int argc, const char* const* argv)
         return 2;
     }
     (void)sh.out().flush();
-    mach::sleep_ms(static_cast<unsigned>(seconds * 1000 + milliseconds));
+    runtime::sleep_ms(static_cast<unsigned>(seconds * 1000 + milliseconds));
     return 0;
 }
 

@@ -63,7 +63,7 @@ void join_path(base::StringView cwd, base::StringView path, base::BoundedString<
 
 // The output a redirection opens, for the duration of one command.
 struct Redirected {
-    fs::Node node;
+    fsclient::Node node;
     program::Output stream;
 };
 
@@ -93,7 +93,7 @@ void Shell::expand(base::StringView name, base::Sink& out)
     }
 }
 
-base::Result<fs::Node> Shell::open(base::StringView path, int flags, int mode) const
+base::Result<fsclient::Node> Shell::open(base::StringView path, int flags, int mode) const
 {
     auto& self = program::self();
     if (!path.empty() && path[0] == '/')
@@ -129,12 +129,12 @@ base::Result<void> Shell::change_directory(base::StringView path)
     auto writable = open(path, FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
     if (writable.is_error() && writable.error().code() != FS_EBADF && writable.error().code() != FS_EROFS)
         return writable.error();
-    fs::Node node;
+    fsclient::Node node;
     if (writable.is_error())
         node = TRY(open(path, FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY));
     else
-        node = static_cast<fs::Node&&>(writable.value());
-    program::self().set_cwd(static_cast<fs::Node&&>(node));
+        node = static_cast<fsclient::Node&&>(writable.value());
+    program::self().set_cwd(static_cast<fsclient::Node&&>(node));
     base::BoundedString<FS_PATH_MAX + 1> joined;
     join_path(m_cwd_path.view(), path, joined);
     m_cwd_path = joined;
@@ -207,7 +207,7 @@ int Shell::run_program(const Command& cmd)
         if (!base::StringView(*e).starts_with("PWD="))
             envp[envc++] = base::StringView(*e);
 
-    exec::Spawn spawn;
+    execclient::Spawn spawn;
     spawn.argv = argv;
     spawn.argc = cmd.word_count;
     spawn.envp = envp;
@@ -236,10 +236,10 @@ int Shell::run_program(const Command& cmd)
 
     base::BoundedString<FS_PATH_MAX + 1> path;
     bool searched = name.find('/') == name.size();
-    exec::Process process;
+    execclient::Process process;
     int code = FS_ENOENT;
     auto start = [&](base::StringView p, mach_port_t directory) {
-        auto started = exec::run(self.exec_server(), directory, p, spawn);
+        auto started = execclient::run(self.exec_server(), directory, p, spawn);
         if (started.is_error()) {
             code = started.error().code();
             return false;

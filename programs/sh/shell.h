@@ -45,11 +45,11 @@ public:
     int status() const { return m_status; }
 
     // Paths: absolute ones from the root, relative ones from the current directory.
-    base::Result<fs::Node> open(base::StringView path, int flags, int mode = 0) const;
+    base::Result<fsclient::Node> open(base::StringView path, int flags, int mode = 0) const;
     // The directory that holds path's last component, and that component (trailing slashes
     // dropped). FS_EINVAL for "/" and "".
     struct Parent {
-        fs::Node directory;
+        fsclient::Node directory;
         base::StringView name;
     };
     base::Result<Parent> parent(base::StringView path) const;

@@ -25,24 +25,25 @@ acpi_link::Service service { platform, needs };
 void print_tables()
 {
     if (platform.has_rsdp)
-        mach::report("RSDP at {:#x}, revision {}, OEM '{}'", platform.rsdp_address, platform.rsdp_revision,
+        runtime::report("RSDP at {:#x}, revision {}, OEM '{}'", platform.rsdp_address, platform.rsdp_revision,
             platform.rsdp_oem_id);
     for (size_t i = 0; i < platform.table_count; ++i) {
         const acpi::TableInfo& t = platform.tables[i];
-        mach::report("{} at {:#x}, {} bytes, OEM '{}'{}", t.signature, t.address, t.length, t.oem_id,
+        runtime::report("{} at {:#x}, {} bytes, OEM '{}'{}", t.signature, t.address, t.length, t.oem_id,
             t.valid ? "" : " (not used)");
     }
     for (size_t i = 0; i < platform.finding_count; ++i)
-        mach::report("{}", platform.findings[i]);
+        runtime::report("{}", platform.findings[i]);
     if (platform.findings_dropped)
-        mach::report("{} more defects not listed", platform.findings_dropped);
+        runtime::report("{} more defects not listed", platform.findings_dropped);
     if (platform.has_fadt) {
         const acpi::Fadt& f = platform.fadt;
-        mach::report("FADT revision {}: PM1a control {:#x}, PM1b control {:#x}, SMI command {:#x}, reset register {}",
+        runtime::report(
+            "FADT revision {}: PM1a control {:#x}, PM1b control {:#x}, SMI command {:#x}, reset register {}",
             f.revision, f.pm1a_control, f.pm1b_control, f.smi_command, f.has_reset ? "yes" : "none");
     }
     if (platform.has_s5)
-        mach::report("\\_S5: SLP_TYPa {}, SLP_TYPb {}", platform.s5.a, platform.s5.b);
+        runtime::report("\\_S5: SLP_TYPa {}, SLP_TYPb {}", platform.s5.a, platform.s5.b);
 }
 
 } // namespace
@@ -61,14 +62,14 @@ int module_main(int argc, char** argv)
     print_tables();
     // The FADT's ports: a port that cannot be had is a sentence, and acpi_sleep says it failed.
     for (size_t i = 0; i < needs.port_count; ++i) {
-        auto ports = mach::request_io_ports(needs.ports[i].first, needs.ports[i].last);
+        auto ports = runtime::request_io_ports(needs.ports[i].first, needs.ports[i].last);
         if (ports.is_error())
-            mach::report("no I/O permission for ports {:#x}-{:#x}: {}", needs.ports[i].first, needs.ports[i].last,
+            runtime::report("no I/O permission for ports {:#x}-{:#x}: {}", needs.ports[i].first, needs.ports[i].last,
                 ports.error());
     }
 
     // This link's own failure powers off through its own tables.
-    mach::set_power_off_method([] { (void)service.sleep(5); });
+    runtime::set_power_off_method([] { (void)service.sleep(5); });
 
     auto served = service.serve(link.server());
     if (served.is_error())

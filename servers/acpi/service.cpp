@@ -21,14 +21,14 @@ constexpr int rb_autoboot = 0; // GNU Mach's host_reboot flags: 0 reboots
 
 } // namespace
 
-base::Result<void> Service::serve(mach::Server& server)
+base::Result<void> Service::serve(runtime::Server& server)
 {
-    m_port = TRY(mach::ServedPort::create(server, service_port, *this));
+    m_port = TRY(runtime::ServedPort::create(server, service_port, *this));
     server.add_demux(acpi_server);
     return {};
 }
 
-base::Result<mach::SendRight> Service::open(base::StringView, dev_mode_t)
+base::Result<runtime::SendRight> Service::open(base::StringView, dev_mode_t)
 {
     return m_port.make_send();
 }
@@ -36,31 +36,31 @@ base::Result<mach::SendRight> Service::open(base::StringView, dev_mode_t)
 kern_return_t Service::sleep(int state)
 {
     if (state != 5) {
-        mach::report("acpi_sleep({}) refused: only S5 (power-off) is supported", state);
+        runtime::report("acpi_sleep({}) refused: only S5 (power-off) is supported", state);
         return KERN_INVALID_ARGUMENT;
     }
     if (!m_platform.has_fadt || !m_platform.has_s5) {
-        mach::report("acpi_sleep(5) refused: {}", m_platform.has_fadt ? "no \\_S5 package" : "no FADT");
+        runtime::report("acpi_sleep(5) refused: {}", m_platform.has_fadt ? "no \\_S5 package" : "no FADT");
         return KERN_FAILURE;
     }
-    mach::println("acpi: entering S5 (SLP_TYPa {}, SLP_TYPb {})", m_platform.s5.a, m_platform.s5.b);
-    mach::console().flush();
+    runtime::println("acpi: entering S5 (SLP_TYPa {}, SLP_TYPb {})", m_platform.s5.a, m_platform.s5.b);
+    runtime::console().flush();
     auto off = enter_s5(m_platform.fadt, m_platform.s5);
-    mach::report("power-off through ACPI failed: {}", off.error());
+    runtime::report("power-off through ACPI failed: {}", off.error());
     return KERN_FAILURE;
 }
 
 kern_return_t Service::reset()
 {
-    mach::println("acpi: reset");
-    mach::console().flush();
+    runtime::println("acpi: reset");
+    runtime::console().flush();
     if (m_platform.has_fadt) {
         auto r = acpi_link::reset(m_platform.fadt);
-        mach::report("{}; the kernel reboots instead", r.error());
+        runtime::report("{}; the kernel reboots instead", r.error());
     } else {
-        mach::report("no FADT: the kernel reboots instead");
+        runtime::report("no FADT: the kernel reboots instead");
     }
-    auto host = mach::privileged_ports().host_priv;
+    auto host = runtime::privileged_ports().host_priv;
     if (!MACH_PORT_VALID(host))
         return KERN_FAILURE;
     return host_reboot(host, rb_autoboot);
@@ -93,7 +93,7 @@ namespace {
 
 template<typename F> kern_return_t on_port(mach_port_t port, F call)
 {
-    acpi_link::Service* s = mach::served(port, acpi_link::service_port);
+    acpi_link::Service* s = runtime::served(port, acpi_link::service_port);
     return s ? call(*s) : KERN_INVALID_ARGUMENT;
 }
 

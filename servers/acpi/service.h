@@ -10,7 +10,7 @@
 
 namespace acpi_link {
 
-class Service final : public chain::DeviceProvider, public chain::IoGrants, public mach::PortObject {
+class Service final : public chain::DeviceProvider, public chain::IoGrants, public runtime::PortObject {
 public:
     Service(const acpi::Platform& platform, const acpi::Needs& needs)
         : m_platform(platform)
@@ -19,11 +19,11 @@ public:
     }
 
     // Makes the served port and adds acpi.defs to the server.
-    base::Result<void> serve(mach::Server&);
+    base::Result<void> serve(runtime::Server&);
 
     // chain::DeviceProvider: "acpi".
     bool owns(base::StringView name) const override { return name == "acpi"; }
-    base::Result<mach::SendRight> open(base::StringView name, dev_mode_t mode) override;
+    base::Result<runtime::SendRight> open(base::StringView name, dev_mode_t mode) override;
 
     // chain::IoGrants: every range but the FADT's ports goes on to the link above, which
     // checks it against what it grants; the FADT's ports stay with this link.
@@ -37,9 +37,9 @@ public:
 private:
     const acpi::Platform& m_platform;
     const acpi::Needs& m_needs;
-    mach::ServedPort m_port;
+    runtime::ServedPort m_port;
 };
 
-inline constexpr mach::PortKind<Service> service_port { "the acpi port" };
+inline constexpr runtime::PortKind<Service> service_port { "the acpi port" };
 
 } // namespace acpi_link

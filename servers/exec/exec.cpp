@@ -15,7 +15,7 @@ extern "C" {
 #include <mach/notify.h>
 }
 
-namespace execd {
+namespace exec {
 
 namespace {
 
@@ -40,21 +40,21 @@ private:
 };
 
 // A new reference to a send right this task holds under `name`.
-base::Result<mach::SendRight> copy_send(mach_port_t name)
+base::Result<runtime::SendRight> copy_send(mach_port_t name)
 {
     if (!MACH_PORT_VALID(name))
-        return mach::SendRight();
+        return runtime::SendRight();
     MACH_TRY(mach_port_mod_refs(mach_task_self(), name, MACH_PORT_RIGHT_SEND, 1), "copying a send right");
-    return mach::SendRight::adopt(name);
+    return runtime::SendRight::adopt(name);
 }
 
 } // namespace
 
-base::Result<void> Exec::init(mach::SendRight root, mach::SendRight console)
+base::Result<void> Exec::init(runtime::SendRight root, runtime::SendRight console)
 {
-    m_root = fs::Node(static_cast<mach::SendRight&&>(root));
-    m_console = static_cast<mach::SendRight&&>(console);
-    m_port = TRY(mach::ServedPort::create(chain::link().server(), exec_port, *this));
+    m_root = fsclient::Node(static_cast<runtime::SendRight&&>(root));
+    m_console = static_cast<runtime::SendRight&&>(console);
+    m_port = TRY(runtime::ServedPort::create(chain::link().server(), exec_port, *this));
     return {};
 }
 
@@ -68,11 +68,11 @@ bool is_own_port(mach_port_t name)
 }
 
 namespace {
-base::Result<mach::SendRight> default_root(const fs::Node& root, const StartRequest& request);
+base::Result<runtime::SendRight> default_root(const fsclient::Node& root, const StartRequest& request);
 }
 
-base::Result<fs::Node> Exec::open_program(mach_port_t directory, base::StringView path, const ClientDeadline* client,
-    bool* from_client, const StartRequest* starter)
+base::Result<fsclient::Node> Exec::open_program(mach_port_t directory, base::StringView path,
+    const ClientDeadline* client, bool* from_client, const StartRequest* starter)
 {
     if (from_client)
         *from_client = false;
@@ -86,7 +86,7 @@ base::Result<fs::Node> Exec::open_program(mach_port_t directory, base::StringVie
         if (starter->port_count > EXEC_PORT_CRDIR && MACH_PORT_VALID(starter->ports[EXEC_PORT_CRDIR]))
             directory = starter->ports[EXEC_PORT_CRDIR];
         else {
-            fs::Node root(TRY(default_root(m_root, *starter)));
+            fsclient::Node root(TRY(default_root(m_root, *starter)));
             return root.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC);
         }
     }
@@ -95,7 +95,7 @@ base::Result<fs::Node> Exec::open_program(mach_port_t directory, base::StringVie
     // The client's directory, borrowed: the Node must not release the request's right. It may
     // be any port, even one whose receive right the client holds and never answers: the lookup
     // is bounded, and what it answers is the client's too.
-    fs::Node dir = fs::Node::adopt(directory);
+    fsclient::Node dir = fsclient::Node::adopt(directory);
     auto found = within(client, [&] { return dir.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_EXEC); });
     dir.release();
     if (found.is_error())
@@ -131,7 +131,7 @@ Exec::InProgress::~InProgress()
 
 Exec* Exec::of_exec_port(mach_port_t port, unsigned* requester)
 {
-    if (Exec* exec = mach::served(port, exec_port)) {
+    if (Exec* exec = runtime::served(port, exec_port)) {
         *requester = 0;
         return exec;
     }
@@ -147,7 +147,7 @@ Exec* Exec::of_port(mach_port_t port)
     unsigned requester = 0;
     if (Exec* exec = of_exec_port(port, &requester))
         return exec;
-    if (InitTrigger* trigger = mach::served(port, init_trigger_port))
+    if (InitTrigger* trigger = runtime::served(port, init_trigger_port))
         return trigger->exec;
     for (const auto* kind : { &startup_port, &process_port })
         if (Program* p = Programs::by_port(port, *kind))
@@ -160,7 +160,7 @@ namespace {
 // A program's root when its starter left it null (exec_types.h): exec's root as the first
 // directory port the starter gave (its identity, its write access), ext2fs vouching for that
 // port; without one, exec's root read-only as nobody. init's is exec's own.
-base::Result<mach::SendRight> default_root(const fs::Node& root, const StartRequest& request)
+base::Result<runtime::SendRight> default_root(const fsclient::Node& root, const StartRequest& request)
 {
     if (request.is_init)
         return copy_send(root.port());
@@ -173,20 +173,20 @@ base::Result<mach::SendRight> default_root(const fs::Node& root, const StartRequ
         model = request.directory;
     if (MACH_PORT_VALID(model)) {
         // Borrowed: the Node must not release the request's right.
-        fs::Node borrowed = fs::Node::adopt(model);
+        fsclient::Node borrowed = fsclient::Node::adopt(model);
         auto as_model = root.restrict_auth_as(borrowed);
         borrowed.release();
         if (!as_model.is_error())
-            return mach::SendRight::adopt(as_model.value().release());
+            return runtime::SendRight::adopt(as_model.value().release());
     }
-    fs::Node nobody = TRY(root.restrict_auth(fs::identity_of(FS_ID_NOBODY, FS_ID_NOBODY)));
-    fs::Node read_only = TRY(nobody.lookup("", FS_LOOKUP_READ));
-    return mach::SendRight::adopt(read_only.release());
+    fsclient::Node nobody = TRY(root.restrict_auth(fsclient::identity_of(FS_ID_NOBODY, FS_ID_NOBODY)));
+    fsclient::Node read_only = TRY(nobody.lookup("", FS_LOOKUP_READ));
+    return runtime::SendRight::adopt(read_only.release());
 }
 
 } // namespace
 
-base::Result<mach::SendRight> Exec::default_port(size_t index, const StartRequest& request)
+base::Result<runtime::SendRight> Exec::default_port(size_t index, const StartRequest& request)
 {
     switch (index) {
     case EXEC_PORT_CRDIR:
@@ -202,11 +202,11 @@ base::Result<mach::SendRight> Exec::default_port(size_t index, const StartReques
     case EXEC_PORT_EXEC:
         return m_port.make_send();
     default:
-        return mach::SendRight();
+        return runtime::SendRight();
     }
 }
 
-base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& request)
+base::Result<Program*> Exec::start(const fsclient::Node& file, const StartRequest& request)
 {
     if (request.argv.size() + request.envp.size() > EXEC_ARGS_MAX)
         return base::Error(EXEC_E_ARGS, "the arguments and environment are over 64 KiB");
@@ -241,7 +241,7 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
     kern_return_t r = task_create(mach_task_self(), FALSE, &task);
     if (r != KERN_SUCCESS)
         return base::Error(r == KERN_RESOURCE_SHORTAGE ? EXEC_E_NO_MEMORY : r, "creating the task (task_create)");
-    p.task = mach::SendRight::adopt(task);
+    p.task = runtime::SendRight::adopt(task);
     TaskUnderConstruction under_construction(task);
 
     Loaded loaded = TRY(load(task, file, request.argv, request.envp, request.client));
@@ -253,8 +253,8 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
     // told (a dead-name notification of its task port).
     // The three ports are served at the end, once the program is whole: until then a message
     // to one waits in its queue.
-    mach::ReceiveRight startup = TRY(mach::ReceiveRight::allocate());
-    mach::ReceiveRight process;
+    runtime::ReceiveRight startup = TRY(runtime::ReceiveRight::allocate());
+    runtime::ReceiveRight process;
     {
         auto send = TRY(startup.make_send());
         MACH_TRY(task_set_special_port(task, TASK_BOOTSTRAP_PORT, send.name()), "setting the bootstrap port");
@@ -265,7 +265,7 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
                  MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous),
         "asking to be told of the task's end");
     if (!request.is_init) {
-        process = TRY(mach::ReceiveRight::allocate());
+        process = TRY(runtime::ReceiveRight::allocate());
         // The no-senders notification, asked for while the port has no send right yet: the
         // kernel queues it at once, and exec reads it after the reply went (or was lost with a
         // dead reply port). no_senders() then asks again if the reply made a send right, so
@@ -286,7 +286,7 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
     // named (init and the shell hand their own exec port on): its requests are charged to it.
     bool own_exec_port = request.port_count <= EXEC_PORT_EXEC || !MACH_PORT_VALID(request.ports[EXEC_PORT_EXEC])
         || is_own_port(request.ports[EXEC_PORT_EXEC]);
-    mach::ReceiveRight requests = TRY(mach::ReceiveRight::allocate());
+    runtime::ReceiveRight requests = TRY(runtime::ReceiveRight::allocate());
     if (own_exec_port)
         p.ports[EXEC_PORT_EXEC] = TRY(requests.make_send());
     if (request.descriptor_count == 0) {
@@ -298,10 +298,12 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
     }
 
     auto& server = chain::link().server();
-    p.startup = TRY(mach::ServedPort::adopt(server, static_cast<mach::ReceiveRight&&>(startup), startup_port, p));
+    p.startup = TRY(runtime::ServedPort::adopt(server, static_cast<runtime::ReceiveRight&&>(startup), startup_port, p));
     if (process.valid())
-        p.process = TRY(mach::ServedPort::adopt(server, static_cast<mach::ReceiveRight&&>(process), process_port, p));
-    p.requests = TRY(mach::ServedPort::adopt(server, static_cast<mach::ReceiveRight&&>(requests), requests_port, p));
+        p.process
+            = TRY(runtime::ServedPort::adopt(server, static_cast<runtime::ReceiveRight&&>(process), process_port, p));
+    p.requests
+        = TRY(runtime::ServedPort::adopt(server, static_cast<runtime::ReceiveRight&&>(requests), requests_port, p));
     MACH_TRY(thread_resume(loaded.thread.name()), "starting the thread (thread_resume)");
 
     // Success: nothing below fails. The request's rights become the program's.
@@ -313,12 +315,12 @@ base::Result<Program*> Exec::start(const fs::Node& file, const StartRequest& req
         if (i == EXEC_PORT_EXEC && own_exec_port)
             mach_port_deallocate(mach_task_self(), request.ports[i]); // replaced by its own
         else
-            p.ports[i] = mach::SendRight::adopt(request.ports[i]);
+            p.ports[i] = runtime::SendRight::adopt(request.ports[i]);
     }
     if (request.descriptor_count) {
         for (size_t i = 0; i < request.descriptor_count; ++i) {
             if (MACH_PORT_VALID(request.descriptors[i]))
-                p.descriptors[i] = mach::SendRight::adopt(request.descriptors[i]);
+                p.descriptors[i] = runtime::SendRight::adopt(request.descriptors[i]);
             p.kinds[i] = request.kind_count ? request.kinds[i] : EXEC_DESC_FILE;
             if (!p.descriptors[i].valid())
                 p.kinds[i] = EXEC_DESC_NONE;
@@ -344,7 +346,7 @@ kern_return_t Exec::wait(Program& program, mach_port_t reply, int* how, int* sta
             return EXEC_E_BUSY;
         p->waiter.reset();
     }
-    p->waiter = mach::SendOnceRight::adopt(reply);
+    p->waiter = runtime::SendOnceRight::adopt(reply);
     return MIG_NO_REPLY;
 }
 
@@ -381,7 +383,7 @@ base::Result<void> Exec::start_init_when_ready(base::StringView path, base::Stri
     if (!kernel_command_line.empty())
         m_init_environment = base::formatted<1024>("MULTIBOOT_CMDLINE={}", kernel_command_line);
     m_init_trigger.exec = this;
-    m_init_trigger.port = TRY(mach::ServedPort::create(chain::link().server(), init_trigger_port, m_init_trigger));
+    m_init_trigger.port = TRY(runtime::ServedPort::create(chain::link().server(), init_trigger_port, m_init_trigger));
     mach_port_t previous = MACH_PORT_NULL;
     mach_port_t trigger = m_init_trigger.port.name();
     MACH_TRY(mach_port_request_notification(mach_task_self(), trigger, MACH_NOTIFY_NO_SENDERS, 0, trigger,
@@ -392,7 +394,7 @@ base::Result<void> Exec::start_init_when_ready(base::StringView path, base::Stri
 
 base::Result<void> Exec::start_init()
 {
-    fs::Node file = TRY(open_program(MACH_PORT_NULL, m_init_path.view()));
+    fsclient::Node file = TRY(open_program(MACH_PORT_NULL, m_init_path.view()));
     // init's argv is its path. Its device master is given by exec itself (no program gets the
     // host port); the request's ports are rights start() takes when it succeeds.
     char argv[EXEC_PATH_MAX + 1];
@@ -405,7 +407,7 @@ base::Result<void> Exec::start_init()
     mach_port_t link_port = chain::link().link_port();
     MACH_TRY(mach_port_insert_right(mach_task_self(), link_port, link_port, MACH_MSG_TYPE_MAKE_SEND),
         "making a send right to exec's link port for init");
-    auto device_master = mach::SendRight::adopt(link_port);
+    auto device_master = runtime::SendRight::adopt(link_port);
     mach_port_t ports[EXEC_PORT_COUNT] = {};
     ports[EXEC_PORT_DEVICE_MASTER] = device_master.name();
 
@@ -427,7 +429,7 @@ void Exec::InitTrigger::no_senders(mach_port_mscount_t)
     port.reset();
     auto started = exec->start_init();
     if (started.is_error()) {
-        mach::report("cannot start {}: {}", exec->m_init_path.view(), ExecError { started.error() });
+        runtime::report("cannot start {}: {}", exec->m_init_path.view(), ExecError { started.error() });
         chain::shutdown().shut_down(chain::link(), 1);
     }
 }
@@ -476,7 +478,7 @@ kern_return_t Exec::exception(
         struct i386_thread_state state { };
         mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
         if (!is_own_port(thread)) {
-            mach::ClientCallBound bound;
+            runtime::ClientCallBound bound;
             if (thread_get_state(thread, i386_THREAD_STATE, reinterpret_cast<thread_state_t>(&state), &count)
                 == KERN_SUCCESS)
                 pc = state.rip;
@@ -488,7 +490,7 @@ kern_return_t Exec::exception(
     p = Programs::by_port(startup, startup_port);
     if (!p)
         return KERN_SUCCESS;
-    mach::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(),
+    runtime::report("{} crashed: {} (code {:#x}, subcode {:#x}) at pc {:#x}", p->name.view(),
         base::exception_name(exception), static_cast<unsigned>(code), static_cast<unsigned long>(subcode), pc);
     if (p->state == Program::State::Running)
         ended(*p, EXEC_END_CRASH, exception);
@@ -516,7 +518,7 @@ void Exec::ended(Program& p, int how, int status)
     // and the send is bounded (MACH_SEND_TIMEOUT). A reply that cannot go leaves the right
     // with exec, released here.
     if (MACH_PORT_VALID(waiter)) {
-        mach::ClientCallBound bound;
+        runtime::ClientCallBound bound;
         if (exec_wait_reply(waiter, KERN_SUCCESS, how, status) != KERN_SUCCESS)
             mach_port_deallocate(mach_task_self(), waiter);
     }
@@ -536,13 +538,13 @@ void Exec::init_ended(Program& p)
     if (p.how == EXEC_END_CRASH) {
         status = init_crash_status_base + p.status;
     } else if (p.how == EXEC_END_KILLED) {
-        mach::report("{} ended without an exit status", p.name.view());
+        runtime::report("{} ended without an exit status", p.name.view());
         status = init_crash_status_base;
     } else if (status == chain::Shutdown::reboot_request) {
         // init passes on a shell's `reboot`: the same way down, ending in a reset.
         chain::shutdown().shut_down(chain::link(), 0, chain::Shutdown::End::Reboot);
     } else if (status < 0 || status > 127) {
-        mach::report("{} exited with status {}, which the power-off gives as 127", p.name.view(), status);
+        runtime::report("{} exited with status {}, which the power-off gives as 127", p.name.view(), status);
         status = 127;
     }
     // Everything the programs wrote goes to the disk, and the filesystem is marked clean,
@@ -550,13 +552,13 @@ void Exec::init_ended(Program& p)
     chain::shutdown().shut_down(chain::link(), status);
 }
 
-} // namespace execd
+} // namespace exec
 
-void base::Formatter<execd::ExecError>::format(Sink& s, const FormatSpec&, const execd::ExecError& e)
+void base::Formatter<exec::ExecError>::format(Sink& s, const FormatSpec&, const exec::ExecError& e)
 {
     int code = e.error.code();
-    const char* text = exec::error_text(code);
-    const char* name = exec::error_name(code);
+    const char* text = execclient::error_text(code);
+    const char* name = execclient::error_name(code);
     if (text && name)
         base::format(s, "{} ({})", text, name);
     else if (name)

@@ -33,7 +33,7 @@
 #include "runtime/mach.h"
 #include "runtime/rights.h"
 
-namespace execd {
+namespace exec {
 
 // What exec_exec and exec_exec_path ask for, with the request's rights borrowed: start() takes
 // them (they become the program's) only when it succeeds, so that a failed request's rights
@@ -64,22 +64,22 @@ constexpr unsigned serving_threads_max = 16;
 // The requests one client may have in progress at once (each may wait on its ports).
 constexpr unsigned client_requests_max = 2;
 
-class Exec final : public mach::PortObject {
+class Exec final : public runtime::PortObject {
 public:
     // Takes the root directory and the console device; serves the server port.
-    base::Result<void> init(mach::SendRight root, mach::SendRight console);
+    base::Result<void> init(runtime::SendRight root, runtime::SendRight console);
     mach_port_t server_port() const { return m_port.name(); }
-    const fs::Node& root() const { return m_root; }
+    const fsclient::Node& root() const { return m_root; }
 
     // Starts the program in file. On success the request's descriptors and ports are the
     // program's, and it runs.
-    base::Result<Program*> start(const fs::Node& file, const StartRequest&);
+    base::Result<Program*> start(const fsclient::Node& file, const StartRequest&);
     // The file at path: relative from directory, else (an absolute path, or no directory) from
     // the root of the program that asks: its own root if the request gives one, else exec's
     // root with the starter's identity (default_root); exec's own root for init (no starter).
     // A lookup on a client's port is bounded by client (and *from_client says that the file
     // came from it). So a program can never start a file it could not read itself.
-    base::Result<fs::Node> open_program(mach_port_t directory, base::StringView path,
+    base::Result<fsclient::Node> open_program(mach_port_t directory, base::StringView path,
         const ClientDeadline* client = nullptr, bool* from_client = nullptr, const StartRequest* starter = nullptr);
     // The exec a request on an exec port came to (exec's own, or a program's), and who the
     // request is charged to (StartRequest::requester); nullptr for any other port.
@@ -119,25 +119,25 @@ public:
         mach_port_t startup, mach_port_t thread, mach_port_t task, int exception, int code, long subcode);
 
     // The port that starts init: served for it, its no-senders notification queued at once.
-    struct InitTrigger final : mach::PortObject {
+    struct InitTrigger final : runtime::PortObject {
         Exec* exec = nullptr;
-        mach::ServedPort port;
+        runtime::ServedPort port;
         void no_senders(mach_port_mscount_t) override;
     };
 
 private:
-    base::Result<mach::SendRight> default_port(size_t index, const StartRequest&);
+    base::Result<runtime::SendRight> default_port(size_t index, const StartRequest&);
     void ended(Program&, int how, int status);
     void release_if_done(Program&);
     [[noreturn]] void init_ended(Program&);
     base::Result<void> start_init();
 
-    mach::ServedPort m_port;
+    runtime::ServedPort m_port;
     InitTrigger m_init_trigger;
     base::BoundedString<EXEC_PATH_MAX + 1> m_init_path;
     base::BoundedString<1024> m_init_environment; // "MULTIBOOT_CMDLINE=..." or empty
-    fs::Node m_root;
-    mach::SendRight m_console;
+    fsclient::Node m_root;
+    runtime::SendRight m_console;
     Programs m_programs;
     // The requester (+ 1) of each request in progress; 0: free. A request in progress holds a
     // thread, so there are never more than the threads.
@@ -145,8 +145,8 @@ private:
 };
 
 // The kind of exec's own server port.
-inline constexpr mach::PortKind<Exec> exec_port { "exec's server port" };
-inline constexpr mach::PortKind<Exec::InitTrigger> init_trigger_port { "exec's start of init" };
+inline constexpr runtime::PortKind<Exec> exec_port { "exec's server port" };
+inline constexpr runtime::PortKind<Exec::InitTrigger> init_trigger_port { "exec's start of init" };
 
 // Whether a port name is one exec receives on (a client may send exec a right to its own port).
 bool is_own_port(mach_port_t name);
@@ -156,8 +156,8 @@ struct ExecError {
     base::Error error;
 };
 
-} // namespace execd
+} // namespace exec
 
-template<> struct base::Formatter<execd::ExecError> {
-    static void format(Sink& s, const FormatSpec& spec, const execd::ExecError& e);
+template<> struct base::Formatter<exec::ExecError> {
+    static void format(Sink& s, const FormatSpec& spec, const exec::ExecError& e);
 };

@@ -19,9 +19,9 @@ boolean_t exec_exc_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t seqnos_notify_server(mach_msg_header_t*, mach_msg_header_t*);
 }
 
-using execd::Exec;
-using execd::Program;
-using execd::Programs;
+using exec::Exec;
+using exec::Program;
+using exec::Programs;
 
 namespace {
 
@@ -40,7 +40,7 @@ base::StringView first_string(base::StringView block)
     return block.substr(0, block.find('\0'));
 }
 
-kern_return_t start(Exec& exec, const fs::Node& file, execd::StartRequest& request, base::StringView fallback_name,
+kern_return_t start(Exec& exec, const fsclient::Node& file, exec::StartRequest& request, base::StringView fallback_name,
     mach_port_t* task, mach_port_t* process)
 {
     request.name = first_string(request.argv);
@@ -74,7 +74,7 @@ kern_return_t S_exec_exec(mach_port_t server, mach_port_t file, int flags, const
     mach_msg_type_number_t kind_count, const_exec_portarray_t ports, mach_msg_type_number_t port_count,
     mach_port_t* task, mach_port_t* process)
 {
-    execd::StartRequest request;
+    exec::StartRequest request;
     Exec* exec = Exec::of_exec_port(server, &request.requester);
     if (!exec)
         return MIG_BAD_ID;
@@ -83,10 +83,10 @@ kern_return_t S_exec_exec(mach_port_t server, mach_port_t file, int flags, const
     Exec::InProgress in_progress(*exec, request.requester);
     if (!in_progress.admitted())
         return EXEC_E_BUSY;
-    if (execd::is_own_port(file))
+    if (exec::is_own_port(file))
         return FS_EXDEV;
     // The file is the client's port: every call on it is bounded.
-    execd::ClientDeadline client;
+    exec::ClientDeadline client;
     request.client = &client;
     request.argv = base::StringView(argv, argv_count);
     request.envp = base::StringView(envp, envp_count);
@@ -97,7 +97,7 @@ kern_return_t S_exec_exec(mach_port_t server, mach_port_t file, int flags, const
     request.ports = ports;
     request.port_count = port_count;
     // The client's file, borrowed for the load.
-    fs::Node node = fs::Node::adopt(file);
+    fsclient::Node node = fsclient::Node::adopt(file);
     kern_return_t r = start(*exec, node, request, "program", task, process);
     node.release();
     if (r == KERN_SUCCESS)
@@ -111,7 +111,7 @@ kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_
     const_exec_intarray_t kinds, mach_msg_type_number_t kind_count, const_exec_portarray_t ports,
     mach_msg_type_number_t port_count, mach_port_t* task, mach_port_t* process)
 {
-    execd::StartRequest request;
+    exec::StartRequest request;
     Exec* exec = Exec::of_exec_port(server, &request.requester);
     if (!exec)
         return MIG_BAD_ID;
@@ -123,7 +123,7 @@ kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_
     base::StringView name(path);
     // A relative path is looked up on the client's directory, and the file it answers with is
     // the client's too: both within one deadline.
-    execd::ClientDeadline client;
+    exec::ClientDeadline client;
     bool from_client = false;
     request.directory = directory;
     request.argv = base::StringView(argv, argv_count);
@@ -147,7 +147,7 @@ kern_return_t S_exec_exec_path(mach_port_t server, mach_port_t directory, const_
 
 kern_return_t S_exec_wait(mach_port_t process, mach_port_t reply, int* how, int* status)
 {
-    Program* p = Programs::by_port(process, execd::process_port);
+    Program* p = Programs::by_port(process, exec::process_port);
     return p ? p->exec->wait(*p, reply, how, status) : EXEC_E_NO_PROCESS;
 }
 
@@ -156,7 +156,7 @@ kern_return_t S_exec_startup_get_info(mach_port_t startup, vm_address_t* user_en
     mach_msg_type_number_t* dtable_count, exec_intarray_t* kinds, mach_msg_type_number_t* kind_count,
     exec_portarray_t* ports, mach_msg_type_number_t* port_count)
 {
-    Program* p = Programs::by_port(startup, execd::startup_port);
+    Program* p = Programs::by_port(startup, exec::startup_port);
     if (!p)
         return EXEC_E_NO_PROCESS;
     *user_entry = p->entry;
@@ -181,27 +181,27 @@ kern_return_t S_exec_startup_get_info(mach_port_t startup, vm_address_t* user_en
 
 kern_return_t S_exec_startup_exit(mach_port_t startup, int status)
 {
-    Program* p = Programs::by_port(startup, execd::startup_port);
+    Program* p = Programs::by_port(startup, exec::startup_port);
     return p ? p->exec->startup_exit(*p, status) : EXEC_E_NO_PROCESS;
 }
 
 kern_return_t exec_catch_exception_raise(mach_port_t port, mach_port_t thread, mach_port_t task, integer_t exception,
     integer_t code, rpc_long_integer_t subcode)
 {
-    Program* p = Programs::by_port(port, execd::startup_port);
+    Program* p = Programs::by_port(port, exec::startup_port);
     return p ? p->exec->exception(port, thread, task, exception, code, subcode) : KERN_FAILURE;
 }
 
 kern_return_t do_seqnos_mach_notify_dead_name(mach_port_t port, mach_port_seqno_t, mach_port_name_t name)
 {
-    Program* p = Programs::by_port(port, execd::startup_port);
+    Program* p = Programs::by_port(port, exec::startup_port);
     return p ? p->exec->dead_name(*p, name) : KERN_SUCCESS;
 }
 
 kern_return_t do_seqnos_mach_notify_no_senders(mach_port_t port, mach_port_seqno_t, mach_port_mscount_t mscount)
 {
     // To the program whose process port it is, or to init's trigger (runtime/port_objects.h).
-    (void)mach::deliver_no_senders(port, mscount);
+    (void)runtime::deliver_no_senders(port, mscount);
     return KERN_SUCCESS;
 }
 
@@ -228,7 +228,7 @@ kern_return_t do_seqnos_mach_notify_send_once(mach_port_t, mach_port_seqno_t)
 
 } // extern "C"
 
-namespace execd {
+namespace exec {
 
 // Registered before the chain's demuxers: messages for exec's own ports are served here, the
 // rest (the link's port) go on to the chain.
@@ -240,4 +240,4 @@ boolean_t demux(mach_msg_header_t* request, mach_msg_header_t* reply)
         || seqnos_notify_server(request, reply);
 }
 
-} // namespace execd
+} // namespace exec

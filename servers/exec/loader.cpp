@@ -7,7 +7,7 @@
 #include "execclient/client.h"
 #include "runtime/clock.h"
 
-namespace execd {
+namespace exec {
 
 namespace {
 
@@ -17,7 +17,7 @@ namespace {
 // read is one io_read, bounded by what is left of a client's deadline.
 class NodeReader final : public elf::FileReader {
 public:
-    NodeReader(const fs::Node& node, const ClientDeadline* client)
+    NodeReader(const fsclient::Node& node, const ClientDeadline* client)
         : m_node(node)
         , m_client(client)
     {
@@ -26,12 +26,12 @@ public:
     {
         size_t n = TRY(within(m_client, [&] { return m_node.read(offset, buffer, size); }));
         if (n != size)
-            return fs::error(FS_EIO, "the program file became shorter while it was read");
+            return fsclient::error(FS_EIO, "the program file became shorter while it was read");
         return {};
     }
 
 private:
-    const fs::Node& m_node;
+    const fsclient::Node& m_node;
     const ClientDeadline* m_client;
 };
 
@@ -80,7 +80,7 @@ base::Error vm_error(kern_return_t r, const char* what)
 {
     // The kernel's answers when it cannot give the task memory at the address or at all.
     if (r == KERN_RESOURCE_SHORTAGE || r == KERN_NO_SPACE)
-        return exec::error(EXEC_E_NO_MEMORY, what);
+        return execclient::error(EXEC_E_NO_MEMORY, what);
     return base::Error(r, what);
 }
 
@@ -125,7 +125,7 @@ base::Result<uint64_t> load_stack(
     auto stack = elf::build_initial_stack_packed(top, argv, envp, scratch.stack_block, sizeof scratch.stack_block);
     if (stack.is_error()) {
         if (stack.error().is(elf::domain) && elf::elf_error(stack.error()) == elf::Error::ArgumentsTooLong)
-            return exec::error(EXEC_E_ARGS, "the arguments and environment are over 64 KiB");
+            return execclient::error(EXEC_E_ARGS, "the arguments and environment are over 64 KiB");
         return stack.error();
     }
     // The block goes to the last pages of the stack, written whole through the window.
@@ -133,7 +133,7 @@ base::Result<uint64_t> load_stack(
     uint64_t first_page = rsp & ~(elf::page_size - 1);
     size_t span = top - first_page;
     if (span > window_size)
-        return exec::error(EXEC_E_ARGS, "the initial stack is larger than exec's window");
+        return execclient::error(EXEC_E_ARGS, "the initial stack is larger than exec's window");
     __builtin_memset(scratch.window, 0, span);
     __builtin_memcpy(scratch.window + (rsp - first_page), scratch.stack_block, stack.value().size);
     r = vm_write(
@@ -143,11 +143,11 @@ base::Result<uint64_t> load_stack(
     return rsp;
 }
 
-base::Result<mach::SendRight> make_thread(mach_port_t task, uint64_t entry, uint64_t rsp)
+base::Result<runtime::SendRight> make_thread(mach_port_t task, uint64_t entry, uint64_t rsp)
 {
     mach_port_t thread = MACH_PORT_NULL;
     MACH_TRY(thread_create(task, &thread), "creating the thread (thread_create)");
-    auto owned = mach::SendRight::adopt(thread);
+    auto owned = runtime::SendRight::adopt(thread);
     // The kernel's state of a new thread has the user segment selectors; only the entry point
     // and the stack pointer change (ursp is what the kernel loads into rsp on return to user).
     struct i386_thread_state state { };
@@ -167,7 +167,7 @@ base::Result<mach::SendRight> make_thread(mach_port_t task, uint64_t entry, uint
 
 ClientDeadline::ClientDeadline(unsigned ms)
 {
-    uint64_t now = mach::uptime_ms();
+    uint64_t now = runtime::uptime_ms();
     if (now)
         m_end_ms = now + (ms ? ms : client_wait_ms);
 }
@@ -175,22 +175,23 @@ ClientDeadline::ClientDeadline(unsigned ms)
 base::Result<unsigned> ClientDeadline::next_bound() const
 {
     if (!m_end_ms)
-        return mach::ClientCallBound::default_ms;
-    uint64_t now = mach::uptime_ms();
+        return runtime::ClientCallBound::default_ms;
+    uint64_t now = runtime::uptime_ms();
     if (now >= m_end_ms)
         return base::Error(MACH_RCV_TIMED_OUT, "the client's port did not answer within exec's bound");
     uint64_t left = m_end_ms - now;
-    return static_cast<unsigned>(left < mach::ClientCallBound::default_ms ? left : mach::ClientCallBound::default_ms);
+    return static_cast<unsigned>(
+        left < runtime::ClientCallBound::default_ms ? left : runtime::ClientCallBound::default_ms);
 }
 
-base::Result<Loaded> load(
-    mach_port_t task, const fs::Node& file, base::StringView argv, base::StringView envp, const ClientDeadline* client)
+base::Result<Loaded> load(mach_port_t task, const fsclient::Node& file, base::StringView argv, base::StringView envp,
+    const ClientDeadline* client)
 {
-    fs::Stat st = TRY(within(client, [&] { return file.stat(); }));
-    if ((st.mode & fs::mode_type_mask) != fs::mode_regular)
-        return exec::error(EXEC_E_NOT_REGULAR, "the program is not a regular file");
+    fsclient::Stat st = TRY(within(client, [&] { return file.stat(); }));
+    if ((st.mode & fsclient::mode_type_mask) != fsclient::mode_regular)
+        return execclient::error(EXEC_E_NOT_REGULAR, "the program is not a regular file");
     if (st.size > max_file_size)
-        return exec::error(EXEC_E_TOO_BIG, "the program file is larger than 256 MiB");
+        return execclient::error(EXEC_E_TOO_BIG, "the program file is larger than 256 MiB");
 
     NodeReader reader(file, client);
     elf::Image image = TRY(elf::parse(reader, st.size));
@@ -200,7 +201,8 @@ base::Result<Loaded> load(
     size = (size + elf::page_size - 1) & ~(elf::page_size - 1);
     uint64_t stack_base = elf::default_stack_top - size;
     if (image.highest > stack_base)
-        return exec::error(EXEC_E_STACK, "the program's segments reach the stack's place at the top of user space");
+        return execclient::error(
+            EXEC_E_STACK, "the program's segments reach the stack's place at the top of user space");
 
     elf::LoadPlan plan = elf::plan(image);
     ScratchPages scratch = TRY(ScratchPages::allocate());
@@ -216,4 +218,4 @@ base::Result<Loaded> load(
     return loaded;
 }
 
-} // namespace execd
+} // namespace exec

@@ -14,7 +14,7 @@
 #include "runtime/msg.h"
 #include "runtime/rights.h"
 
-namespace execd {
+namespace exec {
 
 // The stack a program gets: lib/elf's place for it (the top of user space), with more room
 // than a boot module's 128 KiB (it costs nothing until touched) unless the program's
@@ -27,7 +27,7 @@ constexpr uint64_t max_file_size = 256ull << 20;
 // How long one request may keep exec waiting, in all, for ports its client handed over (a
 // directory to look a path up in, a program file to stat and read, or a file found through
 // such a directory). Each call on such a port is bounded by what is left of it
-// (mach::ClientCallBound: a send timeout, so a port with a full queue fails within it, and a
+// (runtime::ClientCallBound: a send timeout, so a port with a full queue fails within it, and a
 // reply timeout), and once it is spent the request fails with MACH_RCV_TIMED_OUT. The wait is
 // the request's own thread's: other clients are served meanwhile (exec.h).
 constexpr unsigned client_wait_ms = 5000;
@@ -37,7 +37,7 @@ public:
     // Starts now; ms of 0 is client_wait_ms.
     explicit ClientDeadline(unsigned ms = client_wait_ms);
     // The bound for the next call on the client's port: what is left of the deadline, at most
-    // mach::ClientCallBound::default_ms (3 s; that alone when the kernel tells no time), or
+    // runtime::ClientCallBound::default_ms (3 s; that alone when the kernel tells no time), or
     // MACH_RCV_TIMED_OUT once it is spent.
     base::Result<unsigned> next_bound() const;
 
@@ -46,7 +46,7 @@ private:
 };
 
 struct Loaded {
-    mach::SendRight thread; // suspended; resumed once the task's ports are set
+    runtime::SendRight thread; // suspended; resumed once the task's ports are set
     uint64_t entry = 0;
     uint64_t stack_base = 0;
     uint64_t stack_size = 0;
@@ -59,7 +59,7 @@ struct Loaded {
 // On an error the task holds whatever was done so far: the caller destroys it. A file that
 // is the client's (exec_exec's, or found through the client's directory) is read within
 // `client` (nullptr: the file is exec's root filesystem's, read with the runtime's RPC bound).
-base::Result<Loaded> load(mach_port_t task, const fs::Node& file, base::StringView argv, base::StringView envp,
+base::Result<Loaded> load(mach_port_t task, const fsclient::Node& file, base::StringView argv, base::StringView envp,
     const ClientDeadline* client = nullptr);
 
 // Runs call() (one RPC on a client's port, returning a Result) within what is left of client's
@@ -69,8 +69,8 @@ template<typename Call> auto within(const ClientDeadline* client, Call&& call) -
     if (!client)
         return call();
     unsigned ms = TRY(client->next_bound());
-    mach::ClientCallBound bound(ms);
+    runtime::ClientCallBound bound(ms);
     return call();
 }
 
-} // namespace execd
+} // namespace exec

@@ -15,20 +15,20 @@
 #include "runtime/console.h"
 #include "runtime/runtime.h"
 
-namespace execd {
+namespace exec {
 boolean_t demux(mach_msg_header_t* request, mach_msg_header_t* reply);
 }
 
 namespace {
 
 // The console device again, for the programs: their descriptors and EXEC_PORT_CONSOLE.
-base::Result<mach::SendRight> open_console()
+base::Result<runtime::SendRight> open_console()
 {
     mach_port_t device = MACH_PORT_NULL;
     char name[] = "console";
-    MACH_TRY(device_open(mach::privileged_ports().device_master, D_READ | D_WRITE, name, &device),
+    MACH_TRY(device_open(runtime::privileged_ports().device_master, D_READ | D_WRITE, name, &device),
         "opening the console for programs");
-    return mach::SendRight::adopt(device);
+    return runtime::SendRight::adopt(device);
 }
 
 } // namespace
@@ -43,7 +43,7 @@ int module_main(int argc, char** argv)
         "the kernel's command line ('${kernel-command-line}'), for init's environment");
     auto& link = chain::link();
     // exec's demux comes first: the chain's serves every other port of the link.
-    link.server().add_demux(execd::demux);
+    link.server().add_demux(exec::demux);
     // The link above is the root filesystem: every failure from here on puts it away first.
     auto started = link.start(argc, argv, { "exec", {}, chain::Upstream::Filesystem }, options);
     if (started.is_error())
@@ -53,15 +53,15 @@ int module_main(int argc, char** argv)
 
     // Root's identity and write access: init's root (exec_types.h), and what the programs'
     // default roots are restricted from.
-    auto root = fs::root_from(link.upstream(), FS_LOOKUP_READ | FS_LOOKUP_WRITE, fs::root_identity());
+    auto root = fsclient::root_from(link.upstream(), FS_LOOKUP_READ | FS_LOOKUP_WRITE, fsclient::root_identity());
     if (root.is_error())
-        link.fail("cannot reach the root filesystem (fsys_getroot): {}", fs::ErrorText { root.error() });
+        link.fail("cannot reach the root filesystem (fsys_getroot): {}", fsclient::ErrorText { root.error() });
     link.note_bootstrap_use("fs");
     auto console = open_console();
     if (console.is_error())
         link.fail("{}", console.error());
-    static execd::Exec e;
-    auto ready = e.init(mach::SendRight::adopt(root.value().release()), console.release_value());
+    static exec::Exec e;
+    auto ready = e.init(runtime::SendRight::adopt(root.value().release()), console.release_value());
     if (ready.is_error())
         link.fail("{}", ready.error());
 
@@ -81,7 +81,7 @@ int module_main(int argc, char** argv)
     if (first.is_error())
         link.fail("{}", first.error());
     // Several threads serve, so that a client that does not answer holds only its own.
-    auto threads = link.server().serve_with_threads(execd::serving_threads, execd::serving_threads_max);
+    auto threads = link.server().serve_with_threads(exec::serving_threads, exec::serving_threads_max);
     if (threads.is_error())
         link.fail("{}", threads.error());
     link.run();

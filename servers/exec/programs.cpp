@@ -1,7 +1,7 @@
 // The table of programs.
 #include "programs.h"
 
-namespace execd {
+namespace exec {
 
 Program* Programs::allocate(Exec& exec)
 {
@@ -44,4 +44,4 @@ size_t Programs::charged_to(unsigned requester) const
     return n;
 }
 
-} // namespace execd
+} // namespace exec

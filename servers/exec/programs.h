@@ -15,11 +15,11 @@
 #include "runtime/port_objects.h"
 #include "runtime/rights.h"
 
-namespace execd {
+namespace exec {
 
 class Exec;
 
-struct Program final : mach::PortObject {
+struct Program final : runtime::PortObject {
     enum class State { Free, Running, Ended };
 
     State state = State::Free;
@@ -28,37 +28,37 @@ struct Program final : mach::PortObject {
     bool is_init = false; // its end powers the machine off
 
     Exec* exec = nullptr; // the server it is a program of
-    mach::SendRight task;
-    mach::ServedPort startup; // its TASK_BOOTSTRAP_PORT and TASK_EXCEPTION_PORT
-    mach::ServedPort process; // the handle of its end; invalid for init
+    runtime::SendRight task;
+    runtime::ServedPort startup; // its TASK_BOOTSTRAP_PORT and TASK_EXCEPTION_PORT
+    runtime::ServedPort process; // the handle of its end; invalid for init
     bool process_has_senders = false;
     // Its own exec port (its EXEC_PORT_EXEC): exec.defs served as on exec's port, every request
     // charged to this program.
-    mach::ServedPort requests;
+    runtime::ServedPort requests;
     unsigned requester = 0; // the number of the program whose exec port asked for it
                             // (0: exec's own port, or exec itself for init)
 
     uint64_t entry = 0;
     uint64_t stack_base = 0;
     uint64_t stack_size = 0;
-    mach::SendRight descriptors[EXEC_PORTS_MAX];
+    runtime::SendRight descriptors[EXEC_PORTS_MAX];
     int kinds[EXEC_PORTS_MAX] = {};
     size_t descriptor_count = 0;
-    mach::SendRight ports[EXEC_PORTS_MAX];
+    runtime::SendRight ports[EXEC_PORTS_MAX];
     size_t port_count = 0;
 
     int how = EXEC_END_EXIT;
     int status = 0;
-    mach::SendOnceRight waiter; // the reply port of an exec_wait that waits
+    runtime::SendOnceRight waiter; // the reply port of an exec_wait that waits
 
     // Only the process port asks for it: nobody holds the handle of its end any more.
     void no_senders(mach_port_mscount_t) override;
 };
 
 // The kinds of the ports exec serves for a program (runtime/port_objects.h).
-inline constexpr mach::PortKind<Program> startup_port { "a program's start-up port" };
-inline constexpr mach::PortKind<Program> process_port { "a program's process port" };
-inline constexpr mach::PortKind<Program> requests_port { "a program's exec port" };
+inline constexpr runtime::PortKind<Program> startup_port { "a program's start-up port" };
+inline constexpr runtime::PortKind<Program> process_port { "a program's process port" };
+inline constexpr runtime::PortKind<Program> requests_port { "a program's exec port" };
 
 class Programs {
 public:
@@ -74,9 +74,9 @@ public:
     void release(Program&);
 
     // The program a port of that kind is served for; nullptr for any other port.
-    static Program* by_port(mach_port_t port, const mach::PortKind<Program>& kind)
+    static Program* by_port(mach_port_t port, const runtime::PortKind<Program>& kind)
     {
-        Program* p = mach::served(port, kind);
+        Program* p = runtime::served(port, kind);
         return p && p->state != Program::State::Free ? p : nullptr;
     }
     // The entries charged to the client with this number (Program::requester).
@@ -87,4 +87,4 @@ private:
     unsigned m_started = 0;
 };
 
-} // namespace execd
+} // namespace exec

@@ -55,7 +55,7 @@ base::Result<MachBlockDevice*> MachBlockDevice::open(mach_port_t master, base::S
         mach_port_deallocate(mach_task_self(), port);
         return base::Error(D_NO_MEMORY, "no memory for the device");
     }
-    d->m_port = mach::SendRight::adopt(port);
+    d->m_port = runtime::SendRight::adopt(port);
     d->m_access = access;
     d->m_master = master;
     d->m_name.assign(name);
@@ -90,7 +90,7 @@ base::Result<void> MachBlockDevice::reopen()
     kern_return_t r = open_handle(m_master, m_name.c_str(), m_access, &port);
     if (r != KERN_SUCCESS)
         return base::Error(r, "opening the device again after its server went away");
-    m_port = mach::SendRight::adopt(port);
+    m_port = runtime::SendRight::adopt(port);
     TRY(learn_size());
     if (m_sector_size != sector_size || m_sector_count != sector_count)
         return base::Error(D_NO_SUCH_DEVICE, "the device is not the same after its server was restarted");
@@ -107,7 +107,7 @@ base::Result<void> MachBlockDevice::change_access(DeviceAccess access)
         return base::Error(
             r, access == DeviceAccess::ReadWrite ? "opening the device for writing" : "opening the device");
     device_close(m_port.name());
-    m_port = mach::SendRight::adopt(port);
+    m_port = runtime::SendRight::adopt(port);
     m_access = access;
     return {};
 }
@@ -118,11 +118,11 @@ template<typename Request> kern_return_t MachBlockDevice::with_retry(Request&& r
     for (unsigned attempt = 0; attempt < max_retries && server_went_away(r); ++attempt) {
         auto reopened = reopen();
         if (reopened.is_error()) {
-            mach::report(
+            runtime::report(
                 "{}: disk server went away and the device cannot be opened again: {}", m_name.view(), reopened.error());
             return r;
         }
-        mach::report("{}: disk server restarted, request retried", m_name.view());
+        runtime::report("{}: disk server restarted, request retried", m_name.view());
         r = request();
     }
     return r;

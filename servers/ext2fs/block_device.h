@@ -55,7 +55,7 @@ private:
     // One request is at most this much: rumpdisk's limit is larger; this keeps our mappings small.
     static constexpr uint32_t max_request_bytes = 1024 * 1024;
 
-    mach::SendRight m_port;
+    runtime::SendRight m_port;
     mach_port_t m_master = MACH_PORT_NULL; // borrowed: the task's device master
     base::BoundedString<128> m_name;
     DeviceAccess m_access = DeviceAccess::ReadWrite;

@@ -78,12 +78,12 @@ kern_return_t NodeServer::dir_readdir(
     }
     size_t wanted = max_entries < 1 ? 1 : max_entries > 256 ? 256 : static_cast<size_t>(max_entries);
     size_t capacity = *count < FS_READDIR_MAX ? *count : FS_READDIR_MAX;
-    fs::DirentWriter out(*data, capacity);
+    fsclient::DirentWriter out(*data, capacity);
     // A few entries at a time, as many as surely fit in what is left of the reply.
     static ext2::DirEntry entries[8];
     uint64_t at = static_cast<uint64_t>(cursor);
     for (unsigned rounds = 0; out.count() < wanted && rounds < 1024; ++rounds) {
-        size_t k = out.room() / fs::DirentWriter::max_record;
+        size_t k = out.room() / fsclient::DirentWriter::max_record;
         if (k > wanted - out.count())
             k = wanted - out.count();
         if (k > sizeof entries / sizeof entries[0])
@@ -150,7 +150,7 @@ kern_return_t NodeServer::dir_unlink(Node& d, const char* name)
 // released on success only (server.h's ownership rule: on an error the loop releases it).
 kern_return_t NodeServer::dir_link(Node& d, mach_port_t file, const char* name, int exclusive)
 {
-    Node* f = mach::served(file, node_port);
+    Node* f = runtime::served(file, node_port);
     if (!f)
         return FS_EXDEV;
     if (f->stale)
@@ -185,7 +185,7 @@ kern_return_t NodeServer::dir_link(Node& d, mach_port_t file, const char* name, 
 
 kern_return_t NodeServer::dir_rename(Node& d, const char* from, mach_port_t to_dir, const char* to, int exclusive)
 {
-    Node* t = mach::served(to_dir, node_port);
+    Node* t = runtime::served(to_dir, node_port);
     if (!t)
         return FS_EXDEV;
     if (t->stale)

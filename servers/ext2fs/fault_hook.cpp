@@ -19,8 +19,8 @@ void count_write()
 {
     if (g_fault_after == 0 || ++g_writes < g_fault_after)
         return;
-    mach::report("test hook: faulting at io_write request {} (--fault-after)", g_writes);
-    mach::console().flush();
+    runtime::report("test hook: faulting at io_write request {} (--fault-after)", g_writes);
+    runtime::console().flush();
     // Address 0 is never mapped in a module: the kernel raises EXC_BAD_ACCESS, and the link
     // above (rumpdisk) is told.
     *reinterpret_cast<volatile int*>(0) = 1;

@@ -150,7 +150,7 @@ kern_return_t NodeServer::server_stats(Node&, fs_server_stats* out)
         out->dirty_blocks = use.dirty_blocks;
         out->metadata_bytes = use.metadata_bytes;
     }
-    out->heap_bytes = mach::heap_statistics().bytes_in_use;
+    out->heap_bytes = runtime::heap_statistics().bytes_in_use;
     out->open_nodes = m_open_count;
     return KERN_SUCCESS;
 }

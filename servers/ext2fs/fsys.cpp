@@ -13,21 +13,21 @@
 namespace ext2fs {
 
 namespace {
-constexpr mach::PortKind<ControlPort> control_port { "ext2fs's control port" };
+constexpr runtime::PortKind<ControlPort> control_port { "ext2fs's control port" };
 } // namespace
 
-base::Result<mach::SendRight> NodeServer::root(int flags, const fs_identity& identity)
+base::Result<runtime::SendRight> NodeServer::root(int flags, const fs_identity& identity)
 {
     if (!m_fs)
-        return fs::error(FS_ESTALE, "the filesystem is not mounted");
+        return fsclient::error(FS_ESTALE, "the filesystem is not mounted");
     // The root directory: read, write (change what it holds) and search access only.
     if (flags & ~(FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_EXEC | FS_LOOKUP_DIRECTORY))
-        return fs::error(FS_EINVAL, "flags for the root beyond read, write and exec");
+        return fsclient::error(FS_EINVAL, "flags for the root beyond read, write and exec");
     if (!access::valid(identity))
-        return fs::error(FS_EINVAL, "more ids than FS_IDS_MAX");
+        return fsclient::error(FS_EINVAL, "more ids than FS_IDS_MAX");
     auto opened = open_node(ext2::root_ino, static_cast<uint32_t>(flags), identity);
     if (opened.is_error())
-        return fs::error(protocol_code(opened.error()), opened.error().context());
+        return fsclient::error(protocol_code(opened.error()), opened.error().context());
     return opened;
 }
 
@@ -53,16 +53,16 @@ base::Result<void> NodeServer::remount(ext2::MountMode mode)
     }
     auto unmounted = m_fs->unmount();
     if (unmounted.is_error()) {
-        mach::report("unmounting {}: {}", m_device_name.view(), fs::ErrorText { unmounted.error() });
-        return fs::error(protocol_code(unmounted.error()), "unmounting");
+        runtime::report("unmounting {}: {}", m_device_name.view(), fsclient::ErrorText { unmounted.error() });
+        return fsclient::error(protocol_code(unmounted.error()), "unmounting");
     }
     m_fs.reset();
     ext2::MountOptions options = m_options;
     options.mode = mode;
     auto mounted = ext2::Filesystem::mount(m_device, options);
     if (mounted.is_error()) {
-        mach::report("mounting {} again: {}", m_device_name.view(), fs::ErrorText { mounted.error() });
-        return fs::error(protocol_code(mounted.error()), "mounting again");
+        runtime::report("mounting {} again: {}", m_device_name.view(), fsclient::ErrorText { mounted.error() });
+        return fsclient::error(protocol_code(mounted.error()), "mounting again");
     }
     m_fs = mounted.release_value();
     for (Node& o : m_nodes)
@@ -84,10 +84,10 @@ base::Result<void> NodeServer::go_away(int)
         return m_fs ? remounted : base::Result<void> {};
     }
     if (m_fs->has_errors())
-        mach::report(
+        runtime::report(
             "{} is unmounted but marked as having errors (run e2fsck); serving it read-only", m_device_name.view());
     else
-        mach::report("{} is clean; serving it read-only", m_device_name.view());
+        runtime::report("{} is clean; serving it read-only", m_device_name.view());
     return {};
 }
 
@@ -99,43 +99,43 @@ base::Result<void> NodeServer::make_read_only()
         if (!o.port.valid() || o.stale)
             continue;
         if (o.type == ext2::mode_reg && (o.flags & FS_LOOKUP_WRITE))
-            return fs::error(FS_EBUSY, "a file is open for writing");
+            return fsclient::error(FS_EBUSY, "a file is open for writing");
         auto st = m_fs->stat(o.ino);
         if (!st.is_error() && st.value().links == 0)
-            return fs::error(FS_EBUSY, "a file with no name left is open");
+            return fsclient::error(FS_EBUSY, "a file with no name left is open");
     }
     // The unmount writes everything, marks the filesystem clean and flushes the disk's cache.
     TRY(remount(ext2::MountMode::ReadOnly));
     if (auto closed = m_device.change_access(DeviceAccess::ReadOnly); closed.is_error())
-        mach::report("{}: reopening the device read-only: {}", m_device_name.view(), closed.error());
-    mach::report("{} is clean; read-only now", m_device_name.view());
+        runtime::report("{}: reopening the device read-only: {}", m_device_name.view(), closed.error());
+    runtime::report("{} is clean; read-only now", m_device_name.view());
     return {};
 }
 
 base::Result<void> NodeServer::make_writable()
 {
     if (m_fs->has_errors()) {
-        mach::report("{} is marked as having errors: run e2fsck before making it writable; it stays read-only",
+        runtime::report("{} is marked as having errors: run e2fsck before making it writable; it stays read-only",
             m_device_name.view());
-        return fs::error(FS_EROFS, "the filesystem is marked as having errors");
+        return fsclient::error(FS_EROFS, "the filesystem is marked as having errors");
     }
     // The read-only mount wrote nothing, so its unmount writes nothing either; the device is
     // opened for writing only then, and the filesystem mounted read-write on it.
     TRY(remount(ext2::MountMode::ReadOnly));
     if (auto opened = m_device.change_access(DeviceAccess::ReadWrite); opened.is_error()) {
-        mach::report("{} cannot be written ({}); it stays read-only", m_device_name.view(), opened.error());
-        return fs::error(FS_EROFS, "the device cannot be written");
+        runtime::report("{} cannot be written ({}); it stays read-only", m_device_name.view(), opened.error());
+        return fsclient::error(FS_EROFS, "the device cannot be written");
     }
     TRY(remount(ext2::MountMode::ReadWrite));
     if (m_fs->read_only()) {
         // The library keeps it read-only (a feature it cannot write, overlapping metadata).
-        mach::report("{} must stay read-only: {}", m_device_name.view(), m_fs->mount_note());
+        runtime::report("{} must stay read-only: {}", m_device_name.view(), m_fs->mount_note());
         (void)m_device.change_access(DeviceAccess::ReadOnly);
-        return fs::error(FS_EROFS, "the filesystem must stay read-only");
+        return fsclient::error(FS_EROFS, "the filesystem must stay read-only");
     }
     if (!m_fs->mount_note().empty())
-        mach::report("{}", m_fs->mount_note());
-    mach::report("{} is writable now", m_device_name.view());
+        runtime::report("{}", m_fs->mount_note());
+    runtime::report("{} is writable now", m_device_name.view());
     return {};
 }
 
@@ -155,12 +155,12 @@ base::Result<void> NodeServer::set_options(base::StringView words)
         else if (word == "--writable" || word == "-w")
             want = Want::Writable;
         else
-            return fs::error(FS_EINVAL, "an option ext2fs cannot change at run time");
+            return fsclient::error(FS_EINVAL, "an option ext2fs cannot change at run time");
     }
     if (want == Want::Same)
         return {};
     if (!m_fs)
-        return fs::error(FS_ESTALE, "the filesystem is not mounted");
+        return fsclient::error(FS_ESTALE, "the filesystem is not mounted");
     if ((want == Want::ReadOnly) == m_fs->read_only())
         return {};
     auto changed = want == Want::ReadOnly ? make_read_only() : make_writable();
@@ -175,7 +175,7 @@ base::Result<void> NodeServer::set_options(base::StringView words)
             for (Node& o : m_nodes)
                 if (o.port.valid() && !o.stale && m_fs->hold(o.ino).is_error())
                     o.stale = true;
-            mach::report("{} is served read-only again", m_device_name.view());
+            runtime::report("{} is served read-only again", m_device_name.view());
         }
     }
     return changed;
@@ -195,7 +195,7 @@ base::Result<size_t> NodeServer::options(char* out, size_t capacity)
     words.put(m_device_name.view());
     words.put('\0');
     if (words.truncated() || words.view().size() > capacity)
-        return fs::error(FS_EINVAL, "the options do not fit");
+        return fsclient::error(FS_EINVAL, "the options do not fit");
     __builtin_memcpy(out, words.view().data(), words.view().size());
     return words.view().size();
 }
@@ -205,10 +205,10 @@ kern_return_t NodeServer::file_getcontrol(Node& n, mach_port_t* result, mach_msg
     if (!access::is_root(n.identity))
         return FS_EPERM;
     if (!m_control.valid()) {
-        auto served = mach::ServedPort::create(chain::link().server(), control_port, m_control_object);
+        auto served = runtime::ServedPort::create(chain::link().server(), control_port, m_control_object);
         if (served.is_error())
             return protocol_code(served.error());
-        m_control = static_cast<mach::ServedPort&&>(served.value());
+        m_control = static_cast<runtime::ServedPort&&>(served.value());
     }
     auto send = m_control.make_send();
     if (send.is_error())

@@ -160,7 +160,7 @@ kern_return_t NodeServer::io_restrict_auth(
 kern_return_t NodeServer::io_restrict_auth_as(
     Node& o, mach_port_t model, mach_port_t* result, mach_msg_type_name_t* poly)
 {
-    Node* m = mach::served(model, node_port);
+    Node* m = runtime::served(model, node_port);
     if (!m)
         return FS_EXDEV;
     if (!access::may_become(o.identity, m->identity))

@@ -45,7 +45,7 @@ public:
 // undo that failed), on the console.
 class ConsoleNotes final : public ext2::Notes {
 public:
-    void note(base::StringView sentence) override { mach::report("{}", sentence); }
+    void note(base::StringView sentence) override { runtime::report("{}", sentence); }
 };
 
 // The revision of the mounted filesystem, for the mount line (the library does not report it).
@@ -71,7 +71,7 @@ template<> struct base::Formatter<Why> {
         if (const char* name = ext2::error_name(w.error.code()))
             format_string(s, spec, name);
         else
-            Formatter<fs::Status>::format(s, spec, fs::Status { w.error.code() });
+            Formatter<fsclient::Status>::format(s, spec, fsclient::Status { w.error.code() });
     }
 };
 
@@ -111,7 +111,7 @@ int module_main(int argc, char** argv)
 
     if (link.has_upstream())
         link.note_bootstrap_use("disk");
-    auto device = ext2fs::MachBlockDevice::open(mach::privileged_ports().device_master, device_name,
+    auto device = ext2fs::MachBlockDevice::open(runtime::privileged_ports().device_master, device_name,
         readonly ? ext2fs::DeviceAccess::ReadOnly : ext2fs::DeviceAccess::ReadWrite);
     if (device.is_error())
         link.fail("cannot open the root device {}: {}", device_name, Why { device.error() });
@@ -130,16 +130,16 @@ int module_main(int argc, char** argv)
     base::Own<ext2::Filesystem> fs = mounted.release_value();
 
     ext2::StatFs st = fs->statfs();
-    mach::report("mounted {} (ext2 rev {}, {}-byte blocks, {} blocks, {} free; {})", device_name,
+    runtime::report("mounted {} (ext2 rev {}, {}-byte blocks, {} blocks, {} free; {})", device_name,
         revision_of(*device.value()), st.block_size, st.blocks, st.free_blocks,
         fs->read_only() ? "read-only" : "read-write");
     if (!fs->mount_note().empty())
-        mach::report("{}", fs->mount_note());
+        runtime::report("{}", fs->mount_note());
     if (device_read_only && !readonly)
-        mach::report("{} cannot be written: mounted read-only", device_name);
+        runtime::report("{} cannot be written: mounted read-only", device_name);
 
     if (fault_after)
-        mach::report("test hook: --fault-after={}: faulting at io_write request {}", fault_after, fault_after);
+        runtime::report("test hook: --fault-after={}: faulting at io_write request {}", fault_after, fault_after);
     ext2fs::fault_after_writes(fault_after);
     static ext2fs::NodeServer server(
         *device.value(), static_cast<base::Own<ext2::Filesystem>&&>(fs), mount_options, device_name);

@@ -13,9 +13,9 @@ namespace ext2fs {
 
 class NodeServer;
 
-struct Node final : mach::PortObject {
+struct Node final : runtime::PortObject {
     NodeServer* server = nullptr; // the table it is an entry of
-    mach::ServedPort port; // invalid: a free entry
+    runtime::ServedPort port; // invalid: a free entry
     ext2::Ino ino = 0;
     uint16_t type = 0; // the inode's type bits, as at open
     uint32_t flags = 0; // FS_LOOKUP_* of the open (FS_LOOKUP_WRITE: write access)
@@ -28,6 +28,6 @@ struct Node final : mach::PortObject {
     void no_senders(mach_port_mscount_t) override;
 };
 
-inline constexpr mach::PortKind<Node> node_port { "an open node of ext2fs" };
+inline constexpr runtime::PortKind<Node> node_port { "an open node of ext2fs" };
 
 } // namespace ext2fs

@@ -28,7 +28,7 @@ namespace ext2fs {
 
 // The object of the filesystem's control port: the port is told apart by its name
 // (NodeServer::is_control_port), so this is only what the table of served ports needs.
-struct ControlPort final : mach::PortObject { };
+struct ControlPort final : runtime::PortObject { };
 
 class NodeServer final : public chain::Filesystem {
 public:
@@ -44,7 +44,7 @@ public:
 
     // chain::Filesystem: fsys_getroot, fsys_syncfs, fsys_goaway on the link's port;
     // fsys_set_options and fsys_get_options there and on the control port (file_getcontrol).
-    base::Result<mach::SendRight> root(int flags, const fs_identity& identity) override;
+    base::Result<runtime::SendRight> root(int flags, const fs_identity& identity) override;
     base::Result<void> sync() override;
     base::Result<void> go_away(int flags) override;
     // `--readonly` (`-r`): sync, then go on read-only (FS_EBUSY while a regular file is open for
@@ -99,7 +99,7 @@ private:
     void charge(const fs_identity&, int delta);
     // A new port on ino, opened with flags, carrying identity: a send right to move to the
     // client.
-    base::Result<mach::SendRight> open_node(ext2::Ino ino, uint32_t flags, const fs_identity& identity);
+    base::Result<runtime::SendRight> open_node(ext2::Ino ino, uint32_t flags, const fs_identity& identity);
     // The node's attributes for a permission check (an error already in the protocol's codes).
     kern_return_t stat_for(ext2::Ino, ext2::Stat& out, const char* operation);
     // The checks before changing directory d (its port's write access, w and x on it).
@@ -133,7 +133,7 @@ private:
     unsigned m_corruptions_told = 0;
     // The control port (file_getcontrol), made at the first request for it.
     ControlPort m_control_object;
-    mach::ServedPort m_control;
+    runtime::ServedPort m_control;
     bool m_errors_told = false;
 };
 

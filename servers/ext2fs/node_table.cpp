@@ -78,12 +78,12 @@ void NodeServer::charge(const fs_identity& identity, int delta)
         m_open_per_uid.remove(key);
 }
 
-base::Result<mach::SendRight> NodeServer::open_node(ext2::Ino ino, uint32_t flags, const fs_identity& identity)
+base::Result<runtime::SendRight> NodeServer::open_node(ext2::Ino ino, uint32_t flags, const fs_identity& identity)
 {
     if (kern_return_t r = room_for(identity))
-        return fs::error(r, "the uid's share of the table of open nodes is full");
+        return fsclient::error(r, "the uid's share of the table of open nodes is full");
     if (m_free_count == 0)
-        return fs::error(FS_ENFILE, "the table of open nodes is full");
+        return fsclient::error(FS_ENFILE, "the table of open nodes is full");
     Node& node = m_nodes[m_free[m_free_count - 1]];
     ext2::Stat st = TRY(m_fs->stat(ino));
     TRY(m_fs->hold(ino));
@@ -92,10 +92,10 @@ base::Result<mach::SendRight> NodeServer::open_node(ext2::Ino ino, uint32_t flag
         (void)m_fs->release(ino);
         return base::Error(r, what);
     };
-    auto served = mach::ServedPort::create(chain::link().server(), node_port, node);
+    auto served = runtime::ServedPort::create(chain::link().server(), node_port, node);
     if (served.is_error())
         return undo(served.error().code(), "serving a node's port");
-    node.port = static_cast<mach::ServedPort&&>(served.value());
+    node.port = static_cast<runtime::ServedPort&&>(served.value());
     auto send = node.port.make_send();
     if (send.is_error())
         return undo(send.error().code(), "making a send right to a node");

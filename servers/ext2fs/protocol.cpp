@@ -17,7 +17,7 @@ namespace {
 // link's own port included), FS_ESTALE for a node whose inode went with a remount.
 template<typename Call> kern_return_t on_node(mach_port_t port, Call call)
 {
-    Node* node = mach::served(port, ext2fs::node_port);
+    Node* node = runtime::served(port, ext2fs::node_port);
     if (!node)
         return FS_EBADF;
     if (kern_return_t r = node->server->usable(*node))
@@ -28,7 +28,7 @@ template<typename Call> kern_return_t on_node(mach_port_t port, Call call)
 // The same for the calls that answer on a stale node too.
 template<typename Call> kern_return_t on_any_node(mach_port_t port, Call call)
 {
-    Node* node = mach::served(port, ext2fs::node_port);
+    Node* node = runtime::served(port, ext2fs::node_port);
     return node ? call(*node->server, *node) : FS_EBADF;
 }
 

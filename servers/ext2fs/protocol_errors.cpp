@@ -17,7 +17,7 @@ int protocol_code(const base::Error& e)
         int n = ext2::errno_of(e.code());
         return n ? FS_ERROR_BASE + n : FS_EIO;
     }
-    if (e.is(fs::domain))
+    if (e.is(fsclient::domain))
         return e.code();
     switch (e.code()) {
     case D_NO_MEMORY:
@@ -35,23 +35,23 @@ kern_return_t NodeServer::reply_error(const base::Error& e, const char* operatio
 {
     int code = protocol_code(e);
     bool corrupt = e.is(ext2::domain) && e.code() == static_cast<int>(ext2::Errc::Corrupt);
-    bool disk = !e.is(ext2::domain) && !e.is(fs::domain);
+    bool disk = !e.is(ext2::domain) && !e.is(fsclient::domain);
     if ((corrupt || disk) && m_corruptions_told < max_corruptions_told) {
         ++m_corruptions_told;
         if (corrupt && m_fs && !m_fs->last_corruption().empty())
-            mach::report("{}: the filesystem is corrupt: {}", operation, m_fs->last_corruption());
+            runtime::report("{}: the filesystem is corrupt: {}", operation, m_fs->last_corruption());
         else if (corrupt)
-            mach::report("{}: the filesystem is corrupt: {}", operation, e.context() ? e.context() : "");
+            runtime::report("{}: the filesystem is corrupt: {}", operation, e.context() ? e.context() : "");
         else
-            mach::report("{}: disk error: {}", operation, e);
+            runtime::report("{}: disk error: {}", operation, e);
         if (m_corruptions_told == max_corruptions_told)
-            mach::report("(further corruption and disk errors are not told)");
+            runtime::report("(further corruption and disk errors are not told)");
     }
     // The first write the disk refused marked the filesystem as having errors: said once.
     if (disk && !m_errors_told && m_fs && m_fs->has_errors() && !m_fs->last_write_failure().empty()) {
         m_errors_told = true;
-        mach::report("{}: {}: the filesystem is marked as having errors (run e2fsck); serving on", m_device_name.view(),
-            m_fs->last_write_failure());
+        runtime::report("{}: {}: the filesystem is marked as having errors (run e2fsck); serving on",
+            m_device_name.view(), m_fs->last_write_failure());
     }
     return code;
 }

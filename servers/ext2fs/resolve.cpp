@@ -89,7 +89,7 @@ base::Result<LookupResult> resolve(ext2::Filesystem& fs, const LookupRequest& re
 {
     static PathBuffer path; // the server is single-threaded; keeps 1 KiB off the stack
     if (!path.assign(request.path))
-        return fs::error(FS_ENAMETOOLONG, "a path over 1023 bytes");
+        return fsclient::error(FS_ENAMETOOLONG, "a path over 1023 bytes");
     const bool create = request.flags & FS_LOOKUP_CREATE;
     const bool exclusive = request.flags & FS_LOOKUP_EXCL;
     const bool nolink = request.flags & FS_LOOKUP_NOLINK;
@@ -107,9 +107,9 @@ base::Result<LookupResult> resolve(ext2::Filesystem& fs, const LookupRequest& re
 
         ext2::Stat dir = TRY(fs.stat(current));
         if (!is_type(dir, ext2::mode_dir))
-            return fs::error(FS_ENOTDIR, "a path component is not a directory");
+            return fsclient::error(FS_ENOTDIR, "a path component is not a directory");
         if (request.who && !access::permits(*request.who, dir, access::execute))
-            return fs::error(FS_EACCES, "no search permission on a directory of the path");
+            return fsclient::error(FS_EACCES, "no search permission on a directory of the path");
         if (name == base::StringView(".")) {
             must_be_directory = last;
             continue;
@@ -126,7 +126,7 @@ base::Result<LookupResult> resolve(ext2::Filesystem& fs, const LookupRequest& re
         if (found.is_error()) {
             if (found.error().code() == static_cast<int>(ext2::Errc::NotFound) && last && create && !trailing_slash) {
                 if (request.who && !access::permits(*request.who, dir, access::write | access::execute))
-                    return fs::error(FS_EACCES, "no write permission on the directory");
+                    return fsclient::error(FS_EACCES, "no write permission on the directory");
                 ext2::Owner owner = request.who ? access::owner_in(*request.who, dir) : ext2::Owner {};
                 ext2::Ino made = TRY(fs.create(current, name, request.mode & ext2::mode_permission_mask, owner));
                 return LookupResult { made, true };
@@ -135,18 +135,18 @@ base::Result<LookupResult> resolve(ext2::Filesystem& fs, const LookupRequest& re
         }
         ext2::Ino child = found.value();
         if (last && create && exclusive)
-            return fs::error(FS_EEXIST, "the file exists");
+            return fsclient::error(FS_EEXIST, "the file exists");
 
         ext2::Stat st = TRY(fs.stat(child));
         if (is_type(st, ext2::mode_lnk) && (!last || !nolink || trailing_slash)) {
             if (++links_followed > FS_SYMLINK_MAX)
-                return fs::error(FS_ELOOP, "too many symlinks on the path");
+                return fsclient::error(FS_ELOOP, "too many symlinks on the path");
             char target[FS_PATH_MAX + 1];
             size_t n = TRY(fs.readlink(child, target, FS_PATH_MAX));
             if (n == 0)
-                return fs::error(FS_ENOENT, "an empty symlink");
+                return fsclient::error(FS_ENOENT, "an empty symlink");
             if (!path.splice(base::StringView(target, n), path.position()))
-                return fs::error(FS_ENAMETOOLONG, "a path over 1023 bytes after following a symlink");
+                return fsclient::error(FS_ENAMETOOLONG, "a path over 1023 bytes after following a symlink");
             // A relative target goes on from the directory that holds the link.
             if (path.starts_with_slash())
                 current = ext2::root_ino;
@@ -159,10 +159,10 @@ base::Result<LookupResult> resolve(ext2::Filesystem& fs, const LookupRequest& re
     if (must_be_directory || (request.flags & FS_LOOKUP_DIRECTORY)) {
         ext2::Stat st = TRY(fs.stat(current));
         if (!is_type(st, ext2::mode_dir))
-            return fs::error(FS_ENOTDIR, "not a directory");
+            return fsclient::error(FS_ENOTDIR, "not a directory");
     }
     if (create && exclusive && request.path.size() > 0)
-        return fs::error(FS_EEXIST, "the file exists");
+        return fsclient::error(FS_EEXIST, "the file exists");
     return LookupResult { current, false };
 }
 

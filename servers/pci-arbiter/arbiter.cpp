@@ -17,7 +17,7 @@ boolean_t pci_server(mach_msg_header_t*, mach_msg_header_t*);
 boolean_t pci_enum_server(mach_msg_header_t*, mach_msg_header_t*);
 }
 
-namespace arbiter {
+namespace pci_arbiter {
 
 namespace {
 
@@ -47,16 +47,16 @@ pci::EnumerationReport Arbiter::enumerate()
     return pci::enumerate(m_config, m_functions, pci::Sizing::probe_regions);
 }
 
-base::Result<void> Arbiter::serve(mach::Server& server, ArbiterPort& port, const pci::Function* f, bool writable)
+base::Result<void> Arbiter::serve(runtime::Server& server, ArbiterPort& port, const pci::Function* f, bool writable)
 {
     port.arbiter = this;
     port.function = f;
     port.writable = writable;
-    port.port = TRY(mach::ServedPort::create(server, arbiter_port, port));
+    port.port = TRY(runtime::ServedPort::create(server, arbiter_port, port));
     return {};
 }
 
-base::Result<void> Arbiter::serve_on(mach::Server& server)
+base::Result<void> Arbiter::serve_on(runtime::Server& server)
 {
     TRY(serve(server, m_root, nullptr, true));
     TRY(serve(server, m_read_root, nullptr, false));
@@ -75,7 +75,7 @@ bool Arbiter::owns(base::StringView name) const
     return name == "pci";
 }
 
-base::Result<mach::SendRight> Arbiter::open(base::StringView, dev_mode_t mode)
+base::Result<runtime::SendRight> Arbiter::open(base::StringView, dev_mode_t mode)
 {
     // Every opener of one kind shares its root port.
     return (mode & D_WRITE) ? m_root.port.make_send() : m_read_root.port.make_send();
@@ -205,14 +205,14 @@ size_t Arbiter::stop_bus_mastering()
     return stopped;
 }
 
-} // namespace arbiter
+} // namespace pci_arbiter
 
 // The MIG server functions: the boundary, where the generated stubs call in. Each reaches the
 // arbiter through the port the request came on; a port not the arbiter's is refused.
 namespace {
 template<typename Call> kern_return_t on_port(mach_port_t port, Call call)
 {
-    arbiter::ArbiterPort* p = mach::served(port, arbiter::arbiter_port);
+    pci_arbiter::ArbiterPort* p = runtime::served(port, pci_arbiter::arbiter_port);
     return p ? call(*p->arbiter, *p) : KERN_INVALID_ARGUMENT;
 }
 } // namespace
@@ -222,44 +222,48 @@ extern "C" {
 kern_return_t S_pci_conf_read(
     pci_t master, int reg, pci_config_data_t data, mach_msg_type_number_t* count, vm_size_t amount)
 {
-    return on_port(master,
-        [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.conf_read(p, reg, data, count, amount); });
+    return on_port(master, [&](pci_arbiter::Arbiter& a, const pci_arbiter::ArbiterPort& p) {
+        return a.conf_read(p, reg, data, count, amount);
+    });
 }
 
 kern_return_t S_pci_conf_write(
     pci_t master, int reg, const pci_config_data_t data, mach_msg_type_number_t count, vm_size_t* amount)
 {
-    return on_port(master,
-        [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.conf_write(p, reg, data, count, amount); });
+    return on_port(master, [&](pci_arbiter::Arbiter& a, const pci_arbiter::ArbiterPort& p) {
+        return a.conf_write(p, reg, data, count, amount);
+    });
 }
 
 kern_return_t S_pci_get_ndevs(pci_t master, vm_size_t* ndevs)
 {
-    return on_port(master, [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.ndevs(p, ndevs); });
+    return on_port(
+        master, [&](pci_arbiter::Arbiter& a, const pci_arbiter::ArbiterPort& p) { return a.ndevs(p, ndevs); });
 }
 
 kern_return_t S_pci_get_dev_regions(pci_t master, pci_regions_data_t data, mach_msg_type_number_t* count)
 {
-    return on_port(
-        master, [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.dev_regions(p, data, count); });
+    return on_port(master,
+        [&](pci_arbiter::Arbiter& a, const pci_arbiter::ArbiterPort& p) { return a.dev_regions(p, data, count); });
 }
 
 kern_return_t S_pci_get_dev_rom(pci_t master, pci_rom_data_t data, mach_msg_type_number_t* count)
 {
     return on_port(
-        master, [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.dev_rom(p, data, count); });
+        master, [&](pci_arbiter::Arbiter& a, const pci_arbiter::ArbiterPort& p) { return a.dev_rom(p, data, count); });
 }
 
 kern_return_t S_pci_enum_list(
     pci_t root, uint32_t first, pci_enum_entries_t entries, mach_msg_type_number_t* count, uint32_t* total)
 {
-    return on_port(root,
-        [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) { return a.list(p, first, entries, count, total); });
+    return on_port(root, [&](pci_arbiter::Arbiter& a, const pci_arbiter::ArbiterPort& p) {
+        return a.list(p, first, entries, count, total);
+    });
 }
 
 kern_return_t S_pci_enum_open(pci_t root, uint32_t bus, uint32_t device, uint32_t function, mach_port_t* port)
 {
-    return on_port(root, [&](arbiter::Arbiter& a, const arbiter::ArbiterPort& p) {
+    return on_port(root, [&](pci_arbiter::Arbiter& a, const pci_arbiter::ArbiterPort& p) {
         return a.open_function(p, bus, device, function, port);
     });
 }

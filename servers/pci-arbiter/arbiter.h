@@ -15,19 +15,19 @@
 #include "runtime/rights.h"
 #include "runtime/server.h"
 
-namespace arbiter {
+namespace pci_arbiter {
 
 class Arbiter;
 
 // A port of the arbiter: a root port (no function) or a function's, and whether it writes.
-struct ArbiterPort final : mach::PortObject {
+struct ArbiterPort final : runtime::PortObject {
     Arbiter* arbiter = nullptr;
     const pci::Function* function = nullptr;
     bool writable = false;
-    mach::ServedPort port;
+    runtime::ServedPort port;
 };
 
-inline constexpr mach::PortKind<ArbiterPort> arbiter_port { "a port of the PCI arbiter" };
+inline constexpr runtime::PortKind<ArbiterPort> arbiter_port { "a port of the PCI arbiter" };
 
 class Arbiter final : public chain::DeviceProvider {
 public:
@@ -43,11 +43,11 @@ public:
     const pci::FunctionTable& functions() const { return m_functions; }
 
     // Allocates the root port and one port per function and has the server serve them.
-    base::Result<void> serve_on(mach::Server&);
+    base::Result<void> serve_on(runtime::Server&);
 
     // chain::DeviceProvider: "pci" opens the root port.
     bool owns(base::StringView name) const override;
-    base::Result<mach::SendRight> open(base::StringView name, dev_mode_t mode) override;
+    base::Result<runtime::SendRight> open(base::StringView name, dev_mode_t mode) override;
 
     // The RPCs, with the arguments MIG hands over; each answers a Mach status.
     kern_return_t conf_read(const ArbiterPort&, int reg, char* data, mach_msg_type_number_t* count, vm_size_t amount);
@@ -68,7 +68,7 @@ public:
     size_t stop_bus_mastering();
 
 private:
-    base::Result<void> serve(mach::Server&, ArbiterPort&, const pci::Function*, bool writable);
+    base::Result<void> serve(runtime::Server&, ArbiterPort&, const pci::Function*, bool writable);
 
     pci::ConfigAccess& m_config;
     Granted m_granted;
@@ -81,4 +81,4 @@ private:
     ArbiterPort m_read_ports[pci::FunctionTable::capacity];
 };
 
-} // namespace arbiter
+} // namespace pci_arbiter

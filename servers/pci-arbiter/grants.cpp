@@ -4,7 +4,7 @@
 #include "ata/ide_ports.h"
 #include "runtime/runtime.h"
 
-namespace arbiter {
+namespace pci_arbiter {
 
 namespace {
 
@@ -45,7 +45,7 @@ void Grants::add_line(uint8_t line)
     m_lines[m_line_count++] = line;
 }
 
-base::Result<void> Grants::grant(const pci::FunctionTable& functions, mach::Server& server)
+base::Result<void> Grants::grant(const pci::FunctionTable& functions, runtime::Server& server)
 {
     for (const pci::Function& f : functions) {
         if (!is_granted(f))
@@ -69,9 +69,9 @@ base::Result<void> Grants::grant(const pci::FunctionTable& functions, mach::Serv
             add_line(channel.irq);
         }
     }
-    m_mem_port = TRY(mach::ReceiveRight::allocate());
+    m_mem_port = TRY(runtime::ReceiveRight::allocate());
     TRY(server.add_port(m_mem_port.name()));
-    m_irq_port = TRY(mach::ReceiveRight::allocate());
+    m_irq_port = TRY(runtime::ReceiveRight::allocate());
     TRY(server.add_port(m_irq_port.name()));
     return {};
 }
@@ -89,7 +89,7 @@ bool Grants::owns(base::StringView name) const
     return name == "mem" || name == "irq";
 }
 
-base::Result<mach::SendRight> Grants::open(base::StringView name, dev_mode_t)
+base::Result<runtime::SendRight> Grants::open(base::StringView name, dev_mode_t)
 {
     return name == "mem" ? m_mem_port.make_send() : m_irq_port.make_send();
 }
@@ -143,14 +143,14 @@ kern_return_t Grants::set_status(mach_port_t, dev_flavor_t, const int*, mach_msg
     return D_INVALID_OPERATION;
 }
 
-base::Result<mach_port_t> Grants::kernel_device(mach::SendRight& cache, const char* name)
+base::Result<mach_port_t> Grants::kernel_device(runtime::SendRight& cache, const char* name)
 {
     if (!cache.valid()) {
         mach_port_t device = MACH_PORT_NULL;
         MACH_TRY(
-            device_open(mach::privileged_ports().device_master, D_READ | D_WRITE, const_cast<char*>(name), &device),
+            device_open(runtime::privileged_ports().device_master, D_READ | D_WRITE, const_cast<char*>(name), &device),
             "opening the kernel's device");
-        cache = mach::SendRight::adopt(device);
+        cache = runtime::SendRight::adopt(device);
     }
     return cache.name();
 }
@@ -174,7 +174,7 @@ kern_return_t Grants::map(
     if (r != KERN_SUCCESS)
         return r;
     // The reply copies the right; ours is released at the next map (or kept, one at a time).
-    m_last_pager = mach::SendRight::adopt(object);
+    m_last_pager = runtime::SendRight::adopt(object);
     *pager = object;
     return KERN_SUCCESS;
 }
@@ -212,4 +212,4 @@ kern_return_t Grants::intr_ack(mach_port_t port, mach_port_t receive_port)
     return r;
 }
 
-} // namespace arbiter
+} // namespace pci_arbiter

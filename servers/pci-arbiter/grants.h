@@ -19,7 +19,7 @@
 #include "pci/enumerate.h"
 #include "runtime/rights.h"
 
-namespace arbiter {
+namespace pci_arbiter {
 
 // Whether the function is one the disk server below is given (mass storage).
 bool is_granted(const pci::Function&);
@@ -30,7 +30,7 @@ public:
     static constexpr size_t max_lines = 8;
 
     // Collects the granted resources of every granted function; makes the two device ports.
-    base::Result<void> grant(const pci::FunctionTable&, mach::Server&);
+    base::Result<void> grant(const pci::FunctionTable&, runtime::Server&);
     // When the next link is acpi: the ranges of its tables and the FADT's ports as well
     // (acpi/needs.h); acpi keeps the ports to itself and forwards the rest to rumpdisk.
     void grant_platform(const acpi::Needs&);
@@ -41,7 +41,7 @@ public:
 
     // chain::DeviceProvider: "mem" and "irq".
     bool owns(base::StringView name) const override;
-    base::Result<mach::SendRight> open(base::StringView name, dev_mode_t mode) override;
+    base::Result<runtime::SendRight> open(base::StringView name, dev_mode_t mode) override;
 
     // chain::IoGrants
     bool allows(uint16_t from, uint16_t to) const override;
@@ -68,7 +68,7 @@ private:
     void add_io(uint64_t base, uint64_t size);
     void add_line(uint8_t line);
     // The kernel's device of that name, opened on the arbiter's own device master once.
-    base::Result<mach_port_t> kernel_device(mach::SendRight& cache, const char* name);
+    base::Result<mach_port_t> kernel_device(runtime::SendRight& cache, const char* name);
 
     Range m_memory[max_ranges];
     size_t m_memory_count = 0;
@@ -76,12 +76,12 @@ private:
     size_t m_io_count = 0;
     uint8_t m_lines[max_lines] = {};
     size_t m_line_count = 0;
-    mach::ReceiveRight m_mem_port;
-    mach::ReceiveRight m_irq_port;
-    mach::SendRight m_kernel_mem;
-    mach::SendRight m_kernel_irq;
+    runtime::ReceiveRight m_mem_port;
+    runtime::ReceiveRight m_irq_port;
+    runtime::SendRight m_kernel_mem;
+    runtime::SendRight m_kernel_irq;
     // The pager of the last device_map: the reply copies it, and our reference goes at the next.
-    mach::SendRight m_last_pager;
+    runtime::SendRight m_last_pager;
 };
 
-} // namespace arbiter
+} // namespace pci_arbiter

@@ -23,26 +23,26 @@ void print_listing(const pci::FunctionTable& functions)
     for (const pci::Function& f : functions) {
         base::BufferSink<160> line;
         pci::format_function_line(line, f);
-        mach::report("{}", line.view());
+        runtime::report("{}", line.view());
         for (unsigned i = 0; i < pci::max_bars; ++i) {
             if (!f.regions.bars[i].present())
                 continue;
             line.clear();
             pci::format_bar_line(line, f, i);
-            mach::report("{}", line.view());
+            runtime::report("{}", line.view());
         }
         if (f.regions.rom.present()) {
             line.clear();
             pci::format_rom_line(line, f);
-            mach::report("{}", line.view());
+            runtime::report("{}", line.view());
         }
     }
 }
 
 // Static: the function table and its ports are large for a stack, and live as long as the task.
-arbiter::Mechanism1 mechanism1;
-arbiter::Arbiter the_arbiter { mechanism1, arbiter::is_granted };
-arbiter::Grants grants;
+pci_arbiter::Mechanism1 mechanism1;
+pci_arbiter::Arbiter the_arbiter { mechanism1, pci_arbiter::is_granted };
+pci_arbiter::Grants grants;
 acpi::Platform acpi_platform;
 
 // The acpi link below reads the firmware's tables and writes the FADT's ports: the arbiter finds
@@ -53,7 +53,7 @@ void grant_acpi()
     acpi::discover(memory, acpi_platform);
     acpi::Needs needs = acpi::needs(acpi_platform);
     grants.grant_platform(needs);
-    mach::report("granted acpi {} memory ranges and {} port ranges", needs.memory_count, needs.port_count);
+    runtime::report("granted acpi {} memory ranges and {} port ranges", needs.memory_count, needs.port_count);
 }
 
 // When rumpdisk dies, its controllers stop DMA into memory that is no longer its.
@@ -61,7 +61,7 @@ struct StopDma final : chain::DeathHook {
     void next_link_died() override
     {
         size_t stopped = the_arbiter.stop_bus_mastering();
-        mach::report("bus mastering stopped on {} {} until the disk server sets {} up again", stopped,
+        runtime::report("bus mastering stopped on {} {} until the disk server sets {} up again", stopped,
             stopped == 1 ? "controller" : "controllers", stopped == 1 ? "it" : "them");
     }
 } stop_dma;
@@ -78,7 +78,7 @@ int module_main(int argc, char** argv)
     if (started.is_error())
         link.fail("{}", started.error());
 
-    auto ports = mach::request_io_ports(pci::config::mechanism1::address_port, pci::config::mechanism1::last_port);
+    auto ports = runtime::request_io_ports(pci::config::mechanism1::address_port, pci::config::mechanism1::last_port);
     if (ports.is_error())
         link.fail("no access to the PCI configuration ports: {}", ports.error());
     if (!mechanism1.present())
@@ -86,15 +86,15 @@ int module_main(int argc, char** argv)
             pci::config::mechanism1::address_port);
 
     pci::EnumerationReport report = the_arbiter.enumerate();
-    mach::report("{} functions on {} {}", the_arbiter.functions().size(), report.buses_scanned,
+    runtime::report("{} functions on {} {}", the_arbiter.functions().size(), report.buses_scanned,
         report.buses_scanned == 1 ? "bus" : "buses");
     if (report.status != pci::Status::ok)
-        mach::report("only the first {} functions are served: {}", the_arbiter.functions().size(), report.status);
+        runtime::report("only the first {} functions are served: {}", the_arbiter.functions().size(), report.status);
     if (report.unnumbered_bridges)
-        mach::report(
+        runtime::report(
             "{} bridges have no secondary bus number; what is behind them is not served", report.unnumbered_bridges);
     if (report.repeated_buses)
-        mach::report("{} bridges lead to a bus already scanned; ignored", report.repeated_buses);
+        runtime::report("{} bridges lead to a bus already scanned; ignored", report.repeated_buses);
     if (list)
         print_listing(the_arbiter.functions());
 

@@ -1,10 +1,10 @@
 // Configuration space through mechanism #1: a dword address to port 0xCF8, the data through
-// 0xCFC-0xCFF. The ports must have been granted (mach::request_io_ports) before any access.
+// 0xCFC-0xCFF. The ports must have been granted (runtime::request_io_ports) before any access.
 #pragma once
 
 #include "pci/access.h"
 
-namespace arbiter {
+namespace pci_arbiter {
 
 class Mechanism1 final : public pci::ConfigAccess {
 public:
@@ -16,4 +16,4 @@ public:
     void write(pci::Address, uint16_t offset, unsigned size, uint32_t value) override;
 };
 
-} // namespace arbiter
+} // namespace pci_arbiter

@@ -46,7 +46,7 @@ bool BlockServer::owns(base::StringView name) const
     return const_cast<BlockServer*>(this)->find_volume(name) != nullptr;
 }
 
-base::Result<mach::SendRight> BlockServer::open(base::StringView name, dev_mode_t mode)
+base::Result<runtime::SendRight> BlockServer::open(base::StringView name, dev_mode_t mode)
 {
     Volume* v = find_volume(name);
     if (!v)
@@ -73,14 +73,14 @@ base::Result<mach::SendRight> BlockServer::open(base::StringView name, dev_mode_
         return base::Error(D_NO_MEMORY, "the handle table is full");
 
     // The port's only make-send is the client's right: no-senders means the client let go.
-    auto port = TRY(mach::ServedPort::create(chain::link().server(), handle_port, *slot));
+    auto port = TRY(runtime::ServedPort::create(chain::link().server(), handle_port, *slot));
     mach_port_t previous = MACH_PORT_NULL;
     if (kern_return_t r = mach_port_request_notification(mach_task_self(), port.name(), MACH_NOTIFY_NO_SENDERS, 1,
             port.name(), MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous))
         return base::Error(r, "asking for a handle's no-senders notification");
     auto send = TRY(port.make_send());
     slot->server = this;
-    slot->port = static_cast<mach::ServedPort&&>(port);
+    slot->port = static_cast<runtime::ServedPort&&>(port);
     slot->volume = v;
     slot->writable = writable;
     slot->open = true;
@@ -89,7 +89,7 @@ base::Result<mach::SendRight> BlockServer::open(base::StringView name, dev_mode_
 
 BlockServer::Handle* BlockServer::find_handle(mach_port_t port)
 {
-    return mach::served(port, handle_port);
+    return runtime::served(port, handle_port);
 }
 
 const BlockServer::Handle* BlockServer::find_handle(mach_port_t port) const
@@ -164,7 +164,7 @@ void BlockServer::free_handle(Handle& h)
 {
     if (h.open) {
         if (kern_return_t r = end_use(h))
-            mach::report("{}: flushing the disk after its last handle went: {}", h.volume->name, base::Status { r });
+            runtime::report("{}: flushing the disk after its last handle went: {}", h.volume->name, base::Status { r });
     }
     // Destroying the receive right takes it out of the port set and the table too.
     h.port.reset();

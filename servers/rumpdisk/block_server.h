@@ -55,7 +55,7 @@ public:
 
     // chain::DeviceProvider
     bool owns(base::StringView name) const override;
-    base::Result<mach::SendRight> open(base::StringView name, dev_mode_t mode) override;
+    base::Result<runtime::SendRight> open(base::StringView name, dev_mode_t mode) override;
 
     // chain::DevicePorts
     bool owns(mach_port_t port) const override;
@@ -72,9 +72,9 @@ public:
     kern_return_t set_status(mach_port_t, dev_flavor_t, const int* status, mach_msg_type_number_t count) override;
 
 private:
-    struct Handle final : mach::PortObject {
+    struct Handle final : runtime::PortObject {
         BlockServer* server = nullptr;
-        mach::ServedPort port; // valid while the slot is in use
+        runtime::ServedPort port; // valid while the slot is in use
         Volume* volume = nullptr;
         bool writable = false;
         bool open = false; // false once closed: the port waits for its client to let go
@@ -82,7 +82,7 @@ private:
         // The client let go of the port: the handle is freed (closed first if it was open).
         void no_senders(mach_port_mscount_t) override { server->free_handle(*this); }
     };
-    static constexpr mach::PortKind<Handle> handle_port { "a device handle of rumpdisk" };
+    static constexpr runtime::PortKind<Handle> handle_port { "a device handle of rumpdisk" };
     void free_handle(Handle&);
     Volume* find_volume(base::StringView name);
     Handle* find_handle(mach_port_t port);

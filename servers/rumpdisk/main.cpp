@@ -32,14 +32,15 @@ void probe_controllers(const pciaccess::Bus& bus)
             continue;
         auto device = bus.open(f.address);
         if (device.is_error()) {
-            mach::report("{:02x}:{:02x}.{}: cannot open it on the arbiter: {}", f.address.bus, f.address.device,
+            runtime::report("{:02x}:{:02x}.{}: cannot open it on the arbiter: {}", f.address.bus, f.address.device,
                 f.address.function, device.error());
             continue;
         }
         auto probed = ahci ? rumpdisk::ahci::probe(f, device.release_value(), disks)
                            : rumpdisk::ide::probe(f, device.release_value(), disks);
         if (probed.is_error())
-            mach::report("{:02x}:{:02x}.{}: {}", f.address.bus, f.address.device, f.address.function, probed.error());
+            runtime::report(
+                "{:02x}:{:02x}.{}: {}", f.address.bus, f.address.device, f.address.function, probed.error());
     }
 }
 
@@ -56,12 +57,12 @@ void name_disks()
         whole.sector_count = id.sectors;
         whole.read_only = id.read_only;
         if (!server.add_volume(whole)) {
-            mach::report("{}: too many volumes, not served", whole.name);
+            runtime::report("{}: too many volumes, not served", whole.name);
             continue;
         }
         uint64_t mib = id.sectors * id.sector_size >> 20;
-        mach::report("{}: {}, {} sectors of {} bytes ({} MiB){}, {}", whole.name, id.model, id.sectors, id.sector_size,
-            mib, id.read_only ? ", read-only" : "", id.location);
+        runtime::report("{}: {}, {} sectors of {} bytes ({} MiB){}, {}", whole.name, id.model, id.sectors,
+            id.sector_size, mib, id.read_only ? ", read-only" : "", id.location);
         if (!cd)
             rumpdisk::add_partitions(server, whole);
     }
@@ -96,13 +97,13 @@ int module_main(int argc, char** argv)
     for (const pci::Function& f : functions)
         if (f.class_code.base == pci::classes::mass_storage)
             ++controllers;
-    mach::report("{} mass storage {}", controllers, controllers == 1 ? "controller" : "controllers");
+    runtime::report("{} mass storage {}", controllers, controllers == 1 ? "controller" : "controllers");
     for (const pci::Function& f : functions) {
         if (f.class_code.base != pci::classes::mass_storage)
             continue;
         base::BufferSink<160> line;
         pci::format_function_line(line, f);
-        mach::report("{}", line.view());
+        runtime::report("{}", line.view());
     }
 
     if (ide_pio)

@@ -31,14 +31,14 @@ void add_partitions(BlockServer& server, const Volume& whole)
     DiskSectors sectors(disk);
     auto read = partition::read_table(sectors, disk.identity().sector_size, whole.sector_count);
     if (read.is_error()) {
-        mach::report("{}: partition table not used: {}; the disk is served whole", whole.name, read.error());
+        runtime::report("{}: partition table not used: {}; the disk is served whole", whole.name, read.error());
         return;
     }
     table = read.release_value();
     for (size_t i = 0; i < table.warning_count; ++i)
-        mach::report("{}: {} table: {}", whole.name, partition::scheme_name(table.scheme), table.warnings[i]);
+        runtime::report("{}: {} table: {}", whole.name, partition::scheme_name(table.scheme), table.warnings[i]);
     if (table.more_warnings)
-        mach::report("{}: more warnings left out", whole.name);
+        runtime::report("{}: more warnings left out", whole.name);
     for (size_t i = 0; i < table.count; ++i) {
         const partition::Partition& p = table.partitions[i];
         Volume v;
@@ -48,15 +48,15 @@ void add_partitions(BlockServer& server, const Volume& whole)
         v.sector_count = p.sector_count;
         v.read_only = whole.read_only;
         if (!server.add_volume(v)) {
-            mach::report("{}: too many volumes, not served", v.name);
+            runtime::report("{}: too many volumes, not served", v.name);
             return;
         }
         uint64_t mib = p.sector_count * disk.identity().sector_size >> 20;
         if (table.scheme == partition::Scheme::Mbr)
-            mach::report("{}: sectors {}-{} ({} MiB), MBR type {:#04x}", v.name, p.first_sector,
+            runtime::report("{}: sectors {}-{} ({} MiB), MBR type {:#04x}", v.name, p.first_sector,
                 p.first_sector + p.sector_count - 1, mib, p.mbr_type);
         else
-            mach::report("{}: sectors {}-{} ({} MiB), GPT type {}", v.name, p.first_sector,
+            runtime::report("{}: sectors {}-{} ({} MiB), GPT type {}", v.name, p.first_sector,
                 p.first_sector + p.sector_count - 1, mib, p.type);
     }
 }

@@ -15,12 +15,12 @@ unsigned long long g_transfers = 0;
 
 [[noreturn]] void fault(const char* where)
 {
-    mach::report("test hook: an invalid memory access {}", where);
+    runtime::report("test hook: an invalid memory access {}", where);
     // A real fault: the kernel raises EXC_BAD_ACCESS to our exception port (the link above).
     volatile uintptr_t unmapped = 16; // hidden from the compiler, which would refuse the store
     *reinterpret_cast<volatile int*>(unmapped) = 1;
     for (;;)
-        mach::sleep_ms(1000);
+        runtime::sleep_ms(1000);
 }
 
 } // namespace
@@ -46,9 +46,9 @@ void test_hook_at_transfer()
     if (g_hooks.fault_after && g_transfers == g_hooks.fault_after)
         fault("at this transfer");
     if (g_hooks.hang_after && g_transfers == g_hooks.hang_after) {
-        mach::report("test hook: no more requests served from this transfer on");
+        runtime::report("test hook: no more requests served from this transfer on");
         for (;;)
-            mach::sleep_ms(1000);
+            runtime::sleep_ms(1000);
     }
 }
 

@@ -28,7 +28,7 @@ TEST(ErrorDomain, AnErrorOfEachDomainPrintsItsDomainAndName)
     EXPECT_EQ(text(ext2::error(ext2::Errc::NoSpace, "allocating a block")), "allocating a block: ext2: NoSpace");
     EXPECT_EQ(text(elf::make_error(elf::Error::Elf32)),
         "wrong class: the file is a 32-bit ELF (ELFCLASS32); only 64-bit programs run here: elf: Elf32");
-    EXPECT_EQ(text(fs::error(FS_ENOENT, "an empty path")), "an empty path: fs: FS_ENOENT");
+    EXPECT_EQ(text(fsclient::error(FS_ENOENT, "an empty path")), "an empty path: fs: FS_ENOENT");
     EXPECT_EQ(
         text(partition::error(partition::Errc::Corrupt, "EBR chain loops")), "EBR chain loops: partition: Corrupt");
 }
@@ -38,7 +38,7 @@ TEST(ErrorDomain, EachDomainHasItsOwnName)
     EXPECT_STREQ(base::mach_domain.name, "mach");
     EXPECT_STREQ(ext2::domain.name, "ext2");
     EXPECT_STREQ(elf::domain.name, "elf");
-    EXPECT_STREQ(fs::domain.name, "fs");
+    EXPECT_STREQ(fsclient::domain.name, "fs");
     EXPECT_STREQ(partition::domain.name, "partition");
 }
 
@@ -77,15 +77,15 @@ TEST(ErrorDomain, PartitionErrorsKeepTheirNumbersButNotTheDevicesDomain)
 TEST(ErrorDomain, SentencesComeFromTheDomainsThatHaveThem)
 {
     EXPECT_STREQ(elf::make_error(elf::Error::Dynamic).sentence(), elf::error_sentence(elf::Error::Dynamic));
-    EXPECT_STREQ(fs::error(FS_EROFS, nullptr).sentence(), "read-only filesystem");
+    EXPECT_STREQ(fsclient::error(FS_EROFS, nullptr).sentence(), "read-only filesystem");
     EXPECT_EQ(ext2::error(ext2::Errc::Corrupt, nullptr).sentence(), nullptr);
     EXPECT_EQ(base::Error(base::status::timed_out).sentence(), nullptr);
 }
 
 TEST(ErrorDomain, AReplyStatusIsGivenItsDomainWhereItArrives)
 {
-    EXPECT_TRUE(fs::reply_error(FS_ENOENT, "dir_lookup").is(fs::domain));
-    EXPECT_TRUE(fs::reply_error(base::status::device_io_error, "io_read").is(base::mach_domain));
+    EXPECT_TRUE(fsclient::reply_error(FS_ENOENT, "dir_lookup").is(fsclient::domain));
+    EXPECT_TRUE(fsclient::reply_error(base::status::device_io_error, "io_read").is(base::mach_domain));
 }
 
 } // namespace

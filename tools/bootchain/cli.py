@@ -21,7 +21,7 @@ DEFAULT_TIMEOUT = 300
 STATUS_HELP = f"""\
 exit status:
   N     the status the guest chose: a module powered the machine off with status N
-        (mach::power_off(N), i.e. byte N to the isa-debug-exit port 0xf4)
+        (runtime::power_off(N), i.e. byte N to the isa-debug-exit port 0xf4)
   {status.RUNNER_ERROR}     bad arguments, a missing file, a grub.cfg that 'bootchain check' refuses (each
         mistake on stderr; --no-check boots it anyway), or QEMU could not start or failed
   {status.TIMEOUT}   the guest still ran at the timeout; QEMU was stopped

@@ -64,11 +64,11 @@ base::Result<void> probe(const pci::Function& function, pciaccess::Device device
         ++devices;
         auto disk = probe_port(*controller, index);
         if (disk.is_error()) {
-            mach::report("ahci {} port {}: {}; skipped", function.address, index, disk.error());
+            runtime::report("ahci {} port {}: {}; skipped", function.address, index, disk.error());
             continue;
         }
         if (!disks.add(*disk.value())) {
-            mach::report("ahci {} port {}: no room for more disks; skipped", function.address, index);
+            runtime::report("ahci {} port {}: no room for more disks; skipped", function.address, index);
             break;
         }
     }
@@ -76,10 +76,10 @@ base::Result<void> probe(const pci::Function& function, pciaccess::Device device
         controller->verify_interrupts();
     uint32_t version = controller->version();
     if (controller->completion() == Completion::interrupt)
-        mach::report("ahci {}: AHCI {}.{}, {} ports, completion by interrupt (irq {})", function.address, version >> 16,
-            (version >> 8) & 0xff, ports, controller->irq());
+        runtime::report("ahci {}: AHCI {}.{}, {} ports, completion by interrupt (irq {})", function.address,
+            version >> 16, (version >> 8) & 0xff, ports, controller->irq());
     else
-        mach::report("ahci {}: AHCI {}.{}, {} ports, completion by polling", function.address, version >> 16,
+        runtime::report("ahci {}: AHCI {}.{}, {} ports, completion by polling", function.address, version >> 16,
             (version >> 8) & 0xff, ports);
     return {};
 }

@@ -61,10 +61,10 @@ base::Result<void> AtaDisk::run(const Command& c, const char* what, uint64_t lba
         return {};
     if (m_failures_reported < max_failures_reported) {
         const Failure& f = m_port.last_failure();
-        mach::report("{}: {} of {} sectors at {} failed: {} (PxIS {:#x}, status {:#x}, error {:#x}); port recovered",
+        runtime::report("{}: {} of {} sectors at {} failed: {} (PxIS {:#x}, status {:#x}, error {:#x}); port recovered",
             m_identity.location.view(), what, count, lba, done.error(), f.interrupt_status, f.status, f.error);
         if (++m_failures_reported == max_failures_reported)
-            mach::report("{}: further failures are not reported", m_identity.location.view());
+            runtime::report("{}: further failures are not reported", m_identity.location.view());
     }
     return base::Error(D_IO_ERROR, done.error().context());
 }

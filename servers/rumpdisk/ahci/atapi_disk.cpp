@@ -91,7 +91,7 @@ void AtapiDisk::size_medium()
         if (!sensed.is_error() && sensed.value() > sense_code_offset
             && m_port.buffer()[sense_code_offset] == medium_not_present)
             break;
-        mach::sleep_ms(not_ready_pause_ms);
+        runtime::sleep_ms(not_ready_pause_ms);
     }
     // No medium (or none that can be read): a drive of 0 sectors, every read out of range.
     m_identity.sectors = 0;
@@ -125,11 +125,12 @@ base::Result<void> AtapiDisk::read(uint64_t lba, uint32_t count, void* buffer)
             ++m_failures_reported;
             const Failure& f = m_port.last_failure();
             if (got.is_error())
-                mach::report("{}: read of {} blocks at {} failed: {} (sense key {:#x}, status {:#x}); port recovered",
+                runtime::report(
+                    "{}: read of {} blocks at {} failed: {} (sense key {:#x}, status {:#x}); port recovered",
                     m_identity.location.view(), count, lba, got.error(), f.error >> 4, f.status);
             else
-                mach::report("{}: read of {} blocks at {} moved {} bytes only", m_identity.location.view(), count, lba,
-                    got.value());
+                runtime::report("{}: read of {} blocks at {} moved {} bytes only", m_identity.location.view(), count,
+                    lba, got.value());
         }
         break;
     }

@@ -38,7 +38,7 @@ base::Result<Controller*> Controller::bring_up(const pci::Function& function, pc
     auto controller = TRY(base::create<Controller>());
     Controller& c = *controller;
     c.m_address = function.address;
-    c.m_mapping = TRY(mach::MmioRegion::map(bar.base, static_cast<size_t>(bar.size)));
+    c.m_mapping = TRY(runtime::MmioRegion::map(bar.base, static_cast<size_t>(bar.size)));
     c.m_registers = HbaRegisters(c.m_mapping.access());
 
     // A function that decodes nothing reads all ones.
@@ -50,13 +50,13 @@ base::Result<Controller*> Controller::bring_up(const pci::Function& function, pc
     // Only a function that raises INTx and whose line the firmware routed to a PIC input can use
     // the kernel's irq device (this kernel runs the 8259 PIC: lines 0-15).
     if (interrupt_pin != 0 && interrupt_line > 0 && interrupt_line < 16) {
-        auto line = mach::InterruptLine::attach(interrupt_line);
+        auto line = runtime::InterruptLine::attach(interrupt_line);
         if (line.is_error())
-            mach::report("ahci {}: no interrupts ({}), polling", c.m_address, line.error());
+            runtime::report("ahci {}: no interrupts ({}), polling", c.m_address, line.error());
         else
             c.m_line = line.release_value();
     } else {
-        mach::report(
+        runtime::report(
             "ahci {}: no interrupt line (pin {}, line {}), polling", c.m_address, interrupt_pin, interrupt_line);
     }
     return controller.leak();
@@ -68,10 +68,10 @@ base::Result<void> Controller::take_from_firmware()
     if (!r.read<reg::Cap2::BiosHandoff>())
         return {};
     r.write<reg::Bohc::OsOwned>(1);
-    if (!r.wait_for<reg::Bohc::BiosOwned>(0, mach::PollBound(handoff_ms)).is_error())
+    if (!r.wait_for<reg::Bohc::BiosOwned>(0, runtime::PollBound(handoff_ms)).is_error())
         return {};
     if (r.read<reg::Bohc::BiosBusy>()
-        && !r.wait_for<reg::Bohc::BiosOwned>(0, mach::PollBound(handoff_busy_ms)).is_error())
+        && !r.wait_for<reg::Bohc::BiosOwned>(0, runtime::PollBound(handoff_busy_ms)).is_error())
         return {};
     return base::Error(D_DEVICE_DOWN, "the firmware does not give the AHCI controller up (BOHC.BOS stays set)");
 }
@@ -85,7 +85,7 @@ base::Result<void> Controller::reset()
     // The reset leaves every port idle with its link renegotiated, whatever the firmware left
     // running (SeaBIOS boots from this controller).
     r.write<reg::Ghc::Reset>(1);
-    if (r.wait_for<reg::Ghc::Reset>(0, mach::PollBound(reset_ms)).is_error())
+    if (r.wait_for<reg::Ghc::Reset>(0, runtime::PollBound(reset_ms)).is_error())
         return base::Error(D_DEVICE_DOWN, "the AHCI controller does not finish its reset (GHC.HR stays set)");
     r.write<reg::Ghc>(base::RegisterValue<reg::Ghc>().set<reg::Ghc::AhciEnable>(1));
     m_capabilities = r.read<reg::Cap>();

@@ -17,8 +17,8 @@ namespace rumpdisk::ahci {
 
 enum class Completion { interrupt, polling };
 
-using HbaRegisters = base::RegisterSpace<reg::HbaSpace, mach::MmioRegion::Access>;
-using PortRegisters = base::RegisterSpace<reg::PortSpace, mach::MmioRegion::Access>;
+using HbaRegisters = base::RegisterSpace<reg::HbaSpace, runtime::MmioRegion::Access>;
+using PortRegisters = base::RegisterSpace<reg::PortSpace, runtime::MmioRegion::Access>;
 
 class Controller {
 public:
@@ -63,12 +63,12 @@ private:
     void disable_interrupts();
 
     pci::Address m_address;
-    mach::MmioRegion m_mapping;
+    runtime::MmioRegion m_mapping;
     HbaRegisters m_registers;
     base::RegisterValue<reg::Cap> m_capabilities;
     uint32_t m_ports_implemented = 0;
     uint32_t m_version = 0;
-    mach::InterruptLine m_line; // not attached: polling
+    runtime::InterruptLine m_line; // not attached: polling
     bool m_interrupts_enabled = false; // GHC.IE
 };
 

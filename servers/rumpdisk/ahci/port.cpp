@@ -42,7 +42,7 @@ base::Result<void> Port::stop()
     auto cmd = r.read<Cmd>();
     if (cmd.has<Cmd::Start>() || cmd.has<Cmd::ListRunning>()) {
         r.write(cmd.set<Cmd::Start>(0));
-        if (r.wait_for<Cmd::ListRunning>(0, mach::PollBound(engine_stop_ms)).is_error())
+        if (r.wait_for<Cmd::ListRunning>(0, runtime::PollBound(engine_stop_ms)).is_error())
             return base::Error(D_IO_ERROR, "the port's command engine does not stop (PxCMD.CR stays set)");
     }
     return {};
@@ -57,11 +57,11 @@ base::Result<void> Port::attach()
     auto cmd = r.read<Cmd>();
     if (cmd.has<Cmd::FisReceive>() || cmd.has<Cmd::FisRunning>()) {
         r.write(cmd.set<Cmd::FisReceive>(0));
-        if (r.wait_for<Cmd::FisRunning>(0, mach::PollBound(engine_stop_ms)).is_error())
+        if (r.wait_for<Cmd::FisRunning>(0, runtime::PollBound(engine_stop_ms)).is_error())
             return base::Error(D_IO_ERROR, "the port's FIS receive engine does not stop (PxCMD.FR stays set)");
     }
     if (!m_memory.data())
-        m_memory = TRY(mach::DmaBuffer::allocate(0x1000));
+        m_memory = TRY(runtime::DmaBuffer::allocate(0x1000));
     uint64_t list = m_memory.physical() + command_list_offset;
     uint64_t fis = m_memory.physical() + received_fis_offset;
     r.write<Clb>(static_cast<uint32_t>(list));
@@ -81,13 +81,13 @@ bool Port::link_up(const Controller& controller, unsigned index)
 {
     PortRegisters r = controller.port_registers(index);
     if (r.read<Ssts::Detection>() == Ssts::device_no_phy)
-        (void)r.wait_for<Ssts::Detection>(Ssts::device_and_phy, mach::PollBound(link_ms));
+        (void)r.wait_for<Ssts::Detection>(Ssts::device_and_phy, runtime::PollBound(link_ms));
     return r.read<Ssts::Detection>() == Ssts::device_and_phy;
 }
 
 base::Result<void> Port::wait_ready() const
 {
-    if (registers().wait_for<Tfd::Busy, Tfd::DataRequest>(0, mach::PollBound(ready_ms)).is_error())
+    if (registers().wait_for<Tfd::Busy, Tfd::DataRequest>(0, runtime::PollBound(ready_ms)).is_error())
         return base::Error(D_IO_ERROR, "the device stays busy (PxTFD.BSY or DRQ)");
     return {};
 }
@@ -109,7 +109,7 @@ base::Result<void> Port::allocate_buffer(size_t preferred)
 {
     // Contiguous memory may be scarce; a smaller buffer only means more commands per request.
     for (size_t size = preferred; size >= min_buffer; size /= 2) {
-        auto buffer = mach::DmaBuffer::allocate(size);
+        auto buffer = runtime::DmaBuffer::allocate(size);
         if (!buffer.is_error()) {
             m_data = buffer.release_value();
             return {};
@@ -124,9 +124,9 @@ base::Result<void> Port::reset_link()
     PortRegisters r = registers();
     auto sctl = r.read<Sctl>().set<Sctl::NoPartial>(1).set<Sctl::NoSlumber>(1);
     r.write(sctl.set<Sctl::Detection>(Sctl::detection_reset));
-    mach::sleep_ms(2);
+    runtime::sleep_ms(2);
     r.write(sctl.set<Sctl::Detection>(0));
-    if (r.wait_for<Ssts::Detection>(Ssts::device_and_phy, mach::PollBound(link_ms)).is_error())
+    if (r.wait_for<Ssts::Detection>(Ssts::device_and_phy, runtime::PollBound(link_ms)).is_error())
         return base::Error(D_IO_ERROR, "the link does not come back after COMRESET");
     r.write<Serr>(0xffffffff);
     return {};
@@ -151,7 +151,7 @@ base::Result<void> Port::recover(Recovery how)
     // An HBA clears PxCI when ST drops; QEMU's does not, and runs a dropped command again when ST
     // is set. The command table is unchanged, so that run repeats the same transfer: let it end
     // before slot 0 is reused.
-    if (r.wait_for<Ci::Slots>(0, mach::PollBound(engine_stop_ms)).is_error())
+    if (r.wait_for<Ci::Slots>(0, runtime::PollBound(engine_stop_ms)).is_error())
         return base::Error(D_IO_ERROR, "a dropped command stays issued (PxCI)");
     m_controller.collect(m_index);
     m_broken = false;
@@ -196,7 +196,7 @@ base::Result<size_t> Port::execute(const Command& command)
     m_controller.begin_command();
     r.write<Ci>(base::RegisterValue<Ci>().set<Ci::Slot0>(1));
 
-    uint64_t start = mach::uptime_ms();
+    uint64_t start = runtime::uptime_ms();
     uint32_t status = 0;
     bool done = false, timed_out = false;
     for (;;) {
@@ -208,7 +208,7 @@ base::Result<size_t> Port::execute(const Command& command)
             done = !(status & Is::errors);
             break;
         }
-        uint64_t elapsed = mach::uptime_ms() - start;
+        uint64_t elapsed = runtime::uptime_ms() - start;
         if (elapsed >= command.timeout_ms) {
             timed_out = true;
             break;

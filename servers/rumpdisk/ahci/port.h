@@ -82,8 +82,8 @@ private:
     Controller& m_controller;
     unsigned m_index;
     PortKind m_kind = PortKind::ata;
-    mach::DmaBuffer m_memory; // command list, received FIS, command table
-    mach::DmaBuffer m_data;
+    runtime::DmaBuffer m_memory; // command list, received FIS, command table
+    runtime::DmaBuffer m_data;
     bool m_broken = false; // the last recovery failed; the next command tries again
     Failure m_failure;
 };

@@ -46,7 +46,7 @@ void AtaDisk::prepare_multiple()
         return;
     auto set = m_channel.non_data(m_position, ata::ide::set_multiple_mode(m_multiple), set_feature_timeout_ms);
     if (set.is_error()) {
-        mach::report("ide {} {}: SET MULTIPLE MODE {} refused ({}); one sector per block", m_channel.name(),
+        runtime::report("ide {} {}: SET MULTIPLE MODE {} refused ({}); one sector per block", m_channel.name(),
             position_name(m_position), m_multiple, set.error());
         m_multiple = 0;
         return;
@@ -97,7 +97,7 @@ base::Result<void> AtaDisk::move(Direction direction, uint64_t lba, uint32_t cou
     if (why == Failure::Device || why == Failure::None)
         return done;
     // DMA itself failed (no completion, an engine error): PIO from now on, and this request again.
-    mach::report(
+    runtime::report(
         "ide {} {}: DMA failed ({}); PIO from now on", m_channel.name(), position_name(m_position), done.error());
     m_transfer = Transfer::Pio;
     if (m_max_sectors > ata::max_sectors_lba28)
@@ -120,10 +120,10 @@ void AtaDisk::report_failure(const char* what, uint64_t lba, uint32_t count, con
     if (m_failures_reported > failures_shown)
         return;
     if (m_failures_reported++ == failures_shown) {
-        mach::report("ide {} {}: further failures are not shown", m_channel.name(), position_name(m_position));
+        runtime::report("ide {} {}: further failures are not shown", m_channel.name(), position_name(m_position));
         return;
     }
-    mach::report("ide {} {}: {} of {} sector{} at {} failed (status {:#04x}, error {:#04x}): {}", m_channel.name(),
+    runtime::report("ide {} {}: {} of {} sector{} at {} failed (status {:#04x}, error {:#04x}): {}", m_channel.name(),
         position_name(m_position), what, count, count == 1 ? "" : "s", lba, m_channel.last_status(),
         m_channel.last_error(), error);
 }

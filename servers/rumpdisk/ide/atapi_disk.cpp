@@ -55,7 +55,7 @@ base::Result<DiskIdentity> AtapiDisk::identify(Channel& channel, Position positi
             return read.error();
         }
         // UNIT ATTENTION after the reset, or a drive still becoming ready: again, a little later.
-        mach::sleep_ms(retry_pause_ms);
+        runtime::sleep_ms(retry_pause_ms);
     }
     ata::atapi::Capacity capacity = TRY(ata::atapi::decode_capacity(data));
     identity.sectors = capacity.blocks;
@@ -92,7 +92,7 @@ base::Result<void> AtapiDisk::read(uint64_t lba, uint32_t count, void* buffer)
     else if (read.value() != bytes)
         done = base::Error(D_IO_ERROR, "the drive sent fewer bytes than asked for");
     if (done.is_error() && m_failures_reported++ < failures_shown)
-        mach::report("ide {} {}: read of {} block{} at {} failed (sense key {:#x}): {}", m_channel.name(),
+        runtime::report("ide {} {}: read of {} block{} at {} failed (sense key {:#x}): {}", m_channel.name(),
             position_name(m_position), count, count == 1 ? "" : "s", lba, sense_key(m_channel), done.error());
     return done;
 }

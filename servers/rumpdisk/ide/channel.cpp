@@ -39,9 +39,9 @@ const char* position_name(Position p)
 Channel::Channel(const char* name, const ata::ide::ChannelPorts& ports)
     : m_name(name)
     , m_ports(ports)
-    , m_command_block(mach::PortAccess { ports.command })
-    , m_control_block(mach::PortAccess { ports.control })
-    , m_bus_master(mach::PortAccess { ports.bus_master })
+    , m_command_block(runtime::PortAccess { ports.command })
+    , m_control_block(runtime::PortAccess { ports.control })
+    , m_bus_master(runtime::PortAccess { ports.bus_master })
 {
     m_control.set<DeviceControl::InterruptsDisabled>(1);
 }
@@ -63,7 +63,7 @@ void Channel::delay_400ns()
         (void)alternate_status();
 }
 
-void Channel::use_interrupt(mach::InterruptLine& line)
+void Channel::use_interrupt(runtime::InterruptLine& line)
 {
     m_interrupt = &line;
     m_interrupt->drain();
@@ -145,10 +145,10 @@ bool Channel::probe_position(Position p)
 base::Result<void> Channel::start()
 {
     uint16_t base = m_ports.command;
-    TRY(mach::request_io_ports(base, base + 7));
-    TRY(mach::request_io_ports(m_ports.control, m_ports.control));
+    TRY(runtime::request_io_ports(base, base + 7));
+    TRY(runtime::request_io_ports(m_ports.control, m_ports.control));
     if (m_ports.bus_master)
-        TRY(mach::request_io_ports(m_ports.bus_master, m_ports.bus_master + 7));
+        TRY(runtime::request_io_ports(m_ports.bus_master, m_ports.bus_master + 7));
 
     // Interrupts stay off until the line is ours.
     m_control_block.write(m_control);

@@ -56,7 +56,7 @@ public:
     // share one line (and one notification port): rumpdisk runs one command at a time, so a
     // notification for the channel that is not waiting is only a late one, and the status
     // registers, not the notification, say which command ended.
-    void use_interrupt(mach::InterruptLine&);
+    void use_interrupt(runtime::InterruptLine&);
     // After the first commands: polls from now on if the line never delivered.
     void verify_interrupt();
 
@@ -161,16 +161,16 @@ private:
 
     const char* m_name;
     ata::ide::ChannelPorts m_ports;
-    base::RegisterSpace<layout::CommandSpace, mach::PortAccess> m_command_block;
-    base::RegisterSpace<layout::ControlSpace, mach::PortAccess> m_control_block;
-    base::RegisterSpace<layout::BusMasterSpace, mach::PortAccess> m_bus_master;
+    base::RegisterSpace<layout::CommandSpace, runtime::PortAccess> m_command_block;
+    base::RegisterSpace<layout::ControlSpace, runtime::PortAccess> m_control_block;
+    base::RegisterSpace<layout::BusMasterSpace, runtime::PortAccess> m_bus_master;
     // The device control register's value: nIEN when polling.
     base::RegisterValue<layout::DeviceControl> m_control;
     int m_selected = -1; // the position the device register names, -1 when unknown
     Occupant m_occupants[2] = {};
-    mach::InterruptLine* m_interrupt = nullptr; // null: polling
-    mach::DmaBuffer m_prd_table;
-    mach::DmaBuffer m_bounce;
+    runtime::InterruptLine* m_interrupt = nullptr; // null: polling
+    runtime::DmaBuffer m_prd_table;
+    runtime::DmaBuffer m_bounce;
     unsigned m_resets = 0;
     Failure m_last_failure = Failure::None;
     uint8_t m_last_status = 0;

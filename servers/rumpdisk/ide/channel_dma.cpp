@@ -38,8 +38,8 @@ base::Result<void> Channel::enable_dma(uint32_t bounce_bytes)
         return base::Error(D_NO_SUCH_DEVICE, "the controller has no bus-master registers");
     if (dma_enabled())
         return {};
-    m_prd_table = TRY(mach::DmaBuffer::allocate(0x1000));
-    m_bounce = TRY(mach::DmaBuffer::allocate(bounce_bytes));
+    m_prd_table = TRY(runtime::DmaBuffer::allocate(0x1000));
+    m_bounce = TRY(runtime::DmaBuffer::allocate(bounce_bytes));
     return {};
 }
 
@@ -86,7 +86,8 @@ base::Result<void> Channel::dma(Position p, const Registers& r, Direction direct
     if (status & failed)
         return device_error(status);
     if (engine_status.has<BusMasterStatus::Error>()) {
-        mach::report("ide {}: the bus-master engine reports an error (status {:#04x})", m_name, engine_status.word());
+        runtime::report(
+            "ide {}: the bus-master engine reports an error (status {:#04x})", m_name, engine_status.word());
         m_last_failure = Failure::Engine;
         return base::Error(D_IO_ERROR, "the DMA engine reported an error");
     }

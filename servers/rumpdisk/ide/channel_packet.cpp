@@ -33,7 +33,7 @@ base::Result<uint32_t> Channel::packet_in(
 
     auto* to = static_cast<uint8_t*>(buffer);
     uint32_t received = 0;
-    mach::Deadline deadline(timeout_ms);
+    runtime::Deadline deadline(timeout_ms);
     // Every data block carries at least two bytes: a device that offers more blocks than the
     // buffer and a margin can hold is not ending its command.
     uint32_t most_blocks = capacity / 2 + 16;

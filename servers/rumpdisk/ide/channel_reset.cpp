@@ -16,9 +16,9 @@ base::Result<void> Channel::reset()
     ++m_resets;
     auto reset = m_control;
     m_control_block.write(reset.set<DeviceControl::SoftwareReset>(1));
-    mach::sleep_ms(1); // SRST must stay set at least 5 us
+    runtime::sleep_ms(1); // SRST must stay set at least 5 us
     m_control_block.write(m_control);
-    mach::sleep_ms(2);
+    runtime::sleep_ms(2);
     m_selected = -1;
     for (Position p : { Position::Master, Position::Slave }) {
         if (m_occupants[static_cast<int>(p)] == Occupant::None)
@@ -26,7 +26,7 @@ base::Result<void> Channel::reset()
         m_command_block.write(device_register(p));
         delay_400ns();
         m_selected = static_cast<int>(p);
-        if (m_control_block.wait_for<AlternateStatus::Busy>(0, mach::PollBound(reset_timeout_ms)).is_error())
+        if (m_control_block.wait_for<AlternateStatus::Busy>(0, runtime::PollBound(reset_timeout_ms)).is_error())
             return base::Error(D_IO_ERROR, "the device stays busy after a reset");
     }
     if (interrupts_on())
@@ -37,21 +37,21 @@ base::Result<void> Channel::reset()
 base::Error Channel::not_answering(const char* what)
 {
     m_last_failure = Failure::Timeout;
-    mach::report("ide {}: {}: no answer within the bound (status {:#04x}); resetting the channel", m_name, what,
+    runtime::report("ide {}: {}: no answer within the bound (status {:#04x}); resetting the channel", m_name, what,
         alternate_status());
     auto reset_done = reset();
     if (reset_done.is_error())
-        mach::report("ide {}: {}", m_name, reset_done.error());
+        runtime::report("ide {}: {}", m_name, reset_done.error());
     return base::Error(D_IO_ERROR, "the device did not answer in time");
 }
 
 base::Error Channel::protocol_error(const char* what)
 {
     m_last_failure = Failure::Protocol;
-    mach::report("ide {}: {}: unexpected status {:#04x}; resetting the channel", m_name, what, m_last_status);
+    runtime::report("ide {}: {}: unexpected status {:#04x}; resetting the channel", m_name, what, m_last_status);
     auto reset_done = reset();
     if (reset_done.is_error())
-        mach::report("ide {}: {}", m_name, reset_done.error());
+        runtime::report("ide {}: {}", m_name, reset_done.error());
     return base::Error(D_IO_ERROR, "the device did not follow the protocol");
 }
 

@@ -28,7 +28,7 @@ Channel::WaitBound::WaitBound(Channel& channel, Wake wake, unsigned timeout_ms)
 
 uint64_t Channel::WaitBound::elapsed() const
 {
-    uint64_t now = mach::uptime_ns();
+    uint64_t now = runtime::uptime_ns();
     return now ? now - m_start_ns : m_counted_ns + uint64_t(m_round) * 1000;
 }
 
@@ -38,18 +38,18 @@ uint64_t Channel::WaitBound::elapsed() const
 void Channel::WaitBound::pause()
 {
     if (m_round++ == 0)
-        m_start_ns = mach::uptime_ns();
+        m_start_ns = runtime::uptime_ns();
     // The line may be given up during the wait (a notification that cannot be received): the
     // rest of it polls.
     if (m_on_line && m_channel.interrupts_on()) {
         auto woken = m_channel.m_interrupt->wait(static_cast<unsigned>(m_timeout_ns / 1000000));
-        if (woken == mach::InterruptLine::Wake::Notified) {
+        if (woken == runtime::InterruptLine::Wake::Notified) {
             // A few notifications per wait are normal (a late one of the last command, the
             // other channel's on a shared line); more make the clock worth reading.
             m_expired = ++m_notifications > 4 && elapsed() > m_timeout_ns;
             return;
         }
-        m_counted_ns += uint64_t(mach::InterruptLine::slice_ms) * 1000000;
+        m_counted_ns += uint64_t(runtime::InterruptLine::slice_ms) * 1000000;
         m_expired = elapsed() > m_timeout_ns;
         return;
     }
@@ -59,7 +59,7 @@ void Channel::WaitBound::pause()
     m_expired = waited > m_timeout_ns;
     m_sleeping = waited > polling_spin_ns;
     if (m_sleeping && !m_expired) {
-        mach::sleep_ms(1);
+        runtime::sleep_ms(1);
         m_counted_ns += 1000000;
     }
 }

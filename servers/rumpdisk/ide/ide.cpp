@@ -47,7 +47,7 @@ Transfer choose_transfer(Channel& channel, const uint16_t* words)
         return Transfer::Pio;
     auto enabled = channel.enable_dma(bounce_bytes);
     if (enabled.is_error()) {
-        mach::report("ide {}: no DMA memory ({}); PIO", channel.name(), enabled.error());
+        runtime::report("ide {}: no DMA memory ({}); PIO", channel.name(), enabled.error());
         return Transfer::Pio;
     }
     return Transfer::Dma;
@@ -59,11 +59,11 @@ template<typename D>
 void serve(const Channel& channel, Position position, base::Result<base::Own<D>> made, DiskList& disks)
 {
     if (made.is_error()) {
-        mach::report("ide {} {}: {}", channel.name(), position_name(position), made.error());
+        runtime::report("ide {} {}: {}", channel.name(), position_name(position), made.error());
         return;
     }
     if (!disks.add(*made.value())) {
-        mach::report("ide {} {}: too many disks; not served", channel.name(), position_name(position));
+        runtime::report("ide {} {}: too many disks; not served", channel.name(), position_name(position));
         return;
     }
     made.value().leak();
@@ -75,12 +75,12 @@ void add_ata_disk(const pci::Function& f, Channel& channel, Position position, D
     auto read
         = channel.pio_in(position, ata::ide::simple(ata::command::identify_device), words, 1, ata::identify::words * 2);
     if (read.is_error()) {
-        mach::report("ide {} {}: IDENTIFY DEVICE failed: {}", channel.name(), position_name(position), read.error());
+        runtime::report("ide {} {}: IDENTIFY DEVICE failed: {}", channel.name(), position_name(position), read.error());
         return;
     }
     auto decoded = ata::decode_identify(words);
     if (decoded.is_error()) {
-        mach::report("ide {} {}: not served: {}", channel.name(), position_name(position), decoded.error());
+        runtime::report("ide {} {}: not served: {}", channel.name(), position_name(position), decoded.error());
         return;
     }
     const ata::Identity& id = decoded.value();
@@ -99,7 +99,7 @@ void add_atapi_disk(const pci::Function& f, Channel& channel, Position position,
 {
     auto identified = AtapiDisk::identify(channel, position);
     if (identified.is_error()) {
-        mach::report(
+        runtime::report(
             "ide {} {}: an ATAPI drive, not served: {}", channel.name(), position_name(position), identified.error());
         return;
     }
@@ -110,16 +110,16 @@ void add_atapi_disk(const pci::Function& f, Channel& channel, Position position,
 
 // The channel's interrupt line, kept for the life of the server; null (and a console line)
 // when the kernel does not deliver it, and the channel polls.
-mach::InterruptLine* attach_interrupt(const Channel& channel)
+runtime::InterruptLine* attach_interrupt(const Channel& channel)
 {
-    auto line = mach::InterruptLine::attach(channel.irq());
+    auto line = runtime::InterruptLine::attach(channel.irq());
     if (line.is_error()) {
-        mach::report("ide {}: no interrupts (IRQ {}: {}); polling", channel.name(), channel.irq(), line.error());
+        runtime::report("ide {}: no interrupts (IRQ {}: {}); polling", channel.name(), channel.irq(), line.error());
         return nullptr;
     }
-    auto kept = base::create<mach::InterruptLine>(line.release_value());
+    auto kept = base::create<runtime::InterruptLine>(line.release_value());
     if (kept.is_error()) {
-        mach::report("ide {}: {}; polling", channel.name(), kept.error());
+        runtime::report("ide {}: {}; polling", channel.name(), kept.error());
         return nullptr;
     }
     return kept.value().leak();
@@ -146,10 +146,10 @@ base::Result<void> probe(const pci::Function& f, pciaccess::Device device, DiskL
     TRY(enable_decoding(device, bus_master && g_policy == TransferPolicy::Dma));
 
     const char* names[2] = { "primary", "secondary" };
-    mach::InterruptLine* lines[2] = {};
+    runtime::InterruptLine* lines[2] = {};
     for (unsigned i = 0; i < 2; ++i) {
         if (!ports.channels[i].present) {
-            mach::report("ide {}: native mode without its BARs or interrupt; not used", names[i]);
+            runtime::report("ide {}: native mode without its BARs or interrupt; not used", names[i]);
             continue;
         }
         // A channel without disks is freed on leaving this round; one with disks lives as long as
@@ -157,7 +157,7 @@ base::Result<void> probe(const pci::Function& f, pciaccess::Device device, DiskL
         auto channel = TRY(base::create<Channel>(names[i], ports.channels[i]));
         auto started = channel->start();
         if (started.is_error()) {
-            mach::report("ide {}: {}", names[i], started.error());
+            runtime::report("ide {}: {}", names[i], started.error());
             continue;
         }
         if (!channel->has_devices())
@@ -183,7 +183,8 @@ base::Result<void> probe(const pci::Function& f, pciaccess::Device device, DiskL
                 used = true;
                 break;
             case Occupant::Unknown:
-                mach::report("ide {} {}: a device with an unknown signature; not served", names[i], position_name(p));
+                runtime::report(
+                    "ide {} {}: a device with an unknown signature; not served", names[i], position_name(p));
                 break;
             }
         }

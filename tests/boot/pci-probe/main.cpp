@@ -32,7 +32,7 @@ void check(bool ok, base::StringView what)
     ++checks;
     if (!ok) {
         ++failures;
-        mach::report("FAIL {}", what);
+        runtime::report("FAIL {}", what);
     }
 }
 
@@ -41,10 +41,10 @@ template<typename T> void check_equal(const base::Result<T>& got, T want, base::
     ++checks;
     if (got.is_error()) {
         ++failures;
-        mach::report("FAIL {}: {}", what, got.error());
+        runtime::report("FAIL {}: {}", what, got.error());
     } else if (got.value() != want) {
         ++failures;
-        mach::report("FAIL {}: got {:#x}, want {:#x}", what, got.value(), want);
+        runtime::report("FAIL {}: got {:#x}, want {:#x}", what, got.value(), want);
     }
 }
 
@@ -53,7 +53,7 @@ void check_code(kern_return_t got, kern_return_t want, base::StringView what)
     ++checks;
     if (got != want) {
         ++failures;
-        mach::report("FAIL {}: got {}, want {}", what, base::Status { got }, base::Status { want });
+        runtime::report("FAIL {}: got {}, want {}", what, base::Status { got }, base::Status { want });
     }
 }
 
@@ -95,18 +95,18 @@ void print_regions(const pci::Function& listed, const pci::Regions& regions)
             continue;
         base::BufferSink<160> line;
         pci::format_bar_line(line, f, i);
-        mach::report("{}", line.view());
+        runtime::report("{}", line.view());
     }
     if (f.regions.rom.present()) {
         base::BufferSink<160> line;
         pci::format_rom_line(line, f);
-        mach::report("{}", line.view());
+        runtime::report("{}", line.view());
     }
 }
 
 kern_return_t open_device(const char* name, mach_port_t* port)
 {
-    return device_open(mach::privileged_ports().device_master, D_READ | D_WRITE, const_cast<char*>(name), port);
+    return device_open(runtime::privileged_ports().device_master, D_READ | D_WRITE, const_cast<char*>(name), port);
 }
 
 // What the arbiter lets the link below it have (chain/policy.h, pci-arbiter/grants.h): the
@@ -115,10 +115,10 @@ void check_privilege(const pciaccess::Bus& bus, const pci::Function* controller)
 {
     mach_port_t bootstrap = MACH_PORT_NULL, host = MACH_PORT_NULL, master = MACH_PORT_NULL, task = MACH_PORT_NULL;
     task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &bootstrap);
-    check(MACH_PORT_VALID(mach::privileged_ports().host_priv), "the disk server's place has the host port");
+    check(MACH_PORT_VALID(runtime::privileged_ports().host_priv), "the disk server's place has the host port");
     check_code(
         fsys_getpriv(bootstrap, &host, &master, &task), KERN_INVALID_CAPABILITY, "fsys_getpriv asked a second time");
-    check_code(fsys_getpriv(mach::privileged_ports().device_master, &host, &master, &task), KERN_INVALID_CAPABILITY,
+    check_code(fsys_getpriv(runtime::privileged_ports().device_master, &host, &master, &task), KERN_INVALID_CAPABILITY,
         "fsys_getpriv on the device master");
 
     mach_port_t device = MACH_PORT_NULL;
@@ -126,7 +126,7 @@ void check_privilege(const pciaccess::Bus& bus, const pci::Function* controller)
     check_code(open_device("kbd", &device), D_NO_SUCH_DEVICE, "opening the kernel's kbd (not granted)");
 
     mach_port_t perm = MACH_PORT_NULL;
-    mach_port_t master_port = mach::privileged_ports().device_master;
+    mach_port_t master_port = runtime::privileged_ports().device_master;
     check_code(i386_io_perm_create(master_port, 0x60, 0x60, &perm), KERN_INVALID_CAPABILITY,
         "I/O permission for the keyboard controller");
     check_code(i386_io_perm_create(master_port, 0xcf8, 0xcff, &perm), KERN_INVALID_CAPABILITY,
@@ -168,7 +168,7 @@ void check_privilege(const pciaccess::Bus& bus, const pci::Function* controller)
 
     mach_port_t irq = MACH_PORT_NULL;
     check_code(open_device("irq", &irq), KERN_SUCCESS, "opening the arbiter's irq");
-    auto receive = mach::ReceiveRight::allocate();
+    auto receive = runtime::ReceiveRight::allocate();
     if (!receive.is_error())
         check_code(device_intr_register(irq, 1, 0, receive.value().name(), MACH_MSG_TYPE_MAKE_SEND),
             KERN_INVALID_CAPABILITY, "registering for the keyboard's interrupt line");
@@ -199,7 +199,7 @@ int module_main(int argc, char** argv)
     for (const pci::Function& f : functions) {
         base::BufferSink<160> line;
         pci::format_function_line(line, f);
-        mach::report("{}", line.view());
+        runtime::report("{}", line.view());
         auto device = bus.open(f.address);
         check(!device.is_error(), "pci_enum_open of a listed function");
         if (device.is_error())
@@ -298,6 +298,6 @@ int module_main(int argc, char** argv)
 
     check_privilege(bus, scratch);
 
-    mach::report("{} checks on {} functions, {} failed", checks, functions.size(), failures);
-    mach::power_off(failures == 0 ? 0 : 1);
+    runtime::report("{} checks on {} functions, {} failed", checks, functions.size(), failures);
+    runtime::power_off(failures == 0 ? 0 : 1);
 }

@@ -28,9 +28,9 @@ template<typename... Args> void check(bool ok, base::StringView fmt, const Args&
     if (ok)
         return;
     ++g_failures;
-    base::format(mach::console(), "disk-client: FAIL: ");
-    base::format(mach::console(), fmt, args...);
-    mach::console().put('\n');
+    base::format(runtime::console(), "disk-client: FAIL: ");
+    base::format(runtime::console(), fmt, args...);
+    runtime::console().put('\n');
 }
 
 struct Device {
@@ -43,7 +43,7 @@ kern_return_t open_device(base::StringView name, dev_mode_t mode, Device& out)
     char buffer[128] = {};
     for (size_t i = 0; i < name.size() && i < 127; ++i)
         buffer[i] = name[i];
-    kern_return_t r = device_open(mach::privileged_ports().device_master, mode, buffer, &out.port);
+    kern_return_t r = device_open(runtime::privileged_ports().device_master, mode, buffer, &out.port);
     if (r)
         return r;
     int status[DEV_GET_RECORDS_COUNT] = {};
@@ -130,7 +130,7 @@ void test_read_all(base::StringView name, unsigned chunk)
     if (r)
         return;
     uint64_t verified = read_and_verify(d, 0, d.records, 0, chunk);
-    mach::println(
+    runtime::println(
         "disk-client: verified {} of {} sectors of {} in requests of {} bytes", verified, d.records, name, chunk);
     check(verified == d.records, "only {} of {} sectors verified", verified, d.records);
     device_close(d.port);
@@ -170,7 +170,7 @@ void test_write(base::StringView name, base::StringView ranges)
         check(same, "reading back {} sectors at {}: {}", count[i], first[i], base::Status { r });
         release(data, got);
     }
-    mach::println("disk-client: wrote {} ranges of {}", n, name);
+    runtime::println("disk-client: wrote {} ranges of {}", n, name);
     r = device_close(d.port);
     check(r == KERN_SUCCESS, "closing {} (flushes the cache): {}", name, base::Status { r });
 }
@@ -217,7 +217,7 @@ void test_volumes(base::StringView expect)
         check(
             r == D_INVALID_RECNUM, "{}: a read across its end gave {}, not D_INVALID_RECNUM", name, base::Status { r });
         release(data, r ? 0 : got);
-        mach::println("disk-client: {} is sectors {}-{} of the disk", name, first, first + count - 1);
+        runtime::println("disk-client: {} is sectors {}-{} of the disk", name, first, first + count - 1);
         device_close(d.port);
         mach_port_deallocate(mach_task_self(), d.port);
     }
@@ -265,7 +265,7 @@ void test_faults(base::StringView name, base::StringView bad)
     // ...and afterwards every other sector still reads right.
     uint64_t ok = read_and_verify(d, 0, lo, 0, 256 * 1024) + read_and_verify(d, hi, d.records - hi, 0, 256 * 1024);
     check(ok == d.records - (hi - lo), "after the errors, {} of {} good sectors read right", ok, d.records - (hi - lo));
-    mach::println("disk-client: {} sectors failed with D_IO_ERROR, {} others read right", failed, ok);
+    runtime::println("disk-client: {} sectors failed with D_IO_ERROR, {} others read right", failed, ok);
     device_close(d.port);
 }
 
@@ -355,7 +355,7 @@ kern_return_t open_dropping_reply(base::StringView name, dev_mode_t mode)
         return r;
     m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
     m.head.msgh_size = sizeof m;
-    m.head.msgh_remote_port = mach::privileged_ports().device_master;
+    m.head.msgh_remote_port = runtime::privileged_ports().device_master;
     m.head.msgh_local_port = reply;
     m.head.msgh_id = 2800;
     kern_return_t r = mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
@@ -451,7 +451,7 @@ void test_handles(base::StringView whole)
         mach_port_t port = MACH_PORT_NULL;
         char buffer[128] = {};
         __builtin_memcpy(buffer, whole.data(), whole.size() < 127 ? whole.size() : 127);
-        if (device_open(mach::privileged_ports().device_master, D_READ, buffer, &port) == KERN_SUCCESS) {
+        if (device_open(runtime::privileged_ports().device_master, D_READ, buffer, &port) == KERN_SUCCESS) {
             ++opened;
             mach_port_deallocate(mach_task_self(), port);
         }
@@ -497,7 +497,7 @@ void test_handles(base::StringView whole)
         close_device(a);
     check(reads(b), "after all that, the first handle does not read");
     close_device(b);
-    mach::println("disk-client: handles checked, server still serving");
+    runtime::println("disk-client: handles checked, server still serving");
 }
 
 void test_requests(base::StringView name)
@@ -568,7 +568,7 @@ void test_requests(base::StringView name)
     char long_name[128];
     __builtin_memset(long_name, 'w', sizeof long_name);
     mach_port_t unused = MACH_PORT_NULL;
-    r = device_open(mach::privileged_ports().device_master, D_READ, long_name, &unused);
+    r = device_open(runtime::privileged_ports().device_master, D_READ, long_name, &unused);
     check(r == D_NO_SUCH_DEVICE, "a 128-byte name gave {}", base::Status { r });
 
     int status[4];
@@ -626,7 +626,7 @@ void test_requests(base::StringView name)
     check(r == KERN_SUCCESS, "closing the writable handle gave {}", base::Status { r });
     mach_port_deallocate(mach_task_self(), ro.port);
     mach_port_deallocate(mach_task_self(), rw.port);
-    mach::println("disk-client: bad requests answered, server still serving");
+    runtime::println("disk-client: bad requests answered, server still serving");
 }
 
 // "12.34" from a rate in thousandths, right-aligned in the table's column.
@@ -642,8 +642,8 @@ void print_row(base::StringView what, uint64_t bytes, uint64_t requests, uint64_
     if (ns == 0)
         ns = 1;
     uint64_t kb_per_s = bytes * 1000000ULL / ns; // bytes/ns * 1e6 = KB/s (decimal)
-    mach::println("bench: {:<16} {:>10} {:>12}", what, rate(kb_per_s), requests * 1000000000ULL / ns);
-    mach::println(
+    runtime::println("bench: {:<16} {:>10} {:>12}", what, rate(kb_per_s), requests * 1000000000ULL / ns);
+    runtime::println(
         "bench-row: {}{} ns={} bytes={} count={}", what.starts_with("seq") ? "raw " : "", what, ns, bytes, requests);
 }
 
@@ -657,10 +657,10 @@ void test_bench(base::StringView name, unsigned megabytes)
     uint64_t total = uint64_t(megabytes) << 20;
     if (total > d.records * sector_size)
         total = d.records * sector_size / (1 << 20) * (1 << 20);
-    mach::println("bench: {} on rumpdisk, {} MiB sequential", name, total >> 20);
-    mach::println("bench: {:<16} {:>10} {:>12}", "request", "MB/s", "requests/s");
+    runtime::println("bench: {} on rumpdisk, {} MiB sequential", name, total >> 20);
+    runtime::println("bench: {:<16} {:>10} {:>12}", "request", "MB/s", "requests/s");
     for (unsigned size : { 4096u, 65536u, 1048576u }) {
-        uint64_t start = mach::uptime_ns();
+        uint64_t start = runtime::uptime_ns();
         uint64_t requests = 0;
         for (uint64_t at = 0; at < total; at += size) {
             uint8_t* data;
@@ -676,13 +676,13 @@ void test_bench(base::StringView name, unsigned megabytes)
         print_row(size >= 1048576 ? "seq 1 MiB"
                 : size >= 65536   ? "seq 64 KiB"
                                   : "seq 4 KiB",
-            total, requests, mach::uptime_ns() - start);
+            total, requests, runtime::uptime_ns() - start);
     }
     // Random 4 KiB reads over the same area, from a fixed sequence (xorshift).
     uint64_t x = 88172645463325252ULL;
     uint64_t slots = total / 4096;
     unsigned count = 2000;
-    uint64_t start = mach::uptime_ns();
+    uint64_t start = runtime::uptime_ns();
     for (unsigned i = 0; i < count; ++i) {
         x ^= x << 13;
         x ^= x >> 7;
@@ -696,7 +696,7 @@ void test_bench(base::StringView name, unsigned megabytes)
         }
         release(data, got);
     }
-    print_row("random 4 KiB", uint64_t(count) * 4096, count, mach::uptime_ns() - start);
+    print_row("random 4 KiB", uint64_t(count) * 4096, count, runtime::uptime_ns() - start);
     device_close(d.port);
 }
 
@@ -745,6 +745,6 @@ int module_main(int argc, char** argv)
     if (test.empty())
         link.fail("no --test given");
 
-    mach::println("disk-client: {} checks, {} failed", g_checks, g_failures);
-    mach::power_off(g_failures ? 1 : 0);
+    runtime::println("disk-client: {} checks, {} failed", g_checks, g_failures);
+    runtime::power_off(g_failures ? 1 : 0);
 }

@@ -6,12 +6,12 @@
 namespace test_program {
 
 namespace {
-exec::Startup g_startup;
+execclient::Startup g_startup;
 Output g_out;
 base::StringView g_name = "program";
 } // namespace
 
-exec::Startup& startup()
+execclient::Startup& startup()
 {
     return g_startup;
 }
@@ -29,10 +29,10 @@ base::StringView name()
 bool begin(base::StringView program)
 {
     g_name = program;
-    auto s = exec::startup();
+    auto s = execclient::startup();
     if (s.is_error())
         return false;
-    g_startup = static_cast<exec::Startup&&>(s.value());
+    g_startup = static_cast<execclient::Startup&&>(s.value());
     if (g_startup.descriptor_count > 1)
         g_out.attach(g_startup.descriptors[1].name(), g_startup.kinds[1]);
     return true;
@@ -53,7 +53,7 @@ void Output::flush()
     size_t size = m_size;
     m_size = 0;
     if (m_kind == EXEC_DESC_FILE) {
-        fs::Node node = fs::Node::adopt(m_port);
+        fsclient::Node node = fsclient::Node::adopt(m_port);
         (void)node.write(FS_OFFSET_CURRENT, data, size);
         node.release();
         return;

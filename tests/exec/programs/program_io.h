@@ -28,7 +28,7 @@ private:
 };
 
 // The program's start-up information (asked once) and its output on descriptor 1.
-exec::Startup& startup();
+execclient::Startup& startup();
 Output& out();
 // Asks exec for the start-up information and attaches the output; false when it failed (the
 // program then has no way to say anything).

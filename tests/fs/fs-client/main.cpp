@@ -39,9 +39,9 @@ template<typename... Args> void check(bool ok, base::StringView fmt, const Args&
     if (ok)
         return;
     ++g_failures;
-    base::format(mach::console(), "fs-client: FAIL: ");
-    base::format(mach::console(), fmt, args...);
-    mach::console().put('\n');
+    base::format(runtime::console(), "fs-client: FAIL: ");
+    base::format(runtime::console(), fmt, args...);
+    runtime::console().put('\n');
 }
 
 int code_of(const base::Result<void>& r)
@@ -57,32 +57,34 @@ template<typename T> int code_of(const base::Result<T>& r)
 // Checks that r succeeded; says what failed with the code's name.
 template<typename T> bool ok(const base::Result<T>& r, base::StringView what)
 {
-    check(!r.is_error(), "{}: {}", what, r.is_error() ? fs::ErrorText { r.error() } : fs::ErrorText { base::Error(0) });
+    check(!r.is_error(), "{}: {}", what,
+        r.is_error() ? fsclient::ErrorText { r.error() } : fsclient::ErrorText { base::Error(0) });
     return !r.is_error();
 }
 
 // Checks that r failed with exactly `expected`.
 template<typename T> void fails_with(const base::Result<T>& r, int expected, base::StringView what)
 {
-    check(code_of(r) == expected, "{}: got {}, expected {}", what, fs::Status { code_of(r) }, fs::Status { expected });
+    check(code_of(r) == expected, "{}: got {}, expected {}", what, fsclient::Status { code_of(r) },
+        fsclient::Status { expected });
 }
 
-fs::Node g_root;
+fsclient::Node g_root;
 
-fs::Node open(base::StringView path, int flags = FS_LOOKUP_READ)
+fsclient::Node open(base::StringView path, int flags = FS_LOOKUP_READ)
 {
     auto n = g_root.lookup(path, flags);
     if (n.is_error()) {
-        check(false, "opening {}: {}", path, fs::ErrorText { n.error() });
+        check(false, "opening {}: {}", path, fsclient::ErrorText { n.error() });
         return {};
     }
-    return static_cast<fs::Node&&>(n.value());
+    return static_cast<fsclient::Node&&>(n.value());
 }
 
 // The whole file at path equals text.
 void expect_text(base::StringView path, base::StringView text)
 {
-    fs::Node n = open(path);
+    fsclient::Node n = open(path);
     if (!n.valid())
         return;
     auto data = n.read_all();
@@ -96,7 +98,7 @@ void expect_text(base::StringView path, base::StringView text)
 // The whole file at path is `size` bytes of the content of `seed`.
 void expect_content(base::StringView path, uint32_t seed, uint64_t size)
 {
-    fs::Node n = open(path);
+    fsclient::Node n = open(path);
     if (!n.valid())
         return;
     auto st = n.stat();
@@ -111,14 +113,14 @@ void expect_content(base::StringView path, uint32_t seed, uint64_t size)
         data.value().size());
 }
 
-fs::Stat stat_of(base::StringView path, int flags = FS_LOOKUP_READ)
+fsclient::Stat stat_of(base::StringView path, int flags = FS_LOOKUP_READ)
 {
-    fs::Node n = open(path, flags);
+    fsclient::Node n = open(path, flags);
     if (!n.valid())
         return {};
     auto st = n.stat();
     ok(st, path);
-    return st.is_error() ? fs::Stat {} : st.value();
+    return st.is_error() ? fsclient::Stat {} : st.value();
 }
 
 // ---- ops: the tree as made on the host -------------------------------------------------
@@ -139,7 +141,7 @@ void read_tree()
         expect_content(f.name, f.seed, f.size);
 
     // A sparse file: data, a hole of zeros, data.
-    fs::Node sparse = open("sparse.bin");
+    fsclient::Node sparse = open("sparse.bin");
     if (sparse.valid()) {
         auto data = sparse.read_all();
         if (ok(data, "sparse.bin")) {
@@ -169,7 +171,7 @@ void read_tree()
     expect_text("link-abs", "deep\n");
     expect_text("link-long", "slow\n");
     fails_with(g_root.lookup("loop1"), FS_ELOOP, "following a symlink loop");
-    fs::Node link = open("link-rel", FS_LOOKUP_READ | FS_LOOKUP_NOLINK);
+    fsclient::Node link = open("link-rel", FS_LOOKUP_READ | FS_LOOKUP_NOLINK);
     if (link.valid()) {
         char target[64];
         auto n = link.readlink(target, sizeof target);
@@ -177,14 +179,14 @@ void read_tree()
             check(base::StringView(target, n.value()) == base::StringView("hello.txt"), "link-rel's target");
         auto st = link.stat();
         if (ok(st, "stat link-rel"))
-            check((st.value().mode & fs::mode_type_mask) == fs::mode_symlink, "link-rel is not a symlink");
+            check((st.value().mode & fsclient::mode_type_mask) == fsclient::mode_symlink, "link-rel is not a symlink");
     }
 
     // Deep paths, '.', '..', and '..' at the root staying there.
     expect_text("data/nested/deep/deeper/deepest/file.txt", "deep\n");
     expect_text("data/nested/./deep/../deep/deeper//deepest/file.txt", "deep\n");
     expect_text("../../hello.txt", "hello, world\n");
-    fs::Node data_dir = open("data", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
+    fsclient::Node data_dir = open("data", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
     if (data_dir.valid()) {
         auto up = data_dir.lookup("../../../hello.txt");
         if (ok(up, "../../../hello.txt from /data")) {
@@ -198,11 +200,11 @@ void read_tree()
     }
 
     // A directory of 300 names, read in batches.
-    fs::Node many = open("dirs/many", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
+    fsclient::Node many = open("dirs/many", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
     if (many.valid()) {
         bool seen[300] = {};
         unsigned files = 0, dots = 0, others = 0;
-        auto walked = many.for_each_entry([&](const fs::Dirent& e) {
+        auto walked = many.for_each_entry([&](const fsclient::Dirent& e) {
             if (e.name == base::StringView(".") || e.name == base::StringView("..")) {
                 ++dots;
                 return true;
@@ -222,7 +224,7 @@ void read_tree()
     }
 
     // File positions: reads at offset -1 go on from the port's position; seeks move it.
-    fs::Node pos = open("small/s8");
+    fsclient::Node pos = open("small/s8");
     if (pos.valid()) {
         uint8_t a[100], b[100];
         auto r1 = pos.read_region(FS_OFFSET_CURRENT, 100);
@@ -267,7 +269,7 @@ void check_errors()
     fails_with(g_root.unlink("data"), FS_EISDIR, "unlink of a directory");
     fails_with(g_root.unlink("no-such-file"), FS_ENOENT, "unlink of a missing name");
     fails_with(g_root.rename("data", g_root, "data/nested/inside"), FS_EINVAL, "a name with '/' in rename");
-    fs::Node data = open("data", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+    fsclient::Node data = open("data", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
     if (data.valid()) {
         fails_with(g_root.rename("data", data, "inside"), FS_EINVAL, "a directory renamed into itself");
         fails_with(g_root.link(data, "data-link"), FS_EPERM, "a hard link to a directory");
@@ -280,19 +282,19 @@ void check_errors()
     ok(made, "mkdir of a 255-byte name");
     ok(g_root.rmdir(base::StringView(long_name, 255)), "rmdir of a 255-byte name");
 
-    fs::Node ro = open("hello.txt", FS_LOOKUP_READ);
+    fsclient::Node ro = open("hello.txt", FS_LOOKUP_READ);
     if (ro.valid()) {
         fails_with(ro.write(0, "x", 1), FS_EBADF, "io_write on a port opened for reading");
         fails_with(ro.truncate(0), FS_EBADF, "file_set_size on a port opened for reading");
     }
-    fs::Node wo = open("hello.txt", FS_LOOKUP_WRITE);
+    fsclient::Node wo = open("hello.txt", FS_LOOKUP_WRITE);
     if (wo.valid())
         fails_with(wo.read_region(0, 10), FS_EBADF, "io_read on a port opened for writing");
     fails_with(g_root.read_region(0, 10), FS_EISDIR, "io_read on a directory");
 
     // A port that is not a node of ext2fs (its own control port, our bootstrap port) is
     // refused as a directory argument.
-    fs::Node control = fs::Node::adopt(chain::link().upstream());
+    fsclient::Node control = fsclient::Node::adopt(chain::link().upstream());
     fails_with(g_root.rename("hello.txt", control, "x"), FS_EXDEV, "rename into a port not of the filesystem");
     fails_with(control.read_region(0, 10), FS_EBADF, "io_read on ext2fs's control port");
     fails_with(control.lookup("hello.txt"), FS_EBADF, "dir_lookup on ext2fs's control port");
@@ -314,7 +316,7 @@ bool open_nodes_back_to(uint64_t count)
     for (int i = 0; i < 100; ++i) {
         if (open_nodes() == count)
             return true;
-        mach::sleep_ms(10);
+        runtime::sleep_ms(10);
     }
     return false;
 }
@@ -331,22 +333,22 @@ void check_node_table()
     }
     check(open_nodes_back_to(before), "dropped nodes were not freed: {} open, {} before", open_nodes(), before);
     // Held, they fill the table: then FS_ENFILE, and the server still answers.
-    static fs::Node held[520];
+    static fsclient::Node held[520];
     size_t opened = 0;
     int refusal = 0;
-    for (fs::Node& h : held) {
+    for (fsclient::Node& h : held) {
         auto n = g_root.lookup("hello.txt");
         if (n.is_error()) {
             refusal = n.error().code();
             break;
         }
-        h = static_cast<fs::Node&&>(n.value());
+        h = static_cast<fsclient::Node&&>(n.value());
         ++opened;
     }
     check(refusal == FS_ENFILE && opened + before == 512, "the node table: {} opened, then {}", opened,
-        fs::Status { refusal });
-    for (fs::Node& h : held)
-        h = fs::Node();
+        fsclient::Status { refusal });
+    for (fsclient::Node& h : held)
+        h = fsclient::Node();
     check(open_nodes_back_to(before), "released nodes were not freed: {} open, {} before", open_nodes(), before);
     expect_text("hello.txt", "hello, world\n");
 }
@@ -356,7 +358,7 @@ void check_node_table()
 void write_tree()
 {
     ok(g_root.mkdir("new", 0755), "mkdir /new");
-    fs::Node dir = open("new", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
+    fsclient::Node dir = open("new", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
     if (!dir.valid())
         return;
 
@@ -375,7 +377,7 @@ void write_tree()
     {
         constexpr size_t size = (3 << 20) + 1000;
         auto big = dir.create("big-write.bin", 0644);
-        auto buffer = fs::Region::allocate(size);
+        auto buffer = fsclient::Region::allocate(size);
         if (ok(big, "creating /new/big-write.bin") && ok(buffer, "memory for 3 MiB")) {
             content::fill(buffer.value().data(), 0, size, 77);
             auto w1 = big.value().write(0, buffer.value().data(), 1 << 20);
@@ -396,7 +398,7 @@ void write_tree()
 
     // Truncate a file made on the host, then extend it with a hole.
     {
-        fs::Node t = open("trunc.bin", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+        fsclient::Node t = open("trunc.bin", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
         if (t.valid()) {
             ok(t.truncate(5000), "truncating /trunc.bin to 5000");
             expect_content("trunc.bin", 30, 5000);
@@ -430,7 +432,7 @@ void write_tree()
 
     // Renames: within a directory, across directories, over an existing file, a directory.
     ok(dir.rename("a.txt", dir, "b.txt"), "renaming /new/a.txt to /new/b.txt");
-    fs::Node data = open("data", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+    fsclient::Node data = open("data", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
     if (data.valid()) {
         ok(data.rename("moveme.txt", dir, "moved.txt"), "renaming /data/moveme.txt to /new/moved.txt");
         ok(data.rename("movedir", dir, "movedir"), "renaming the directory /data/movedir to /new/movedir");
@@ -448,7 +450,7 @@ void write_tree()
     // Symlink, hard link, chmod, utimes.
     ok(dir.symlink("sym", "b.txt"), "symlink /new/sym -> b.txt");
     expect_text("new/sym", "alpha\nbeta\n");
-    fs::Node b = open("new/b.txt", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+    fsclient::Node b = open("new/b.txt", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
     if (b.valid()) {
         ok(dir.link(b, "hard"), "hard link /new/hard to /new/b.txt");
         ok(b.chmod(0600), "chmod /new/b.txt 0600");
@@ -459,7 +461,7 @@ void write_tree()
             check((st.value().mode & 07777) == 0600, "/new/b.txt has mode {:o}", st.value().mode);
             check(st.value().mtime == 1234567890, "/new/b.txt mtime {}", st.value().mtime);
         }
-        fs::Stat hard = stat_of("new/hard");
+        fsclient::Stat hard = stat_of("new/hard");
         check(hard.ino == stat_of("new/b.txt").ino, "/new/hard is not /new/b.txt's inode");
     }
     fails_with(dir.link(b, "hard"), FS_EEXIST, "an exclusive hard link over an existing name");
@@ -532,7 +534,7 @@ RawLookup raw_lookup(const char (&name)[16], unsigned declared, mach_port_t repl
 // What the server answers to a hand-made lookup (its RetCode), the port it returned released.
 int raw_lookup_answer(const char (&name)[16], unsigned declared)
 {
-    auto reply = mach::ReceiveRight::allocate();
+    auto reply = runtime::ReceiveRight::allocate();
     if (reply.is_error())
         return -1;
     union {
@@ -563,13 +565,13 @@ void check_hand_made_requests()
     check(raw_lookup_answer(good, 10) == KERN_SUCCESS, "a hand-made dir_lookup of hello.txt");
     int refused = raw_lookup_answer(unterminated, 10);
     check(refused == MIG_BAD_ARGUMENTS, "a name without its zero: got {}, expected MIG_BAD_ARGUMENTS",
-        fs::Status { refused });
+        fsclient::Status { refused });
 
     // Lookups whose reply cannot be delivered (a reply port destroyed before the answer, or
     // none) leave no open node behind: the port made for the reply goes with it.
     uint64_t before = open_nodes();
     for (int i = 0; i < 100; ++i) {
-        auto reply = mach::ReceiveRight::allocate();
+        auto reply = runtime::ReceiveRight::allocate();
         if (!ok(reply, "a reply port"))
             break;
         bool none = i % 2;
@@ -592,8 +594,8 @@ void check_read_only_ports()
     auto opened = g_root.lookup("", FS_LOOKUP_READ);
     if (!ok(opened, "the root opened again read-only"))
         return;
-    fs::Node ro = static_cast<fs::Node&&>(opened.value());
-    fs::Node file = open("new/b.txt", FS_LOOKUP_READ);
+    fsclient::Node ro = static_cast<fsclient::Node&&>(opened.value());
+    fsclient::Node file = open("new/b.txt", FS_LOOKUP_READ);
     ok(g_root.create("ro-victim.txt"), "creating /ro-victim.txt");
     fails_with(ro.create("ro-new.txt"), FS_EBADF, "a create through a read-only port");
     fails_with(ro.lookup("ro-victim.txt", FS_LOOKUP_READ | FS_LOOKUP_WRITE), FS_EBADF,
@@ -627,7 +629,7 @@ void check_read_only_ports()
         fails_with(f.value().utimes(1, 1), FS_EBADF, "utimes on a file below a read-only port");
     }
     // A new identity does not bring write access back.
-    auto as_other = ro.restrict_auth(fs::identity_of(1000, 1000));
+    auto as_other = ro.restrict_auth(fsclient::identity_of(1000, 1000));
     if (ok(as_other, "io_restrict_auth of a read-only port"))
         fails_with(as_other.value().mkdir("ro-dir"), FS_EBADF, "mkdir through a restricted read-only port");
     fails_with(g_root.lookup("ro-new.txt"), FS_ENOENT, "nothing was created through the read-only ports");
@@ -648,7 +650,7 @@ void check_identities()
     // As root: /perm (root's, 0755) holds a secret (0600), an open directory (0777), one that
     // others may not search (0700) and a sticky one (01777).
     ok(g_root.mkdir("perm", 0755), "mkdir /perm");
-    fs::Node perm = open("perm", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
+    fsclient::Node perm = open("perm", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
     if (!perm.valid())
         return;
     auto secret = perm.create("secret", 0600);
@@ -659,19 +661,19 @@ void check_identities()
     ok(g_root.create("perm/closed/inside"), "creating /perm/closed/inside");
     ok(perm.mkdir("sticky", 0777), "mkdir /perm/sticky");
     {
-        fs::Node sticky = open("perm/sticky", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+        fsclient::Node sticky = open("perm/sticky", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
         ok(sticky.chmod(01777), "chmod /perm/sticky 01777");
-        fs::Stat st = stat_of("perm");
+        fsclient::Stat st = stat_of("perm");
         check(st.uid == 0 && st.gid == 0, "/perm is owned by {}:{}, not root's", st.uid, st.gid);
     }
 
     auto root_auth = g_root.auth();
     check(ok(root_auth, "io_get_auth on the root") && same_identity(root_auth.value(), 0, 0),
         "the root port carries root's identity");
-    auto restricted = g_root.restrict_auth(fs::identity_of(1000, 1000));
+    auto restricted = g_root.restrict_auth(fsclient::identity_of(1000, 1000));
     if (!ok(restricted, "io_restrict_auth to uid 1000 gid 1000"))
         return;
-    fs::Node user = static_cast<fs::Node&&>(restricted.value());
+    fsclient::Node user = static_cast<fsclient::Node&&>(restricted.value());
     auto user_auth = user.auth();
     check(ok(user_auth, "io_get_auth") && same_identity(user_auth.value(), 1000, 1000),
         "the restricted port carries uid 1000 gid 1000");
@@ -698,7 +700,7 @@ void check_identities()
     {
         auto closed = user.lookup("perm/closed", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
         if (ok(closed, "uid 1000 opens root's 0700 directory"))
-            fails_with(closed.value().for_each_entry([](const fs::Dirent&) { return true; }), FS_EACCES,
+            fails_with(closed.value().for_each_entry([](const fsclient::Dirent&) { return true; }), FS_EACCES,
                 "uid 1000 reading root's 0700 directory");
     }
     // In a directory open to all: the new file is the identity's.
@@ -717,14 +719,15 @@ void check_identities()
     if (ok(user_open, "uid 1000 opens /perm/open"))
         ok(user_open.value().mkdir("mydir"), "uid 1000 mkdir in a 0777 directory");
     {
-        fs::Stat st = stat_of("perm/open/mydir");
+        fsclient::Stat st = stat_of("perm/open/mydir");
         check(st.uid == 1000 && st.gid == 1000, "uid 1000's new directory is owned by {}:{}", st.uid, st.gid);
     }
     // Identities only narrow, except root's.
-    fails_with(user.restrict_auth(fs::root_identity()), FS_EPERM, "uid 1000 restricting itself to uid 0");
-    fails_with(user.restrict_auth(fs::identity_of(1001, 1000)), FS_EPERM, "uid 1000 restricting itself to uid 1001");
-    ok(user.restrict_auth(fs::identity_of(1000, 1000)), "uid 1000 restricting itself to itself");
-    fs_identity too_many = fs::identity_of(1000, 1000);
+    fails_with(user.restrict_auth(fsclient::root_identity()), FS_EPERM, "uid 1000 restricting itself to uid 0");
+    fails_with(
+        user.restrict_auth(fsclient::identity_of(1001, 1000)), FS_EPERM, "uid 1000 restricting itself to uid 1001");
+    ok(user.restrict_auth(fsclient::identity_of(1000, 1000)), "uid 1000 restricting itself to itself");
+    fs_identity too_many = fsclient::identity_of(1000, 1000);
     too_many.uid_count = FS_IDS_MAX + 1;
     fails_with(g_root.restrict_auth(too_many), FS_EINVAL, "an identity of 17 uids");
     // io_restrict_auth_as: the identity and the write access of a port of the server.
@@ -742,13 +745,13 @@ void check_identities()
                 ok(as_writer.value().create("perm/open/as"), "io_restrict_auth_as keeps write access");
         }
         fails_with(user.restrict_auth_as(g_root), FS_EPERM, "uid 1000 taking root's identity from a port");
-        fs::Node control = fs::Node::adopt(chain::link().upstream());
+        fsclient::Node control = fsclient::Node::adopt(chain::link().upstream());
         fails_with(g_root.restrict_auth_as(control), FS_EXDEV, "io_restrict_auth_as with a port not of the server");
         (void)control.release();
     }
 
     // The sticky directory: only the owner of an entry (or of the directory, or root) removes it.
-    auto other = g_root.restrict_auth(fs::identity_of(1001, 1001));
+    auto other = g_root.restrict_auth(fsclient::identity_of(1001, 1001));
     if (ok(other, "io_restrict_auth to uid 1001")) {
         ok(other.value().create("perm/sticky/theirs"), "uid 1001 creating in the sticky directory");
         ok(other.value().create("perm/sticky/theirs2"), "uid 1001 creating another");
@@ -765,13 +768,13 @@ void check_identities()
         auto theirs = other.value().lookup("perm/sticky", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
         if (ok(theirs, "uid 1001 opens the sticky directory"))
             ok(theirs.value().unlink("theirs"), "uid 1001 unlinking its own file (sticky)");
-        fs::Node root_sticky = open("perm/sticky", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+        fsclient::Node root_sticky = open("perm/sticky", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
         ok(root_sticky.unlink("theirs2"), "root unlinking uid 1001's file (sticky)");
     }
 
     // Root passes every check but execute, which needs an x bit.
     {
-        fs::Node s = open("perm/secret", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
+        fsclient::Node s = open("perm/secret", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
         ok(s.chmod(0), "chmod /perm/secret 0");
         expect_text("perm/secret", "secret\n");
         fails_with(g_root.lookup("perm/secret", FS_LOOKUP_READ | FS_LOOKUP_EXEC), FS_EACCES,
@@ -781,7 +784,7 @@ void check_identities()
         fails_with(user.lookup("perm/open/mine", FS_LOOKUP_READ | FS_LOOKUP_EXEC), FS_EACCES,
             "uid 1000 executing its 0600 file");
         ok(s.chown(1000, 1000), "root chown of /perm/secret");
-        fs::Stat st = stat_of("perm/secret");
+        fsclient::Stat st = stat_of("perm/secret");
         check(st.uid == 1000 && st.gid == 1000, "/perm/secret is owned by {}:{} after chown", st.uid, st.gid);
     }
 }
@@ -790,33 +793,33 @@ void check_identities()
 void check_node_shares()
 {
     uint64_t before = open_nodes();
-    auto user = g_root.restrict_auth(fs::identity_of(2000, 2000));
+    auto user = g_root.restrict_auth(fsclient::identity_of(2000, 2000));
     if (!ok(user, "io_restrict_auth to uid 2000"))
         return;
-    static fs::Node held[240];
+    static fsclient::Node held[240];
     size_t opened = 0;
     int refusal = 0;
-    for (fs::Node& h : held) {
+    for (fsclient::Node& h : held) {
         auto n = user.value().lookup("hello.txt");
         if (n.is_error()) {
             refusal = n.error().code();
             break;
         }
-        h = static_cast<fs::Node&&>(n.value());
+        h = static_cast<fsclient::Node&&>(n.value());
         ++opened;
     }
     // uid 2000 holds its restricted root and 223 more.
-    check(
-        refusal == FS_ENFILE && opened == 223, "uid 2000's share: {} opened, then {}", opened, fs::Status { refusal });
+    check(refusal == FS_ENFILE && opened == 223, "uid 2000's share: {} opened, then {}", opened,
+        fsclient::Status { refusal });
     {
-        auto other = g_root.restrict_auth(fs::identity_of(2001, 2001));
+        auto other = g_root.restrict_auth(fsclient::identity_of(2001, 2001));
         if (ok(other, "another uid while uid 2000's share is full"))
             ok(other.value().lookup("hello.txt"), "another uid opens a node while uid 2000's share is full");
     }
     ok(g_root.lookup("hello.txt"), "root opens a node while uid 2000's share is full");
-    for (fs::Node& h : held)
-        h = fs::Node();
-    user.value() = fs::Node();
+    for (fsclient::Node& h : held)
+        h = fsclient::Node();
+    user.value() = fsclient::Node();
     check(open_nodes_back_to(before), "uid 2000's nodes were not freed: {} open, {} before", open_nodes(), before);
 }
 
@@ -832,7 +835,7 @@ void test_ops()
     check_hand_made_requests();
     ok(g_root.sync(), "file_syncfs");
     // ext2fs writes everything, marks the filesystem clean and goes on read-only.
-    ok(fs::filesystem_go_away(chain::link().upstream()), "fsys_goaway");
+    ok(fsclient::filesystem_go_away(chain::link().upstream()), "fsys_goaway");
     fails_with(g_root.create("after-goaway.txt"), FS_EROFS, "a create after fsys_goaway");
     expect_text("new/b.txt", "alpha\nbeta\n");
 }
@@ -843,11 +846,12 @@ void test_corrupt()
 {
     // /bad's directory block has an entry with a bad length.
     int lookup = code_of(g_root.lookup("bad/victim.txt"));
-    check(lookup == FS_EUCLEAN, "a lookup in the corrupt directory gave {}", fs::Status { lookup });
-    fs::Node bad = open("bad", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
+    check(lookup == FS_EUCLEAN, "a lookup in the corrupt directory gave {}", fsclient::Status { lookup });
+    fsclient::Node bad = open("bad", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
     if (bad.valid()) {
-        auto walked = bad.for_each_entry([](const fs::Dirent&) { return true; });
-        check(code_of(walked) == FS_EUCLEAN, "reading the corrupt directory gave {}", fs::Status { code_of(walked) });
+        auto walked = bad.for_each_entry([](const fsclient::Dirent&) { return true; });
+        check(code_of(walked) == FS_EUCLEAN, "reading the corrupt directory gave {}",
+            fsclient::Status { code_of(walked) });
         fails_with(bad.create("new.txt"), FS_EUCLEAN, "creating a file in the corrupt directory");
     }
     // The rest of the filesystem is still served, reads and writes.
@@ -872,21 +876,21 @@ void test_readonly()
         check(st.value().f_flags & FS_STATFS_READONLY, "file_statfs does not say read-only");
 }
 
-void print_memory(base::StringView when, const fs::ServerStats& s)
+void print_memory(base::StringView when, const fsclient::ServerStats& s)
 {
-    mach::println("bench: {:<28} {:>8} KiB resident, cache {} KiB ({} blocks), heap {} KiB", when,
+    runtime::println("bench: {:<28} {:>8} KiB resident, cache {} KiB ({} blocks), heap {} KiB", when,
         s.resident_bytes / 1024, s.cache_bytes / 1024, s.cached_blocks, s.heap_bytes / 1024);
 }
 
 // One row of the benchmark, in the form tests/bench reads from both the chain and Linux.
 void print_row(base::StringView name, uint64_t ns, uint64_t bytes, uint64_t count)
 {
-    mach::println("bench-row: {} ns={} bytes={} count={}", name, ns, bytes, count);
+    runtime::println("bench-row: {} ns={} bytes={} count={}", name, ns, bytes, count);
 }
 
-void read_file_row(base::StringView name, const fs::Node& file, uint64_t bytes)
+void read_file_row(base::StringView name, const fsclient::Node& file, uint64_t bytes)
 {
-    uint64_t start = mach::uptime_ns();
+    uint64_t start = runtime::uptime_ns();
     uint64_t requests = 0;
     for (uint64_t at = 0; at < bytes; at += FS_IO_MAX) {
         auto r = file.read_region(static_cast<int64_t>(at), FS_IO_MAX);
@@ -897,7 +901,7 @@ void read_file_row(base::StringView name, const fs::Node& file, uint64_t bytes)
         check(r.value().size() == FS_IO_MAX, "bench io_read at {} gave {} bytes", at, r.value().size());
         ++requests;
     }
-    print_row(name, mach::uptime_ns() - start, bytes, requests);
+    print_row(name, runtime::uptime_ns() - start, bytes, requests);
 }
 
 base::BoundedString<32> numbered(base::StringView prefix, unsigned i)
@@ -909,7 +913,7 @@ base::BoundedString<32> numbered(base::StringView prefix, unsigned i)
 void small_files_row(unsigned files)
 {
     static uint8_t buffer[4096];
-    uint64_t start = mach::uptime_ns();
+    uint64_t start = runtime::uptime_ns();
     unsigned read = 0;
     for (unsigned i = 0; i < files; ++i) {
         auto file = g_root.lookup(numbered("small/f", i).view(), FS_LOOKUP_READ);
@@ -921,18 +925,18 @@ void small_files_row(unsigned files)
         check(got.value() == sizeof buffer, "small/f{:05} gave {} bytes", i, got.value());
         ++read;
     }
-    print_row("small files", mach::uptime_ns() - start, uint64_t(read) * sizeof buffer, read);
+    print_row("small files", runtime::uptime_ns() - start, uint64_t(read) * sizeof buffer, read);
 }
 
 // Every entry of /stat looked up and stat'ed, as `ls -l` does.
 void stat_row()
 {
-    fs::Node dir = open("stat", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
+    fsclient::Node dir = open("stat", FS_LOOKUP_READ | FS_LOOKUP_DIRECTORY);
     if (!dir.valid())
         return;
-    uint64_t start = mach::uptime_ns();
+    uint64_t start = runtime::uptime_ns();
     unsigned stated = 0;
-    auto listed = dir.for_each_entry([&](const fs::Dirent& d) {
+    auto listed = dir.for_each_entry([&](const fsclient::Dirent& d) {
         if (d.name == "." || d.name == "..")
             return true;
         auto entry = dir.lookup(d.name, FS_LOOKUP_READ);
@@ -944,17 +948,17 @@ void stat_row()
         return true;
     });
     ok(listed, "bench readdir of /stat");
-    print_row("stat", mach::uptime_ns() - start, 0, stated);
+    print_row("stat", runtime::uptime_ns() - start, 0, stated);
 }
 
 // Creates, then deletes, `files` empty files in a new directory, each followed by a sync.
 void create_delete_rows(unsigned files)
 {
     ok(g_root.mkdir("bench-files"), "mkdir /bench-files");
-    fs::Node dir = open("bench-files", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
+    fsclient::Node dir = open("bench-files", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
     if (!dir.valid())
         return;
-    uint64_t start = mach::uptime_ns();
+    uint64_t start = runtime::uptime_ns();
     unsigned created = 0;
     for (unsigned i = 0; i < files; ++i) {
         if (!ok(dir.create(numbered("file", i).view()), "bench create"))
@@ -962,8 +966,8 @@ void create_delete_rows(unsigned files)
         ++created;
     }
     ok(g_root.sync(), "file_syncfs after the creates");
-    print_row("create", mach::uptime_ns() - start, 0, created);
-    start = mach::uptime_ns();
+    print_row("create", runtime::uptime_ns() - start, 0, created);
+    start = runtime::uptime_ns();
     unsigned deleted = 0;
     for (unsigned i = 0; i < created; ++i) {
         if (!ok(dir.unlink(numbered("file", i).view()), "bench unlink"))
@@ -971,7 +975,7 @@ void create_delete_rows(unsigned files)
         ++deleted;
     }
     ok(g_root.sync(), "file_syncfs after the deletes");
-    print_row("delete", mach::uptime_ns() - start, 0, deleted);
+    print_row("delete", runtime::uptime_ns() - start, 0, deleted);
     ok(g_root.rmdir("bench-files"), "rmdir /bench-files");
 }
 
@@ -981,7 +985,7 @@ void write_row(uint64_t bytes)
     static uint8_t buffer[FS_IO_MAX];
     for (size_t i = 0; i < sizeof buffer; ++i)
         buffer[i] = static_cast<uint8_t>(i * 13);
-    uint64_t start = mach::uptime_ns();
+    uint64_t start = runtime::uptime_ns();
     auto made = g_root.create("bench-write.bin");
     if (!ok(made, "bench create of bench-write.bin"))
         return;
@@ -994,7 +998,7 @@ void write_row(uint64_t bytes)
         ++requests;
     }
     ok(g_root.sync(), "file_syncfs after the write");
-    print_row("write", mach::uptime_ns() - start, bytes, requests);
+    print_row("write", runtime::uptime_ns() - start, bytes, requests);
     ok(g_root.unlink("bench-write.bin"), "unlink /bench-write.bin");
     ok(g_root.sync(), "file_syncfs after the unlink");
 }
@@ -1005,11 +1009,11 @@ constexpr unsigned round_trips = 10000;
 // The cheapest RPC ext2fs answers: io_get_auth, which reads the handle's identity only.
 void null_rpc_row()
 {
-    uint64_t start = mach::uptime_ns();
+    uint64_t start = runtime::uptime_ns();
     for (unsigned i = 0; i < round_trips; ++i)
         if (!ok(g_root.auth(), "bench io_get_auth"))
             return;
-    print_row("null RPC to ext2fs", mach::uptime_ns() - start, 0, round_trips);
+    print_row("null RPC to ext2fs", runtime::uptime_ns() - start, 0, round_trips);
 }
 
 // The same round trip answered by the kernel (mach_port_type on a name of ours): one mach_msg
@@ -1018,7 +1022,7 @@ void null_rpc_row()
 void kernel_rpc_row()
 {
     mach_port_t name = g_root.port();
-    uint64_t start = mach::uptime_ns();
+    uint64_t start = runtime::uptime_ns();
     for (unsigned i = 0; i < round_trips; ++i) {
         mach_port_type_t type = 0;
         kern_return_t r = mach_port_type(mach_task_self(), name, &type);
@@ -1026,7 +1030,7 @@ void kernel_rpc_row()
         if (r != KERN_SUCCESS)
             return;
     }
-    print_row("kernel RPC", mach::uptime_ns() - start, 0, round_trips);
+    print_row("kernel RPC", runtime::uptime_ns() - start, 0, round_trips);
 }
 
 struct Echo {
@@ -1061,7 +1065,7 @@ struct Echo {
 // The second thread of the bare round trip, outside the module's turn for good.
 void echo_thread(void* argument)
 {
-    mach::OutsideTurn outside(mach::Wait::Sleep);
+    runtime::OutsideTurn outside(runtime::Wait::Sleep);
     echo_loop(static_cast<Echo*>(argument)->port);
 }
 
@@ -1070,7 +1074,7 @@ void echo_thread(void* argument)
 // clock is an RPC, read before and after).
 unsigned echo_trips(mach_port_t echo, mach_port_t reply, unsigned count)
 {
-    mach::OutsideTurn outside(mach::Wait::Sleep);
+    runtime::OutsideTurn outside(runtime::Wait::Sleep);
     struct {
         mach_msg_header_t header;
         char slack[64];
@@ -1123,18 +1127,18 @@ void task_round_trip_row()
     if (made) {
         mach_port_t reply = mach_reply_port();
         check(echo_trips(echo, reply, 1) == 1, "the echo task did not answer");
-        uint64_t start = mach::uptime_ns();
+        uint64_t start = runtime::uptime_ns();
         unsigned done = echo_trips(echo, reply, round_trips);
-        uint64_t ns = mach::uptime_ns() - start;
+        uint64_t ns = runtime::uptime_ns() - start;
         check(done == round_trips, "the echo task answered {} of {} messages", done, round_trips);
         print_row("bare round trip between tasks", ns, 0, done);
         mach_port_mod_refs(mach_task_self(), reply, MACH_PORT_RIGHT_RECEIVE, -1);
     }
     if (MACH_PORT_VALID(child))
         task_terminate(child);
-    mach::release_user_reference(child);
-    mach::release_user_reference(thread);
-    mach::release_user_reference(echo);
+    runtime::release_user_reference(child);
+    runtime::release_user_reference(thread);
+    runtime::release_user_reference(echo);
     if (stack)
         vm_deallocate(mach_task_self(), stack, stack_bytes);
 }
@@ -1150,14 +1154,14 @@ void bare_round_trip_row()
         check(false, "making the echo port");
         return;
     }
-    if (!ok(mach::start_thread(echo_thread, &echo), "starting the echo thread"))
+    if (!ok(runtime::start_thread(echo_thread, &echo), "starting the echo thread"))
         return;
     mach_port_t reply = mach_reply_port();
     // The first trip starts the echo thread; then the timed ones.
     check(echo_trips(echo.port, reply, 1) == 1, "the echo thread did not answer");
-    uint64_t start = mach::uptime_ns();
+    uint64_t start = runtime::uptime_ns();
     unsigned done = echo_trips(echo.port, reply, round_trips);
-    uint64_t ns = mach::uptime_ns() - start;
+    uint64_t ns = runtime::uptime_ns() - start;
     check(done == round_trips, "the echo thread answered {} of {} messages", done, round_trips);
     print_row("bare mach_msg round trip", ns, 0, done);
 }
@@ -1168,7 +1172,7 @@ void test_bench(unsigned megabytes, unsigned files)
     if (ok(cold, "fs_server_stats"))
         print_memory("ext2fs memory, cold cache", cold.value());
 
-    fs::Node big = open("bench.bin");
+    fsclient::Node big = open("bench.bin");
     if (!big.valid())
         return;
     uint64_t bytes = uint64_t(megabytes) << 20;
@@ -1209,7 +1213,7 @@ void test_bench(unsigned megabytes, unsigned files)
     kernel_rpc_row();
     task_round_trip_row();
     bare_round_trip_row();
-    ok(fs::filesystem_go_away(chain::link().upstream()), "fsys_goaway");
+    ok(fsclient::filesystem_go_away(chain::link().upstream()), "fsys_goaway");
 }
 
 } // namespace
@@ -1229,17 +1233,17 @@ int module_main(int argc, char** argv)
     link.note_bootstrap_use("fs");
 
     // Root's identity, with write access (fs.defs).
-    auto root = fs::root_from(link.upstream(), FS_LOOKUP_READ | FS_LOOKUP_WRITE, fs::root_identity());
+    auto root = fsclient::root_from(link.upstream(), FS_LOOKUP_READ | FS_LOOKUP_WRITE, fsclient::root_identity());
     if (root.is_error())
-        link.fail("fsys_getroot on the bootstrap port: {}", fs::ErrorText { root.error() });
-    g_root = static_cast<fs::Node&&>(root.value());
+        link.fail("fsys_getroot on the bootstrap port: {}", fsclient::ErrorText { root.error() });
+    g_root = static_cast<fsclient::Node&&>(root.value());
 
     if (test == "ops")
         test_ops();
     else if (test == "read")
         expect_text("hello.txt", "hello, world\n");
     else if (test == "goaway")
-        ok(fs::filesystem_go_away(link.upstream()), "fsys_goaway");
+        ok(fsclient::filesystem_go_away(link.upstream()), "fsys_goaway");
     else if (test == "corrupt")
         test_corrupt();
     else if (test == "readonly")
@@ -1249,6 +1253,6 @@ int module_main(int argc, char** argv)
     else
         link.fail("unknown --test '{}'", test);
 
-    mach::println("fs-client: {} checks, {} failed", g_checks, g_failures);
-    mach::power_off(g_failures ? 1 : 0);
+    runtime::println("fs-client: {} checks, {} failed", g_checks, g_failures);
+    runtime::power_off(g_failures ? 1 : 0);
 }

@@ -9,7 +9,7 @@ int module_main(int argc, char** argv)
 {
     base::StringView how = argc > 1 ? base::StringView(argv[1]) : base::StringView("--how=fault");
     if (how == "--how=exit")
-        mach::exit_task(3);
+        runtime::exit_task(3);
     *reinterpret_cast<volatile int*>(0) = 1;
     return 0;
 }

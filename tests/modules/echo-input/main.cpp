@@ -15,36 +15,36 @@ int module_main(int argc, char** argv)
     base::OptionParser options("echo-input");
     options.add_number("device-master-port", device, "the device master port");
     auto parsed = options.parse(argc, argv);
-    mach::privileged_ports().device_master = static_cast<mach_port_t>(device);
-    (void)mach::console().open(static_cast<mach_port_t>(device)).is_error();
+    runtime::privileged_ports().device_master = static_cast<mach_port_t>(device);
+    (void)runtime::console().open(static_cast<mach_port_t>(device)).is_error();
     if (parsed.is_error()) {
-        mach::report("{}", options.error_message());
-        mach::power_off(100);
+        runtime::report("{}", options.error_message());
+        runtime::power_off(100);
     }
     mach_port_t input = MACH_PORT_NULL;
     char name[] = "console";
     if (auto kr = device_open(static_cast<mach_port_t>(device), D_READ, name, &input); kr != KERN_SUCCESS) {
-        mach::report("cannot open the console for reading: {}", base::Status { kr });
-        mach::power_off(101);
+        runtime::report("cannot open the console for reading: {}", base::Status { kr });
+        runtime::power_off(101);
     }
     // A read waits for the user: no bound on the reply.
-    mach::set_rpc_timeout(0);
-    mach::report("ready");
+    runtime::set_rpc_timeout(0);
+    runtime::report("ready");
 
     char line[128];
     size_t size = 0;
     bool after_cr = false; // "\r\n" ends one line, not two
     auto prompt = [] {
-        mach::console().put(base::StringView("echo-input> "));
-        mach::console().flush();
+        runtime::console().put(base::StringView("echo-input> "));
+        runtime::console().flush();
     };
     prompt();
     for (;;) {
         io_buf_ptr_inband_t data;
         mach_msg_type_number_t count = sizeof(data); // in: room in data; out: bytes read
         if (auto kr = device_read_inband(input, 0, 0, sizeof(data), data, &count); kr != KERN_SUCCESS) {
-            mach::report("reading the console failed: {}", base::Status { kr });
-            mach::power_off(102);
+            runtime::report("reading the console failed: {}", base::Status { kr });
+            runtime::power_off(102);
         }
         for (mach_msg_type_number_t i = 0; i < count; ++i) {
             char c = data[i];
@@ -55,18 +55,18 @@ int module_main(int argc, char** argv)
             if (c != '\n' && c != '\r') {
                 if (size < sizeof(line))
                     line[size++] = c;
-                mach::console().put(c);
+                runtime::console().put(c);
                 continue;
             }
-            mach::console().put('\n');
+            runtime::console().put('\n');
             base::StringView text(line, size);
             size = 0;
-            mach::report("got '{}'", text);
+            runtime::report("got '{}'", text);
             unsigned long long status = 0;
             if (text.starts_with("exit ") && base::parse_unsigned(text.substr(5), status))
-                mach::power_off(static_cast<int>(status));
+                runtime::power_off(static_cast<int>(status));
             prompt();
         }
-        mach::console().flush();
+        runtime::console().flush();
     }
 }

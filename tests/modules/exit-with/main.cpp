@@ -23,22 +23,22 @@ int module_main(int argc, char** argv)
     options.add_flag("halt", halt, "halt without a status");
     auto parsed = options.parse(argc, argv);
 
-    auto& ports = mach::privileged_ports();
+    auto& ports = runtime::privileged_ports();
     ports.host_priv = static_cast<mach_port_t>(host);
     ports.device_master = static_cast<mach_port_t>(device);
-    (void)mach::console().open(ports.device_master).is_error();
+    (void)runtime::console().open(ports.device_master).is_error();
     if (parsed.is_error()) {
-        mach::report("{}", options.error_message());
-        mach::power_off(100);
+        runtime::report("{}", options.error_message());
+        runtime::power_off(100);
     }
     if (options.seen("echo"))
-        mach::report("echo: {}", echo);
+        runtime::report("echo: {}", echo);
     if (reboot || halt) {
         // RB_HALT (0x8) of the BSD reboot flags GNU Mach uses; 0 reboots.
-        mach::report("{}", halt ? "halting" : "rebooting");
-        mach::console().flush();
+        runtime::report("{}", halt ? "halting" : "rebooting");
+        runtime::console().flush();
         host_reboot(ports.host_priv, halt ? 0x8 : 0);
-        mach::report("host_reboot returned");
+        runtime::report("host_reboot returned");
     }
-    mach::power_off(static_cast<int>(status));
+    runtime::power_off(static_cast<int>(status));
 }

@@ -11,12 +11,12 @@ int module_main(int argc, char** argv)
     base::OptionParser options("hang");
     options.add_number("device-master-port", device, "the device master port");
     auto parsed = options.parse(argc, argv);
-    (void)mach::console().open(static_cast<mach_port_t>(device)).is_error();
+    (void)runtime::console().open(static_cast<mach_port_t>(device)).is_error();
     if (parsed.is_error())
-        mach::report("{}", options.error_message());
-    mach::report("waiting forever");
+        runtime::report("{}", options.error_message());
+    runtime::report("waiting forever");
     for (unsigned long long tick = 1;; ++tick) {
-        mach::sleep_ms(1000);
-        mach::report("tick {}", tick);
+        runtime::sleep_ms(1000);
+        runtime::report("tick {}", tick);
     }
 }

@@ -103,7 +103,7 @@ void getpriv(StringView name, mach_port_t port)
     mach_port_t host = MACH_PORT_NULL, master = MACH_PORT_NULL, task = MACH_PORT_NULL;
     kern_return_t r;
     {
-        mach::ClientCallBound bound(5000);
+        runtime::ClientCallBound bound(5000);
         r = fsys_getpriv(port, &host, &master, &task);
     }
     if (r != KERN_SUCCESS) {
@@ -133,7 +133,7 @@ void take_link_ports(StringView name, mach_port_t port)
     mach_port_t next_task = MACH_PORT_NULL;
     kern_return_t r;
     {
-        mach::ClientCallBound bound(5000);
+        runtime::ClientCallBound bound(5000);
         r = link_ports(port, &instance, &master, &bootstrap, &supervision, &next_task);
     }
     if (r != KERN_SUCCESS) {
@@ -170,7 +170,7 @@ kern_return_t open_device(StringView attack, const char* name, dev_mode_t mode, 
     mach_port_t device = MACH_PORT_NULL;
     kern_return_t r;
     {
-        mach::ClientCallBound bound(5000);
+        runtime::ClientCallBound bound(5000);
         r = device_open(self.device_master(), mode, buffer, &device);
     }
     if (r != KERN_SUCCESS) {
@@ -253,7 +253,7 @@ void io_perm(StringView attack, uint16_t from, uint16_t to)
     mach_port_t perm = MACH_PORT_NULL;
     kern_return_t r;
     {
-        mach::ClientCallBound bound(5000);
+        runtime::ClientCallBound bound(5000);
         r = i386_io_perm_create(self.device_master(), from, to, &perm);
     }
     if (r != KERN_SUCCESS) {
@@ -348,7 +348,7 @@ void forged_no_senders(mach_port_t reply)
     // (no reply port).
     Answer a = send_forged(self.root().port(), MACH_NOTIFY_NO_SENDERS, MACH_MSG_TYPE_INTEGER_32, 1, reply);
     (void)send_forged(self.root().port(), MACH_NOTIFY_NO_SENDERS, MACH_MSG_TYPE_INTEGER_32, 1, MACH_PORT_NULL);
-    mach::sleep_ms(200);
+    runtime::sleep_ms(200);
     base::BoundedString<200> why;
     bool works = root_works("no-senders", why);
     if (!works)
@@ -431,7 +431,7 @@ void unknown_ids(mach_port_t reply)
     }
     // Every send right exec got must have been released: the port's send count goes to 0.
     mach_port_status_t status {};
-    mach::sleep_ms(100);
+    runtime::sleep_ms(100);
     bool leaked = false;
     if (mach_port_get_receive_status(mach_task_self(), carried, &status) == KERN_SUCCESS)
         leaked = status.mps_srights != 0;
@@ -519,7 +519,7 @@ void double_close(DiskHandles& disks)
     }
     kern_return_t once, twice;
     {
-        mach::ClientCallBound bound(5000);
+        runtime::ClientCallBound bound(5000);
         once = device_close(first);
         twice = device_close(first);
     }
@@ -531,7 +531,7 @@ void double_close(DiskHandles& disks)
     if (MACH_PORT_VALID(other)) {
         io_buf_ptr_inband_t buffer;
         mach_msg_type_number_t count = sizeof buffer;
-        mach::ClientCallBound bound(5000);
+        runtime::ClientCallBound bound(5000);
         other_ok = device_read_inband(other, 0, 0, 128, buffer, &count) == KERN_SUCCESS;
     }
     if (!fs_ok)
@@ -595,7 +595,7 @@ void full_queue_wait_reply(unsigned disposition)
     // A program that ends at once; its process port is what exec_wait is asked on.
     static const base::StringView environment[] = { "HOME=/" };
     const StringView argv[] = { "sh", "-c", "exit 3" };
-    exec::Spawn spawn;
+    execclient::Spawn spawn;
     spawn.argv = argv;
     spawn.argc = 3;
     spawn.envp = environment;
@@ -604,14 +604,14 @@ void full_queue_wait_reply(unsigned disposition)
     spawn.ports[EXEC_PORT_CONSOLE] = self.console();
     spawn.ports[EXEC_PORT_EXEC] = self.exec_server();
     auto process = [&] {
-        mach::ClientCallBound bound(20000);
-        return exec::run(self.exec_server(), MACH_PORT_NULL, "/bin/sh", spawn);
+        runtime::ClientCallBound bound(20000);
+        return execclient::run(self.exec_server(), MACH_PORT_NULL, "/bin/sh", spawn);
     }();
     if (process.is_error()) {
         allowed(attack, "the program to wait for could not start: {}", Code { process.error().code() });
         return;
     }
-    mach::sleep_ms(500);
+    runtime::sleep_ms(500);
     mach_port_t full = full_queue_port();
     // exec_wait (30007): the process port, the reply port in the header, no body. Sent twice:
     // the second is refused as a second waiter or answered at once; both replies meet the
@@ -621,7 +621,7 @@ void full_queue_wait_reply(unsigned disposition)
         m.begin(30007);
         (void)raw::call(m, process.value().process(), MACH_MSG_TYPE_COPY_SEND, { full, disposition, 0 }, 2000);
     }
-    mach::sleep_ms(500);
+    runtime::sleep_ms(500);
     base::BoundedString<200> why;
     bool after = programs_start(why);
     raw::destroy_receive_right(full);

@@ -137,7 +137,7 @@ Outcome call(Message& message, mach_port_t destination, unsigned dest_dispositio
         __builtin_memcpy(reply_out->bytes(), g_reply, n);
         reply_out->set_size(n);
     }
-    mach::destroy_message(r, mach::MessageDirection::Received);
+    runtime::destroy_message(r, runtime::MessageDirection::Received);
     return out;
 }
 
@@ -154,7 +154,7 @@ size_t drain(mach_port_t port, unsigned wait_ms)
         }
         if (got != MACH_MSG_SUCCESS)
             return count;
-        mach::destroy_message(r, mach::MessageDirection::Received);
+        runtime::destroy_message(r, runtime::MessageDirection::Received);
         ++count;
         wait_ms = 0;
     }

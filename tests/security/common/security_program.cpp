@@ -12,7 +12,7 @@ RunResult run(
 {
     auto& self = program::self();
     static const base::StringView environment[] = { "HOME=/", "PATH=/bin:/sbin" };
-    exec::Spawn spawn;
+    execclient::Spawn spawn;
     spawn.argv = argv;
     spawn.argc = argc;
     spawn.envp = environment;
@@ -22,17 +22,17 @@ RunResult run(
     spawn.ports[EXEC_PORT_CONSOLE] = self.console();
     spawn.ports[EXEC_PORT_EXEC] = self.exec_server();
     RunResult result;
-    uint64_t start = mach::uptime_ms();
+    uint64_t start = runtime::uptime_ms();
     (void)program::out().flush();
-    mach::ClientCallBound bound(bound_ms);
-    auto process = exec::run(self.exec_server(), directory, path, spawn);
+    runtime::ClientCallBound bound(bound_ms);
+    auto process = execclient::run(self.exec_server(), directory, path, spawn);
     if (process.is_error()) {
         result.error = process.error().code();
-        result.elapsed_ms = mach::uptime_ms() - start;
+        result.elapsed_ms = runtime::uptime_ms() - start;
         return result;
     }
     auto ended = process.value().wait();
-    result.elapsed_ms = mach::uptime_ms() - start;
+    result.elapsed_ms = runtime::uptime_ms() - start;
     if (ended.is_error()) {
         result.error = ended.error().code();
         // A program we no longer wait for must not outlive the test.
@@ -49,7 +49,7 @@ RunResult shell(base::StringView script, unsigned bound_ms)
     return run("/bin/sh", argv, 3, bound_ms);
 }
 
-base::Result<fs::Node> open_directory(const fs::Node& from, base::StringView path)
+base::Result<fsclient::Node> open_directory(const fsclient::Node& from, base::StringView path)
 {
     auto rw = from.lookup(path, FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_DIRECTORY);
     if (!rw.is_error() || rw.error().code() != FS_EISDIR)
@@ -61,7 +61,7 @@ base::Result<fs::Node> open_directory(const fs::Node& from, base::StringView pat
 
 void base::Formatter<security::Code>::format(Sink& s, const FormatSpec&, security::Code c)
 {
-    if (const char* name = exec::error_name(c.code))
+    if (const char* name = execclient::error_name(c.code))
         s.put(base::StringView(name));
     else
         base::format(s, "{:#x}", static_cast<unsigned>(c.code));

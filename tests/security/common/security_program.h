@@ -19,7 +19,7 @@ struct Code {
 // How a started program ended, or why it could not be started or waited for.
 struct RunResult {
     int error = 0; // exec_exec_path's or exec_wait's code; 0 when the program ended
-    exec::Ended ended;
+    execclient::Ended ended;
     uint64_t elapsed_ms = 0;
     bool ok(int status) const { return error == 0 && ended.how == EXEC_END_EXIT && ended.status == status; }
 };
@@ -36,7 +36,7 @@ RunResult shell(base::StringView script, unsigned bound_ms = 20000);
 // A directory opened for changing what is in it: with FS_LOOKUP_WRITE where the server
 // accepts it on a directory, else (FS_EISDIR) for reading, which is how ext2fs took
 // directory changes before issue 8.
-base::Result<fs::Node> open_directory(const fs::Node& from, base::StringView path);
+base::Result<fsclient::Node> open_directory(const fsclient::Node& from, base::StringView path);
 
 } // namespace security
 

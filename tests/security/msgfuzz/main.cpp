@@ -817,7 +817,7 @@ bool probe(Target& t)
     // A reply port of the probe's own: a late answer to a fuzzed message (on g_own.reply) must
     // not be taken for the probe's. Generous bounds: a server busy loading a program under a
     // loaded host is not stuck.
-    auto reply = mach::ReceiveRight::allocate();
+    auto reply = runtime::ReceiveRight::allocate();
     if (reply.is_error())
         return false;
     auto out = raw::call(
@@ -835,7 +835,7 @@ Profile profile()
 {
     Profile p;
     p.count = 16;
-    mach::ClientCallBound bound(5000);
+    runtime::ClientCallBound bound(5000);
     if (MACH_PORT_VALID(program::self().device_master()))
         p.result = boot_profile_get(program::self().device_master(), p.entries, &p.count);
     if (p.result != KERN_SUCCESS)
@@ -857,7 +857,7 @@ void print_fs_stats(const char* when, mach_port_t node)
     fs_server_stats_t st {};
     kern_return_t r;
     {
-        mach::ClientCallBound bound(5000);
+        runtime::ClientCallBound bound(5000);
         r = fs_server_stats(node, &st);
     }
     if (r != KERN_SUCCESS) {
@@ -897,7 +897,7 @@ PciListing list_pci()
     auto& self = program::self();
     if (!MACH_PORT_VALID(self.device_master()))
         return l;
-    mach::ClientCallBound bound(5000);
+    runtime::ClientCallBound bound(5000);
     mach_port_t root = MACH_PORT_NULL;
     char name[128] = "pci";
     l.result = device_open(self.device_master(), D_READ, name, &root);
@@ -926,7 +926,7 @@ void pattern(char* data, size_t size, unsigned round)
         data[i] = static_cast<char>('a' + (i * 7 + round) % 26);
 }
 
-bool file_round_trip(const fs::Node& dir, base::BoundedString<200>& why)
+bool file_round_trip(const fsclient::Node& dir, base::BoundedString<200>& why)
 {
     static char data[10000], back[10000];
     pattern(data, sizeof data, 3);
@@ -975,7 +975,7 @@ int program_main(int argc, char** argv)
         return 2;
     }
     if (!options.seen("seed"))
-        seed = mach::uptime_ms() * 2654435761ULL + 1;
+        seed = runtime::uptime_ms() * 2654435761ULL + 1;
     if (!options.seen("warmup"))
         warmup = count / 10 < 1000 ? count / 10 : 1000;
     g_state = seed;
@@ -1034,19 +1034,19 @@ int program_main(int argc, char** argv)
         // A program that has ended: its process port.
         static const base::StringView environment[] = { "HOME=/" };
         const StringView args[] = { "sh", "-c", "exit 0" };
-        exec::Spawn spawn;
+        execclient::Spawn spawn;
         spawn.argv = args;
         spawn.argc = 3;
         spawn.envp = environment;
         spawn.envc = 1;
         spawn.ports[EXEC_PORT_CRDIR] = self.root().port();
         spawn.ports[EXEC_PORT_CONSOLE] = self.console();
-        mach::ClientCallBound bound(20000);
-        auto process = exec::run(self.exec_server(), MACH_PORT_NULL, "/bin/sh", spawn);
+        runtime::ClientCallBound bound(20000);
+        auto process = execclient::run(self.exec_server(), MACH_PORT_NULL, "/bin/sh", spawn);
         if (!process.is_error()) {
             (void)process.value().wait();
             // Keep the process port; the task port goes.
-            exec::Process p = static_cast<exec::Process&&>(process.value());
+            execclient::Process p = static_cast<execclient::Process&&>(process.value());
             mach_port_t name = p.process();
             mach_port_mod_refs(mach_task_self(), name, MACH_PORT_RIGHT_SEND, 1);
             g_targets[5].port = name;
@@ -1054,7 +1054,7 @@ int program_main(int argc, char** argv)
     }
     g_targets[6].port = self.device_master();
     if (MACH_PORT_VALID(self.device_master())) {
-        mach::ClientCallBound bound(5000);
+        runtime::ClientCallBound bound(5000);
         char pci[128] = "pci";
         mach_port_t root = MACH_PORT_NULL;
         if (device_open(self.device_master(), D_READ, pci, &root) == KERN_SUCCESS) {
@@ -1103,15 +1103,15 @@ int program_main(int argc, char** argv)
             reachable[reachable_count++] = &t;
 
     Profile before;
-    uint64_t started = mach::uptime_ms();
+    uint64_t started = runtime::uptime_ms();
     uint64_t measured = started; // the end of the warm-up: --seconds count from there
     unsigned long long total = warmup + count;
     unsigned long long i = 0;
     for (; i < total; ++i) {
-        if (seconds && i > warmup && mach::uptime_ms() - measured > seconds * 1000)
+        if (seconds && i > warmup && runtime::uptime_ms() - measured > seconds * 1000)
             break;
         if (i == warmup) {
-            measured = mach::uptime_ms();
+            measured = runtime::uptime_ms();
             before = profile();
             print_fs_stats("before", g_targets[2].port);
             program::println("msgfuzz: warm-up done ({} messages); measuring", warmup);
@@ -1152,11 +1152,11 @@ int program_main(int argc, char** argv)
             }
         }
         if (i % 2000 == 1999) {
-            program::println("msgfuzz: {} messages sent ({} ms)", i + 1, mach::uptime_ms() - started);
+            program::println("msgfuzz: {} messages sent ({} ms)", i + 1, runtime::uptime_ms() - started);
             (void)program::out().flush();
         }
     }
-    uint64_t elapsed = mach::uptime_ms() - started;
+    uint64_t elapsed = runtime::uptime_ms() - started;
     // A server still calling a port of ours that never answers is freed now: the ports die.
     raw::destroy_receive_right(g_own.spare);
     raw::destroy_receive_right(g_own.full);
@@ -1197,7 +1197,7 @@ int program_main(int argc, char** argv)
         mach_port_t console = MACH_PORT_NULL;
         kern_return_t r = KERN_INVALID_CAPABILITY;
         if (MACH_PORT_VALID(self.device_master())) {
-            mach::ClientCallBound bound(5000);
+            runtime::ClientCallBound bound(5000);
             char name[128] = "console";
             r = device_open(self.device_master(), D_READ | D_WRITE, name, &console);
         }
@@ -1208,7 +1208,7 @@ int program_main(int argc, char** argv)
     if (MACH_PORT_VALID(g_targets[9].port)) {
         io_buf_ptr_t data = nullptr;
         mach_msg_type_number_t n = 0;
-        mach::ClientCallBound bound(5000);
+        runtime::ClientCallBound bound(5000);
         kern_return_t r = device_read(g_targets[9].port, 0, 0, 512, &data, &n);
         bool ok = r == KERN_SUCCESS && n >= 512 && static_cast<unsigned char>(data[510]) == 0x55
             && static_cast<unsigned char>(data[511]) == 0xaa;

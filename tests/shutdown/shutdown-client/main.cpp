@@ -30,7 +30,7 @@ base::BufferSink<4096> file_text(base::StringView name)
 }
 
 // Writes /PREFIX-1 ... /PREFIX-count; false (after saying why) when one fails.
-bool write_files(const fs::Node& root, base::StringView prefix, unsigned long long count)
+bool write_files(const fsclient::Node& root, base::StringView prefix, unsigned long long count)
 {
     for (unsigned long long i = 1; i <= count; ++i) {
         base::BufferSink<32> name;
@@ -38,12 +38,12 @@ bool write_files(const fs::Node& root, base::StringView prefix, unsigned long lo
         auto text = file_text(name.view());
         auto file = root.create(name.view());
         if (file.is_error()) {
-            mach::report("creating /{}: {}", name.view(), fs::ErrorText { file.error() });
+            runtime::report("creating /{}: {}", name.view(), fsclient::ErrorText { file.error() });
             return false;
         }
         auto written = file.value().write(0, text.view().data(), text.view().size());
         if (written.is_error()) {
-            mach::report("writing /{}: {}", name.view(), fs::ErrorText { written.error() });
+            runtime::report("writing /{}: {}", name.view(), fsclient::ErrorText { written.error() });
             return false;
         }
     }
@@ -52,10 +52,10 @@ bool write_files(const fs::Node& root, base::StringView prefix, unsigned long lo
 
 [[noreturn]] void wait_to_be_ended()
 {
-    mach::report("waiting for the chain to end");
-    mach::sleep_ms(60 * 1000);
-    mach::report("nobody ended the chain within 60 s");
-    mach::power_off(1);
+    runtime::report("waiting for the chain to end");
+    runtime::sleep_ms(60 * 1000);
+    runtime::report("nobody ended the chain within 60 s");
+    runtime::power_off(1);
 }
 
 } // namespace
@@ -76,25 +76,25 @@ int module_main(int argc, char** argv)
         link.fail("--then must be fault or wait, not '{}'", then);
     link.note_bootstrap_use("fs");
 
-    auto root = fs::root_from(link.upstream(), FS_LOOKUP_READ | FS_LOOKUP_WRITE, fs::root_identity());
+    auto root = fsclient::root_from(link.upstream(), FS_LOOKUP_READ | FS_LOOKUP_WRITE, fsclient::root_identity());
     if (root.is_error())
-        link.fail("fsys_getroot on the bootstrap port: {}", fs::ErrorText { root.error() });
+        link.fail("fsys_getroot on the bootstrap port: {}", fsclient::ErrorText { root.error() });
 
     if (!write_files(root.value(), "synced", synced))
         wait_to_be_ended();
     auto flushed = root.value().sync();
     if (flushed.is_error()) {
-        mach::report("file_syncfs: {}", fs::ErrorText { flushed.error() });
+        runtime::report("file_syncfs: {}", fsclient::ErrorText { flushed.error() });
         wait_to_be_ended();
     }
-    mach::report("wrote and synced {} files", synced);
+    runtime::report("wrote and synced {} files", synced);
     if (!write_files(root.value(), "dirty", dirty))
         wait_to_be_ended();
-    mach::report("wrote {} files without syncing", dirty);
+    runtime::report("wrote {} files without syncing", dirty);
     if (then == "wait")
         wait_to_be_ended();
-    mach::report("faulting");
-    mach::console().flush();
+    runtime::report("faulting");
+    runtime::console().flush();
     *reinterpret_cast<volatile int*>(0) = 1;
     return 0;
 }

@@ -56,9 +56,9 @@ struct Args {
     }
 };
 
-exec::Spawn spawn_of(const Args& argv)
+execclient::Spawn spawn_of(const Args& argv)
 {
-    exec::Spawn s;
+    execclient::Spawn s;
     s.argv = argv.words;
     s.argc = argv.count;
     return s;
@@ -66,7 +66,7 @@ exec::Spawn spawn_of(const Args& argv)
 
 const char* name_of(int code)
 {
-    const char* n = exec::error_name(code);
+    const char* n = execclient::error_name(code);
     return n ? n : "an unknown code";
 }
 
@@ -74,22 +74,22 @@ const char* name_of(int code)
 void expect_refused(base::StringView path, int expected, base::StringView what)
 {
     Args argv { path };
-    auto r = exec::run(exec_port(), MACH_PORT_NULL, path, spawn_of(argv));
+    auto r = execclient::run(exec_port(), MACH_PORT_NULL, path, spawn_of(argv));
     int code = r.is_error() ? r.error().code() : 0;
     base::BufferSink<200> line;
     base::format(line, "{} is refused with {} (got {}: {})", what, name_of(expected), name_of(code),
-        exec::error_text(code) ? exec::error_text(code) : "-");
+        execclient::error_text(code) ? execclient::error_text(code) : "-");
     check(code == expected, line.view());
 }
 
 // Runs path with argv and waits: how it ended.
-base::Result<exec::Ended> run_and_wait(mach_port_t dir, base::StringView path, const exec::Spawn& spawn)
+base::Result<execclient::Ended> run_and_wait(mach_port_t dir, base::StringView path, const execclient::Spawn& spawn)
 {
-    auto p = TRY(exec::run(exec_port(), dir, path, spawn));
+    auto p = TRY(execclient::run(exec_port(), dir, path, spawn));
     return p.wait();
 }
 
-void expect_end(base::StringView what, const base::Result<exec::Ended>& ended, int how, int status)
+void expect_end(base::StringView what, const base::Result<execclient::Ended>& ended, int how, int status)
 {
     base::BufferSink<200> line;
     if (ended.is_error()) {
@@ -141,9 +141,9 @@ void hostile_programs()
         { "/bin/wraps", elf::Error::SegmentOutsideUserSpace, "a PT_LOAD whose end wraps around" },
     };
     for (const auto& c : cases) {
-        uint64_t start = mach::uptime_ms();
+        uint64_t start = runtime::uptime_ms();
         expect_refused(c.path, static_cast<int>(c.expected), c.what);
-        uint64_t took = mach::uptime_ms() - start;
+        uint64_t took = runtime::uptime_ms() - start;
         base::BufferSink<160> line;
         base::format(line, "{} is refused within 2 s (took {} ms)", c.what, took);
         check(took < 2000, line.view());
@@ -167,7 +167,7 @@ void good_programs()
             EXEC_END_EXIT, 3);
     }
     {
-        fs::Node root = fs::Node::adopt(root_port());
+        fsclient::Node root = fsclient::Node::adopt(root_port());
         auto data = root.lookup("data");
         root.release();
         check(!data.is_error(), "/data opens");
@@ -183,15 +183,15 @@ void good_programs()
             EXEC_END_EXIT, 5);
     }
     {
-        fs::Node root = fs::Node::adopt(root_port());
+        fsclient::Node root = fsclient::Node::adopt(root_port());
         auto file = root.lookup("bin/hello");
         root.release();
         check(!file.is_error(), "/bin/hello opens");
         if (!file.is_error()) {
             Args argv { "hello", "--status=6" };
-            auto p = exec::run_file(exec_port(), file.value().port(), spawn_of(argv));
+            auto p = execclient::run_file(exec_port(), file.value().port(), spawn_of(argv));
             expect_end("exec_exec on a file port",
-                p.is_error() ? base::Result<exec::Ended>(p.error()) : p.value().wait(), EXEC_END_EXIT, 6);
+                p.is_error() ? base::Result<execclient::Ended>(p.error()) : p.value().wait(), EXEC_END_EXIT, 6);
         }
     }
     {
@@ -206,10 +206,10 @@ void good_programs()
     }
     {
         Args argv { "hello", "--wait", "--quiet" };
-        auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
+        auto p = execclient::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
         check(!p.is_error(), "a waiting program starts");
         if (!p.is_error()) {
-            mach::sleep_ms(200);
+            runtime::sleep_ms(200);
             check(!p.value().kill().is_error(), "its starter ends it with task_terminate");
             auto first = p.value().wait();
             expect_end("a program ended by its starter", first, EXEC_END_KILLED, 0);
@@ -220,7 +220,7 @@ void good_programs()
 
 void descriptors()
 {
-    fs::Node root = fs::Node::adopt(root_port());
+    fsclient::Node root = fsclient::Node::adopt(root_port());
     auto file = root.lookup("hello-output.txt", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_CREATE, 0644);
     root.release();
     check(!file.is_error(), "/hello-output.txt is created");
@@ -257,14 +257,14 @@ void descriptors()
 
 // The identity a program gets (exec_types.h): hello --auth, its output into a file, says
 // what its root port carries when its starter left the root null.
-base::StringView run_auth(const fs::Node& root, mach_port_t cwd, mach_port_t directory, char (&text)[512])
+base::StringView run_auth(const fsclient::Node& root, mach_port_t cwd, mach_port_t directory, char (&text)[512])
 {
     // A new port each time: the program writes at the port's own position.
     auto file
         = root.lookup("auth-output.txt", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_CREATE | FS_LOOKUP_TRUNC, 0644);
     if (file.is_error())
         return "no output file";
-    fs::Node& output = file.value();
+    fsclient::Node& output = file.value();
     Args argv { "hello", "--auth", "--quiet" };
     auto s = spawn_of(argv);
     auto console = test_program::startup().port(EXEC_PORT_CONSOLE);
@@ -295,8 +295,8 @@ bool holds(base::StringView text, base::StringView wanted)
 
 void identities()
 {
-    fs::Node root = fs::Node::adopt(root_port());
-    auto restricted = root.restrict_auth(fs::identity_of(1000, 1000));
+    fsclient::Node root = fsclient::Node::adopt(root_port());
+    auto restricted = root.restrict_auth(fsclient::identity_of(1000, 1000));
     auto own = root.lookup("", FS_LOOKUP_READ | FS_LOOKUP_WRITE);
     check(!restricted.is_error() && !own.is_error(), "a uid 1000 port and a writable root port of exec-tester's own");
     if (restricted.is_error() || own.is_error()) {
@@ -385,12 +385,12 @@ void bounds()
     // exec is never made to ask its own ports for a file (it would wait for itself).
     {
         Args argv { "hello" };
-        auto own_file = exec::run_file(exec_port(), exec_port(), spawn_of(argv));
+        auto own_file = execclient::run_file(exec_port(), exec_port(), spawn_of(argv));
         int code = own_file.is_error() ? own_file.error().code() : 0;
         base::BufferSink<120> own;
         base::format(own, "exec's own port as the program file is FS_EXDEV (got {})", name_of(code));
         check(code == FS_EXDEV, own.view());
-        auto own_dir = exec::run(exec_port(), exec_port(), "bin/hello", spawn_of(argv));
+        auto own_dir = execclient::run(exec_port(), exec_port(), "bin/hello", spawn_of(argv));
         code = own_dir.is_error() ? own_dir.error().code() : 0;
         base::BufferSink<120> dir;
         base::format(dir, "exec's own port as the directory is FS_EXDEV (got {})", name_of(code));
@@ -446,9 +446,9 @@ void stuck_clients()
     Args argv { "hello", "--quiet", "--status=11" };
     mach_port_t silent = new_port();
     {
-        uint64_t start = mach::uptime_ms();
-        auto r = exec::run(exec_port(), silent, "bin/hello", spawn_of(argv));
-        uint64_t took = mach::uptime_ms() - start;
+        uint64_t start = runtime::uptime_ms();
+        auto r = execclient::run(exec_port(), silent, "bin/hello", spawn_of(argv));
+        uint64_t took = runtime::uptime_ms() - start;
         int code = r.is_error() ? r.error().code() : 0;
         base::BufferSink<200> line;
         base::format(line, "a directory that never answers is MACH_RCV_TIMED_OUT within 8 s (got {} after {} ms)",
@@ -469,20 +469,20 @@ void stuck_clients()
         // The same request left with exec (this client stops waiting for its reply at once),
         // then another request: it is served while exec still waits on the directory.
         {
-            mach::ClientCallBound gone(1);
-            (void)exec::run(exec_port(), silent, "bin/hello", spawn_of(argv));
+            runtime::ClientCallBound gone(1);
+            (void)execclient::run(exec_port(), silent, "bin/hello", spawn_of(argv));
         }
-        uint64_t start = mach::uptime_ms();
+        uint64_t start = runtime::uptime_ms();
         auto ended = run_and_wait(MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
-        uint64_t took = mach::uptime_ms() - start;
+        uint64_t took = runtime::uptime_ms() - start;
         expect_end("a request sent while another waits on a silent directory", ended, EXEC_END_EXIT, 11);
         // A third request of this client while two are in progress (the stuck one, and a second
         // stuck one left the same way) is refused.
         {
-            mach::ClientCallBound gone(1);
-            (void)exec::run(exec_port(), silent, "bin/hello", spawn_of(argv));
+            runtime::ClientCallBound gone(1);
+            (void)execclient::run(exec_port(), silent, "bin/hello", spawn_of(argv));
         }
-        auto third = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
+        auto third = execclient::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
         int code = third.is_error() ? third.error().code() : 0;
         base::BufferSink<160> busy;
         base::format(
@@ -509,9 +509,9 @@ void stuck_clients()
         = mach_msg(&filler, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof filler, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
     check(sent == MACH_MSG_SUCCESS, "a port's queue of one message is filled");
     {
-        uint64_t start = mach::uptime_ms();
-        auto r = exec::run(exec_port(), full, "bin/hello", spawn_of(argv));
-        uint64_t took = mach::uptime_ms() - start;
+        uint64_t start = runtime::uptime_ms();
+        auto r = execclient::run(exec_port(), full, "bin/hello", spawn_of(argv));
+        uint64_t took = runtime::uptime_ms() - start;
         int code = r.is_error() ? r.error().code() : 0;
         base::BufferSink<200> line;
         base::format(line, "a directory with a full queue is MACH_SEND_TIMED_OUT within 8 s (got {} after {} ms)",
@@ -519,9 +519,9 @@ void stuck_clients()
         check(code == MACH_SEND_TIMED_OUT && took < 8000, line.view());
     }
     {
-        uint64_t start = mach::uptime_ms();
-        auto r = exec::run_file(exec_port(), full, spawn_of(argv));
-        uint64_t took = mach::uptime_ms() - start;
+        uint64_t start = runtime::uptime_ms();
+        auto r = execclient::run_file(exec_port(), full, spawn_of(argv));
+        uint64_t took = runtime::uptime_ms() - start;
         int code = r.is_error() ? r.error().code() : 0;
         base::BufferSink<200> line;
         base::format(line, "a program file with a full queue is MACH_SEND_TIMED_OUT within 8 s (got {} after {} ms)",
@@ -572,7 +572,7 @@ void forged_notifications()
     }
     mach_port_deallocate(mach_task_self(), bootstrap);
     Args waiting { "hello", "--wait", "--quiet" };
-    auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(waiting));
+    auto p = execclient::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(waiting));
     check(!p.is_error(), "a waiting program starts after forged dead-name notifications");
     if (!p.is_error()) {
         for (uint32_t count = 0; count < 3; ++count)
@@ -600,20 +600,20 @@ void lost_replies()
         {
             // The reply port goes after 1 ms: exec's reply (the only send right to the process
             // port) finds it dead.
-            mach::ClientCallBound gone(1);
-            auto r = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
+            runtime::ClientCallBound gone(1);
+            auto r = execclient::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
             if (r.is_error() && r.error().code() == MACH_RCV_TIMED_OUT)
                 ++lost;
         }
         // Answered once exec has served the request before it; then the program ends.
         int how = 0, status = 0;
         (void)exec_wait(exec_port(), &how, &status);
-        mach::sleep_ms(30);
+        runtime::sleep_ms(30);
     }
     base::BufferSink<120> line;
     base::format(line, "70 programs started with their reply lost ({})", lost);
     check(lost >= 65, line.view());
-    mach::sleep_ms(1500);
+    runtime::sleep_ms(1500);
 }
 
 void table()
@@ -625,7 +625,7 @@ void table()
         base::BufferSink<32> status;
         base::format(status, "--status={}", i);
         Args argv { "hello", "--quiet", status.view() };
-        auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
+        auto p = execclient::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
         if (p.is_error())
             continue;
         ++started;
@@ -639,48 +639,48 @@ void table()
     base::format(line, "80 programs in turn all start ({}) and the 40 waited for end right ({})", started, right);
     check(started == 80 && right == 40, line.view());
     // The detached ones end on their own: give the last of them time to.
-    mach::sleep_ms(2000);
+    runtime::sleep_ms(2000);
 
     // A client's share of the table: programs that run at once, charged to this client. The
     // last of them starts a program of its own through its own exec port while this client
     // is refused: it is handed this client's exec port, as the shell hands its own on, and
     // exec gives it its own in its place.
-    static exec::Process running[EXEC_CLIENT_SHARE + 1];
+    static execclient::Process running[EXEC_CLIENT_SHARE + 1];
     unsigned count = 0;
     int refusal = 0;
     for (; count < EXEC_CLIENT_SHARE - 1; ++count) {
         Args argv { "hello", "--wait", "--quiet" };
-        auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
+        auto p = execclient::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
         if (p.is_error()) {
             refusal = p.error().code();
             break;
         }
-        running[count] = static_cast<exec::Process&&>(p.value());
+        running[count] = static_cast<execclient::Process&&>(p.value());
     }
     Args other { "hello", "--quiet", "--pause=1000", "--run=/bin/hello" };
     auto handed_on = spawn_of(other);
     handed_on.ports[EXEC_PORT_EXEC] = exec_port();
-    auto runner = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", handed_on);
+    auto runner = execclient::run(exec_port(), MACH_PORT_NULL, "/bin/hello", handed_on);
     if (!runner.is_error()) {
         Args argv { "hello", "--wait", "--quiet" };
-        auto p = exec::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
+        auto p = execclient::run(exec_port(), MACH_PORT_NULL, "/bin/hello", spawn_of(argv));
         refusal = p.is_error() ? p.error().code() : 0;
         if (!p.is_error())
-            running[count++] = static_cast<exec::Process&&>(p.value());
+            running[count++] = static_cast<execclient::Process&&>(p.value());
     }
     base::BufferSink<160> full;
     base::format(full, "a client's share refuses with EXEC_E_TOO_MANY after {} programs (got {} after {})",
         EXEC_CLIENT_SHARE, name_of(refusal), count + (runner.is_error() ? 0 : 1));
     check(!runner.is_error() && refusal == EXEC_E_TOO_MANY && count == EXEC_CLIENT_SHARE - 1, full.view());
     expect_end("another client starts a program meanwhile",
-        runner.is_error() ? base::Result<exec::Ended>(runner.error()) : runner.value().wait(), EXEC_END_EXIT, 12);
+        runner.is_error() ? base::Result<execclient::Ended>(runner.error()) : runner.value().wait(), EXEC_END_EXIT, 12);
     unsigned killed = 0;
     for (unsigned i = 0; i < count; ++i) {
         (void)running[i].kill();
         auto e = running[i].wait();
         if (!e.is_error() && e.value().how == EXEC_END_KILLED)
             ++killed;
-        running[i] = exec::Process();
+        running[i] = execclient::Process();
     }
     base::BufferSink<80> ended;
     base::format(ended, "all {} end when killed ({})", count, killed);
@@ -695,7 +695,7 @@ void table()
 int module_main(int, char**)
 {
     if (!test_program::begin("exec-tester"))
-        exec::exit(120);
+        execclient::exit(120);
     say("started; exec port {}", exec_port() ? "given" : "MISSING");
     bad_programs();
     hostile_programs();
@@ -709,5 +709,5 @@ int module_main(int, char**)
     table();
     say("{} checks, {} failed", g_checks, g_failed);
     test_program::out().flush();
-    exec::exit(g_failed ? 1 : 0);
+    execclient::exit(g_failed ? 1 : 0);
 }

@@ -25,7 +25,7 @@ extern "C" void _start();
 
 namespace {
 
-bool check_startup(const exec::Startup& s)
+bool check_startup(const execclient::Startup& s)
 {
     bool ok = true;
     int here = 0;
@@ -60,7 +60,7 @@ bool check_startup(const exec::Startup& s)
 int module_main(int argc, char** argv)
 {
     if (!test_program::begin("hello"))
-        exec::exit(120);
+        execclient::exit(120);
     unsigned long long status = 0;
     bool crash = false, vanish = false, wait = false, quiet = false, auth = false;
     base::StringView cat;
@@ -97,18 +97,18 @@ int module_main(int argc, char** argv)
         crash = true;
 
     if (pause)
-        mach::sleep_ms(static_cast<unsigned>(pause));
+        runtime::sleep_ms(static_cast<unsigned>(pause));
     const auto& s = test_program::startup();
     bool ok = check_startup(s);
     if (!quiet)
         say("startup {}: {} descriptors (kinds {} {} {}), {} ports", ok ? "ok" : "BAD", s.descriptor_count, s.kinds[0],
             s.kinds[1], s.kinds[2], s.port_count);
     if (!cat.empty()) {
-        fs::Node cwd = fs::Node::adopt(s.port(EXEC_PORT_CWDIR));
+        fsclient::Node cwd = fsclient::Node::adopt(s.port(EXEC_PORT_CWDIR));
         auto file = cwd.lookup(cat);
         cwd.release();
         if (file.is_error()) {
-            say("cat {}: {}", cat, fs::ErrorText { file.error() });
+            say("cat {}: {}", cat, fsclient::ErrorText { file.error() });
         } else {
             char buffer[512];
             auto n = file.value().read(0, buffer, sizeof buffer - 1);
@@ -120,30 +120,30 @@ int module_main(int argc, char** argv)
     }
     if (!run.empty()) {
         base::StringView words[] = { "hello", "--quiet", "--status=12" };
-        exec::Spawn spawn;
+        execclient::Spawn spawn;
         spawn.argv = words;
         spawn.argc = 3;
-        auto child = exec::run(s.port(EXEC_PORT_EXEC), MACH_PORT_NULL, run, spawn);
+        auto child = execclient::run(s.port(EXEC_PORT_EXEC), MACH_PORT_NULL, run, spawn);
         if (child.is_error()) {
             say("run {}: {}", run,
-                exec::error_name(child.error().code()) ? exec::error_name(child.error().code()) : "?");
+                execclient::error_name(child.error().code()) ? execclient::error_name(child.error().code()) : "?");
             test_program::out().flush();
-            exec::exit(101);
+            execclient::exit(101);
         }
         auto ended = child.value().wait();
         test_program::out().flush();
-        exec::exit(ended.is_error() ? 102 : ended.value().status);
+        execclient::exit(ended.is_error() ? 102 : ended.value().status);
     }
     if (auth) {
-        fs::Node root = fs::Node::adopt(s.port(EXEC_PORT_CRDIR));
+        fsclient::Node root = fsclient::Node::adopt(s.port(EXEC_PORT_CRDIR));
         auto id = root.auth();
         if (id.is_error())
-            say("auth: {}", fs::ErrorText { id.error() });
+            say("auth: {}", fsclient::ErrorText { id.error() });
         else
             say("auth: root uid {} gid {}", id.value().uid_count ? id.value().uids[0] : ~0u,
                 id.value().gid_count ? id.value().gids[0] : ~0u);
         auto made = root.lookup("hello-auth-probe", FS_LOOKUP_READ | FS_LOOKUP_WRITE | FS_LOOKUP_CREATE, 0644);
-        const char* answer = made.is_error() ? fs::error_name(made.error().code()) : "ok";
+        const char* answer = made.is_error() ? fsclient::error_name(made.error().code()) : "ok";
         say("auth: create {}", answer ? answer : "an unknown code");
         root.release();
     }
@@ -151,9 +151,9 @@ int module_main(int argc, char** argv)
     if (crash)
         *reinterpret_cast<volatile int*>(0) = 1;
     if (vanish)
-        mach::exit_task(0);
+        runtime::exit_task(0);
     // --wait never ends by itself: the test ends the task.
     while (wait) // NOLINT(bugprone-infinite-loop)
-        mach::sleep_ms(1000);
-    exec::exit(static_cast<int>(status));
+        runtime::sleep_ms(1000);
+    execclient::exit(static_cast<int>(status));
 }
