@@ -211,6 +211,17 @@ base::Result<void> Link::hand_off(mach_port_t next)
     return {};
 }
 
+void Link::below_died()
+{
+    m_next.run_death_hook();
+    if (!m_upstream.valid())
+        return;
+    // Bounded like every RPC; a link above that does not know the call answers MIG_BAD_ID.
+    kern_return_t r = link_below_died(m_upstream.name());
+    if (r != KERN_SUCCESS && r != MIG_BAD_ID)
+        runtime::report("telling the link above that a link below died: {}", base::Status { r });
+}
+
 void Link::add_provider(DeviceProvider& p)
 {
     // A provider left out would make its names answer D_NO_SUCH_DEVICE: a bug, said at once.

@@ -128,6 +128,9 @@ public:
 
     // Whether this link's device master is the upstream link's port, got through its bootstrap
     // port (and not from --device-master-port).
+    // A link below this one died (the next link, or one further down that the next link told
+    // of): runs the death hook of the next link (next_link.h) and tells the link above.
+    void below_died();
     bool has_upstream() const { return m_device_master_from_upstream; }
     // The upstream's port (the device master of this link), or null for the first link.
     mach_port_t upstream() const { return m_upstream.name(); }

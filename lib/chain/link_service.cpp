@@ -44,4 +44,13 @@ kern_return_t S_link_health(mach_port_t port)
     return KERN_SUCCESS;
 }
 
+kern_return_t S_link_below_died(mach_port_t bootstrap)
+{
+    // Only from the link below (on the bootstrap port we gave it).
+    if (!link().is_bootstrap(bootstrap))
+        return KERN_INVALID_CAPABILITY;
+    link().below_died();
+    return KERN_SUCCESS;
+}
+
 } // extern "C"

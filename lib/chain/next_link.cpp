@@ -152,8 +152,7 @@ void NextLink::mark_dead(base::StringView why)
         return;
     m_dead = true;
     m_died_ms = runtime::uptime_ms();
-    if (m_death_hook)
-        m_death_hook->next_link_died();
+    link().below_died();
     m_last_fault.assign(why);
     runtime::println("boot: {}: {} {}; restarting it", link().name(), m_name.view(), why);
 }

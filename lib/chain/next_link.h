@@ -62,6 +62,11 @@ public:
     base::Result<void> start(mach_port_t bootstrap, mach_port_t supervision);
 
     void set_death_hook(DeathHook& hook) { m_death_hook = &hook; }
+    void run_death_hook()
+    {
+        if (m_death_hook)
+            m_death_hook->next_link_died();
+    }
     mach_port_t task() const { return m_task.name(); }
     base::StringView name() const { return m_name.view(); }
     unsigned instance() const { return m_instance; }

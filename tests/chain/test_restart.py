@@ -21,5 +21,15 @@ class RestartQ35(RestartTest):
         self.check_survived(status, out, r"hung \(no answer to a health request within 5 s\)")
 
 
+class RestartFiveLinks(RestartTest):
+    """The Hurd's five-link chain: acpi restarts rumpdisk, and the arbiter stops the DMA."""
+    machine = "q35"
+    five_links = True
+
+    def test_fault(self):
+        status, out = self.boot(f"--fault-after={FAULT_AT}")
+        self.check_survived(status, out, "crashed: EXC_BAD_ACCESS")
+
+
 if __name__ == "__main__":
     unittest.main()

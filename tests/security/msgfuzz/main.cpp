@@ -145,7 +145,7 @@ constexpr size_t huge_size = size_t(1) << 30;
 // The ranges of ids each protocol's server has (defs/), for "random id of the right server".
 void ranges_of(Protocol p, const IdRange*& list, size_t& count)
 {
-    static const IdRange fs[] = { { 24000, 24021 }, { 22000, 22010 } };
+    static const IdRange fs[] = { { 24000, 24023 }, { 22000, 22010 } };
     static const IdRange exec[] = { { 30000, 30007 }, { 30500, 30500 }, { 22000, 22010 }, { 2800, 2830 } };
     static const IdRange master[]
         = { { 2800, 2830 }, { 22000, 22010 }, { 24800, 24801 }, { 3800, 3810 }, { 24900, 24903 }, { 24950, 24951 } };
