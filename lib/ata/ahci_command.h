@@ -54,15 +54,15 @@ inline void encode_register_h2d(const TaskFile& t, uint8_t* out)
         out[i] = 0; // ICC, control, auxiliary
 }
 
-enum class Addressing { lba28, lba48 };
-enum class Transfer { read, write };
+enum class Addressing { Lba28, Lba48 };
+enum class Transfer { Read, Write };
 
 // READ/WRITE DMA (EXT) of `count` sectors from `lba`. KERN_INVALID_ARGUMENT when the count is 0 or
 // above the command's limit or the range does not fit its addressing.
 inline base::Result<TaskFile> dma_transfer(Addressing addressing, Transfer transfer, uint64_t lba, uint32_t count)
 {
     using base::status::invalid_argument;
-    bool wide = addressing == Addressing::lba48;
+    bool wide = addressing == Addressing::Lba48;
     uint32_t max = wide ? max_sectors_lba48 : max_sectors_lba28;
     uint64_t limit = wide ? lba48_limit : lba28_limit;
     if (count == 0 || count > max)
@@ -70,7 +70,7 @@ inline base::Result<TaskFile> dma_transfer(Addressing addressing, Transfer trans
     if (lba >= limit || count > limit - lba)
         return base::Error(invalid_argument, "sectors beyond the command's addressing");
     TaskFile t;
-    bool read = transfer == Transfer::read;
+    bool read = transfer == Transfer::Read;
     // The count register holds the count modulo its width: 0 is the largest count.
     t.count = static_cast<uint16_t>(count == max ? 0 : count);
     if (wide) {
@@ -88,7 +88,7 @@ inline base::Result<TaskFile> dma_transfer(Addressing addressing, Transfer trans
 inline TaskFile flush_cache(Addressing addressing)
 {
     TaskFile t;
-    t.command = addressing == Addressing::lba48 ? command::flush_cache_ext : command::flush_cache;
+    t.command = addressing == Addressing::Lba48 ? command::flush_cache_ext : command::flush_cache;
     return t;
 }
 
@@ -194,8 +194,8 @@ inline base::Result<size_t> build_prdt(const Segment* segments, size_t count, Pr
     return used;
 }
 
-enum class DataDirection { none, from_device, to_device };
-enum class Protocol { ata, atapi };
+enum class DataDirection { None, FromDevice, ToDevice };
+enum class Protocol { Ata, Atapi };
 
 // The header of a command whose FIS is `fis_dwords` long, whose table sits at `table_physical`
 // and holds `prd_count` PRD entries.
@@ -204,9 +204,9 @@ inline CommandHeader command_header(
 {
     CommandHeader h {};
     uint32_t flags = static_cast<uint32_t>(fis_dwords) & header_bits::fis_length_mask;
-    if (protocol == Protocol::atapi)
+    if (protocol == Protocol::Atapi)
         flags |= header_bits::atapi;
-    if (direction == DataDirection::to_device)
+    if (direction == DataDirection::ToDevice)
         flags |= header_bits::write;
     h.flags = flags | uint32_t(prd_count) << header_bits::prd_count_shift;
     h.table_low = static_cast<uint32_t>(table_physical);

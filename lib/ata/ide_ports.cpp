@@ -12,7 +12,7 @@ static constexpr uint16_t bus_master_channel_stride = 8;
 
 static bool io_bar_fits(const pci::Region& r, uint64_t ports)
 {
-    return r.kind == pci::RegionKind::io && r.base != 0 && r.size >= ports && r.base + ports <= 0x10000;
+    return r.kind == pci::RegionKind::Io && r.base != 0 && r.size >= ports && r.base + ports <= 0x10000;
 }
 
 Ports decode_ports(uint8_t prog_if, const pci::Regions& regions, uint8_t interrupt_line)

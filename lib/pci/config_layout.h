@@ -97,20 +97,20 @@ constexpr uint16_t vendor_absent = 0xffff;
 constexpr uint16_t vendor_invalid = 0x0000;
 
 enum class HeaderLayout : uint8_t {
-    general = 0,
-    pci_bridge = 1,
-    cardbus_bridge = 2,
+    General = 0,
+    PciBridge = 1,
+    CardbusBridge = 2,
 };
 
 // How many base address registers each layout has.
 constexpr unsigned bar_count(HeaderLayout layout)
 {
     switch (layout) {
-    case HeaderLayout::general:
+    case HeaderLayout::General:
         return 6;
-    case HeaderLayout::pci_bridge:
+    case HeaderLayout::PciBridge:
         return 2;
-    case HeaderLayout::cardbus_bridge:
+    case HeaderLayout::CardbusBridge:
         // Its one register (the socket's registers) is not a resource a driver is handed.
         return 0;
     }

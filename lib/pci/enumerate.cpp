@@ -6,7 +6,7 @@ namespace pci {
 Status FunctionTable::insert(const Function& f)
 {
     if (m_size == capacity)
-        return Status::table_full;
+        return Status::TableFull;
     // Insertion keeps address order: the table is small and filled once, at start.
     size_t at = m_size;
     while (at > 0 && m_functions[at - 1].address.key() > f.address.key()) {
@@ -15,7 +15,7 @@ Status FunctionTable::insert(const Function& f)
     }
     m_functions[at] = f;
     ++m_size;
-    return pci::Status::ok;
+    return pci::Status::Ok;
 }
 
 const Function* FunctionTable::find(Address a) const
@@ -45,7 +45,7 @@ Status read_function(ConfigAccess& config, Address a, Function& f)
     FunctionRegisters r(FunctionAccess { &config, a });
     uint16_t vendor = r.read<VendorId>().word();
     if (vendor == vendor_absent || vendor == vendor_invalid)
-        return pci::Status::no_such_function;
+        return pci::Status::NoSuchFunction;
     f = Function {};
     f.address = a;
     f.vendor_id = vendor;
@@ -58,17 +58,17 @@ Status read_function(ConfigAccess& config, Address a, Function& f)
     f.interrupt_line = r.read<InterruptLine>().word();
     f.interrupt_pin = r.read<InterruptPin>().word();
     switch (f.layout) {
-    case HeaderLayout::general:
+    case HeaderLayout::General:
         f.subsystem_vendor_id = r.read<SubsystemVendorId>().word();
         f.subsystem_id = r.read<SubsystemId>().word();
         break;
-    case HeaderLayout::pci_bridge:
-    case HeaderLayout::cardbus_bridge:
+    case HeaderLayout::PciBridge:
+    case HeaderLayout::CardbusBridge:
         f.secondary_bus = r.read<SecondaryBus>().word();
         f.subordinate_bus = r.read<SubordinateBus>().word();
         break;
     }
-    return pci::Status::ok;
+    return pci::Status::Ok;
 }
 
 namespace {
@@ -97,7 +97,7 @@ private:
 DecodeControl decode_control(const Function& f)
 {
     bool host_bridge = f.class_code.base == classes::bridge && f.class_code.sub == classes::host_bridge;
-    return host_bridge ? DecodeControl::keep_enabled : DecodeControl::disable_while_sizing;
+    return host_bridge ? DecodeControl::KeepEnabled : DecodeControl::DisableWhileSizing;
 }
 
 } // namespace
@@ -115,7 +115,7 @@ EnumerationReport enumerate(ConfigAccess& config, FunctionTable& table, Sizing s
             for (unsigned function = 0; function < functions; ++function) {
                 Address a { bus, uint8_t(device), uint8_t(function) };
                 Function f;
-                if (read_function(config, a, f) != Status::ok) {
+                if (read_function(config, a, f) != Status::Ok) {
                     if (function == 0)
                         break; // An empty slot: functions 1-7 are not looked at.
                     continue;
@@ -128,10 +128,10 @@ EnumerationReport enumerate(ConfigAccess& config, FunctionTable& table, Sizing s
                     else if (!queue.push(f.secondary_bus))
                         ++report.repeated_buses;
                 }
-                if (sizing == Sizing::probe_regions)
+                if (sizing == Sizing::ProbeRegions)
                     f.regions = size_regions(config, a, f.layout, decode_control(f));
-                if (table.insert(f) != Status::ok)
-                    report.status = Status::table_full;
+                if (table.insert(f) != Status::Ok)
+                    report.status = Status::TableFull;
             }
         }
     }

@@ -33,13 +33,13 @@ private:
 };
 
 enum class Sizing : uint8_t {
-    probe_regions,
+    ProbeRegions,
     // Identity only: nothing is written to any device.
-    skip_regions,
+    SkipRegions,
 };
 
 struct EnumerationReport {
-    Status status = Status::ok;
+    Status status = Status::Ok;
     // Buses whose 32 slots were looked at.
     unsigned buses_scanned = 0;
     // Bridges whose secondary bus the firmware left at 0: what is behind them is not seen.

@@ -34,7 +34,7 @@ struct Function {
     uint16_t device_id = 0;
     ClassCode class_code;
     uint8_t revision = 0;
-    config::HeaderLayout layout = config::HeaderLayout::general;
+    config::HeaderLayout layout = config::HeaderLayout::General;
     bool multi_function = false;
     // Layout 0 only.
     uint16_t subsystem_vendor_id = 0;
@@ -48,7 +48,7 @@ struct Function {
 
     bool is_bridge() const
     {
-        return layout == config::HeaderLayout::pci_bridge || layout == config::HeaderLayout::cardbus_bridge;
+        return layout == config::HeaderLayout::PciBridge || layout == config::HeaderLayout::CardbusBridge;
     }
 };
 

@@ -34,7 +34,7 @@ constexpr Bar to_bar(const Region& r)
         return b;
     b.base_addr = r.base;
     b.size = r.size;
-    b.is_IO = r.kind == RegionKind::io;
+    b.is_IO = r.kind == RegionKind::Io;
     b.is_prefetchable = r.prefetchable;
     b.is_64 = r.is_64;
     return b;
@@ -45,7 +45,7 @@ constexpr Region from_bar(const Bar& b)
     Region r;
     if (b.size == 0)
         return r;
-    r.kind = b.is_IO ? RegionKind::io : RegionKind::memory;
+    r.kind = b.is_IO ? RegionKind::Io : RegionKind::Memory;
     r.base = b.base_addr;
     r.size = b.size;
     r.prefetchable = b.is_prefetchable;

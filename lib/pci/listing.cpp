@@ -14,13 +14,13 @@ void format_function_line(base::Sink& s, const Function& f)
 void format_region(base::Sink& s, const Region& r)
 {
     switch (r.kind) {
-    case RegionKind::none:
+    case RegionKind::None:
         base::format(s, "none");
         return;
-    case RegionKind::io:
+    case RegionKind::Io:
         base::format(s, "io at {:#x} size {:#x}", r.base, r.size);
         return;
-    case RegionKind::memory:
+    case RegionKind::Memory:
         base::format(s, "memory {}{}at {:#x} size {:#x}", r.is_64 ? "64-bit " : "32-bit ",
             r.prefetchable ? "prefetchable " : "", r.base, r.size);
         return;

@@ -34,7 +34,7 @@ Region decode_io_bar(BarProbe probe)
     if ((mask & Bar::IoUpperHalf::mask) == 0)
         mask |= Bar::IoUpperHalf::mask;
     Region r;
-    r.kind = RegionKind::io;
+    r.kind = RegionKind::Io;
     r.base = probe.original & Bar::IoAddress::mask;
     r.size = size_from_mask(mask);
     return r;
@@ -57,7 +57,7 @@ Region decode_memory_bar(BarProbe low, BarProbe high)
     }
     if ((mask & 0xffffffffull) == 0 && (!r.is_64 || (mask >> 32) == 0))
         return {};
-    r.kind = RegionKind::memory;
+    r.kind = RegionKind::Memory;
     r.size = size_from_mask(mask);
     return r;
 }
@@ -70,7 +70,7 @@ Region decode_rom_bar(BarProbe probe)
     if (mask == 0)
         return {};
     Region r;
-    r.kind = RegionKind::memory;
+    r.kind = RegionKind::Memory;
     r.base = probe.original & address;
     r.size = size_from_mask(mask);
     return r;
@@ -95,7 +95,7 @@ Regions size_regions(ConfigAccess& config, Address a, config::HeaderLayout layou
     Regions regions;
     FunctionRegisters registers(FunctionAccess { &config, a });
     auto command = registers.read<config::Command>();
-    bool disable = control == DecodeControl::disable_while_sizing && command.has<config::Command::Decode>();
+    bool disable = control == DecodeControl::DisableWhileSizing && command.has<config::Command::Decode>();
     if (disable) {
         auto off = command;
         registers.write(off.set<config::Command::Decode>(0));
@@ -124,9 +124,9 @@ Regions size_regions(ConfigAccess& config, Address a, config::HeaderLayout layou
     }
 
     uint16_t rom_offset = 0;
-    if (layout == config::HeaderLayout::general)
+    if (layout == config::HeaderLayout::General)
         rom_offset = config::rom_address;
-    else if (layout == config::HeaderLayout::pci_bridge)
+    else if (layout == config::HeaderLayout::PciBridge)
         rom_offset = config::bridge_rom_address;
     if (rom_offset != 0) {
         // The enable bit stays clear while probing: an enabled ROM at all ones would claim

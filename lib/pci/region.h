@@ -14,19 +14,19 @@ constexpr unsigned max_bars = 6;
 
 enum class RegionKind : uint8_t {
     // An unimplemented BAR, or the upper half of the 64-bit BAR before it.
-    none,
-    io,
-    memory,
+    None,
+    Io,
+    Memory,
 };
 
 struct Region {
-    RegionKind kind = RegionKind::none;
+    RegionKind kind = RegionKind::None;
     bool is_64 = false;
     bool prefetchable = false;
     uint64_t base = 0;
     uint64_t size = 0;
 
-    constexpr bool present() const { return kind != RegionKind::none; }
+    constexpr bool present() const { return kind != RegionKind::None; }
 };
 
 struct Regions {
@@ -54,10 +54,10 @@ Region decode_rom_bar(BarProbe);
 enum class DecodeControl : uint8_t {
     // Turn I/O and memory decoding off while a BAR holds all ones, so no access meant for
     // another device lands on this one meanwhile (the PCI specification's advice).
-    disable_while_sizing,
+    DisableWhileSizing,
     // Leave decoding on: for host bridges, which may stop forwarding the CPU's own memory
     // cycles when their decoding is turned off (Linux keeps them on for the same reason).
-    keep_enabled,
+    KeepEnabled,
 };
 
 // Sizes every BAR and the ROM of the function, restoring each register and the command

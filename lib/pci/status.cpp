@@ -6,17 +6,17 @@ namespace pci {
 const char* status_name(Status s)
 {
     switch (s) {
-    case Status::ok:
+    case Status::Ok:
         return "ok";
-    case Status::out_of_range:
+    case Status::OutOfRange:
         return "offset outside the configuration space";
-    case Status::bad_size:
+    case Status::BadSize:
         return "access size not 1, 2 or 4";
-    case Status::misaligned:
+    case Status::Misaligned:
         return "access not naturally aligned";
-    case Status::no_such_function:
+    case Status::NoSuchFunction:
         return "no such function";
-    case Status::table_full:
+    case Status::TableFull:
         return "function table full";
     }
     return "unknown status";

@@ -9,17 +9,17 @@
 namespace pci {
 
 enum class Status : uint8_t {
-    ok,
+    Ok,
     // A configuration access past the end of the space (or at a negative offset).
-    out_of_range,
+    OutOfRange,
     // A configuration access of a size other than 1, 2 or 4 bytes.
-    bad_size,
+    BadSize,
     // A configuration access that is not naturally aligned (a 4-byte read at offset 2).
-    misaligned,
+    Misaligned,
     // No function at that address.
-    no_such_function,
+    NoSuchFunction,
     // More functions than the table holds; the rest were not recorded.
-    table_full,
+    TableFull,
 };
 
 const char* status_name(Status);

@@ -40,7 +40,7 @@ base::Result<void> Bus::list(pci::FunctionTable& out) const
         for (mach_msg_type_number_t i = 0; i < count; ++i) {
             pci::enumeration::Entry e;
             memcpy(e.words, entries[i], sizeof e.words);
-            if (out.insert(pci::enumeration::decode(e)) != pci::Status::ok)
+            if (out.insert(pci::enumeration::decode(e)) != pci::Status::Ok)
                 return base::Error(KERN_RESOURCE_SHORTAGE, "more PCI functions than the table holds");
         }
         first += count;
@@ -136,7 +136,7 @@ base::Result<pci::Regions> Device::regions() const
     pci::hurd::XromBar rom;
     memcpy(&rom, rom_bytes, sizeof rom);
     if (rom.size != 0) {
-        regions.rom.kind = pci::RegionKind::memory;
+        regions.rom.kind = pci::RegionKind::Memory;
         regions.rom.base = rom.base_addr;
         regions.rom.size = rom.size;
     }

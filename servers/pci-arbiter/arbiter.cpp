@@ -25,15 +25,15 @@ namespace {
 kern_return_t to_kern_return(pci::Status s)
 {
     switch (s) {
-    case pci::Status::ok:
+    case pci::Status::Ok:
         return KERN_SUCCESS;
-    case pci::Status::out_of_range:
-    case pci::Status::bad_size:
-    case pci::Status::misaligned:
+    case pci::Status::OutOfRange:
+    case pci::Status::BadSize:
+    case pci::Status::Misaligned:
         return KERN_INVALID_ARGUMENT;
-    case pci::Status::no_such_function:
+    case pci::Status::NoSuchFunction:
         return D_NO_SUCH_DEVICE;
-    case pci::Status::table_full:
+    case pci::Status::TableFull:
         return KERN_RESOURCE_SHORTAGE;
     }
     return KERN_FAILURE;
@@ -44,7 +44,7 @@ kern_return_t to_kern_return(pci::Status s)
 pci::EnumerationReport Arbiter::enumerate()
 {
     m_functions.clear();
-    return pci::enumerate(m_config, m_functions, pci::Sizing::probe_regions);
+    return pci::enumerate(m_config, m_functions, pci::Sizing::ProbeRegions);
 }
 
 base::Result<void> Arbiter::serve(runtime::Server& server, ArbiterPort& port, const pci::Function* f, bool writable)
@@ -88,7 +88,7 @@ kern_return_t Arbiter::conf_read(
     if (!f)
         return KERN_INVALID_ARGUMENT;
     pci::Status checked = pci::check_config_access(reg, amount, pci::config::space_size);
-    if (checked != pci::Status::ok)
+    if (checked != pci::Status::Ok)
         return to_kern_return(checked);
     if (amount > *count)
         return KERN_INVALID_ARGUMENT;
@@ -108,7 +108,7 @@ kern_return_t Arbiter::conf_write(
     if (!port.writable)
         return KERN_INVALID_CAPABILITY;
     pci::Status checked = pci::check_config_access(reg, count, pci::config::space_size);
-    if (checked != pci::Status::ok)
+    if (checked != pci::Status::Ok)
         return to_kern_return(checked);
     uint32_t value = 0;
     memcpy(&value, data, count);
@@ -179,7 +179,7 @@ kern_return_t Arbiter::open_function(
         return KERN_INVALID_ARGUMENT;
     const pci::Function* f = m_functions.find({ uint8_t(bus), uint8_t(device), uint8_t(function) });
     if (!f)
-        return to_kern_return(pci::Status::no_such_function);
+        return to_kern_return(pci::Status::NoSuchFunction);
     // The reply makes a send right from this receive right (pci_enum.defs: make-send). The
     // writable root gives write access to granted functions only.
     size_t i = size_t(f - m_functions.begin());

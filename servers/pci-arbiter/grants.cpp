@@ -51,9 +51,9 @@ base::Result<void> Grants::grant(const pci::FunctionTable& functions, runtime::S
         if (!is_granted(f))
             continue;
         for (const pci::Region& bar : f.regions.bars) {
-            if (bar.kind == pci::RegionKind::memory)
+            if (bar.kind == pci::RegionKind::Memory)
                 add_memory(bar.base, bar.size);
-            else if (bar.kind == pci::RegionKind::io)
+            else if (bar.kind == pci::RegionKind::Io)
                 add_io(bar.base, bar.size);
         }
         add_line(f.interrupt_line);

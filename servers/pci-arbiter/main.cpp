@@ -88,7 +88,7 @@ int module_main(int argc, char** argv)
     pci::EnumerationReport report = the_arbiter.enumerate();
     runtime::report("{} functions on {} {}", the_arbiter.functions().size(), report.buses_scanned,
         report.buses_scanned == 1 ? "bus" : "buses");
-    if (report.status != pci::Status::ok)
+    if (report.status != pci::Status::Ok)
         runtime::report("only the first {} functions are served: {}", the_arbiter.functions().size(), report.status);
     if (report.unnumbered_bridges)
         runtime::report(

@@ -10,7 +10,7 @@ using namespace ata::ahci;
 
 TEST(AhciFis, ReadDmaExtCarriesAll48AddressBits)
 {
-    auto t = dma_transfer(Addressing::lba48, Transfer::read, 0x123456789abcull, 0x1234);
+    auto t = dma_transfer(Addressing::Lba48, Transfer::Read, 0x123456789abcull, 0x1234);
     ASSERT_FALSE(t.is_error());
     uint8_t fis[fis::register_h2d_bytes];
     std::memset(fis, 0xee, sizeof fis);
@@ -30,7 +30,7 @@ TEST(AhciFis, ReadDmaExtCarriesAll48AddressBits)
 
 TEST(AhciFis, WriteDmaExtOpcode)
 {
-    auto t = dma_transfer(Addressing::lba48, Transfer::write, 7, 1);
+    auto t = dma_transfer(Addressing::Lba48, Transfer::Write, 7, 1);
     ASSERT_FALSE(t.is_error());
     EXPECT_EQ(t.value().command, 0x35);
     EXPECT_EQ(t.value().count, 1);
@@ -38,10 +38,10 @@ TEST(AhciFis, WriteDmaExtOpcode)
 
 TEST(AhciFis, LargestCountsAreEncodedAsZero)
 {
-    auto wide = dma_transfer(Addressing::lba48, Transfer::read, 0, 65536);
+    auto wide = dma_transfer(Addressing::Lba48, Transfer::Read, 0, 65536);
     ASSERT_FALSE(wide.is_error());
     EXPECT_EQ(wide.value().count, 0);
-    auto narrow = dma_transfer(Addressing::lba28, Transfer::read, 0, 256);
+    auto narrow = dma_transfer(Addressing::Lba28, Transfer::Read, 0, 256);
     ASSERT_FALSE(narrow.is_error());
     EXPECT_EQ(narrow.value().count, 0);
     EXPECT_EQ(narrow.value().command, 0xc8);
@@ -49,7 +49,7 @@ TEST(AhciFis, LargestCountsAreEncodedAsZero)
 
 TEST(AhciFis, Lba28PutsBits24To27InTheDeviceRegister)
 {
-    auto t = dma_transfer(Addressing::lba28, Transfer::write, 0x0abcdef1, 2);
+    auto t = dma_transfer(Addressing::Lba28, Transfer::Write, 0x0abcdef1, 2);
     ASSERT_FALSE(t.is_error());
     EXPECT_EQ(t.value().command, 0xca);
     EXPECT_EQ(t.value().device, 0x4a);
@@ -65,20 +65,20 @@ TEST(AhciFis, Lba28PutsBits24To27InTheDeviceRegister)
 
 TEST(AhciFis, RefusesCountsAndRangesTheCommandCannotCarry)
 {
-    EXPECT_TRUE(dma_transfer(Addressing::lba48, Transfer::read, 0, 0).is_error());
-    EXPECT_TRUE(dma_transfer(Addressing::lba48, Transfer::read, 0, 65537).is_error());
-    EXPECT_TRUE(dma_transfer(Addressing::lba28, Transfer::read, 0, 257).is_error());
+    EXPECT_TRUE(dma_transfer(Addressing::Lba48, Transfer::Read, 0, 0).is_error());
+    EXPECT_TRUE(dma_transfer(Addressing::Lba48, Transfer::Read, 0, 65537).is_error());
+    EXPECT_TRUE(dma_transfer(Addressing::Lba28, Transfer::Read, 0, 257).is_error());
     // The last sector of 28-bit space is reachable, one past it is not.
-    EXPECT_FALSE(dma_transfer(Addressing::lba28, Transfer::read, (1u << 28) - 1, 1).is_error());
-    EXPECT_TRUE(dma_transfer(Addressing::lba28, Transfer::read, (1u << 28) - 1, 2).is_error());
-    EXPECT_TRUE(dma_transfer(Addressing::lba48, Transfer::read, (1ull << 48) - 1, 2).is_error());
-    EXPECT_TRUE(dma_transfer(Addressing::lba48, Transfer::read, ~0ull, 1).is_error());
+    EXPECT_FALSE(dma_transfer(Addressing::Lba28, Transfer::Read, (1u << 28) - 1, 1).is_error());
+    EXPECT_TRUE(dma_transfer(Addressing::Lba28, Transfer::Read, (1u << 28) - 1, 2).is_error());
+    EXPECT_TRUE(dma_transfer(Addressing::Lba48, Transfer::Read, (1ull << 48) - 1, 2).is_error());
+    EXPECT_TRUE(dma_transfer(Addressing::Lba48, Transfer::Read, ~0ull, 1).is_error());
 }
 
 TEST(AhciFis, FlushAndIdentify)
 {
-    EXPECT_EQ(flush_cache(Addressing::lba48).command, 0xea);
-    EXPECT_EQ(flush_cache(Addressing::lba28).command, 0xe7);
+    EXPECT_EQ(flush_cache(Addressing::Lba48).command, 0xea);
+    EXPECT_EQ(flush_cache(Addressing::Lba28).command, 0xe7);
     uint8_t fis[fis::register_h2d_bytes];
     encode_register_h2d(simple_command(ata::command::identify_device), fis);
     EXPECT_EQ(fis[2], 0xec);
@@ -154,20 +154,20 @@ TEST(AhciPrdt, RefusesWhatTheHbaCannotDo)
 
 TEST(AhciHeader, FlagsLengthAndTable)
 {
-    CommandHeader read = command_header(5, DataDirection::from_device, Protocol::ata, 1, 0x0ffd8500);
+    CommandHeader read = command_header(5, DataDirection::FromDevice, Protocol::Ata, 1, 0x0ffd8500);
     EXPECT_EQ(read.flags, 5u | (1u << 16));
     EXPECT_EQ(read.transferred, 0u);
     EXPECT_EQ(read.table_low, 0x0ffd8500u);
     EXPECT_EQ(read.table_high, 0u);
 
-    CommandHeader write = command_header(5, DataDirection::to_device, Protocol::ata, 3, 0x2'0000'0080ull);
+    CommandHeader write = command_header(5, DataDirection::ToDevice, Protocol::Ata, 3, 0x2'0000'0080ull);
     EXPECT_EQ(write.flags, 5u | (1u << 6) | (3u << 16));
     EXPECT_EQ(write.table_low, 0x80u);
     EXPECT_EQ(write.table_high, 2u);
 
-    CommandHeader packet = command_header(5, DataDirection::from_device, Protocol::atapi, 1, 0x1000);
+    CommandHeader packet = command_header(5, DataDirection::FromDevice, Protocol::Atapi, 1, 0x1000);
     EXPECT_EQ(packet.flags, 5u | (1u << 5) | (1u << 16));
 
-    CommandHeader none = command_header(5, DataDirection::none, Protocol::ata, 0, 0x1000);
+    CommandHeader none = command_header(5, DataDirection::None, Protocol::Ata, 0, 0x1000);
     EXPECT_EQ(none.flags, 5u);
 }

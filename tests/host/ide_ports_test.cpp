@@ -8,7 +8,7 @@ namespace {
 pci::Region io(uint64_t base, uint64_t size)
 {
     pci::Region r;
-    r.kind = pci::RegionKind::io;
+    r.kind = pci::RegionKind::Io;
     r.base = base;
     r.size = size;
     return r;
@@ -43,7 +43,7 @@ TEST(IdePorts, WithoutBar4ThereIsNoBusMaster)
     EXPECT_EQ(p.channels[0].bus_master, 0);
     EXPECT_EQ(p.channels[1].bus_master, 0);
     // A memory BAR4 is not a bus-master block.
-    r.bars[4].kind = pci::RegionKind::memory;
+    r.bars[4].kind = pci::RegionKind::Memory;
     r.bars[4].base = 0xfebf0000;
     r.bars[4].size = 16;
     EXPECT_EQ(ata::ide::decode_ports(0x80, r, 0).channels[0].bus_master, 0);

@@ -16,48 +16,48 @@ Status check(int64_t offset, uint64_t size)
 
 TEST(PciConfigAccess, Accepted)
 {
-    EXPECT_EQ(check(0, 1), Status::ok);
-    EXPECT_EQ(check(0, 2), Status::ok);
-    EXPECT_EQ(check(0, 4), Status::ok);
-    EXPECT_EQ(check(0x3d, 1), Status::ok);
-    EXPECT_EQ(check(0x0e, 2), Status::ok);
-    EXPECT_EQ(check(0xfc, 4), Status::ok);
-    EXPECT_EQ(check(0xfe, 2), Status::ok);
-    EXPECT_EQ(check(0xff, 1), Status::ok);
+    EXPECT_EQ(check(0, 1), Status::Ok);
+    EXPECT_EQ(check(0, 2), Status::Ok);
+    EXPECT_EQ(check(0, 4), Status::Ok);
+    EXPECT_EQ(check(0x3d, 1), Status::Ok);
+    EXPECT_EQ(check(0x0e, 2), Status::Ok);
+    EXPECT_EQ(check(0xfc, 4), Status::Ok);
+    EXPECT_EQ(check(0xfe, 2), Status::Ok);
+    EXPECT_EQ(check(0xff, 1), Status::Ok);
 }
 
 TEST(PciConfigAccess, OutsideTheSpace)
 {
-    EXPECT_EQ(check(0x100, 1), Status::out_of_range);
-    EXPECT_EQ(check(0x100, 4), Status::out_of_range);
-    EXPECT_EQ(check(0xfff, 1), Status::out_of_range);
-    EXPECT_EQ(check(-1, 1), Status::out_of_range);
-    EXPECT_EQ(check(-4, 4), Status::out_of_range);
-    EXPECT_EQ(check(INT64_MIN, 4), Status::out_of_range);
-    EXPECT_EQ(check(INT64_MAX, 1), Status::out_of_range);
+    EXPECT_EQ(check(0x100, 1), Status::OutOfRange);
+    EXPECT_EQ(check(0x100, 4), Status::OutOfRange);
+    EXPECT_EQ(check(0xfff, 1), Status::OutOfRange);
+    EXPECT_EQ(check(-1, 1), Status::OutOfRange);
+    EXPECT_EQ(check(-4, 4), Status::OutOfRange);
+    EXPECT_EQ(check(INT64_MIN, 4), Status::OutOfRange);
+    EXPECT_EQ(check(INT64_MAX, 1), Status::OutOfRange);
 }
 
 TEST(PciConfigAccess, BadSizes)
 {
-    EXPECT_EQ(check(0, 0), Status::bad_size);
-    EXPECT_EQ(check(0, 3), Status::bad_size);
-    EXPECT_EQ(check(0, 8), Status::bad_size);
-    EXPECT_EQ(check(0, 256), Status::bad_size);
-    EXPECT_EQ(check(0, UINT64_MAX), Status::bad_size);
+    EXPECT_EQ(check(0, 0), Status::BadSize);
+    EXPECT_EQ(check(0, 3), Status::BadSize);
+    EXPECT_EQ(check(0, 8), Status::BadSize);
+    EXPECT_EQ(check(0, 256), Status::BadSize);
+    EXPECT_EQ(check(0, UINT64_MAX), Status::BadSize);
 }
 
 TEST(PciConfigAccess, Misaligned)
 {
-    EXPECT_EQ(check(1, 2), Status::misaligned);
-    EXPECT_EQ(check(2, 4), Status::misaligned);
-    EXPECT_EQ(check(0x3d, 2), Status::misaligned);
-    EXPECT_EQ(check(0xfd, 2), Status::misaligned);
+    EXPECT_EQ(check(1, 2), Status::Misaligned);
+    EXPECT_EQ(check(2, 4), Status::Misaligned);
+    EXPECT_EQ(check(0x3d, 2), Status::Misaligned);
+    EXPECT_EQ(check(0xfd, 2), Status::Misaligned);
 }
 
 TEST(PciConfigAccess, StatusNames)
 {
-    EXPECT_STREQ(pci::status_name(Status::out_of_range), "offset outside the configuration space");
-    EXPECT_STREQ(pci::status_name(Status::no_such_function), "no such function");
+    EXPECT_STREQ(pci::status_name(Status::OutOfRange), "offset outside the configuration space");
+    EXPECT_STREQ(pci::status_name(Status::NoSuchFunction), "no such function");
 }
 
 TEST(PciMechanism1, AddressEncoding)

@@ -44,8 +44,8 @@ protected:
 
 TEST_F(PciEnumeration, FindsEveryFunctionInAddressOrder)
 {
-    auto report = pci::enumerate(bus, table, pci::Sizing::probe_regions);
-    EXPECT_EQ(report.status, Status::ok);
+    auto report = pci::enumerate(bus, table, pci::Sizing::ProbeRegions);
+    EXPECT_EQ(report.status, Status::Ok);
     EXPECT_EQ(report.buses_scanned, 2u);
     EXPECT_EQ(report.unnumbered_bridges, 0u);
     EXPECT_EQ(report.repeated_buses, 0u);
@@ -55,15 +55,15 @@ TEST_F(PciEnumeration, FindsEveryFunctionInAddressOrder)
 
 TEST_F(PciEnumeration, DecodesIdentityAndRegions)
 {
-    (void)pci::enumerate(bus, table, pci::Sizing::probe_regions);
+    (void)pci::enumerate(bus, table, pci::Sizing::ProbeRegions);
     const pci::Function* sata = table.find({ 0, 0x1f, 2 });
     ASSERT_NE(sata, nullptr);
     EXPECT_EQ(sata->vendor_id, 0x8086);
     EXPECT_EQ(sata->device_id, 0x2922);
     EXPECT_EQ(sata->class_code, (pci::ClassCode { 0x01, 0x06, 0x01 }));
     EXPECT_EQ(sata->revision, 0x01);
-    EXPECT_EQ(sata->layout, pci::config::HeaderLayout::general);
-    EXPECT_EQ(sata->regions.bars[4].kind, pci::RegionKind::io);
+    EXPECT_EQ(sata->layout, pci::config::HeaderLayout::General);
+    EXPECT_EQ(sata->regions.bars[4].kind, pci::RegionKind::Io);
     EXPECT_EQ(sata->regions.bars[4].size, 0x20u);
     EXPECT_EQ(sata->regions.bars[5].base, 0xfea96000u);
 
@@ -90,7 +90,7 @@ TEST_F(PciEnumeration, DecodesIdentityAndRegions)
 
 TEST_F(PciEnumeration, IdentityOnlyWritesNothing)
 {
-    (void)pci::enumerate(bus, table, pci::Sizing::skip_regions);
+    (void)pci::enumerate(bus, table, pci::Sizing::SkipRegions);
     EXPECT_EQ(table.size(), 7u);
     EXPECT_TRUE(bus.writes().empty());
     EXPECT_FALSE(table.find({ 0, 1, 0 })->regions.bars[0].present());
@@ -98,7 +98,7 @@ TEST_F(PciEnumeration, IdentityOnlyWritesNothing)
 
 TEST_F(PciEnumeration, SizingLeavesEveryDeviceAsItWas)
 {
-    (void)pci::enumerate(bus, table, pci::Sizing::probe_regions);
+    (void)pci::enumerate(bus, table, pci::Sizing::ProbeRegions);
     // Only the host bridge is sized with its decoding on (its 6 BARs and ROM), on purpose.
     EXPECT_EQ(bus.probes_while_decoding({ 0, 0, 0 }), 7u);
     EXPECT_EQ(bus.probes_while_decoding(), 7u);
@@ -112,7 +112,7 @@ TEST_F(PciEnumeration, OnlyBusesBehindBridgesAreScanned)
 {
     // A function on bus 5, which no bridge leads to, is not found: no blind sweep.
     bus.add({ 5, 0, 0 }, 0x1234, 0x0001, 0x020000);
-    (void)pci::enumerate(bus, table, pci::Sizing::skip_regions);
+    (void)pci::enumerate(bus, table, pci::Sizing::SkipRegions);
     EXPECT_EQ(table.find({ 5, 0, 0 }), nullptr);
     // Two buses of 32 slots and a few functions: a sweep of 256 buses would read 8192 times.
     EXPECT_LT(bus.reads(), 1000u);
@@ -126,7 +126,7 @@ TEST(PciEnumerationShapes, SingleFunctionDeviceHidesPhantoms)
     bus.add({ 0, 2, 0 }, 0x8086, 0x100e, 0x020000);
     bus.add({ 0, 2, 1 }, 0x8086, 0x100e, 0x020000);
     pci::FunctionTable table;
-    (void)pci::enumerate(bus, table, pci::Sizing::skip_regions);
+    (void)pci::enumerate(bus, table, pci::Sizing::SkipRegions);
     EXPECT_EQ(addresses(table), (std::vector<std::string> { "00:02.0" }));
 }
 
@@ -138,7 +138,7 @@ TEST(PciEnumerationShapes, MultiFunctionWithGaps)
     bus.add({ 0, 1, 3 }, 0x8086, 0x7113, 0x068000);
     bus.add({ 0, 1, 7 }, 0x8086, 0x7020, 0x0c0300);
     pci::FunctionTable table;
-    (void)pci::enumerate(bus, table, pci::Sizing::skip_regions);
+    (void)pci::enumerate(bus, table, pci::Sizing::SkipRegions);
     EXPECT_EQ(addresses(table), (std::vector<std::string> { "00:01.0", "00:01.1", "00:01.3", "00:01.7" }));
 }
 
@@ -147,7 +147,7 @@ TEST(PciEnumerationShapes, NoFunctionZeroNoDevice)
     pci::testing::FakeBus bus;
     bus.add({ 0, 4, 1 }, 0x8086, 0x7010, 0x010180);
     pci::FunctionTable table;
-    (void)pci::enumerate(bus, table, pci::Sizing::skip_regions);
+    (void)pci::enumerate(bus, table, pci::Sizing::SkipRegions);
     EXPECT_TRUE(table.empty());
 }
 
@@ -161,7 +161,7 @@ TEST(PciEnumerationShapes, NestedBridges)
     bus.add({ 2, 5, 0 }, 0x1af4, 0x1001, 0x010000);
     bus.add({ 3, 0, 0 }, 0x8086, 0x10d3, 0x020000);
     pci::FunctionTable table;
-    auto report = pci::enumerate(bus, table, pci::Sizing::probe_regions);
+    auto report = pci::enumerate(bus, table, pci::Sizing::ProbeRegions);
     EXPECT_EQ(report.buses_scanned, 4u);
     EXPECT_EQ(addresses(table), (std::vector<std::string> { "00:1c.0", "00:1e.0", "01:00.0", "02:05.0", "03:00.0" }));
 }
@@ -174,7 +174,7 @@ TEST(PciEnumerationShapes, UnnumberedBridgeAndLoop)
     bus.add_bridge({ 1, 0, 0 }, 1, 1); // claims its own bus: a loop
     bus.add_bridge({ 1, 1, 0 }, 0, 0); // back to bus 0
     pci::FunctionTable table;
-    auto report = pci::enumerate(bus, table, pci::Sizing::skip_regions);
+    auto report = pci::enumerate(bus, table, pci::Sizing::SkipRegions);
     EXPECT_EQ(report.buses_scanned, 2u);
     EXPECT_EQ(report.unnumbered_bridges, 2u);
     EXPECT_EQ(report.repeated_buses, 1u);
@@ -194,8 +194,8 @@ TEST(PciEnumerationShapes, EveryFunctionOfEveryBusFillsTheTable)
                 bus.add({ 0, d, fn }, 0x1234, uint16_t(d << 3 | fn), 0x020000, fn == 0 ? 0x80 : 0);
     bus.add({ 1, 0, 0 }, 0x1234, 0xffff, 0x020000);
     pci::FunctionTable table;
-    auto report = pci::enumerate(bus, table, pci::Sizing::skip_regions);
-    EXPECT_EQ(report.status, Status::table_full);
+    auto report = pci::enumerate(bus, table, pci::Sizing::SkipRegions);
+    EXPECT_EQ(report.status, Status::TableFull);
     EXPECT_EQ(table.size(), pci::FunctionTable::capacity);
     EXPECT_EQ(table.find({ 1, 0, 0 }), nullptr);
 }
@@ -206,7 +206,7 @@ TEST(PciFunctionTable, InsertKeepsOrderAndFinds)
     for (Address a : { Address { 1, 0, 0 }, Address { 0, 0x1f, 2 }, Address { 0, 0, 0 }, Address { 0, 0x1f, 0 } }) {
         pci::Function f;
         f.address = a;
-        ASSERT_EQ(table.insert(f), Status::ok);
+        ASSERT_EQ(table.insert(f), Status::Ok);
     }
     EXPECT_EQ(addresses(table), (std::vector<std::string> { "00:00.0", "00:1f.0", "00:1f.2", "01:00.0" }));
     ASSERT_NE(table.find({ 0, 0x1f, 2 }), nullptr);
@@ -218,10 +218,10 @@ TEST(PciReadFunction, AbsentSlots)
 {
     pci::testing::FakeBus bus;
     pci::Function f;
-    EXPECT_EQ(pci::read_function(bus, { 0, 9, 0 }, f), Status::no_such_function);
+    EXPECT_EQ(pci::read_function(bus, { 0, 9, 0 }, f), Status::NoSuchFunction);
     auto& broken = bus.add({ 0, 9, 0 }, 0x0000, 0x0000, 0);
     (void)broken;
-    EXPECT_EQ(pci::read_function(bus, { 0, 9, 0 }, f), Status::no_such_function);
+    EXPECT_EQ(pci::read_function(bus, { 0, 9, 0 }, f), Status::NoSuchFunction);
 }
 
 } // namespace

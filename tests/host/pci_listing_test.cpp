@@ -36,8 +36,8 @@ pci::Function sata()
     f.class_code = { 0x01, 0x06, 0x01 };
     f.revision = 0x02;
     f.interrupt_pin = 1;
-    f.regions.bars[4] = { pci::RegionKind::io, false, false, 0xd060, 0x20 };
-    f.regions.bars[5] = { pci::RegionKind::memory, false, false, 0xfea96000, 0x1000 };
+    f.regions.bars[4] = { pci::RegionKind::Io, false, false, 0xd060, 0x20 };
+    f.regions.bars[5] = { pci::RegionKind::Memory, false, false, 0xfea96000, 0x1000 };
     return f;
 }
 
@@ -75,8 +75,8 @@ TEST(PciListing, FunctionLine)
 TEST(PciListing, RegionLines)
 {
     pci::Function f = sata();
-    f.regions.bars[0] = { pci::RegionKind::memory, true, true, 0x800000000ull, 0x4000 };
-    f.regions.rom = { pci::RegionKind::memory, false, false, 0xfeb80000, 0x10000 };
+    f.regions.bars[0] = { pci::RegionKind::Memory, true, true, 0x800000000ull, 0x4000 };
+    f.regions.rom = { pci::RegionKind::Memory, false, false, 0xfeb80000, 0x10000 };
     EXPECT_EQ(regions(f),
         "00:1f.2 bar 0: memory 64-bit prefetchable at 0x800000000 size 0x4000\n"
         "00:1f.2 bar 4: io at 0xd060 size 0x20\n"
@@ -92,7 +92,7 @@ TEST(PciHurdLayout, StructPciBarAsHurdTypesDeclaresIt)
     EXPECT_EQ(offsetof(pci::hurd::Bar, size), 8u);
     EXPECT_EQ(pci::hurd::regions_bytes, 144u);
 
-    pci::Region r { pci::RegionKind::memory, true, true, 0xfe000000, 0x4000 };
+    pci::Region r { pci::RegionKind::Memory, true, true, 0xfe000000, 0x4000 };
     pci::hurd::Bar b = pci::hurd::to_bar(r);
     unsigned char bytes[sizeof b];
     std::memcpy(bytes, &b, sizeof b);
@@ -100,13 +100,13 @@ TEST(PciHurdLayout, StructPciBarAsHurdTypesDeclaresIt)
     std::memcpy(&flags, bytes + 16, sizeof flags);
     EXPECT_EQ(flags & 0x7, 0x6u); // not I/O, prefetchable, 64-bit
 
-    pci::hurd::Bar io = pci::hurd::to_bar({ pci::RegionKind::io, false, false, 0xc000, 0x80 });
+    pci::hurd::Bar io = pci::hurd::to_bar({ pci::RegionKind::Io, false, false, 0xc000, 0x80 });
     std::memcpy(bytes, &io, sizeof io);
     std::memcpy(&flags, bytes + 16, sizeof flags);
     EXPECT_EQ(flags & 0x7, 0x1u);
 
     pci::Region back = pci::hurd::from_bar(b);
-    EXPECT_EQ(back.kind, pci::RegionKind::memory);
+    EXPECT_EQ(back.kind, pci::RegionKind::Memory);
     EXPECT_EQ(back.base, 0xfe000000u);
     EXPECT_EQ(back.size, 0x4000u);
     EXPECT_TRUE(back.is_64);
@@ -116,7 +116,7 @@ TEST(PciHurdLayout, StructPciBarAsHurdTypesDeclaresIt)
     EXPECT_EQ(none.size, 0u);
     EXPECT_FALSE(pci::hurd::from_bar(none).present());
 
-    pci::hurd::XromBar rom = pci::hurd::to_xrom_bar({ pci::RegionKind::memory, false, false, 0xfeb80000, 0x10000 });
+    pci::hurd::XromBar rom = pci::hurd::to_xrom_bar({ pci::RegionKind::Memory, false, false, 0xfeb80000, 0x10000 });
     EXPECT_EQ(rom.base_addr, 0xfeb80000u);
     EXPECT_EQ(rom.size, 0x10000u);
 }

@@ -14,7 +14,7 @@ TEST(PciBarDecode, Memory32)
 {
     // 4 KiB non-prefetchable at 0xfebd5000: the low 12 bits do not decode.
     auto r = pci::decode_memory_bar({ 0xfebd5000, 0xfffff000 }, {});
-    EXPECT_EQ(r.kind, RegionKind::memory);
+    EXPECT_EQ(r.kind, RegionKind::Memory);
     EXPECT_EQ(r.base, 0xfebd5000u);
     EXPECT_EQ(r.size, 0x1000u);
     EXPECT_FALSE(r.is_64);
@@ -24,7 +24,7 @@ TEST(PciBarDecode, Memory32)
 TEST(PciBarDecode, Memory32Prefetchable)
 {
     auto r = pci::decode_memory_bar({ 0xfd000008, 0xff000008 }, {});
-    EXPECT_EQ(r.kind, RegionKind::memory);
+    EXPECT_EQ(r.kind, RegionKind::Memory);
     EXPECT_EQ(r.base, 0xfd000000u);
     EXPECT_EQ(r.size, 0x1000000u);
     EXPECT_TRUE(r.prefetchable);
@@ -34,7 +34,7 @@ TEST(PciBarDecode, Memory64)
 {
     // 16 KiB, 64-bit, prefetchable, above 4 GiB.
     auto r = pci::decode_memory_bar({ 0x0000400c, 0xffffc00c }, { 0x00000008, 0xffffffff });
-    EXPECT_EQ(r.kind, RegionKind::memory);
+    EXPECT_EQ(r.kind, RegionKind::Memory);
     EXPECT_TRUE(r.is_64);
     EXPECT_TRUE(r.prefetchable);
     EXPECT_EQ(r.base, 0x800004000ull);
@@ -45,7 +45,7 @@ TEST(PciBarDecode, Memory64LargerThan4GiB)
 {
     // 8 GiB: no address bit of the low half decodes.
     auto r = pci::decode_memory_bar({ 0x0000000c, 0x0000000c }, { 0x00000004, 0xfffffffe });
-    EXPECT_EQ(r.kind, RegionKind::memory);
+    EXPECT_EQ(r.kind, RegionKind::Memory);
     EXPECT_EQ(r.size, 0x200000000ull);
     EXPECT_EQ(r.base, 0x400000000ull);
 }
@@ -54,7 +54,7 @@ TEST(PciBarDecode, Io16Bit)
 {
     // A 16-bit I/O decoder reads back zero in the upper half; 32 ports at 0xd040.
     auto r = pci::decode_io_bar({ 0xd041, 0x0000ffe1 });
-    EXPECT_EQ(r.kind, RegionKind::io);
+    EXPECT_EQ(r.kind, RegionKind::Io);
     EXPECT_EQ(r.base, 0xd040u);
     EXPECT_EQ(r.size, 0x20u);
     EXPECT_FALSE(r.is_64);
@@ -64,24 +64,24 @@ TEST(PciBarDecode, Io16Bit)
 TEST(PciBarDecode, Io32Bit)
 {
     auto r = pci::decode_io_bar({ 0xc001, 0xffffff81 });
-    EXPECT_EQ(r.kind, RegionKind::io);
+    EXPECT_EQ(r.kind, RegionKind::Io);
     EXPECT_EQ(r.base, 0xc000u);
     EXPECT_EQ(r.size, 0x80u);
 }
 
 TEST(PciBarDecode, Unimplemented)
 {
-    EXPECT_EQ(pci::decode_memory_bar({ 0, 0 }, {}).kind, RegionKind::none);
-    EXPECT_EQ(pci::decode_io_bar({ 0x1, 0x1 }).kind, RegionKind::none);
-    EXPECT_EQ(pci::decode_memory_bar({ 0x4, 0x4 }, { 0, 0 }).kind, RegionKind::none);
-    EXPECT_EQ(pci::decode_rom_bar({ 0, 0 }).kind, RegionKind::none);
+    EXPECT_EQ(pci::decode_memory_bar({ 0, 0 }, {}).kind, RegionKind::None);
+    EXPECT_EQ(pci::decode_io_bar({ 0x1, 0x1 }).kind, RegionKind::None);
+    EXPECT_EQ(pci::decode_memory_bar({ 0x4, 0x4 }, { 0, 0 }).kind, RegionKind::None);
+    EXPECT_EQ(pci::decode_rom_bar({ 0, 0 }).kind, RegionKind::None);
 }
 
 TEST(PciBarDecode, Rom)
 {
     // A 64 KiB ROM, disabled: the address is still reported.
     auto r = pci::decode_rom_bar({ 0xfeb80000, 0xffff0000 });
-    EXPECT_EQ(r.kind, RegionKind::memory);
+    EXPECT_EQ(r.kind, RegionKind::Memory);
     EXPECT_EQ(r.base, 0xfeb80000u);
     EXPECT_EQ(r.size, 0x10000u);
     // The enable bit is not part of the address.
@@ -123,24 +123,24 @@ TEST_F(PciSizing, AllKindsAndRestore)
     std::copy(std::begin(f.space), std::end(f.space), before);
 
     auto regions
-        = pci::size_regions(bus, a, pci::config::HeaderLayout::general, pci::DecodeControl::disable_while_sizing);
+        = pci::size_regions(bus, a, pci::config::HeaderLayout::General, pci::DecodeControl::DisableWhileSizing);
 
-    EXPECT_EQ(regions.bars[0].kind, RegionKind::io);
+    EXPECT_EQ(regions.bars[0].kind, RegionKind::Io);
     EXPECT_EQ(regions.bars[0].base, 0xc000u);
     EXPECT_EQ(regions.bars[0].size, 0x80u);
-    EXPECT_EQ(regions.bars[1].kind, RegionKind::memory);
+    EXPECT_EQ(regions.bars[1].kind, RegionKind::Memory);
     EXPECT_EQ(regions.bars[1].base, 0xfe800000u);
     EXPECT_EQ(regions.bars[1].size, 0x1000u);
-    EXPECT_EQ(regions.bars[2].kind, RegionKind::none);
-    EXPECT_EQ(regions.bars[3].kind, RegionKind::none);
-    EXPECT_EQ(regions.bars[4].kind, RegionKind::memory);
+    EXPECT_EQ(regions.bars[2].kind, RegionKind::None);
+    EXPECT_EQ(regions.bars[3].kind, RegionKind::None);
+    EXPECT_EQ(regions.bars[4].kind, RegionKind::Memory);
     EXPECT_TRUE(regions.bars[4].is_64);
     EXPECT_TRUE(regions.bars[4].prefetchable);
     EXPECT_EQ(regions.bars[4].base, 0xfe000000u);
     EXPECT_EQ(regions.bars[4].size, 0x4000u);
     // The upper half of the 64-bit BAR is not a region of its own.
-    EXPECT_EQ(regions.bars[5].kind, RegionKind::none);
-    EXPECT_EQ(regions.rom.kind, RegionKind::memory);
+    EXPECT_EQ(regions.bars[5].kind, RegionKind::None);
+    EXPECT_EQ(regions.rom.kind, RegionKind::Memory);
     EXPECT_EQ(regions.rom.base, 0xfeb00000u);
     EXPECT_EQ(regions.rom.size, 0x40000u);
 
@@ -155,7 +155,7 @@ TEST_F(PciSizing, DecodingOffWhileProbingThenRestored)
 {
     bus.add(a, 0x8086, 0x100e, 0x020000);
     bus.memory_bar32(a, 0, 0xfeb80000, 0x20000);
-    (void)pci::size_regions(bus, a, pci::config::HeaderLayout::general, pci::DecodeControl::disable_while_sizing);
+    (void)pci::size_regions(bus, a, pci::config::HeaderLayout::General, pci::DecodeControl::DisableWhileSizing);
     const auto& w = bus.writes();
     ASSERT_GE(w.size(), 2u);
     // First the command register loses I/O and memory decoding (bus mastering stays), last it
@@ -172,7 +172,7 @@ TEST_F(PciSizing, DecodingLeftAloneWhenAlreadyOff)
     auto& f = bus.add(a, 0x8086, 0x100e, 0x020000);
     f.set16(pci::config::command, 0);
     bus.memory_bar32(a, 0, 0xfeb80000, 0x20000);
-    (void)pci::size_regions(bus, a, pci::config::HeaderLayout::general, pci::DecodeControl::disable_while_sizing);
+    (void)pci::size_regions(bus, a, pci::config::HeaderLayout::General, pci::DecodeControl::DisableWhileSizing);
     for (const auto& w : bus.writes())
         EXPECT_NE(w.offset, pci::config::command);
 }
@@ -181,7 +181,7 @@ TEST_F(PciSizing, HostBridgeKeepsDecoding)
 {
     bus.add(a, 0x8086, 0x29c0, 0x060000);
     bus.memory_bar32(a, 0, 0xe0000000, 0x10000000);
-    auto regions = pci::size_regions(bus, a, pci::config::HeaderLayout::general, pci::DecodeControl::keep_enabled);
+    auto regions = pci::size_regions(bus, a, pci::config::HeaderLayout::General, pci::DecodeControl::KeepEnabled);
     EXPECT_EQ(regions.bars[0].size, 0x10000000u);
     for (const auto& w : bus.writes())
         EXPECT_NE(w.offset, pci::config::command);
@@ -193,8 +193,8 @@ TEST_F(PciSizing, SixtyFourBitInLastSlotIsIgnored)
     f.set_dword(pci::config::bar0 + 20, 0x4);
     f.write_masks[pci::config::bar0 + 20] = 0xfffff000;
     auto regions
-        = pci::size_regions(bus, a, pci::config::HeaderLayout::general, pci::DecodeControl::disable_while_sizing);
-    EXPECT_EQ(regions.bars[5].kind, RegionKind::none);
+        = pci::size_regions(bus, a, pci::config::HeaderLayout::General, pci::DecodeControl::DisableWhileSizing);
+    EXPECT_EQ(regions.bars[5].kind, RegionKind::None);
     EXPECT_EQ(f.dword(pci::config::bar0 + 20), 0x4u);
 }
 
@@ -206,12 +206,12 @@ TEST_F(PciSizing, BridgeHasTwoBarsAndItsOwnRomRegister)
     // Offsets 0x18..0x1b of a bridge are bus numbers, not a BAR: sizing must not touch them.
     uint32_t buses = f.dword(pci::config::primary_bus);
     auto regions
-        = pci::size_regions(bus, a, pci::config::HeaderLayout::pci_bridge, pci::DecodeControl::disable_while_sizing);
-    EXPECT_EQ(regions.bars[0].kind, RegionKind::memory);
+        = pci::size_regions(bus, a, pci::config::HeaderLayout::PciBridge, pci::DecodeControl::DisableWhileSizing);
+    EXPECT_EQ(regions.bars[0].kind, RegionKind::Memory);
     EXPECT_TRUE(regions.bars[0].is_64);
     EXPECT_EQ(regions.bars[0].base, 0xfea95000u);
     EXPECT_EQ(regions.bars[0].size, 0x100u);
-    EXPECT_EQ(regions.bars[1].kind, RegionKind::none);
+    EXPECT_EQ(regions.bars[1].kind, RegionKind::None);
     EXPECT_EQ(regions.rom.size, 0x800u);
     EXPECT_EQ(regions.rom.base, 0xfe600000u);
     for (const auto& w : bus.writes())
@@ -225,7 +225,7 @@ TEST_F(PciSizing, EnabledRomStaysEnabled)
     auto& f = bus.add(a, 0x1234, 0x1111, 0x030000);
     bus.rom(a, pci::config::rom_address, 0xfeb00000, 0x10000, true);
     auto regions
-        = pci::size_regions(bus, a, pci::config::HeaderLayout::general, pci::DecodeControl::disable_while_sizing);
+        = pci::size_regions(bus, a, pci::config::HeaderLayout::General, pci::DecodeControl::DisableWhileSizing);
     EXPECT_EQ(regions.rom.size, 0x10000u);
     EXPECT_EQ(f.dword(pci::config::rom_address), 0xfeb00001u);
 }

@@ -34,7 +34,7 @@ base::Result<Disk*> probe_port(Controller& controller, unsigned index)
     if (signature == signature_enclosure)
         return base::Error(D_NO_SUCH_DEVICE, "an enclosure management bridge, not a disk");
     bool atapi = signature == ata::signature_atapi;
-    TRY(port->start(atapi ? PortKind::atapi : PortKind::ata));
+    TRY(port->start(atapi ? PortKind::Atapi : PortKind::Ata));
     TRY(port->allocate_buffer(transfer_buffer));
     if (atapi)
         return static_cast<Disk*>(TRY(AtapiDisk::identify(*port)));
@@ -75,7 +75,7 @@ base::Result<void> probe(const pci::Function& function, pciaccess::Device device
     if (devices > 0)
         controller->verify_interrupts();
     uint32_t version = controller->version();
-    if (controller->completion() == Completion::interrupt)
+    if (controller->completion() == Completion::Interrupt)
         runtime::report("ahci {}: AHCI {}.{}, {} ports, completion by interrupt (irq {})", function.address,
             version >> 16, (version >> 8) & 0xff, ports, controller->irq());
     else

@@ -21,7 +21,7 @@ base::Result<AtaDisk*> AtaDisk::identify(Port& port)
 {
     Command c;
     c.task = simple_command(::ata::command::identify_device);
-    c.direction = DataDirection::from_device;
+    c.direction = DataDirection::FromDevice;
     c.bytes = 512;
     c.timeout_ms = identify_timeout_ms;
     TRY(port.execute(c));
@@ -36,7 +36,7 @@ base::Result<AtaDisk*> AtaDisk::identify(Port& port)
     id.sector_size = decoded.sector_size;
     id.read_only = false;
     id.location = base::formatted<48>("ahci {} port {}", port.controller().address(), port.index()).view();
-    disk->m_addressing = decoded.lba48 ? Addressing::lba48 : Addressing::lba28;
+    disk->m_addressing = decoded.lba48 ? Addressing::Lba48 : Addressing::Lba28;
     uint64_t by_buffer = port.buffer_size() / decoded.sector_size;
     uint32_t by_command = decoded.lba48 ? ::ata::max_sectors_lba48 : ::ata::max_sectors_lba28;
     disk->m_max_transfer = static_cast<uint32_t>(by_buffer < by_command ? by_buffer : by_command);
@@ -75,8 +75,8 @@ base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)
     if (count == 0)
         return {};
     Command c;
-    c.task = TRY(dma_transfer(m_addressing, Transfer::read, lba, count));
-    c.direction = DataDirection::from_device;
+    c.task = TRY(dma_transfer(m_addressing, Transfer::Read, lba, count));
+    c.direction = DataDirection::FromDevice;
     c.bytes = size_t(count) * m_identity.sector_size;
     c.timeout_ms = transfer_timeout_ms;
     TRY(run(c, "read", lba, count));
@@ -90,8 +90,8 @@ base::Result<void> AtaDisk::write(uint64_t lba, uint32_t count, const void* buff
     if (count == 0)
         return {};
     Command c;
-    c.task = TRY(dma_transfer(m_addressing, Transfer::write, lba, count));
-    c.direction = DataDirection::to_device;
+    c.task = TRY(dma_transfer(m_addressing, Transfer::Write, lba, count));
+    c.direction = DataDirection::ToDevice;
     c.bytes = size_t(count) * m_identity.sector_size;
     c.timeout_ms = transfer_timeout_ms;
     __builtin_memcpy(m_port.buffer(), buffer, c.bytes);

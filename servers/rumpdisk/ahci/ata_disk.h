@@ -30,7 +30,7 @@ private:
 
     Port& m_port;
     DiskIdentity m_identity;
-    Addressing m_addressing = Addressing::lba48;
+    Addressing m_addressing = Addressing::Lba48;
     uint32_t m_max_transfer = 0;
     unsigned m_failures_reported = 0;
 };

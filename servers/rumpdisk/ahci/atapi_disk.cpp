@@ -30,7 +30,7 @@ base::Result<AtapiDisk*> AtapiDisk::identify(Port& port)
 {
     Command c;
     c.task = simple_command(::ata::command::identify_packet_device);
-    c.direction = DataDirection::from_device;
+    c.direction = DataDirection::FromDevice;
     c.bytes = 512;
     c.timeout_ms = identify_timeout_ms;
     TRY(port.execute(c));
@@ -52,7 +52,7 @@ base::Result<size_t> AtapiDisk::packet(const uint8_t* cdb, size_t bytes, unsigne
     Command c;
     // The byte count limit must be even and below 64 KiB; it bounds only PIO data phases.
     c.task = packet_dma(static_cast<uint16_t>(bytes < 0xfffe ? bytes : 0xfffe));
-    c.direction = bytes ? DataDirection::from_device : DataDirection::none;
+    c.direction = bytes ? DataDirection::FromDevice : DataDirection::None;
     c.bytes = bytes;
     c.packet = cdb;
     c.timeout_ms = timeout_ms;

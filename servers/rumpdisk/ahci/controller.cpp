@@ -31,7 +31,7 @@ base::Result<Controller*> Controller::bring_up(const pci::Function& function, pc
 
     pci::Regions regions = TRY(device.regions());
     const pci::Region& bar = regions.bars[abar];
-    if (bar.kind != pci::RegionKind::memory || bar.size < reg::port_first + reg::port_stride)
+    if (bar.kind != pci::RegionKind::Memory || bar.size < reg::port_first + reg::port_stride)
         return base::Error(D_NO_SUCH_DEVICE, "BAR5 (ABAR) is not a memory region large enough for AHCI");
 
     // Freed on the way out should the bring-up fail.

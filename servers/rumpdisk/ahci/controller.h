@@ -15,7 +15,7 @@
 
 namespace rumpdisk::ahci {
 
-enum class Completion { interrupt, polling };
+enum class Completion { Interrupt, Polling };
 
 using HbaRegisters = base::RegisterSpace<reg::HbaSpace, runtime::MmioRegion::Access>;
 using PortRegisters = base::RegisterSpace<reg::PortSpace, runtime::MmioRegion::Access>;
@@ -37,7 +37,7 @@ public:
     PortRegisters port_registers(unsigned port) const { return PortRegisters(m_mapping.access(reg::port_base(port))); }
 
     void enable_interrupts();
-    Completion completion() const { return m_line.active() ? Completion::interrupt : Completion::polling; }
+    Completion completion() const { return m_line.active() ? Completion::Interrupt : Completion::Polling; }
     unsigned irq() const { return m_line.irq(); }
 
     // Just before a command is issued (its interrupt status cleared): the command's wait begins.

@@ -98,7 +98,7 @@ base::Result<void> Port::start(PortKind kind)
     TRY(wait_ready());
     PortRegisters r = registers();
     auto cmd = r.read<Cmd>().set<Cmd::FisReceive>(1).set<Cmd::Start>(1);
-    cmd.set<Cmd::Atapi>(kind == PortKind::atapi ? 1 : 0);
+    cmd.set<Cmd::Atapi>(kind == PortKind::Atapi ? 1 : 0);
     r.write(cmd);
     r.write<Is>(0xffffffff);
     r.write<Ie>(Is::wanted);
@@ -143,7 +143,7 @@ base::Result<void> Port::recover(Recovery how)
     r.write<Is>(0xffffffff);
     m_controller.collect(m_index);
     auto tfd = r.read<Tfd>();
-    if (how == Recovery::reset_link || !stopped || tfd.has<Tfd::Busy>() || tfd.has<Tfd::DataRequest>()) {
+    if (how == Recovery::ResetLink || !stopped || tfd.has<Tfd::Busy>() || tfd.has<Tfd::DataRequest>()) {
         TRY(stop());
         TRY(reset_link());
     }
@@ -164,7 +164,7 @@ base::Result<size_t> Port::execute(const Command& command)
         return base::Error(D_INVALID_SIZE, "a command larger than the port's buffer");
     PortRegisters r = registers();
     if (m_broken || r.read<Ci>().word() != 0) {
-        auto recovered = recover(Recovery::reset_link);
+        auto recovered = recover(Recovery::ResetLink);
         if (recovered.is_error())
             return base::Error(D_IO_ERROR, "the port does not recover");
     }
@@ -185,7 +185,7 @@ base::Result<size_t> Port::execute(const Command& command)
     }
     auto* header = reinterpret_cast<volatile CommandHeader*>(memory + command_list_offset);
     CommandHeader h = command_header(fis::register_h2d_dwords, command.direction,
-        command.packet ? Protocol::atapi : Protocol::ata, prd_count, m_memory.physical() + command_table_offset);
+        command.packet ? Protocol::Atapi : Protocol::Ata, prd_count, m_memory.physical() + command_table_offset);
     header->flags = h.flags;
     header->transferred = 0;
     header->table_low = h.table_low;
@@ -228,7 +228,7 @@ base::Result<size_t> Port::execute(const Command& command)
     m_failure.error = static_cast<uint8_t>(tfd.get<Tfd::Error>());
     // After a timeout the device may still be working on the command: only a link reset makes
     // sure it is dropped.
-    (void)recover(timed_out ? Recovery::reset_link : Recovery::restart);
+    (void)recover(timed_out ? Recovery::ResetLink : Recovery::Restart);
     return base::Error(D_IO_ERROR, timed_out ? "the command did not complete in time" : "the device reported an error");
 }
 

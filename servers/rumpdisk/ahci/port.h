@@ -20,11 +20,11 @@ namespace rumpdisk::ahci {
 // The command encoders are lib/ata's (host-tested there); the driver uses their names as its own.
 using namespace ::ata::ahci;
 
-enum class PortKind { ata, atapi };
+enum class PortKind { Ata, Atapi };
 
 struct Command {
     TaskFile task;
-    DataDirection direction = DataDirection::none;
+    DataDirection direction = DataDirection::None;
     size_t bytes = 0; // moved through the port's buffer
     const uint8_t* packet = nullptr; // the ATAPI command packet (table::atapi_packet_bytes), or none
     unsigned timeout_ms = 10000;
@@ -73,7 +73,7 @@ public:
     const Failure& last_failure() const { return m_failure; }
 
 private:
-    enum class Recovery { restart, reset_link };
+    enum class Recovery { Restart, ResetLink };
     base::Result<void> stop();
     base::Result<void> recover(Recovery);
     base::Result<void> reset_link();
@@ -81,7 +81,7 @@ private:
 
     Controller& m_controller;
     unsigned m_index;
-    PortKind m_kind = PortKind::ata;
+    PortKind m_kind = PortKind::Ata;
     runtime::DmaBuffer m_memory; // command list, received FIS, command table
     runtime::DmaBuffer m_data;
     bool m_broken = false; // the last recovery failed; the next command tries again

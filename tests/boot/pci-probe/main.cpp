@@ -144,9 +144,9 @@ void check_privilege(const pciaccess::Bus& bus, const pci::Function* controller)
     const pci::Region* io = nullptr;
     const pci::Region* memory = nullptr;
     for (const pci::Region& bar : regions.bars) {
-        if (bar.kind == pci::RegionKind::io && !io)
+        if (bar.kind == pci::RegionKind::Io && !io)
             io = &bar;
-        if (bar.kind == pci::RegionKind::memory && !memory)
+        if (bar.kind == pci::RegionKind::Memory && !memory)
             memory = &bar;
     }
     check(io != nullptr, "the controller has an I/O BAR");
@@ -210,7 +210,7 @@ int module_main(int argc, char** argv)
         if (!regions.is_error())
             print_regions(f, regions.value());
         // Configuration writes are granted for the mass-storage controllers only.
-        if (!scratch && f.layout == pci::config::HeaderLayout::general
+        if (!scratch && f.layout == pci::config::HeaderLayout::General
             && f.class_code.base == pci::classes::mass_storage)
             scratch = &f;
     }
