@@ -73,7 +73,7 @@ base::Result<void> NextLink::adopt(mach_port_t task)
         auto image = TaskImage::capture(task);
         if (image.is_error())
             return base::Error(image.error().code(), "copying the task to restart it later");
-        m_image = image.value();
+        m_image = image.release_value();
     }
     return {};
 }

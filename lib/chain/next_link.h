@@ -70,7 +70,7 @@ public:
     mach_port_t task() const { return m_task.name(); }
     base::StringView name() const { return m_name.view(); }
     unsigned instance() const { return m_instance; }
-    bool restartable() const { return m_image != nullptr; }
+    bool restartable() const { return static_cast<bool>(m_image); }
 
     // fsys_getpriv and link_ports are answered once per instance: true the first time.
     bool take_getpriv() { return !m_getpriv_answered && (m_getpriv_answered = true); }
@@ -112,7 +112,7 @@ private:
     mach_port_t m_supervision = MACH_PORT_NULL;
     mach_port_t m_bootstrap = MACH_PORT_NULL;
     bool m_restartable = false;
-    TaskImage* m_image = nullptr;
+    base::Own<TaskImage> m_image;
     DeathHook* m_death_hook = nullptr;
     unsigned m_instance = 1;
     bool m_getpriv_answered = false;

@@ -1,21 +1,13 @@
 // Copying a suspended task and making it again (task_image.h).
 #include "chain/task_image.h"
 
-#include <new>
-
 namespace chain {
 
-base::Result<TaskImage*> TaskImage::capture(mach_port_t task)
+base::Result<base::Own<TaskImage>> TaskImage::capture(mach_port_t task)
 {
-    auto* image = new (std::nothrow) TaskImage;
-    if (!image)
-        return base::Error(KERN_RESOURCE_SHORTAGE, "no memory for the task's image");
-    auto regions = image->take_regions(task);
-    auto thread = regions.is_error() ? regions : image->take_thread(task);
-    if (thread.is_error()) {
-        delete image;
-        return thread.error();
-    }
+    base::Own<TaskImage> image = TRY(base::create<TaskImage>());
+    TRY(image->take_regions(task));
+    TRY(image->take_thread(task));
     return image;
 }
 

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "base/own.h"
 #include "base/result.h"
 #include "base/string_view.h"
 #include "runtime/mach.h"
@@ -22,7 +23,8 @@ public:
     static constexpr size_t max_regions = 32;
 
     // Copies the suspended task. The task must have one thread, not yet run.
-    static base::Result<TaskImage*> capture(mach_port_t task);
+    static base::Result<base::Own<TaskImage>> capture(mach_port_t task);
+    TaskImage() = default; // empty: capture() fills one
     ~TaskImage();
 
     // A new task, suspended, with the copied memory and a thread at the copied state, named as
@@ -39,7 +41,6 @@ private:
         vm_prot_t max_protection = VM_PROT_NONE;
         vm_address_t copy = 0; // in this task; 0 for a region that cannot be read
     };
-    TaskImage() = default;
     base::Result<void> take_regions(mach_port_t task);
     base::Result<void> take_thread(mach_port_t task);
 

@@ -4,8 +4,7 @@
 
 #include <stddef.h>
 
-#include <new>
-
+#include "base/own.h"
 #include "base/string_view.h"
 
 namespace program {
@@ -15,16 +14,12 @@ public:
     NameList() = default;
     NameList(const NameList&) = delete;
     NameList& operator=(const NameList&) = delete;
-    ~NameList()
-    {
-        delete[] m_text;
-        delete[] m_names;
-    }
+    ~NameList() = default;
     bool add(base::StringView name)
     {
-        if (m_count == m_name_capacity && !grow_names())
+        if (m_count == m_names.size() && !grow_names())
             return false;
-        if (m_used + name.size() + 1 > m_text_capacity && !grow_text(name.size() + 1))
+        if (m_used + name.size() + 1 > m_text.size() && !grow_text(name.size() + 1))
             return false;
         for (char c : name)
             m_text[m_used++] = c;
@@ -42,52 +37,47 @@ public:
             }
     }
     size_t size() const { return m_count; }
-    base::StringView operator[](size_t i) const { return base::StringView(m_text + m_names[i]); }
+    base::StringView operator[](size_t i) const { return base::StringView(m_text.data() + m_names[i]); }
 
 private:
     bool less(size_t a, size_t b) const
     {
-        const unsigned char* x = reinterpret_cast<const unsigned char*>(m_text + a);
-        const unsigned char* y = reinterpret_cast<const unsigned char*>(m_text + b);
+        const unsigned char* x = reinterpret_cast<const unsigned char*>(m_text.data() + a);
+        const unsigned char* y = reinterpret_cast<const unsigned char*>(m_text.data() + b);
         while (*x && *x == *y)
             ++x, ++y;
         return *x < *y;
     }
+    // Each grows to twice its size (at least what is asked), copying what it holds; false when
+    // the heap is full, and then nothing changed.
     bool grow_names()
     {
-        size_t capacity = m_name_capacity ? 2 * m_name_capacity : 64;
-        auto* names = new (std::nothrow) size_t[capacity];
-        if (!names)
+        auto names = base::OwnArray<size_t>::create(m_names.size() ? 2 * m_names.size() : 64);
+        if (names.is_error())
             return false;
         for (size_t i = 0; i < m_count; ++i)
-            names[i] = m_names[i];
-        delete[] m_names;
-        m_names = names;
-        m_name_capacity = capacity;
+            names.value()[i] = m_names[i];
+        m_names = names.release_value();
         return true;
     }
     bool grow_text(size_t at_least)
     {
-        size_t capacity = m_text_capacity ? 2 * m_text_capacity : 4096;
+        size_t capacity = m_text.size() ? 2 * m_text.size() : 4096;
         while (capacity < m_used + at_least)
             capacity *= 2;
-        auto* text = new (std::nothrow) char[capacity];
-        if (!text)
+        auto text = base::OwnArray<char>::create(capacity);
+        if (text.is_error())
             return false;
         for (size_t i = 0; i < m_used; ++i)
-            text[i] = m_text[i];
-        delete[] m_text;
-        m_text = text;
-        m_text_capacity = capacity;
+            text.value()[i] = m_text[i];
+        m_text = text.release_value();
         return true;
     }
 
-    char* m_text = nullptr;
+    base::OwnArray<char> m_text;
     size_t m_used = 0;
-    size_t m_text_capacity = 0;
-    size_t* m_names = nullptr;
+    base::OwnArray<size_t> m_names;
     size_t m_count = 0;
-    size_t m_name_capacity = 0;
 };
 
 } // namespace program

@@ -31,7 +31,8 @@ kern_return_t open_handle(mach_port_t master, const char* name, DeviceAccess acc
 }
 } // namespace
 
-base::Result<MachBlockDevice*> MachBlockDevice::open(mach_port_t master, base::StringView name, DeviceAccess access)
+base::Result<base::Own<MachBlockDevice>> MachBlockDevice::open(
+    mach_port_t master, base::StringView name, DeviceAccess access)
 {
     char device_name[128] = {};
     if (name.size() >= sizeof device_name)
@@ -49,21 +50,18 @@ base::Result<MachBlockDevice*> MachBlockDevice::open(mach_port_t master, base::S
     if (r != KERN_SUCCESS)
         return base::Error(r, "opening the device");
 
-    auto* d = new (std::nothrow_t {}) MachBlockDevice;
-    if (!d) {
+    auto made = base::create<MachBlockDevice>();
+    if (made.is_error()) {
         device_close(port);
         mach_port_deallocate(mach_task_self(), port);
-        return base::Error(D_NO_MEMORY, "no memory for the device");
+        return made.error();
     }
+    base::Own<MachBlockDevice> d = made.release_value();
     d->m_port = runtime::SendRight::adopt(port);
     d->m_access = access;
     d->m_master = master;
     d->m_name.assign(name);
-    auto sized = d->learn_size();
-    if (sized.is_error()) {
-        delete d;
-        return sized.error();
-    }
+    TRY(d->learn_size());
     return d;
 }
 

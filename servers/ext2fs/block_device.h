@@ -12,6 +12,7 @@
 // error the disk itself reports (D_IO_ERROR) is not retried: it is the caller's.
 #pragma once
 
+#include "base/own.h"
 #include "base/result.h"
 #include "base/string_view.h"
 #include "ext2/filesystem.h"
@@ -24,9 +25,11 @@ enum class DeviceAccess { ReadWrite, ReadOnly };
 
 class MachBlockDevice final : public ext2::BlockDevice {
 public:
+    MachBlockDevice() = default; // open() makes one that works
     // Opens name on the device master; a device that refuses writing (D_READ_ONLY) is opened
     // for reading only, and access() says so.
-    static base::Result<MachBlockDevice*> open(mach_port_t device_master, base::StringView name, DeviceAccess);
+    static base::Result<base::Own<MachBlockDevice>> open(
+        mach_port_t device_master, base::StringView name, DeviceAccess);
     ~MachBlockDevice();
 
     DeviceAccess access() const { return m_access; }
@@ -46,7 +49,6 @@ public:
 
 private:
     static constexpr unsigned max_retries = 3;
-    MachBlockDevice() = default;
     // The request, re-issued after reopen() while it fails because the server went away.
     template<typename Request> kern_return_t with_retry(Request&&);
     base::Result<void> reopen();

@@ -23,12 +23,8 @@ kern_return_t NodeServer::file_readlink(Node& o, char* target)
 
 kern_return_t NodeServer::file_set_size(Node& o, int64_t size)
 {
-    if (!(o.flags & FS_LOOKUP_WRITE))
-        return FS_EBADF;
-    if (o.type == ext2::mode_dir)
-        return FS_EISDIR;
-    if (o.type != ext2::mode_reg)
-        return FS_EINVAL;
+    if (kern_return_t r = may_use_data(o, FS_LOOKUP_WRITE))
+        return r;
     if (size < 0)
         return FS_EINVAL;
     return status_of(m_fs->truncate(o.ino, static_cast<uint64_t>(size)), "file_set_size");

@@ -8,12 +8,8 @@ namespace ext2fs {
 
 kern_return_t NodeServer::io_read(Node& o, char** data, mach_msg_type_number_t* count, int64_t offset, vm_size_t amount)
 {
-    if (!(o.flags & FS_LOOKUP_READ))
-        return FS_EBADF;
-    if (o.type == ext2::mode_dir)
-        return FS_EISDIR;
-    if (o.type != ext2::mode_reg)
-        return FS_EINVAL;
+    if (kern_return_t r = may_use_data(o, FS_LOOKUP_READ))
+        return r;
     if (offset < 0 && offset != FS_OFFSET_CURRENT)
         return FS_EINVAL;
     uint64_t at = offset == FS_OFFSET_CURRENT ? o.position : static_cast<uint64_t>(offset);
@@ -63,12 +59,8 @@ kern_return_t NodeServer::io_read(Node& o, char** data, mach_msg_type_number_t* 
 kern_return_t NodeServer::io_write(
     Node& o, const char* data, mach_msg_type_number_t count, int64_t offset, vm_size_t* amount)
 {
-    if (!(o.flags & FS_LOOKUP_WRITE))
-        return FS_EBADF;
-    if (o.type == ext2::mode_dir)
-        return FS_EISDIR;
-    if (o.type != ext2::mode_reg)
-        return FS_EINVAL;
+    if (kern_return_t r = may_use_data(o, FS_LOOKUP_WRITE))
+        return r;
     if (offset < 0 && offset != FS_OFFSET_CURRENT)
         return FS_EINVAL;
     uint64_t at = static_cast<uint64_t>(offset);

@@ -28,6 +28,20 @@ struct Node final : runtime::PortObject {
     void no_senders(mach_port_mscount_t) override;
 };
 
+// The checks before reading or changing a file's data through a node: its open gives the
+// access (FS_LOOKUP_READ or FS_LOOKUP_WRITE), and it is a regular file (FS_EISDIR for a
+// directory, FS_EINVAL for anything else).
+inline kern_return_t may_use_data(const Node& node, uint32_t access)
+{
+    if (!(node.flags & access))
+        return FS_EBADF;
+    if (node.type == ext2::mode_dir)
+        return FS_EISDIR;
+    if (node.type != ext2::mode_reg)
+        return FS_EINVAL;
+    return KERN_SUCCESS;
+}
+
 inline constexpr runtime::PortKind<Node> node_port { "an open node of ext2fs" };
 
 } // namespace ext2fs
