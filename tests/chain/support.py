@@ -1,10 +1,24 @@
-"""Shared by the chain's boot tests: the seed's grub.cfg and variations of it, and the disk
-the seed's ext2fs mounts (part:1:device:wd0)."""
+"""Shared by the chain's boot tests: the seed's grub.cfg and variations of it, the disk the
+seed's ext2fs mounts (part:1:device:wd0), and the Hurd's own entries with a disk laid out as
+the Hurd's (root on partition 2)."""
 import tempfile
 import unittest
 from pathlib import Path
 
 from bootchain import image, paths
+
+
+# The entries GRUB's 10_hurd.in writes for Debian GNU/Hurd amd64, typed in by hand.
+HURD_ENTRY = paths.ROOT / "tests/check/hurd_amd64.cfg"
+HURD_ACPI_ENTRY = paths.ROOT / "tests/check/hurd_amd64_acpi.cfg"
+
+
+def hurd_disk(folder: Path, rc: str) -> Path:
+    """A disk laid out as the Hurd's (image.make_hurd_disk) whose /etc/rc is rc, in folder."""
+    tree = folder / "tree"
+    (tree / "etc").mkdir(parents=True)
+    (tree / "etc/rc").write_text(rc)
+    return image.make_hurd_disk(folder / "hurd.img", tree)
 
 
 class WithRootDisk(unittest.TestCase):

@@ -8,12 +8,11 @@ import time
 import unittest
 from pathlib import Path
 
-from bootchain import image, paths, status
+from bootchain import image, status
 from bootchain.machine import Machine
 
-from support import FIVE_LINK_TRACE, five_link_cfg
+from support import FIVE_LINK_TRACE, HURD_ACPI_ENTRY, five_link_cfg, hurd_disk
 
-HURD_ACPI_ENTRY = paths.ROOT / "tests/check/hurd_amd64_acpi.cfg"
 
 
 class FiveLinkChain(unittest.TestCase):
@@ -106,9 +105,7 @@ class FiveLinkChain(unittest.TestCase):
 
     def test_hurd_entry_with_acpi(self):
         tmp = Path(tempfile.mkdtemp(dir=self._dir.name))
-        (tmp / "tree/etc").mkdir(parents=True)
-        (tmp / "tree/etc/rc").write_text("echo rc: the Hurd entry with acpi booted\nexit 0\n")
-        disk = image.make_hurd_disk(tmp / "hurd.img", tmp / "tree")
+        disk = hurd_disk(tmp, "echo rc: the Hurd entry with acpi booted\nexit 0\n")
         with Machine(grub_cfg=HURD_ACPI_ENTRY.read_text(), disks=[disk], timeout=240) as m:
             m.expect(r"boot: pci-arbiter -> acpi$", timeout=120)
             m.expect(r"^boot: acpi -> rumpdisk$", timeout=60)

@@ -9,10 +9,11 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from bootchain import image, paths
+from bootchain import image
 from bootchain.machine import Machine
 
-HURD_ENTRY = paths.ROOT / "tests/check/hurd_amd64.cfg"
+from support import HURD_ENTRY, hurd_disk
+
 RC = """\
 fsysopts /
 echo one > /one
@@ -43,10 +44,7 @@ exit 0
 class Fsysopts(unittest.TestCase):
     def test_readonly_root_made_writable_and_back(self):
         with tempfile.TemporaryDirectory(prefix="fsysopts-") as tmp:
-            tree = Path(tmp) / "tree"
-            (tree / "etc").mkdir(parents=True)
-            (tree / "etc/rc").write_text(RC)
-            disk = image.make_hurd_disk(Path(tmp) / "hurd.img", tree)
+            disk = hurd_disk(Path(tmp), RC)
             with Machine(grub_cfg=HURD_ENTRY.read_text(), disks=[disk], timeout=240) as m:
                 m.expect(r"mounted wd0s2 .*read-only", timeout=120)
                 m.expect(r"^ext2fs --readonly --cache-kib=\d+ wd0s2$", timeout=120)
@@ -78,11 +76,8 @@ class Fsysopts(unittest.TestCase):
 
     def test_a_filesystem_with_errors_stays_read_only(self):
         with tempfile.TemporaryDirectory(prefix="fsysopts-") as tmp:
-            tree = Path(tmp) / "tree"
-            (tree / "etc").mkdir(parents=True)
-            (tree / "etc/rc").write_text('fsysopts / --writable\necho "rc: --writable: $?"\n'
-                                         'echo x > /x\necho "rc: write: $?"\nexit 0\n')
-            disk = image.make_hurd_disk(Path(tmp) / "hurd.img", tree)
+            disk = hurd_disk(Path(tmp), 'fsysopts / --writable\necho "rc: --writable: $?"\n'
+                                        'echo x > /x\necho "rc: write: $?"\nexit 0\n')
             # The superblock's state: valid, with errors (EXT2_ERROR_FS), as a failed write leaves it.
             subprocess.run(["debugfs", "-w", "-R", "ssv state 3", image.partition_spec(disk, 2)], check=True,
                            capture_output=True)

@@ -8,20 +8,17 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from bootchain import image, paths
 from bootchain.machine import Machine
 
-HURD_ENTRY = paths.ROOT / "tests/check/hurd_amd64.cfg"
+from support import HURD_ENTRY, hurd_disk
+
 RC = "echo rc: the Hurd entry booted\nls /hurd\nexit 0\n"
 
 
 class HurdEntry(unittest.TestCase):
     def test_boots_to_the_end_of_rc(self):
         with tempfile.TemporaryDirectory(prefix="hurd-entry-") as tmp:
-            tree = Path(tmp) / "tree"
-            (tree / "etc").mkdir(parents=True)
-            (tree / "etc/rc").write_text(RC)
-            disk = image.make_hurd_disk(Path(tmp) / "hurd.img", tree)
+            disk = hurd_disk(Path(tmp), RC)
             with Machine(grub_cfg=HURD_ENTRY.read_text(), disks=[disk], timeout=240) as m:
                 m.expect(r"^boot: ext2fs uses bootstrap port for disk$", timeout=120)
                 m.expect(r"mounted wd0s2 .*read-only", timeout=60)
