@@ -122,26 +122,26 @@ kern_return_t NodeServer::dir_mkdir(Node& d, const char* name, int mode)
         m_fs->mkdir(d.ino, name, static_cast<uint16_t>(mode) & ext2::mode_permission_mask, owner), "dir_mkdir");
 }
 
-kern_return_t NodeServer::dir_rmdir(Node& d, const char* name)
+kern_return_t NodeServer::may_remove(const Node& d, const char* name, const char* operation)
 {
     if (kern_return_t r = check_name(name))
         return r;
     ext2::Stat dir {};
-    if (kern_return_t r = may_change_directory(d, dir, "dir_rmdir"))
+    if (kern_return_t r = may_change_directory(d, dir, operation))
         return r;
-    if (kern_return_t r = may_remove_name(d, dir, name, "dir_rmdir"))
+    return may_remove_name(d, dir, name, operation);
+}
+
+kern_return_t NodeServer::dir_rmdir(Node& d, const char* name)
+{
+    if (kern_return_t r = may_remove(d, name, "dir_rmdir"))
         return r;
     return status_of(m_fs->rmdir(d.ino, name), "dir_rmdir");
 }
 
 kern_return_t NodeServer::dir_unlink(Node& d, const char* name)
 {
-    if (kern_return_t r = check_name(name))
-        return r;
-    ext2::Stat dir {};
-    if (kern_return_t r = may_change_directory(d, dir, "dir_unlink"))
-        return r;
-    if (kern_return_t r = may_remove_name(d, dir, name, "dir_unlink"))
+    if (kern_return_t r = may_remove(d, name, "dir_unlink"))
         return r;
     return status_of(m_fs->unlink(d.ino, name), "dir_unlink");
 }

@@ -106,15 +106,14 @@ kern_return_t NodeServer::file_utimes(Node& o, int64_t atime, int64_t mtime)
     return status_of(m_fs->utimes(o.ino, a, m), "file_utimes");
 }
 
-kern_return_t NodeServer::file_syncfs(Node& o)
+// Any node of the filesystem answers for the whole of it.
+kern_return_t NodeServer::file_syncfs(Node&)
 {
-    (void)o;
     return status_of(m_fs->sync(), "file_syncfs");
 }
 
-kern_return_t NodeServer::file_statfs(Node& o, fs_statfs* out)
+kern_return_t NodeServer::file_statfs(Node&, fs_statfs* out)
 {
-    (void)o;
     ext2::StatFs s = m_fs->statfs();
     *out = fs_statfs {};
     out->f_blocks = s.blocks;

@@ -106,6 +106,8 @@ private:
     kern_return_t may_change_directory(const Node& d, ext2::Stat& dir, const char* operation);
     // The checks before removing name from directory d (may_change_directory, the sticky bit).
     kern_return_t may_remove_name(const Node& d, const ext2::Stat& dir, const char* name, const char* operation);
+    // All the checks before removing name from directory d: the name, then both of the above.
+    kern_return_t may_remove(const Node& d, const char* name, const char* operation);
     // The protocol's code for an error of the library or the disk; tells a corruption.
     kern_return_t reply_error(const base::Error&, const char* operation);
     // The remounts of fsys.cpp: read-only, or read-write (with why it cannot be).
