@@ -5,6 +5,7 @@
 
 #include <new>
 
+#include "runtime/bytes.h"
 #include "runtime/heap.h"
 #include "runtime/runtime.h"
 
@@ -18,45 +19,25 @@ extern void (*__init_array_end[])();
 
 void* memcpy(void* dest, const void* src, size_t n)
 {
-    auto* d = static_cast<unsigned char*>(dest);
-    auto* s = static_cast<const unsigned char*>(src);
-    if (((reinterpret_cast<uintptr_t>(d) | reinterpret_cast<uintptr_t>(s) | n) & 7) == 0) {
-        size_t words = n >> 3;
-        asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
-        return dest;
-    }
-    asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    runtime::bytes::copy(dest, src, n);
     return dest;
 }
 
 void* memmove(void* dest, const void* src, size_t n)
 {
-    auto* d = static_cast<unsigned char*>(dest);
-    auto* s = static_cast<const unsigned char*>(src);
-    if (d == s || n == 0)
-        return dest;
-    if (d < s || d >= s + n)
-        return memcpy(dest, src, n);
-    while (n--)
-        d[n] = s[n];
+    runtime::bytes::move(dest, src, n);
     return dest;
 }
 
 void* memset(void* dest, int c, size_t n)
 {
-    auto* d = static_cast<unsigned char*>(dest);
-    asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    runtime::bytes::fill(dest, static_cast<unsigned char>(c), n);
     return dest;
 }
 
 int memcmp(const void* a, const void* b, size_t n)
 {
-    auto* x = static_cast<const unsigned char*>(a);
-    auto* y = static_cast<const unsigned char*>(b);
-    for (size_t i = 0; i < n; ++i)
-        if (x[i] != y[i])
-            return x[i] < y[i] ? -1 : 1;
-    return 0;
+    return runtime::bytes::compare(a, b, n);
 }
 
 size_t strlen(const char* s)
