@@ -1,9 +1,13 @@
 // The module's turn and its threads (threads.h).
 //
-// The turn is a port of the task's own that holds one message, the token, while no thread
-// runs: taking the turn is receiving the token, giving it up is sending it back. The kernel
-// queues the threads that wait for it. The main thread holds the turn from the start, so
-// nothing of this exists until a second thread is started. A second token, the right to
+// The turn is a lock of the task's own: a count of the threads that hold or want it, and a port
+// that carries the token from one thread to the next when there is a next. A thread that takes
+// the turn nobody holds only counts itself in, and one that gives it up with nobody waiting
+// only counts itself out: no kernel entry, so a server's request costs the kernel no more than
+// its receive and its reply. A thread that finds the turn held waits on the port for the token,
+// and the kernel queues such threads in order; the holder sends the token when it gives up the
+// turn and its count says someone waits. The main thread holds the turn from the start, so
+// nothing of this exists until a second thread is started. A second such lock, the right to
 // receive requests, orders the server loops' receives the same way.
 #include "runtime/threads.h"
 
@@ -13,13 +17,18 @@ namespace runtime {
 
 namespace {
 
+struct Token {
+    unsigned waiting = 0; // threads that hold it or want it
+    mach_port_t port = MACH_PORT_NULL; // receive right and a send right, same name
+};
+
 ThreadState g_main_thread;
 ThreadState* g_running = &g_main_thread;
-mach_port_t g_turn = MACH_PORT_NULL; // receive right and a send right, same name
-mach_port_t g_receiving = MACH_PORT_NULL; // the right to receive requests, the same way
+Token g_turn;
+Token g_receiving;
 void (*g_client_wait_hook)() = nullptr;
 
-void give_token(mach_port_t port)
+void send_token(mach_port_t port)
 {
     mach_msg_header_t token {};
     token.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
@@ -29,15 +38,16 @@ void give_token(mach_port_t port)
     do
         r = mach_msg_trap(&token, MACH_SEND_MSG, sizeof token, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
     while (r == MACH_SEND_INTERRUPTED);
-    // The queue holds at most the one token: only a broken task fails here, and every other
-    // thread would then wait for ever.
+    // Only the holder sends, once, and its successor takes the token before it can send again:
+    // the queue holds at most one. Only a broken task fails here, and every other thread would
+    // then wait for ever.
     if (r != MACH_MSG_SUCCESS) {
         report("giving a token to the other threads failed ({}): ending the task", base::Status { r });
         exit_task(1);
     }
 }
 
-void take_token(mach_port_t port)
+void receive_token(mach_port_t port)
 {
     // No bound: the turn comes back as soon as the thread holding it waits, and a thread
     // holding it waits on nothing unbounded (every RPC has the runtime's bound, msg.h); the
@@ -56,14 +66,25 @@ void take_token(mach_port_t port)
     }
 }
 
-base::Result<mach_port_t> token_port(bool holds_token)
+void take_token(Token& t)
 {
-    mach_port_t port = MACH_PORT_NULL;
-    MACH_TRY(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &port), "allocating a token port");
-    MACH_TRY(mach_port_insert_right(mach_task_self(), port, port, MACH_MSG_TYPE_MAKE_SEND), "making its send right");
-    if (holds_token)
-        give_token(port);
-    return port;
+    if (__atomic_fetch_add(&t.waiting, 1, __ATOMIC_ACQUIRE) > 0)
+        receive_token(t.port);
+}
+
+void give_token(Token& t)
+{
+    if (__atomic_fetch_sub(&t.waiting, 1, __ATOMIC_RELEASE) > 1)
+        send_token(t.port);
+}
+
+base::Result<void> make_token(Token& t, bool held)
+{
+    MACH_TRY(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &t.port), "allocating a token port");
+    MACH_TRY(
+        mach_port_insert_right(mach_task_self(), t.port, t.port, MACH_MSG_TYPE_MAKE_SEND), "making its send right");
+    t.waiting = held ? 1 : 0;
+    return {};
 }
 
 void give_turn()
@@ -103,7 +124,7 @@ ThreadState& this_thread()
 
 bool has_threads()
 {
-    return MACH_PORT_VALID(g_turn);
+    return MACH_PORT_VALID(g_turn.port);
 }
 
 void set_client_wait_hook(void (*hook)())
@@ -178,8 +199,8 @@ base::Result<void> start_thread(void (*entry)(void*), void* argument, size_t sta
 {
     if (!has_threads()) {
         // The main thread holds the turn; the right to receive is free.
-        g_receiving = TRY(token_port(true));
-        g_turn = TRY(token_port(false));
+        TRY(make_token(g_receiving, false));
+        TRY(make_token(g_turn, true));
     }
     constexpr size_t page = 4096;
     stack_bytes = (stack_bytes + page - 1) & ~(page - 1);
