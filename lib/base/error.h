@@ -23,6 +23,22 @@ struct ErrorDomain {
     const char* (*sentence)(int code) = nullptr;
 };
 
+// A domain's table of codes: each code's name and the sentence on it. `find_code` looks one up,
+// so a domain's code_name and sentence are two lines each.
+struct CodeText {
+    int code;
+    const char* name;
+    const char* sentence;
+};
+
+template<size_t N> constexpr const CodeText* find_code(const CodeText (&table)[N], int code)
+{
+    for (const CodeText& t : table)
+        if (t.code == code)
+            return &t;
+    return nullptr;
+}
+
 // Mach's status space: kern_return_t, MIG's codes and the device statuses (D_*), which share
 // one numbering in the kernel. The domain of an Error made from a code alone.
 inline constexpr ErrorDomain mach_domain { "mach", status_name };

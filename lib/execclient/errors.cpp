@@ -7,13 +7,7 @@ namespace execclient {
 
 namespace {
 
-struct Known {
-    int code;
-    const char* name;
-    const char* text;
-};
-
-constexpr Known exec_errors[] = {
+constexpr base::CodeText exec_errors[] = {
     { EXEC_E_NOT_REGULAR, "EXEC_E_NOT_REGULAR", "not a regular file" },
     { EXEC_E_TOO_BIG, "EXEC_E_TOO_BIG", "the file is too large to load" },
     { EXEC_E_ARGS, "EXEC_E_ARGS", "the arguments, descriptors or ports are over exec's bounds" },
@@ -32,24 +26,16 @@ bool is_elf_code(int code)
     return code > elf::error_base && code <= static_cast<int>(elf::last_error);
 }
 
-const Known* find(int code)
-{
-    for (const auto& k : exec_errors)
-        if (k.code == code)
-            return &k;
-    return nullptr;
-}
-
 const char* exec_name(int code)
 {
-    const Known* k = find(code);
+    const base::CodeText* k = base::find_code(exec_errors, code);
     return k ? k->name : nullptr;
 }
 
 const char* exec_text(int code)
 {
-    const Known* k = find(code);
-    return k ? k->text : nullptr;
+    const base::CodeText* k = base::find_code(exec_errors, code);
+    return k ? k->sentence : nullptr;
 }
 
 } // namespace
@@ -58,7 +44,7 @@ constexpr base::ErrorDomain domain { "exec", exec_name, exec_text };
 
 base::Error reply_error(int code, const char* context)
 {
-    if (find(code))
+    if (base::find_code(exec_errors, code))
         return error(code, context);
     if (is_elf_code(code))
         return base::Error(elf::domain, code, context);

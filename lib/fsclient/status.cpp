@@ -4,13 +4,7 @@
 namespace fsclient {
 
 namespace {
-struct Entry {
-    int code;
-    const char* name;
-    const char* text;
-};
-
-constexpr Entry entries[] = {
+constexpr base::CodeText entries[] = {
     { FS_EPERM, "FS_EPERM", "operation not permitted" },
     { FS_ENOENT, "FS_ENOENT", "no such file or directory" },
     { FS_EIO, "FS_EIO", "input/output error" },
@@ -37,25 +31,18 @@ constexpr Entry entries[] = {
     { FS_EUCLEAN, "FS_EUCLEAN", "filesystem corrupt there" },
 };
 
-const Entry* find(int code)
-{
-    for (const Entry& e : entries)
-        if (e.code == code)
-            return &e;
-    return nullptr;
-}
 } // namespace
 
 const char* error_name(int code)
 {
-    const Entry* e = find(code);
+    const base::CodeText* e = base::find_code(entries, code);
     return e ? e->name : nullptr;
 }
 
 const char* error_text(int code)
 {
-    const Entry* e = find(code);
-    return e ? e->text : nullptr;
+    const base::CodeText* e = base::find_code(entries, code);
+    return e ? e->sentence : nullptr;
 }
 
 constexpr base::ErrorDomain domain { "fs", error_name, error_text };
