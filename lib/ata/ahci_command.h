@@ -194,6 +194,21 @@ inline base::Result<size_t> build_prdt(const Segment* segments, size_t count, Pr
     return used;
 }
 
+// Whether a command that was to move `expected` bytes moved them all, by the count the HBA wrote
+// back (PRDBC). A short count is never success: the rest of a read's buffer holds whatever was
+// there before, and the rest of a write never reached the device. A count above the expected one
+// means the PRDT and the command disagree, and is an error too. Reads and writes alike, ATA and
+// ATAPI: the HBA counts both directions.
+inline base::Result<void> check_transferred(size_t expected, size_t moved)
+{
+    using base::status::device_io_error;
+    if (moved < expected)
+        return base::Error(device_io_error, "the controller moved fewer bytes than the command asked for");
+    if (moved > expected)
+        return base::Error(device_io_error, "the controller reports more bytes moved than the command asked for");
+    return {};
+}
+
 enum class DataDirection { None, FromDevice, ToDevice };
 enum class Protocol { Ata, Atapi };
 

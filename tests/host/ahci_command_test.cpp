@@ -171,3 +171,35 @@ TEST(AhciHeader, FlagsLengthAndTable)
     CommandHeader none = command_header(5, DataDirection::None, Protocol::Ata, 0, 0x1000);
     EXPECT_EQ(none.flags, 5u);
 }
+
+TEST(AhciTransferCount, ShortCountIsAnIoError)
+{
+    auto r = check_transferred(4096, 4094);
+    ASSERT_TRUE(r.is_error());
+    EXPECT_EQ(r.error().code(), base::status::device_io_error);
+    EXPECT_STREQ(r.error().context(), "the controller moved fewer bytes than the command asked for");
+    // One sector short of a 1 MiB read, as an HBA that ran out of PRD entries would report it.
+    EXPECT_TRUE(check_transferred(1u << 20, (1u << 20) - 512).is_error());
+}
+
+TEST(AhciTransferCount, ExactCountIsSuccess)
+{
+    EXPECT_FALSE(check_transferred(512, 512).is_error());
+    EXPECT_FALSE(check_transferred(1u << 20, 1u << 20).is_error());
+}
+
+TEST(AhciTransferCount, ZeroMovedIsAnErrorUnlessNothingWasAsked)
+{
+    auto none_moved = check_transferred(65536, 0);
+    ASSERT_TRUE(none_moved.is_error());
+    EXPECT_EQ(none_moved.error().code(), base::status::device_io_error);
+    // A command without data (FLUSH CACHE) moves nothing and succeeds.
+    EXPECT_FALSE(check_transferred(0, 0).is_error());
+}
+
+TEST(AhciTransferCount, MoreThanAskedIsAnError)
+{
+    auto r = check_transferred(512, 1024);
+    ASSERT_TRUE(r.is_error());
+    EXPECT_EQ(r.error().code(), base::status::device_io_error);
+}

@@ -26,7 +26,10 @@ private:
     {
     }
     base::Result<void> check(uint64_t lba, uint32_t count, const void* buffer) const;
+    // Runs a command and checks that it moved all its bytes; D_IO_ERROR, reported, otherwise.
     base::Result<void> run(const Command&, const char* what, uint64_t lba, uint32_t count);
+    // Counts a printed failure; the last one printed says that no more will be.
+    void count_report();
 
     Port& m_port;
     DiskIdentity m_identity;
