@@ -2,6 +2,7 @@
 #include "ahci/port.h"
 
 #include "runtime/clock.h"
+#include "runtime/interrupt_line.h"
 #include "runtime/msg.h"
 
 namespace rumpdisk::ahci {
@@ -24,6 +25,48 @@ constexpr unsigned engine_stop_ms = 500; // PxCMD.CR and FR clear within 500 ms 
 constexpr unsigned link_ms = 1000; // a link that is present but not up yet
 constexpr unsigned ready_ms = 5000; // BSY/DRQ after reset: QEMU at once, real disks spin up
 constexpr uint32_t min_buffer = 64 * 1024;
+
+// How long a command has been running, known without reading the clock (an RPC) until a wake-up
+// does not end it: a silent slice counts its length, any other wake-up a floor, and the clock,
+// read from the first such wake-up on, can only lengthen that. Most commands end at their first
+// wake-up and never read it.
+class CommandTime {
+public:
+    explicit CommandTime(unsigned timeout_ms)
+        : m_timeout_us(uint64_t(timeout_ms) * 1000)
+    {
+    }
+    unsigned remaining_ms() const { return static_cast<unsigned>((m_timeout_us - m_elapsed_us + 999) / 1000); }
+    // After a wake-up that did not end the command (remaining_ms() was the wait's bound).
+    bool expired_after(Woken woken)
+    {
+        unsigned waited_ms
+            = remaining_ms() < runtime::InterruptLine::slice_ms ? remaining_ms() : runtime::InterruptLine::slice_ms;
+        m_counted_us += woken == Woken::Silent ? uint64_t(waited_ms) * 1000
+            : woken == Woken::Notified         ? notified_floor_us
+                                               : yield_floor_us;
+        uint64_t now = runtime::uptime_ns() / 1000;
+        if (now && !m_started_us)
+            m_started_us = now > m_counted_us ? now - m_counted_us : 1;
+        uint64_t clock_us = now && now > m_started_us ? now - m_started_us : 0;
+        m_elapsed_us = clock_us > m_counted_us ? clock_us : m_counted_us;
+        if (m_elapsed_us >= m_timeout_us) {
+            m_elapsed_us = m_timeout_us;
+            return true;
+        }
+        return false;
+    }
+
+private:
+    // What a wake-up that was not a silent slice counts at least, so that the wait is bounded even
+    // by a clock that does not run: a stray notification, a yield of the processor.
+    static constexpr uint64_t notified_floor_us = 1000;
+    static constexpr uint64_t yield_floor_us = 10;
+    uint64_t m_timeout_us;
+    uint64_t m_counted_us = 0;
+    uint64_t m_started_us = 0; // by the clock, from the first wake-up that did not end the command
+    uint64_t m_elapsed_us = 0;
+};
 
 void fence()
 {
@@ -192,36 +235,36 @@ base::Result<size_t> Port::execute(const Command& command)
     header->table_high = h.table_high;
     fence();
 
-    m_controller.collect(m_index);
+    // The last command's look left the port's status clear: nothing to collect before this one.
     m_controller.begin_command();
     r.write<Ci>(base::RegisterValue<Ci>().set<Ci::Slot0>(1));
 
-    uint64_t start = runtime::uptime_ms();
+    // Wait first, then look once per wake-up: the command cannot be done the moment it is issued.
+    CommandTime time(command.timeout_ms);
     uint32_t status = 0;
-    bool done = false, timed_out = false;
+    bool done = false;
     for (;;) {
+        Woken woken = m_controller.wait_for_event(time.remaining_ms());
+        // Issue first: once it reads clear, the status holds all the command set.
+        bool issued = r.read<Ci::Slot0>();
         status |= m_controller.collect(m_index);
         if (status & Is::errors)
             break;
-        if (!r.read<Ci::Slot0>()) {
-            status |= m_controller.collect(m_index);
-            done = !(status & Is::errors);
+        if (!issued) {
+            done = true;
             break;
         }
-        uint64_t elapsed = runtime::uptime_ms() - start;
-        if (elapsed >= command.timeout_ms) {
-            timed_out = true;
+        if (time.expired_after(woken))
             break;
-        }
-        m_controller.wait_for_event(static_cast<unsigned>(command.timeout_ms - elapsed));
     }
 
-    auto tfd = r.read<Tfd>();
-    if (done && !tfd.has<Tfd::StatusError>()) {
-        m_controller.finish_command(m_index);
+    if (done) {
+        m_controller.finish_command();
         fence();
         return static_cast<size_t>(header->transferred);
     }
+    auto tfd = r.read<Tfd>();
+    bool timed_out = !(status & Is::errors);
     m_failure.timed_out = timed_out;
     m_failure.interrupt_status = status;
     m_failure.status = static_cast<uint8_t>(tfd.get<Tfd::Status>());
