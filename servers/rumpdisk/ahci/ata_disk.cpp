@@ -102,6 +102,31 @@ base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)
     return {};
 }
 
+uint64_t AtaDisk::dma_reply_limit() const
+{
+    // Without 64-bit addressing (CAP.S64A) the HBA ignores the PRDs' upper address words.
+    return m_port.controller().capabilities().has<reg::Cap::Addressing64>() ? ~uint64_t(0) : uint64_t(1) << 32;
+}
+
+base::Result<void> AtaDisk::read_into(uint64_t lba, uint32_t count, const DmaView& view)
+{
+    TRY(check(lba, count, view.data));
+    if (count == 0)
+        return {};
+    Command c;
+    c.task = TRY(dma_transfer(m_addressing, Transfer::Read, lba, count));
+    c.direction = DataDirection::FromDevice;
+    c.bytes = size_t(count) * m_identity.sector_size;
+    c.timeout_ms = transfer_timeout_ms;
+    auto sliced = slice_runs(view.runs, view.run_count, view.skip, c.bytes, m_segments, max_segments);
+    // Memory in more pieces than a command takes goes through the bounce buffer.
+    if (sliced.is_error())
+        return read(lba, count, view.data);
+    c.segments = m_segments;
+    c.segment_count = sliced.value();
+    return run(c, "read", lba, count);
+}
+
 base::Result<void> AtaDisk::write(uint64_t lba, uint32_t count, const void* buffer)
 {
     TRY(check(lba, count, buffer));

@@ -1,5 +1,6 @@
-// An ATA disk on an AHCI port: IDENTIFY DEVICE for its size and model, READ/WRITE DMA (EXT) and
-// FLUSH CACHE (EXT) through the port's bounce buffer.
+// An ATA disk on an AHCI port: IDENTIFY DEVICE for its size and model, READ/WRITE DMA (EXT)
+// through the port's bounce buffer or, for reads into a reply's wired memory, straight into it,
+// and FLUSH CACHE (EXT).
 #pragma once
 
 #include "ahci/port.h"
@@ -17,6 +18,8 @@ public:
     uint32_t max_transfer_sectors() const override { return m_max_transfer; }
     base::Result<void> read(uint64_t lba, uint32_t count, void* buffer) override;
     base::Result<void> write(uint64_t lba, uint32_t count, const void* buffer) override;
+    uint64_t dma_reply_limit() const override;
+    base::Result<void> read_into(uint64_t lba, uint32_t count, const DmaView&) override;
     base::Result<void> flush() override;
 
 private:
@@ -36,6 +39,7 @@ private:
     Addressing m_addressing = Addressing::Lba48;
     uint32_t m_max_transfer = 0;
     unsigned m_failures_reported = 0;
+    Segment m_segments[max_segments]; // of the read under way into a reply's memory
 };
 
 } // namespace rumpdisk::ahci

@@ -9,17 +9,20 @@ namespace rumpdisk::ahci {
 
 namespace {
 
-// Where the pieces sit in the port's page.
+// Where the pieces sit in the port's memory: the command list and received FIS in the first
+// page, the command table after it, with a PRD for every page of the largest transfer into
+// scattered memory and then some.
 constexpr size_t command_list_offset = 0x000;
 constexpr size_t received_fis_offset = 0x400;
-constexpr size_t command_table_offset = 0x500;
-constexpr size_t prd_capacity = 16;
+constexpr size_t command_table_offset = 0x1000;
+constexpr size_t port_memory_bytes = 0x3000;
+constexpr size_t prd_capacity = (port_memory_bytes - command_table_offset - table::prdt) / sizeof(PrdEntry);
 static_assert(command_list_offset % command_list_alignment == 0);
 static_assert(received_fis_offset % received_fis_alignment == 0);
 static_assert(received_fis_offset >= command_list_offset + command_list_bytes);
 static_assert(command_table_offset % table::alignment == 0);
 static_assert(command_table_offset >= received_fis_offset + received_fis_bytes);
-static_assert(command_table_offset + table::prdt + prd_capacity * sizeof(PrdEntry) <= 0x1000);
+static_assert(prd_capacity >= max_segments);
 
 constexpr unsigned engine_stop_ms = 500; // PxCMD.CR and FR clear within 500 ms (§10.1.2)
 constexpr unsigned link_ms = 1000; // a link that is present but not up yet
@@ -104,7 +107,7 @@ base::Result<void> Port::attach()
             return base::Error(D_IO_ERROR, "the port's FIS receive engine does not stop (PxCMD.FR stays set)");
     }
     if (!m_memory.data())
-        m_memory = TRY(runtime::DmaBuffer::allocate(0x1000));
+        m_memory = TRY(runtime::DmaBuffer::allocate(port_memory_bytes));
     uint64_t list = m_memory.physical() + command_list_offset;
     uint64_t fis = m_memory.physical() + received_fis_offset;
     r.write<Clb>(static_cast<uint32_t>(list));
@@ -203,7 +206,7 @@ base::Result<void> Port::recover(Recovery how)
 
 base::Result<size_t> Port::execute(const Command& command)
 {
-    if (command.bytes > m_data.size())
+    if (!command.segments && command.bytes > m_data.size())
         return base::Error(D_INVALID_SIZE, "a command larger than the port's buffer");
     PortRegisters r = registers();
     if (m_broken || r.read<Ci>().word() != 0) {
@@ -222,9 +225,11 @@ base::Result<size_t> Port::execute(const Command& command)
             table[table::atapi_packet + i] = command.packet[i];
     uint16_t prd_count = 0;
     if (command.bytes > 0) {
-        Segment data { m_data.physical(), command.bytes };
+        Segment buffer { m_data.physical(), command.bytes };
+        const Segment* data = command.segments ? command.segments : &buffer;
+        size_t count = command.segments ? command.segment_count : 1;
         auto* prdt = reinterpret_cast<PrdEntry*>(table + table::prdt);
-        prd_count = static_cast<uint16_t>(TRY(build_prdt(&data, 1, prdt, prd_capacity)));
+        prd_count = static_cast<uint16_t>(TRY(build_prdt(data, count, prdt, prd_capacity)));
     }
     auto* header = reinterpret_cast<volatile CommandHeader*>(memory + command_list_offset);
     CommandHeader h = command_header(fis::register_h2d_dwords, command.direction,
