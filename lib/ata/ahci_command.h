@@ -194,6 +194,48 @@ inline base::Result<size_t> build_prdt(const Segment* segments, size_t count, Pr
     return used;
 }
 
+// Whether a command that was to move `expected` bytes moved them all, by the count the HBA wrote
+// back (PRDBC). A short count is never success: the rest of a read's buffer holds whatever was
+// there before, and the rest of a write never reached the device. A count above the expected one
+// means the PRDT and the command disagree, and is an error too. Reads and writes alike, ATA and
+// ATAPI: the HBA counts both directions.
+inline base::Result<void> check_transferred(size_t expected, size_t moved)
+{
+    using base::status::device_io_error;
+    if (moved < expected)
+        return base::Error(device_io_error, "the controller moved fewer bytes than the command asked for");
+    if (moved > expected)
+        return base::Error(device_io_error, "the controller reports more bytes moved than the command asked for");
+    return {};
+}
+
+// The segments of the bytes [skip, skip + bytes) of some memory whose physical runs, in order
+// from its first byte, are `runs` (anything with `physical` and `bytes`): what a transfer into
+// part of that memory gives build_prdt. Returns how many segments it wrote to `out`;
+// KERN_INVALID_ARGUMENT when the runs end before the range does or `capacity` is too small.
+template<typename Run>
+base::Result<size_t> slice_runs(const Run* runs, size_t count, size_t skip, size_t bytes, Segment* out, size_t capacity)
+{
+    using base::status::invalid_argument;
+    size_t used = 0;
+    for (size_t i = 0; i < count && bytes > 0; ++i) {
+        if (skip >= runs[i].bytes) {
+            skip -= runs[i].bytes;
+            continue;
+        }
+        if (used == capacity)
+            return base::Error(invalid_argument, "the transfer spans more physical runs than the table holds");
+        size_t available = runs[i].bytes - skip;
+        size_t piece = bytes < available ? bytes : available;
+        out[used++] = Segment { runs[i].physical + skip, piece };
+        skip = 0;
+        bytes -= piece;
+    }
+    if (bytes > 0)
+        return base::Error(invalid_argument, "the transfer runs past the end of its memory");
+    return used;
+}
+
 enum class DataDirection { None, FromDevice, ToDevice };
 enum class Protocol { Ata, Atapi };
 

@@ -1,7 +1,8 @@
 // Memory a driver needs: device registers mapped from physical addresses (through the "mem"
 // device of the device master, which inside the chain is forwarded to the kernel), and
 // physically contiguous DMA memory below 4 GiB (vm_allocate_contiguous, which needs the
-// privileged host port). Both are released when their owner goes away.
+// privileged host port), and wired reply memory a device fills by DMA. All are released when
+// their owner goes away.
 #pragma once
 
 #include <stddef.h>
@@ -65,6 +66,53 @@ private:
     uintptr_t m_virtual = 0;
     uint64_t m_physical = 0;
     size_t m_size = 0;
+};
+
+// A physically contiguous piece of some memory, in the memory's order.
+struct PhysicalRun {
+    uint64_t physical;
+    size_t bytes;
+};
+
+// Memory for a reply that a device fills by DMA: page-rounded, wired, its physical runs known,
+// sent with dealloc. The kernel then moves its pages to the receiver rather than copying them:
+// vm_map_copyin takes the object of a temporary entry whole when the source is destroyed, wired
+// or not, and destroying the wired entry unwires it (GNU Mach vm/vm_map.c). Nothing here zeroes
+// the memory: contiguous pages come from the kernel as they were, so the device must fill every
+// byte that is sent and the owner zero the rest.
+class DmaReply {
+public:
+    // Contiguous: one run (vm_allocate_contiguous, one kernel call); Scattered: pages wired where
+    // the kernel put them (vm_allocate, vm_wire, vm_pages_phys), at most max_scattered_bytes.
+    // Either: contiguous first.
+    enum class Placement : uint8_t { Either, Contiguous, Scattered };
+    static constexpr size_t max_runs = 256;
+    static constexpr size_t max_scattered_bytes = max_runs * 0x1000;
+
+    DmaReply() = default;
+    // Memory for `bytes` (rounded up to pages) whose every page lies below `physical_limit`.
+    static base::Result<DmaReply> allocate(size_t bytes, uint64_t physical_limit, Placement);
+    DmaReply(DmaReply&& o) { *this = static_cast<DmaReply&&>(o); }
+    DmaReply& operator=(DmaReply&& o);
+    DmaReply(const DmaReply&) = delete;
+    DmaReply& operator=(const DmaReply&) = delete;
+    ~DmaReply();
+
+    uint8_t* data() const { return reinterpret_cast<uint8_t*>(m_address); }
+    size_t size() const { return m_size; }
+    const PhysicalRun* runs() const { return m_runs; }
+    size_t run_count() const { return m_run_count; }
+    // Hands the memory over (to a reply sent with dealloc); this object no longer frees it.
+    void* release();
+
+private:
+    base::Result<void> allocate_contiguous(uint64_t physical_limit);
+    base::Result<void> allocate_scattered(uint64_t physical_limit);
+
+    uintptr_t m_address = 0;
+    size_t m_size = 0;
+    PhysicalRun m_runs[max_runs];
+    size_t m_run_count = 0;
 };
 
 // A deadline for a bounded wait: `while (!done) { if (deadline.passed()) return timeout; ... }`.

@@ -83,11 +83,14 @@ InterruptLine::Wake InterruptLine::wait(unsigned remaining_ms)
     return Wake::Notified;
 }
 
-bool InterruptLine::end_wait()
+bool InterruptLine::end_wait(Queued queued)
 {
     if (!active())
         return false;
-    drain();
+    if (queued == Queued::Take)
+        drain();
+    else
+        acknowledge();
     if (m_notifications > m_wait_began_at)
         m_missed_in_a_row = 0;
     else if (m_waited_out && ++m_missed_in_a_row >= missed_limit)

@@ -45,10 +45,13 @@ public:
     // Waits for one notification, `remaining_ms` and one slice at most (0: only looks). The
     // notifications taken before are acknowledged first, since a masked line cannot end the wait.
     Wake wait(unsigned remaining_ms);
-    // Takes and acknowledges the notifications still queued, and judges whether this wait missed
-    // its interrupt. False when the line is (now) given up: the driver then turns its device's
-    // interrupt off.
-    bool end_wait();
+    // Judges whether this wait missed its interrupt, after taking and acknowledging the
+    // notifications still queued (Queued::Take). Queued::Leave skips that zero-timeout receive,
+    // for a driver that wakes only on notifications and looks at its device after each: what is
+    // left queued then is at most a late one, which the next wait takes for one more look. False
+    // when the line is (now) given up: the driver then turns its device's interrupt off.
+    enum class Queued : uint8_t { Take, Leave };
+    bool end_wait(Queued = Queued::Take);
 
     // Unmasks the line if notifications taken are owed an acknowledgement. Call it once the
     // device's interrupt condition is cleared, or a level-triggered line interrupts again at once.

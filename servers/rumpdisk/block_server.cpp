@@ -219,21 +219,76 @@ kern_return_t BlockServer::read(
     *count = 0;
     if (bytes_wanted == 0)
         return KERN_SUCCESS;
-    // Out-of-line data comes back page-rounded, as the kernel's own disks return it; MIG
-    // deallocates it from this task once sent.
+    void* reply = nullptr;
+    if (kern_return_t r = read_reply(*h->volume, first, uint64_t(bytes_wanted), &reply))
+        return r;
+    // MIG deallocates the reply from this task once sent (device_read's data is dealloc).
+    *data = static_cast<io_buf_ptr_t>(reply);
+    *count = static_cast<mach_msg_type_number_t>(bytes_wanted);
+    return KERN_SUCCESS;
+}
+
+kern_return_t BlockServer::transfer_into(
+    const Volume& v, uint64_t first, uint64_t sectors, const runtime::DmaReply& memory)
+{
+    test_hook_at_transfer();
+    Disk& disk = *v.disk;
+    uint32_t sector = disk.identity().sector_size;
+    uint32_t step = disk.max_transfer_sectors();
+    size_t done = 0;
+    while (sectors) {
+        uint32_t n = sectors < step ? static_cast<uint32_t>(sectors) : step;
+        DmaView view { memory.data() + done, memory.runs(), memory.run_count(), done };
+        auto r = disk.read_into(first, n, view);
+        if (r.is_error())
+            return r.error().code();
+        first += n;
+        sectors -= n;
+        done += size_t(n) * sector;
+    }
+    return KERN_SUCCESS;
+}
+
+kern_return_t BlockServer::read_reply(const Volume& v, uint64_t first, uint64_t bytes, void** reply)
+{
+    Disk& disk = *v.disk;
+    uint64_t sectors = bytes / disk.identity().sector_size;
+    uint64_t limit = disk.dma_reply_limit();
+    if (limit && m_reply_memory != ReplyMemory::Copied) {
+        auto placement = m_reply_memory == ReplyMemory::DmaScattered ? runtime::DmaReply::Placement::Scattered
+                                                                     : runtime::DmaReply::Placement::Either;
+        auto memory = runtime::DmaReply::allocate(bytes, limit, placement);
+        // Without such memory (none contiguous, too large to scatter) the reply is copied.
+        if (!memory.is_error()) {
+            // Once, for the tests: that scattered memory did come in several pieces.
+            static bool told = false;
+            if (m_reply_memory == ReplyMemory::DmaScattered && memory.value().run_count() > 1 && !told) {
+                told = true;
+                runtime::report("scattered reply memory: {} pages in {} physical runs",
+                    memory.value().size() / page_size, memory.value().run_count());
+            }
+            // Freed with `memory` on an error: never sent, so its stale bytes never leave.
+            if (kern_return_t r = transfer_into(v, first, sectors, memory.value()))
+                return r;
+            // The device filled [0, bytes) (its count was checked); the pages came as the kernel
+            // had them, so the rest of the last one is cleared before it leaves.
+            __builtin_memset(memory.value().data() + bytes, 0, memory.value().size() - bytes);
+            *reply = memory.value().release();
+            return KERN_SUCCESS;
+        }
+    }
+    // Out-of-line data comes back page-rounded, as the kernel's own disks return it.
     vm_address_t buffer = 0;
-    vm_size_t rounded = (uint64_t(bytes_wanted) + page_size - 1) & ~(page_size - 1);
+    vm_size_t rounded = (bytes + page_size - 1) & ~(page_size - 1);
     if (vm_allocate(mach_task_self(), &buffer, rounded, TRUE) != KERN_SUCCESS)
         return D_NO_MEMORY;
-    uint64_t sectors = uint64_t(bytes_wanted) / h->volume->disk->identity().sector_size;
-    kern_return_t r = transfer(*h->volume, first, sectors, reinterpret_cast<void*>(buffer), false);
+    kern_return_t r = transfer(v, first, sectors, reinterpret_cast<void*>(buffer), false);
     if (r != KERN_SUCCESS) {
         // Our own buffer, never the client's.
         vm_deallocate(mach_task_self(), buffer, rounded);
         return r;
     }
-    *data = reinterpret_cast<io_buf_ptr_t>(buffer);
-    *count = static_cast<mach_msg_type_number_t>(bytes_wanted);
+    *reply = reinterpret_cast<void*>(buffer);
     return KERN_SUCCESS;
 }
 

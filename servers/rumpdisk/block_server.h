@@ -48,6 +48,12 @@ public:
     static constexpr size_t max_handles = 64;
     static constexpr size_t max_handles_per_volume = 16;
 
+    // Where read replies come from (a test option chooses; the default is the fastest): memory a
+    // disk that can DMA into it fills directly, from contiguous pages or else scattered ones; or
+    // ordinary memory that the disk's read() copies into.
+    enum class ReplyMemory : uint8_t { Dma, DmaScattered, Copied };
+    void set_reply_memory(ReplyMemory m) { m_reply_memory = m; }
+
     // Adds a volume; false when the table is full.
     bool add_volume(const Volume&);
     size_t volume_count() const { return m_volume_count; }
@@ -97,8 +103,14 @@ private:
     // Checks a request against the volume and turns it into disk sectors.
     kern_return_t check_range(const Volume&, recnum_t recnum, uint64_t bytes, uint64_t& first_disk_sector) const;
     kern_return_t transfer(const Volume&, uint64_t first_disk_sector, uint64_t sectors, void* buffer, bool write);
+    // Reads into a reply's wired memory, through Disk::read_into.
+    kern_return_t transfer_into(const Volume&, uint64_t first_disk_sector, uint64_t sectors, const runtime::DmaReply&);
+    // The reply of a device_read of `bytes` from `first`: DMA memory where the disk can fill it,
+    // else ordinary memory; page-rounded, the bytes past the data zeroed.
+    kern_return_t read_reply(const Volume&, uint64_t first, uint64_t bytes, void** reply);
     kern_return_t write_records(Handle&, dev_mode_t, recnum_t, void* data, uint64_t count, int* bytes_written);
 
+    ReplyMemory m_reply_memory = ReplyMemory::Dma;
     Volume m_volumes[max_volumes];
     size_t m_volume_count = 0;
     Handle m_handles[max_handles];

@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "base/string_view.h"
+#include "runtime/hardware.h"
 
 namespace rumpdisk {
 
@@ -25,12 +26,30 @@ struct DiskIdentity {
     base::BoundedString<48> location;
 };
 
+// Part of a reply's wired memory that a read fills: `data`, which lies `skip` bytes into memory
+// whose physical runs, in order from its first byte, are `runs`.
+struct DmaView {
+    void* data = nullptr;
+    const runtime::PhysicalRun* runs = nullptr;
+    size_t run_count = 0;
+    size_t skip = 0;
+};
+
 class Disk {
 public:
     virtual const DiskIdentity& identity() const = 0;
     virtual uint32_t max_transfer_sectors() const = 0;
     virtual base::Result<void> read(uint64_t lba, uint32_t count, void* buffer) = 0;
     virtual base::Result<void> write(uint64_t lba, uint32_t count, const void* buffer) = 0;
+    // Whether read_into() moves the data straight into the reply's memory, and below which
+    // physical address that memory must lie; 0 when it does not (the server then gives read()
+    // ordinary memory).
+    virtual uint64_t dma_reply_limit() const { return 0; }
+    // Reads into wired memory whose physical pages are known. The default reads through read().
+    virtual base::Result<void> read_into(uint64_t lba, uint32_t count, const DmaView& view)
+    {
+        return read(lba, count, view.data);
+    }
     // FLUSH CACHE (EXT): what the server sends on a flush request and on the last close.
     virtual base::Result<void> flush() = 0;
 

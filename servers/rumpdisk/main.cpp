@@ -75,6 +75,11 @@ int module_main(int argc, char** argv)
     base::OptionParser options("rumpdisk");
     bool ide_pio = false;
     options.add_flag("ide-pio", ide_pio, "drive IDE disks by PIO only, never bus-master DMA (for comparison)");
+    bool scattered_replies = false, copied_replies = false;
+    options.add_flag("scattered-replies", scattered_replies,
+        "read replies into scattered wired pages, never contiguous ones (for tests)");
+    options.add_flag("copied-replies", copied_replies,
+        "read replies into ordinary memory through the bounce buffer, never by DMA into them (for comparison)");
     rumpdisk::TestHooks hooks;
     options.add_number("fault-after", hooks.fault_after, "test hook: fault at the Nth transfer (first instance)");
     options.add_number("hang-after", hooks.hang_after, "test hook: stop serving at the Nth transfer (first instance)");
@@ -106,6 +111,10 @@ int module_main(int argc, char** argv)
         runtime::report("{}", line.view());
     }
 
+    if (copied_replies)
+        server.set_reply_memory(rumpdisk::BlockServer::ReplyMemory::Copied);
+    else if (scattered_replies)
+        server.set_reply_memory(rumpdisk::BlockServer::ReplyMemory::DmaScattered);
     if (ide_pio)
         rumpdisk::ide::set_transfer_policy(rumpdisk::ide::TransferPolicy::PioOnly);
     probe_controllers(bus.value());

@@ -31,6 +31,35 @@ class ReadEverySector(DiskTest):
         self.check("pc")
 
 
+class ReadRepliesByDma(DiskTest):
+    """On AHCI a read's reply memory is filled by DMA, not copied: from contiguous pages, or from
+    scattered pages in several physical runs (a PRD each). Every sector comes back with its own
+    stamp, a request that ends mid-page has zeros after its data (the client checks), and the last
+    request ends at the disk's last sector."""
+
+    def read_all(self, sectors: int, chunk: int, *rumpdisk_args: str) -> str:
+        image = self.stamped_image("wd0.img", sectors)
+        status, out = self.run_client("q35", [image], "--test=read-all", "--device=wd0", f"--chunk={chunk}",
+                                      rumpdisk_args=rumpdisk_args)
+        self.assert_client_passed(status, out)
+        self.assertIn(f"disk-client: verified {sectors} of {sectors} sectors of wd0 in requests of {chunk} bytes", out)
+        return out
+
+    def test_scattered_megabytes(self):
+        out = self.read_all(SECTORS, 1048576, "--scattered-replies")
+        runs = re.search(r"rumpdisk: scattered reply memory: (\d+) pages in (\d+) physical runs", out)
+        self.assertIsNotNone(runs, "no reply came in more than one physical run")
+        self.assertGreater(int(runs.group(2)), 1)
+
+    def test_scattered_odd_requests(self):
+        # Seven sectors: requests that start and end mid-page; 8192 is not a multiple of 7, so the
+        # last one is shorter and ends at the disk's end.
+        self.read_all(8192, 3584, "--scattered-replies")
+
+    def test_contiguous_odd_requests(self):
+        self.read_all(8192, 3584)
+
+
 class WriteScattered(DiskTest):
     """Writes at scattered offsets and lengths land exactly there, as the host sees the image."""
 

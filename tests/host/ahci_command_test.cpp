@@ -171,3 +171,78 @@ TEST(AhciHeader, FlagsLengthAndTable)
     CommandHeader none = command_header(5, DataDirection::None, Protocol::Ata, 0, 0x1000);
     EXPECT_EQ(none.flags, 5u);
 }
+
+TEST(AhciTransferCount, ShortCountIsAnIoError)
+{
+    auto r = check_transferred(4096, 4094);
+    ASSERT_TRUE(r.is_error());
+    EXPECT_EQ(r.error().code(), base::status::device_io_error);
+    EXPECT_STREQ(r.error().context(), "the controller moved fewer bytes than the command asked for");
+    // One sector short of a 1 MiB read, as an HBA that ran out of PRD entries would report it.
+    EXPECT_TRUE(check_transferred(1u << 20, (1u << 20) - 512).is_error());
+}
+
+TEST(AhciTransferCount, ExactCountIsSuccess)
+{
+    EXPECT_FALSE(check_transferred(512, 512).is_error());
+    EXPECT_FALSE(check_transferred(1u << 20, 1u << 20).is_error());
+}
+
+TEST(AhciTransferCount, ZeroMovedIsAnErrorUnlessNothingWasAsked)
+{
+    auto none_moved = check_transferred(65536, 0);
+    ASSERT_TRUE(none_moved.is_error());
+    EXPECT_EQ(none_moved.error().code(), base::status::device_io_error);
+    // A command without data (FLUSH CACHE) moves nothing and succeeds.
+    EXPECT_FALSE(check_transferred(0, 0).is_error());
+}
+
+TEST(AhciTransferCount, MoreThanAskedIsAnError)
+{
+    auto r = check_transferred(512, 1024);
+    ASSERT_TRUE(r.is_error());
+    EXPECT_EQ(r.error().code(), base::status::device_io_error);
+}
+
+TEST(AhciRuns, ARangeInsideOneRun)
+{
+    const Segment runs[] = { { 0x10000, 0x4000 } };
+    Segment out[4] = {};
+    auto n = slice_runs(runs, 1, 0x200, 0x1000, out, 4);
+    ASSERT_FALSE(n.is_error());
+    ASSERT_EQ(n.value(), 1u);
+    EXPECT_EQ(out[0].physical, 0x10200u);
+    EXPECT_EQ(out[0].bytes, 0x1000u);
+}
+
+TEST(AhciRuns, ARangeSpanningSeveralRunsTakesEachPart)
+{
+    // Three runs as scattered pages give them: the range starts in the first, ends in the third.
+    const Segment runs[] = { { 0x50000, 0x2000 }, { 0x9000, 0x1000 }, { 0x70000, 0x3000 } };
+    Segment out[4] = {};
+    auto n = slice_runs(runs, 3, 0x1e00, 0x1400, out, 4);
+    ASSERT_FALSE(n.is_error());
+    ASSERT_EQ(n.value(), 3u);
+    EXPECT_EQ(out[0].physical, 0x51e00u);
+    EXPECT_EQ(out[0].bytes, 0x200u);
+    EXPECT_EQ(out[1].physical, 0x9000u);
+    EXPECT_EQ(out[1].bytes, 0x1000u);
+    EXPECT_EQ(out[2].physical, 0x70000u);
+    EXPECT_EQ(out[2].bytes, 0x200u);
+    // And the PRDT of it has one entry per segment.
+    PrdEntry prdt[4] = {};
+    auto entries = build_prdt(out, n.value(), prdt, 4);
+    ASSERT_FALSE(entries.is_error());
+    EXPECT_EQ(entries.value(), 3u);
+    EXPECT_EQ(prdt[1].address_low, 0x9000u);
+    EXPECT_EQ(prdt[1].count, 0xfffu);
+}
+
+TEST(AhciRuns, RefusesARangePastTheMemoryOrTooManyRuns)
+{
+    const Segment runs[] = { { 0x1000, 0x1000 }, { 0x3000, 0x1000 } };
+    Segment out[1] = {};
+    EXPECT_TRUE(slice_runs(runs, 2, 0x1000, 0x1200, out, 1).is_error()); // past the end
+    EXPECT_TRUE(slice_runs(runs, 2, 0x800, 0x1000, out, 1).is_error()); // two runs, room for one
+    EXPECT_FALSE(slice_runs(runs, 2, 0x1000, 0x1000, out, 1).is_error()); // exactly the second run
+}

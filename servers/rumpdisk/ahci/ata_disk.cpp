@@ -24,7 +24,8 @@ base::Result<AtaDisk*> AtaDisk::identify(Port& port)
     c.direction = DataDirection::FromDevice;
     c.bytes = 512;
     c.timeout_ms = identify_timeout_ms;
-    TRY(port.execute(c));
+    size_t moved = TRY(port.execute(c));
+    TRY(check_transferred(c.bytes, moved));
     auto decoded = TRY(ata::decode_identify(reinterpret_cast<const uint16_t*>(port.buffer())));
 
     // Kept for the server's life, like the port it owns.
@@ -54,19 +55,36 @@ base::Result<void> AtaDisk::check(uint64_t lba, uint32_t count, const void* buff
     return {};
 }
 
+void AtaDisk::count_report()
+{
+    if (++m_failures_reported == max_failures_reported)
+        runtime::report("{}: further failures are not reported", m_identity.location.view());
+}
+
 base::Result<void> AtaDisk::run(const Command& c, const char* what, uint64_t lba, uint32_t count)
 {
     auto done = m_port.execute(c);
-    if (!done.is_error())
-        return {};
-    if (m_failures_reported < max_failures_reported) {
-        const Failure& f = m_port.last_failure();
-        runtime::report("{}: {} of {} sectors at {} failed: {} (PxIS {:#x}, status {:#x}, error {:#x}); port recovered",
-            m_identity.location.view(), what, count, lba, done.error(), f.interrupt_status, f.status, f.error);
-        if (++m_failures_reported == max_failures_reported)
-            runtime::report("{}: further failures are not reported", m_identity.location.view());
+    if (done.is_error()) {
+        if (m_failures_reported < max_failures_reported) {
+            const Failure& f = m_port.last_failure();
+            runtime::report(
+                "{}: {} of {} sectors at {} failed: {} (PxIS {:#x}, status {:#x}, error {:#x}); port recovered",
+                m_identity.location.view(), what, count, lba, done.error(), f.interrupt_status, f.status, f.error);
+            count_report();
+        }
+        return base::Error(D_IO_ERROR, done.error().context());
     }
-    return base::Error(D_IO_ERROR, done.error().context());
+    // The device said it succeeded; the HBA's count says whether all the data moved.
+    auto complete = check_transferred(c.bytes, done.value());
+    if (complete.is_error()) {
+        if (m_failures_reported < max_failures_reported) {
+            runtime::report("{}: {} of {} sectors at {} moved {} of {} bytes: {}", m_identity.location.view(), what,
+                count, lba, done.value(), c.bytes, complete.error());
+            count_report();
+        }
+        return base::Error(D_IO_ERROR, complete.error().context());
+    }
+    return {};
 }
 
 base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)
@@ -82,6 +100,31 @@ base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)
     TRY(run(c, "read", lba, count));
     __builtin_memcpy(buffer, m_port.buffer(), c.bytes);
     return {};
+}
+
+uint64_t AtaDisk::dma_reply_limit() const
+{
+    // Without 64-bit addressing (CAP.S64A) the HBA ignores the PRDs' upper address words.
+    return m_port.controller().capabilities().has<reg::Cap::Addressing64>() ? ~uint64_t(0) : uint64_t(1) << 32;
+}
+
+base::Result<void> AtaDisk::read_into(uint64_t lba, uint32_t count, const DmaView& view)
+{
+    TRY(check(lba, count, view.data));
+    if (count == 0)
+        return {};
+    Command c;
+    c.task = TRY(dma_transfer(m_addressing, Transfer::Read, lba, count));
+    c.direction = DataDirection::FromDevice;
+    c.bytes = size_t(count) * m_identity.sector_size;
+    c.timeout_ms = transfer_timeout_ms;
+    auto sliced = slice_runs(view.runs, view.run_count, view.skip, c.bytes, m_segments, max_segments);
+    // Memory in more pieces than a command takes goes through the bounce buffer.
+    if (sliced.is_error())
+        return read(lba, count, view.data);
+    c.segments = m_segments;
+    c.segment_count = sliced.value();
+    return run(c, "read", lba, count);
 }
 
 base::Result<void> AtaDisk::write(uint64_t lba, uint32_t count, const void* buffer)

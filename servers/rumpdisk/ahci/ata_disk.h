@@ -1,5 +1,6 @@
-// An ATA disk on an AHCI port: IDENTIFY DEVICE for its size and model, READ/WRITE DMA (EXT) and
-// FLUSH CACHE (EXT) through the port's bounce buffer.
+// An ATA disk on an AHCI port: IDENTIFY DEVICE for its size and model, READ/WRITE DMA (EXT)
+// through the port's bounce buffer or, for reads into a reply's wired memory, straight into it,
+// and FLUSH CACHE (EXT).
 #pragma once
 
 #include "ahci/port.h"
@@ -17,6 +18,8 @@ public:
     uint32_t max_transfer_sectors() const override { return m_max_transfer; }
     base::Result<void> read(uint64_t lba, uint32_t count, void* buffer) override;
     base::Result<void> write(uint64_t lba, uint32_t count, const void* buffer) override;
+    uint64_t dma_reply_limit() const override;
+    base::Result<void> read_into(uint64_t lba, uint32_t count, const DmaView&) override;
     base::Result<void> flush() override;
 
 private:
@@ -26,13 +29,17 @@ private:
     {
     }
     base::Result<void> check(uint64_t lba, uint32_t count, const void* buffer) const;
+    // Runs a command and checks that it moved all its bytes; D_IO_ERROR, reported, otherwise.
     base::Result<void> run(const Command&, const char* what, uint64_t lba, uint32_t count);
+    // Counts a printed failure; the last one printed says that no more will be.
+    void count_report();
 
     Port& m_port;
     DiskIdentity m_identity;
     Addressing m_addressing = Addressing::Lba48;
     uint32_t m_max_transfer = 0;
     unsigned m_failures_reported = 0;
+    Segment m_segments[max_segments]; // of the read under way into a reply's memory
 };
 
 } // namespace rumpdisk::ahci

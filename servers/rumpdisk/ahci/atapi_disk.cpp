@@ -33,7 +33,8 @@ base::Result<AtapiDisk*> AtapiDisk::identify(Port& port)
     c.direction = DataDirection::FromDevice;
     c.bytes = 512;
     c.timeout_ms = identify_timeout_ms;
-    TRY(port.execute(c));
+    size_t moved = TRY(port.execute(c));
+    TRY(check_transferred(c.bytes, moved));
 
     // Kept for the server's life, like the port it owns.
     AtapiDisk* disk = TRY(base::create<AtapiDisk>(port)).leak();
@@ -113,24 +114,28 @@ base::Result<void> AtapiDisk::read(uint64_t lba, uint32_t count, void* buffer)
     // A medium change since the last command is reported once, as UNIT ATTENTION: one retry.
     for (unsigned attempt = 0; attempt < 2; ++attempt) {
         auto got = packet(cdb.bytes, bytes, command_timeout_ms);
-        if (!got.is_error() && got.value() == bytes) {
-            __builtin_memcpy(buffer, m_port.buffer(), bytes);
-            return {};
+        if (!got.is_error()) {
+            // The drive said it succeeded; the HBA's count says whether all the data moved.
+            auto complete = check_transferred(bytes, got.value());
+            if (!complete.is_error()) {
+                __builtin_memcpy(buffer, m_port.buffer(), bytes);
+                return {};
+            }
+            if (m_failures_reported < max_failures_reported) {
+                ++m_failures_reported;
+                runtime::report("{}: read of {} blocks at {} moved {} of {} bytes: {}", m_identity.location.view(),
+                    count, lba, got.value(), bytes, complete.error());
+            }
+            return base::Error(D_IO_ERROR, complete.error().context());
         }
-        bool unit_attention = got.is_error() && !m_port.last_failure().timed_out
-            && last_sense_key() == ata::atapi::sense::unit_attention;
+        bool unit_attention = !m_port.last_failure().timed_out && last_sense_key() == ata::atapi::sense::unit_attention;
         if (unit_attention && attempt == 0)
             continue;
         if (m_failures_reported < max_failures_reported) {
             ++m_failures_reported;
             const Failure& f = m_port.last_failure();
-            if (got.is_error())
-                runtime::report(
-                    "{}: read of {} blocks at {} failed: {} (sense key {:#x}, status {:#x}); port recovered",
-                    m_identity.location.view(), count, lba, got.error(), f.error >> 4, f.status);
-            else
-                runtime::report("{}: read of {} blocks at {} moved {} bytes only", m_identity.location.view(), count,
-                    lba, got.value());
+            runtime::report("{}: read of {} blocks at {} failed: {} (sense key {:#x}, status {:#x}); port recovered",
+                m_identity.location.view(), count, lba, got.error(), f.error >> 4, f.status);
         }
         break;
     }

@@ -113,13 +113,15 @@ void Controller::disable_interrupts()
     m_interrupts_enabled = false;
 }
 
-void Controller::wait_for_event(unsigned remaining_ms)
+Woken Controller::wait_for_event(unsigned remaining_ms)
 {
     if (!m_line.active()) {
         swtch_pri(0);
-        return;
+        return Woken::Yielded;
     }
-    (void)m_line.wait(remaining_ms);
+    // Never a zero timeout: that would be a look, and the caller looks after every wake-up.
+    auto woken = m_line.wait(remaining_ms > 0 ? remaining_ms : 1);
+    return woken == runtime::InterruptLine::Wake::Notified ? Woken::Notified : Woken::Silent;
 }
 
 uint32_t Controller::collect(unsigned port)
@@ -143,14 +145,13 @@ uint32_t Controller::collect(unsigned port)
     return status;
 }
 
-void Controller::finish_command(unsigned port)
+void Controller::finish_command()
 {
     if (!m_line.active()) {
         disable_interrupts();
         return;
     }
-    collect(port);
-    if (!m_line.end_wait())
+    if (!m_line.end_wait(runtime::InterruptLine::Queued::Leave))
         disable_interrupts();
 }
 

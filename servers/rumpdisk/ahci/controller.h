@@ -16,6 +16,9 @@
 namespace rumpdisk::ahci {
 
 enum class Completion { Interrupt, Polling };
+// How a wait for the HBA ended: a notification came, a slice of the line went silent, or (polling)
+// the processor was yielded once.
+enum class Woken { Notified, Silent, Yielded };
 
 using HbaRegisters = base::RegisterSpace<reg::HbaSpace, runtime::MmioRegion::Access>;
 using PortRegisters = base::RegisterSpace<reg::PortSpace, runtime::MmioRegion::Access>;
@@ -40,18 +43,19 @@ public:
     Completion completion() const { return m_line.active() ? Completion::Interrupt : Completion::Polling; }
     unsigned irq() const { return m_line.irq(); }
 
-    // Just before a command is issued (its interrupt status cleared): the command's wait begins.
+    // Just before a command is issued: the command's wait begins.
     void begin_command() { m_line.begin_wait(); }
-    // Waits until something may have happened on the HBA, `remaining_ms` at most: for an interrupt
-    // notification where interrupts work, else a yield of the processor (polling).
-    void wait_for_event(unsigned remaining_ms);
-    // Returns the interrupt status of `port` and clears it, clears whatever else is pending on the
-    // HBA, and acknowledges the notifications received meanwhile.
+    // Waits until something may have happened on the HBA, `remaining_ms` and one slice of the line
+    // at most: for an interrupt notification where interrupts work, else a yield of the processor.
+    Woken wait_for_event(unsigned remaining_ms);
+    // The one look at the HBA after a wake-up: returns the interrupt status of `port` and clears it,
+    // clears whatever else is pending on the HBA, and then, with the line's condition clear,
+    // acknowledges the notifications taken.
     uint32_t collect(unsigned port);
-    // At the end of a command that completed: clears its status, takes the notifications still
-    // queued so that the next command starts with the line unmasked, and lets the line judge
-    // whether its interrupt arrived; polls from now on when the line is given up.
-    void finish_command(unsigned port);
+    // At the end of a command that completed, its status collected: lets the line judge whether its
+    // interrupt arrived (a late notification stays queued, and costs the next command one more
+    // look); polls from now on when the line is given up.
+    void finish_command();
     // After the first commands: polls from now on if no notification ever came.
     void verify_interrupts();
 

@@ -2,28 +2,74 @@
 #include "ahci/port.h"
 
 #include "runtime/clock.h"
+#include "runtime/interrupt_line.h"
 #include "runtime/msg.h"
 
 namespace rumpdisk::ahci {
 
 namespace {
 
-// Where the pieces sit in the port's page.
+// Where the pieces sit in the port's memory: the command list and received FIS in the first
+// page, the command table after it, with a PRD for every page of the largest transfer into
+// scattered memory and then some.
 constexpr size_t command_list_offset = 0x000;
 constexpr size_t received_fis_offset = 0x400;
-constexpr size_t command_table_offset = 0x500;
-constexpr size_t prd_capacity = 16;
+constexpr size_t command_table_offset = 0x1000;
+constexpr size_t port_memory_bytes = 0x3000;
+constexpr size_t prd_capacity = (port_memory_bytes - command_table_offset - table::prdt) / sizeof(PrdEntry);
 static_assert(command_list_offset % command_list_alignment == 0);
 static_assert(received_fis_offset % received_fis_alignment == 0);
 static_assert(received_fis_offset >= command_list_offset + command_list_bytes);
 static_assert(command_table_offset % table::alignment == 0);
 static_assert(command_table_offset >= received_fis_offset + received_fis_bytes);
-static_assert(command_table_offset + table::prdt + prd_capacity * sizeof(PrdEntry) <= 0x1000);
+static_assert(prd_capacity >= max_segments);
 
 constexpr unsigned engine_stop_ms = 500; // PxCMD.CR and FR clear within 500 ms (§10.1.2)
 constexpr unsigned link_ms = 1000; // a link that is present but not up yet
 constexpr unsigned ready_ms = 5000; // BSY/DRQ after reset: QEMU at once, real disks spin up
 constexpr uint32_t min_buffer = 64 * 1024;
+
+// How long a command has been running, known without reading the clock (an RPC) until a wake-up
+// does not end it: a silent slice counts its length, any other wake-up a floor, and the clock,
+// read from the first such wake-up on, can only lengthen that. Most commands end at their first
+// wake-up and never read it.
+class CommandTime {
+public:
+    explicit CommandTime(unsigned timeout_ms)
+        : m_timeout_us(uint64_t(timeout_ms) * 1000)
+    {
+    }
+    unsigned remaining_ms() const { return static_cast<unsigned>((m_timeout_us - m_elapsed_us + 999) / 1000); }
+    // After a wake-up that did not end the command (remaining_ms() was the wait's bound).
+    bool expired_after(Woken woken)
+    {
+        unsigned waited_ms
+            = remaining_ms() < runtime::InterruptLine::slice_ms ? remaining_ms() : runtime::InterruptLine::slice_ms;
+        m_counted_us += woken == Woken::Silent ? uint64_t(waited_ms) * 1000
+            : woken == Woken::Notified         ? notified_floor_us
+                                               : yield_floor_us;
+        uint64_t now = runtime::uptime_ns() / 1000;
+        if (now && !m_started_us)
+            m_started_us = now > m_counted_us ? now - m_counted_us : 1;
+        uint64_t clock_us = now && now > m_started_us ? now - m_started_us : 0;
+        m_elapsed_us = clock_us > m_counted_us ? clock_us : m_counted_us;
+        if (m_elapsed_us >= m_timeout_us) {
+            m_elapsed_us = m_timeout_us;
+            return true;
+        }
+        return false;
+    }
+
+private:
+    // What a wake-up that was not a silent slice counts at least, so that the wait is bounded even
+    // by a clock that does not run: a stray notification, a yield of the processor.
+    static constexpr uint64_t notified_floor_us = 1000;
+    static constexpr uint64_t yield_floor_us = 10;
+    uint64_t m_timeout_us;
+    uint64_t m_counted_us = 0;
+    uint64_t m_started_us = 0; // by the clock, from the first wake-up that did not end the command
+    uint64_t m_elapsed_us = 0;
+};
 
 void fence()
 {
@@ -61,7 +107,7 @@ base::Result<void> Port::attach()
             return base::Error(D_IO_ERROR, "the port's FIS receive engine does not stop (PxCMD.FR stays set)");
     }
     if (!m_memory.data())
-        m_memory = TRY(runtime::DmaBuffer::allocate(0x1000));
+        m_memory = TRY(runtime::DmaBuffer::allocate(port_memory_bytes));
     uint64_t list = m_memory.physical() + command_list_offset;
     uint64_t fis = m_memory.physical() + received_fis_offset;
     r.write<Clb>(static_cast<uint32_t>(list));
@@ -160,7 +206,7 @@ base::Result<void> Port::recover(Recovery how)
 
 base::Result<size_t> Port::execute(const Command& command)
 {
-    if (command.bytes > m_data.size())
+    if (!command.segments && command.bytes > m_data.size())
         return base::Error(D_INVALID_SIZE, "a command larger than the port's buffer");
     PortRegisters r = registers();
     if (m_broken || r.read<Ci>().word() != 0) {
@@ -179,9 +225,11 @@ base::Result<size_t> Port::execute(const Command& command)
             table[table::atapi_packet + i] = command.packet[i];
     uint16_t prd_count = 0;
     if (command.bytes > 0) {
-        Segment data { m_data.physical(), command.bytes };
+        Segment buffer { m_data.physical(), command.bytes };
+        const Segment* data = command.segments ? command.segments : &buffer;
+        size_t count = command.segments ? command.segment_count : 1;
         auto* prdt = reinterpret_cast<PrdEntry*>(table + table::prdt);
-        prd_count = static_cast<uint16_t>(TRY(build_prdt(&data, 1, prdt, prd_capacity)));
+        prd_count = static_cast<uint16_t>(TRY(build_prdt(data, count, prdt, prd_capacity)));
     }
     auto* header = reinterpret_cast<volatile CommandHeader*>(memory + command_list_offset);
     CommandHeader h = command_header(fis::register_h2d_dwords, command.direction,
@@ -192,36 +240,36 @@ base::Result<size_t> Port::execute(const Command& command)
     header->table_high = h.table_high;
     fence();
 
-    m_controller.collect(m_index);
+    // The last command's look left the port's status clear: nothing to collect before this one.
     m_controller.begin_command();
     r.write<Ci>(base::RegisterValue<Ci>().set<Ci::Slot0>(1));
 
-    uint64_t start = runtime::uptime_ms();
+    // Wait first, then look once per wake-up: the command cannot be done the moment it is issued.
+    CommandTime time(command.timeout_ms);
     uint32_t status = 0;
-    bool done = false, timed_out = false;
+    bool done = false;
     for (;;) {
+        Woken woken = m_controller.wait_for_event(time.remaining_ms());
+        // Issue first: once it reads clear, the status holds all the command set.
+        bool issued = r.read<Ci::Slot0>();
         status |= m_controller.collect(m_index);
         if (status & Is::errors)
             break;
-        if (!r.read<Ci::Slot0>()) {
-            status |= m_controller.collect(m_index);
-            done = !(status & Is::errors);
+        if (!issued) {
+            done = true;
             break;
         }
-        uint64_t elapsed = runtime::uptime_ms() - start;
-        if (elapsed >= command.timeout_ms) {
-            timed_out = true;
+        if (time.expired_after(woken))
             break;
-        }
-        m_controller.wait_for_event(static_cast<unsigned>(command.timeout_ms - elapsed));
     }
 
-    auto tfd = r.read<Tfd>();
-    if (done && !tfd.has<Tfd::StatusError>()) {
-        m_controller.finish_command(m_index);
+    if (done) {
+        m_controller.finish_command();
         fence();
         return static_cast<size_t>(header->transferred);
     }
+    auto tfd = r.read<Tfd>();
+    bool timed_out = !(status & Is::errors);
     m_failure.timed_out = timed_out;
     m_failure.interrupt_status = status;
     m_failure.status = static_cast<uint8_t>(tfd.get<Tfd::Status>());

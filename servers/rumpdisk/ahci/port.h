@@ -1,10 +1,10 @@
-// One port of an AHCI HBA: its command list, received-FIS area and command table in one
-// physically contiguous page, a physically contiguous bounce buffer for the data, and the
-// running of one command at a time in slot 0 (no NCQ), with error recovery.
+// One port of an AHCI HBA: its command list, received-FIS area and command table in physically
+// contiguous memory, a physically contiguous bounce buffer for the data, and the running of one
+// command at a time in slot 0 (no NCQ), with error recovery.
 //
-// Data goes through the bounce buffer: the server's buffers are ordinary virtual memory, and
-// translating and wiring their pages for each request would cost more code than a copy costs
-// time (the copy runs at memory speed; the device does not).
+// Data goes through the bounce buffer, or, for reads into a reply's wired memory, straight to
+// that memory's pages (Command::segments): then the reply needs neither zero-filled pages nor a
+// copy.
 #pragma once
 
 #include <stddef.h>
@@ -22,10 +22,17 @@ using namespace ::ata::ahci;
 
 enum class PortKind { Ata, Atapi };
 
+// The most physical segments one command's data may be given in.
+constexpr size_t max_segments = 260;
+
 struct Command {
     TaskFile task;
     DataDirection direction = DataDirection::None;
-    size_t bytes = 0; // moved through the port's buffer
+    size_t bytes = 0; // moved through the port's buffer, or through `segments` when given
+    // Memory the data moves to or from instead of the port's buffer: `segment_count` physically
+    // contiguous pieces, in order, `bytes` in all.
+    const Segment* segments = nullptr;
+    size_t segment_count = 0;
     const uint8_t* packet = nullptr; // the ATAPI command packet (table::atapi_packet_bytes), or none
     unsigned timeout_ms = 10000;
 };

@@ -87,6 +87,14 @@ uint64_t read_and_verify(const Device& d, uint64_t first, uint64_t sectors, uint
         if (r)
             return verified;
         check(count == n * sector_size, "read at {} returned {} bytes, not {}", at, count, n * sector_size);
+        // The reply is page-rounded: what lies past the data must be zeros, never stale memory.
+        size_t rounded = (size_t(count) + 0xfff) & ~size_t(0xfff);
+        for (size_t i = count; i < rounded; ++i) {
+            if (data[i]) {
+                check(false, "read at {}: byte {} past the data is {:#x}, not zero", at, i, data[i]);
+                break;
+            }
+        }
         for (uint64_t i = 0; i < n && (i + 1) * sector_size <= count; ++i) {
             bool ok = stamp::matches(data + i * sector_size, base + at + i, 0);
             if (!ok && reported++ < 5)
