@@ -4,7 +4,9 @@ below acpi the disk controller's registers, I/O ports and interrupt line, throug
 acpi forwards rumpdisk's requests to (servers/pci-arbiter/grants.h). A tester (acpi-probe) takes
 each place in turn: in acpi's, it reads the tables and is refused the AHCI controller's BAR; in
 rumpdisk's, below the real acpi, it maps that BAR and is refused the tables' pages, at the
-addresses the first boot found (QEMU lays the tables out the same way for the same machine)."""
+addresses the first boot found (QEMU lays the tables out the same way for the same machine).
+There it also asks acpi for the controller's interrupt line (acpi_get_pci_irq): the answer must be
+the arbiter's interrupt line and QEMU's IRQ for the function; an empty slot is D_NO_SUCH_DEVICE."""
 import re
 import tempfile
 import unittest
@@ -25,7 +27,7 @@ ARBITER_TO_PROBE = (
 
 # acpi-probe's checks in each place (tests/chain/acpi-probe/main.cpp).
 ACPI_PLACE_CHECKS = 17
-DISK_PLACE_CHECKS = 13
+DISK_PLACE_CHECKS = 13 + 8
 
 
 def probe_result(test: unittest.TestCase, console: str, want_checks: int):
@@ -69,6 +71,7 @@ class AcpiShares(unittest.TestCase):
         cfg = replace_line(replace_line(replace_line(five_link_cfg(), "rumpdisk", line), "ext2fs", None), "exec", None)
         with Machine(machine=self.machine, grub_cfg=cfg, disks=[self.disk], timeout=90) as m:
             m.expect(r"^boot: acpi -> acpi-probe$", timeout=60)
+            info_pci = m.monitor("info pci")
             status = m.wait()
         second = m.output
         # The same tables where the first boot found them, as the real acpi lists them.
@@ -76,6 +79,17 @@ class AcpiShares(unittest.TestCase):
             self.assertRegex(second, rf"(?m)^acpi: {signature} at {tables[signature]},")
         probe_result(self, second, DISK_PLACE_CHECKS)
         self.assertEqual(status, 0, m.message)
+
+        # acpi_get_pci_irq's answer for the controller is the line QEMU's firmware routed.
+        answer = re.search(r"(?m)^acpi-probe: acpi_get_pci_irq (\w\w):(\w\w)\.(\d): (\d+), interrupt line (\d+)$",
+                           second)
+        self.assertIsNotNone(answer, "acpi-probe did not ask acpi_get_pci_irq")
+        bus, device, function, irq, line = answer.groups()
+        self.assertEqual(irq, line)
+        slot = re.search(rf"Bus\s+{int(bus, 16)}, device\s+{int(device, 16)}, function {function}:"
+                         r"(?:\n(?!\s*Bus).*)*?\n\s*IRQ (\d+)", info_pci.replace("\r", ""))
+        self.assertIsNotNone(slot, f"QEMU's info pci has no IRQ for {bus}:{device}.{function}")
+        self.assertEqual(int(irq), int(slot.group(1)), "acpi's answer differs from QEMU's")
 
 
 if __name__ == "__main__":

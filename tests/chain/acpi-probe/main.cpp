@@ -8,7 +8,9 @@
 //   --place=rumpdisk:  started by the real acpi in rumpdisk's place. It must get the controller
 //                      through acpi and be refused the tables' pages (--table=ADDRESS, as the
 //                      first boot printed them: --rsdt, --facp, --dsdt) and the FADT's ports
-//                      (--fadt-port=PORT).
+//                      (--fadt-port=PORT). It asks acpi for the controller's interrupt line
+//                      (acpi_get_pci_irq) and compares it with the arbiter's, and for functions
+//                      that are not there.
 // It prints one line per failed check and a summary, then powers off with status 0 when every
 // check passed and 1 otherwise.
 #include "acpi/mapped_memory.h"
@@ -20,6 +22,10 @@
 #include "runtime/console.h"
 #include "runtime/power.h"
 #include "runtime/runtime.h"
+
+extern "C" {
+#include "acpi_U.h"
+}
 
 namespace {
 
@@ -173,6 +179,38 @@ void check_disk_place(const Controller& c, const uint64_t* tables, size_t table_
     check_code(open_on(master, "irq", D_READ | D_WRITE, &irq), KERN_SUCCESS, "opening irq through acpi");
 }
 
+// acpi_get_pci_irq, as the Hurd's rumpdisk asks it: the controller's line must be the interrupt
+// line the arbiter reads in its configuration space; a function that is not there, or cannot be,
+// is an error.
+void check_pci_irq(const Controller& c)
+{
+    mach_port_t acpi = MACH_PORT_NULL;
+    check_code(open_on(runtime::privileged_ports().device_master, "acpi", D_READ | D_WRITE, &acpi), KERN_SUCCESS,
+        "opening acpi");
+    const pci::Address& a = c.function.address;
+    int irq = -1;
+    check_code(
+        acpi_get_pci_irq(acpi, a.bus, a.device, a.function, &irq), KERN_SUCCESS, "acpi_get_pci_irq of the controller");
+    auto bus = pciaccess::Bus::open(pciaccess::Bus::Access::ReadOnly);
+    auto device = bus.is_error() ? base::Result<pciaccess::Device>(bus.error()) : bus.value().open(a);
+    auto line
+        = device.is_error() ? base::Result<uint8_t>(device.error()) : device.value().read8(pci::config::interrupt_line);
+    check(!line.is_error() && irq == line.value(), "acpi's answer is the arbiter's interrupt line");
+    runtime::report("acpi_get_pci_irq {}: {}, interrupt line {}", a, irq, line.is_error() ? -1 : int(line.value()));
+
+    // A slot with nothing in it: on q35 and pc, device 0x1e of bus 0 is empty.
+    static pci::FunctionTable functions;
+    check(!bus.is_error() && !bus.value().list(functions).is_error(), "listing the functions");
+    uint8_t empty = 0;
+    while (empty < 32 && functions.find({ 0, empty, 0 }))
+        ++empty;
+    check(empty < 32, "an empty slot on bus 0");
+    irq = -1;
+    check_code(acpi_get_pci_irq(acpi, 0, empty, 0, &irq), D_NO_SUCH_DEVICE, "acpi_get_pci_irq of an empty slot");
+    check_code(acpi_get_pci_irq(acpi, 0, 32, 0, &irq), KERN_INVALID_ARGUMENT, "acpi_get_pci_irq of device 32");
+    check_code(acpi_get_pci_irq(acpi, 0, 0, 8, &irq), KERN_INVALID_ARGUMENT, "acpi_get_pci_irq of function 8");
+}
+
 } // namespace
 
 int module_main(int argc, char** argv)
@@ -196,6 +234,7 @@ int module_main(int argc, char** argv)
     } else if (place == "rumpdisk") {
         uint64_t tables[] = { rsdt, facp, dsdt };
         check_disk_place(c, tables, rsdt && facp && dsdt ? 3 : 0, uint16_t(fadt_port));
+        check_pci_irq(c);
     } else {
         link.fail("--place must be acpi or rumpdisk, not '{}'", place);
     }
