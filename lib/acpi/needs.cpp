@@ -46,9 +46,10 @@ Needs search_needs()
 Needs needs(const Platform& p)
 {
     Needs n = search_needs();
+    // A table that is not used gets the page of its header only: acpi reads its signature and
+    // names it in its sentence, and a length that may be corrupt does not widen the grant.
     for (size_t i = 0; i < p.table_count; ++i)
-        if (p.tables[i].valid)
-            add_memory(n, p.tables[i].address, p.tables[i].length);
+        add_memory(n, p.tables[i].address, p.tables[i].valid ? p.tables[i].length : layout::header::size);
     if (!p.has_fadt)
         return n;
     const Fadt& f = p.fadt;

@@ -1,5 +1,6 @@
 // What the acpi link needs of the machine, and nothing more: the physical ranges it reads the
-// tables from (the EBDA pointer, the EBDA, the BIOS area and each table found) and the I/O
+// tables from (the EBDA pointer, the EBDA, the BIOS area, each valid table and the header of
+// each table that is not, so that acpi can name it) and the I/O
 // ports of the FADT it writes (PM1a/PM1b control, the SMI command port, an I/O reset register).
 // The link above grants exactly these (servers/pci-arbiter/grants.h), and the acpi link never
 // hands its ports further down (chain/policy.cpp).

@@ -1,7 +1,8 @@
-// The link's ports as the links below see them: the device master (device.defs) whose names are
-// either served here (a DeviceProvider owns them) or forwarded to this link's own device master
-// as the link's policy allows (policy.h); i386_io_perm_create, forwarded likewise; and the
-// fsys_getpriv answer on the bootstrap port, given once.
+// The link's ports as the links below see them: the device master (device.defs) and the relay,
+// if there is one, whose names are either served here (a DeviceProvider of that master's share
+// owns them) or forwarded up as the link's policy allows (policy.h), to the link above's relay
+// if it gave one, else to this link's own device master; i386_io_perm_create, forwarded
+// likewise; and the fsys_getpriv answer on the bootstrap port, given once.
 #include "chain/link.h"
 #include "runtime/runtime.h"
 
@@ -16,12 +17,13 @@ using chain::link;
 static kern_return_t open_device(
     mach_port_t master, dev_mode_t mode, const char* name, mach_port_t* device, mach_msg_type_name_t* poly)
 {
-    if (!link().is_device_master(master))
+    const chain::Share* share = link().share_for(master);
+    if (!share)
         return D_INVALID_OPERATION;
     // The server loop refused the request unless the name holds its zero within its 128 bytes
     // (runtime/server.h), so it can be read and forwarded as it is.
     base::StringView wanted(name);
-    if (chain::DeviceProvider* p = link().provider_for(wanted)) {
+    if (chain::DeviceProvider* p = share->provider_for(wanted)) {
         auto opened = p->open(wanted, mode);
         if (opened.is_error())
             return opened.error().code();
@@ -39,7 +41,7 @@ static kern_return_t open_device(
         return D_NO_SUCH_DEVICE;
     }
     mach_port_t forwarded = MACH_PORT_NULL;
-    kern_return_t r = device_open(runtime::privileged_ports().device_master, mode, const_cast<char*>(name), &forwarded);
+    kern_return_t r = device_open(link().forward_master(), mode, const_cast<char*>(name), &forwarded);
     if (r != KERN_SUCCESS)
         return r;
     *device = forwarded;
@@ -166,8 +168,9 @@ kern_return_t S_fsys_getpriv(mach_port_t fsys, mach_port_t* host_priv, mach_msg_
 
 kern_return_t S_i386_io_perm_create(mach_port_t master, io_port_t from, io_port_t to, mach_port_t* io_perm)
 {
-    if (!link().is_device_master(master) || !link().allows_io(from, to))
+    const chain::Share* share = link().share_for(master);
+    if (!share || !link().allows_io(*share, from, to))
         return KERN_INVALID_CAPABILITY;
-    return i386_io_perm_create(runtime::privileged_ports().device_master, from, to, io_perm);
+    return i386_io_perm_create(link().forward_master(), from, to, io_perm);
 }
 }

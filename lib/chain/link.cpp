@@ -133,6 +133,8 @@ base::Result<void> Link::start(int argc, char** argv, const LinkConfig& config, 
 
     // The ports this link serves; a restarted instance gets its next link's task port back too.
     runtime::SendRight restored_next = TRY(take_ports());
+    if (m_upstream.valid())
+        take_relay();
     TRY(m_server.init());
     TRY(m_server.add_port(m_port.name()));
     TRY(m_server.add_port(m_bootstrap.name()));
@@ -222,20 +224,63 @@ void Link::below_died()
         runtime::report("telling the link above that a link below died: {}", base::Status { r });
 }
 
-void Link::add_provider(DeviceProvider& p)
+void Link::add_provider(DeviceProvider& p, Holder holder)
 {
     // A provider left out would make its names answer D_NO_SUCH_DEVICE: a bug, said at once.
-    if (m_provider_count == max_providers)
-        fail("more than {} device providers on one link; raise Link::max_providers", max_providers);
-    m_providers[m_provider_count++] = &p;
+    Share& s = share(holder);
+    if (s.provider_count == max_providers)
+        fail("more than {} device providers on one device master; raise Share::max_providers", max_providers);
+    s.providers[s.provider_count++] = &p;
 }
 
-DeviceProvider* Link::provider_for(base::StringView name) const
+DeviceProvider* Share::provider_for(base::StringView name) const
 {
-    for (size_t i = 0; i < m_provider_count; ++i)
-        if (m_providers[i]->owns(name))
-            return m_providers[i];
+    for (size_t i = 0; i < provider_count; ++i)
+        if (providers[i]->owns(name))
+            return providers[i];
     return nullptr;
+}
+
+DevicePorts* Link::device_ports_for(mach_port_t port) const
+{
+    for (const Share& s : m_shares)
+        if (s.device_ports && s.device_ports->owns(port))
+            return s.device_ports;
+    return nullptr;
+}
+
+const Share* Link::share_for(mach_port_t port) const
+{
+    if (!MACH_PORT_VALID(port))
+        return nullptr;
+    if (port == m_port.name())
+        return &m_shares[static_cast<int>(Holder::NextLink)];
+    if (port == m_relay.name())
+        return &m_shares[static_cast<int>(Holder::BelowNextLink)];
+    return nullptr;
+}
+
+base::Result<void> Link::serve_relay()
+{
+    if (m_relay.valid())
+        return {};
+    m_relay = TRY(runtime::ReceiveRight::allocate());
+    TRY(m_server.add_port(m_relay.name()));
+    return {};
+}
+
+void Link::take_relay()
+{
+    // A link above that is not one of ours answers MIG_BAD_ID: then there is no relay, as when
+    // it answers null.
+    mach_port_t relay = MACH_PORT_NULL;
+    if (link_relay(m_upstream.name(), &relay) == KERN_SUCCESS && MACH_PORT_VALID(relay))
+        m_relay_above = runtime::SendRight::adopt(relay);
+}
+
+mach_port_t Link::forward_master() const
+{
+    return m_relay_above.valid() ? m_relay_above.name() : runtime::privileged_ports().device_master;
 }
 
 void Link::note_bootstrap_use(base::StringView what)

@@ -21,9 +21,11 @@
 //   The link above makes these two ports and the supervision port (link.defs: link_ports), so
 //   that they outlive this link if the link above restarts it (next_link.h).
 //   - the device master handed down: device_open / device_open_new of names a registered
-//     DeviceProvider owns are answered here; other names are forwarded to this link's own device
-//     master only as the link's policy (policy.h) allows, and the right handed back;
-//     i386_io_perm_create likewise; boot_profile_get. It never answers fsys calls.
+//     DeviceProvider owns are answered here; other names are forwarded up only as the link's
+//     policy (policy.h) allows, to the link above's relay if it gave one (serve_relay), else to
+//     this link's own device master, and the right handed back; i386_io_perm_create likewise;
+//     boot_profile_get. It never answers fsys calls. A relay, if the link serves one, is
+//     answered the same way with its own share.
 #pragma once
 
 #include "base/options.h"
@@ -86,6 +88,22 @@ protected:
     ~IoGrants() = default;
 };
 
+// What one device master of a link gives its holder beyond what the policy forwards: the names
+// its providers serve, the device ports they hand out, and I/O ranges.
+struct Share {
+    static constexpr size_t max_providers = 4;
+    DeviceProvider* providers[max_providers] = {};
+    size_t provider_count = 0;
+    DevicePorts* device_ports = nullptr;
+    IoGrants* io_grants = nullptr;
+
+    DeviceProvider* provider_for(base::StringView name) const;
+};
+
+// Who holds a device master of a link: the next link (the device master handed down), or the
+// links below it, through the relay (Link::serve_relay).
+enum class Holder { NextLink, BelowNextLink };
+
 // What the link above is: another link, or the root filesystem (exec's upstream is ext2fs's
 // bootstrap port), which the shutdown then puts away (shutdown.h).
 enum class Upstream { Link, Filesystem };
@@ -100,27 +118,41 @@ struct LinkConfig {
 
 class Link {
 public:
-    static constexpr size_t max_providers = 4;
+    static constexpr size_t max_providers = Share::max_providers;
 
     // The server registers its own options on the parser before start(); start() adds the
     // chain's. On any error start() prints a sentence naming what was wrong, then powers the
     // machine off with a non-zero status: a broken chain never hangs.
     base::Result<void> start(int argc, char** argv, const LinkConfig&, base::OptionParser& options);
 
-    void add_provider(DeviceProvider&);
-    // The server of the device ports that providers hand out (at most one).
-    void set_device_ports(DevicePorts& ports) { m_device_ports = &ports; }
-    DevicePorts* device_ports_for(mach_port_t port) const
-    {
-        return m_device_ports && m_device_ports->owns(port) ? m_device_ports : nullptr;
-    }
-    void set_io_grants(IoGrants& grants) { m_io_grants = &grants; }
+    // What each device master gives beyond the policy: providers, the server of the device
+    // ports they hand out (at most one), and I/O ranges. BelowNextLink fills the relay's share.
+    void add_provider(DeviceProvider&, Holder = Holder::NextLink);
+    void set_device_ports(DevicePorts& ports, Holder holder = Holder::NextLink) { share(holder).device_ports = &ports; }
+    void set_io_grants(IoGrants& grants, Holder holder = Holder::NextLink) { share(holder).io_grants = &grants; }
+    DevicePorts* device_ports_for(mach_port_t port) const;
     const Policy& policy() const { return *m_policy; }
-    // Whether I/O permission for [from, to] may be given below.
-    bool allows_io(uint16_t from, uint16_t to) const
+    // Whether I/O permission for [from, to] may be given to the holder of that share.
+    bool allows_io(const Share& share, uint16_t from, uint16_t to) const
     {
-        return m_policy->io(from, to) || (m_io_grants && m_io_grants->allows(from, to));
+        return m_policy->io(from, to) || (share.io_grants && share.io_grants->allows(from, to));
     }
+
+    // The relay: a second device master, for a link whose next link and the links below that
+    // are to get different shares of the machine. The arbiter makes one when acpi is its next
+    // link: acpi's device master then carries the firmware's tables and ports, the relay the
+    // disk controllers. The next link asks for the relay (link.defs: link_relay) and forwards
+    // what the links below it ask there (forward_master); its own requests go to its device
+    // master. It only spares the next link a share it has no use for: a link that holds the
+    // next task's task port has all of that task's authority anyway.
+    base::Result<void> serve_relay();
+    // The relay's name (link_relay makes the next link a send right), or null when there is none.
+    mach_port_t relay() const { return m_relay.name(); }
+    // The share of the device master `port` names, or null when it is not one of this link's.
+    const Share* share_for(mach_port_t port) const;
+    // Where this link forwards what the links below it ask: the link above's relay, if it
+    // gave one, else this link's own device master.
+    mach_port_t forward_master() const;
     void set_filesystem(Filesystem& fs) { m_filesystem = &fs; }
     Filesystem* filesystem() const { return m_filesystem; }
     runtime::Server& server() { return m_server; }
@@ -168,7 +200,6 @@ public:
     bool is_bootstrap(mach_port_t port) const { return port == m_bootstrap.name(); }
     // fsys_getpriv's answer is given once per instance of the next link: true the first time.
     bool take_getpriv() { return m_next.take_getpriv(); }
-    DeviceProvider* provider_for(base::StringView name) const;
     // The device master this link hands down (exec gives it to init).
     mach_port_t link_port() const { return m_port.name(); }
     bool is_supervision_port(mach_port_t port) const { return port == m_supervision.name(); }
@@ -182,6 +213,8 @@ private:
     base::Result<void> take_privileged_ports(unsigned long long host, unsigned long long device);
     base::Result<runtime::SendRight> take_ports();
     base::Result<void> hand_off(mach_port_t next);
+    void take_relay();
+    Share& share(Holder holder) { return m_shares[static_cast<int>(holder)]; }
 
     base::StringView m_name;
     runtime::ReceiveRight m_port; // the device master handed down
@@ -190,11 +223,10 @@ private:
     runtime::SendRight m_upstream; // the bootstrap port, if an upstream link set it
     NextLink m_next;
     unsigned m_instance = 1;
-    DeviceProvider* m_providers[max_providers] = {};
-    size_t m_provider_count = 0;
-    DevicePorts* m_device_ports = nullptr;
+    Share m_shares[2]; // by Holder
+    runtime::ReceiveRight m_relay; // served to the next link, for the links below it
+    runtime::SendRight m_relay_above; // the link above's relay, where requests from below go
     Filesystem* m_filesystem = nullptr;
-    IoGrants* m_io_grants = nullptr;
     const Policy* m_policy = nullptr;
     runtime::Server m_server;
     bool m_noted_bootstrap_use = false;

@@ -53,4 +53,13 @@ kern_return_t S_link_below_died(mach_port_t bootstrap)
     return KERN_SUCCESS;
 }
 
+kern_return_t S_link_relay(mach_port_t bootstrap, mach_port_t* relay)
+{
+    // Only the next link, which forwards there what the links below it ask.
+    if (!link().is_bootstrap(bootstrap))
+        return KERN_INVALID_CAPABILITY;
+    *relay = link().relay();
+    return KERN_SUCCESS;
+}
+
 } // extern "C"

@@ -5,8 +5,8 @@
 // writable and the host port (contiguous DMA memory), and the arbiter grants it the memory,
 // I/O ports and interrupt lines of the mass-storage controllers (servers/pci-arbiter/grants.h).
 // In the Hurd's five-link chain acpi sits between the arbiter and rumpdisk: the arbiter grants
-// it the firmware tables' memory and the FADT's ports besides, and acpi passes on to rumpdisk
-// what the arbiter serves it, keeping those ports.
+// acpi the firmware tables' memory and the FADT's ports on its device master, and rumpdisk's
+// share on a relay (link.h), where acpi forwards rumpdisk's requests, keeping the FADT's ports.
 // A name a link serves itself is not in its table: the provider decides.
 #include "chain/policy.h"
 
@@ -24,8 +24,8 @@ constexpr IoRange debug_exit { 0xf4, 0xf7 };
 const DeviceRule arbiter_devices[] = { { "console", read_write } };
 constexpr IoRange link_io[] = { debug_exit };
 
-// acpi's port, held by rumpdisk: what the arbiter serves rumpdisk, passed through ("acpi" is
-// acpi's own name; the FADT's ports it keeps, servers/acpi/service.h).
+// acpi's port, held by rumpdisk: what the arbiter serves rumpdisk on its relay, passed through
+// ("acpi" is acpi's own name; the FADT's ports it keeps, servers/acpi/service.h).
 const DeviceRule acpi_devices[]
     = { { "console", read_write }, { "pci", read_write }, { "mem", read_write }, { "irq", read_write } };
 

@@ -1,6 +1,7 @@
 // acpi, the link between pci-arbiter and rumpdisk in the Hurd's five-link chain. It reads the
 // ACPI tables (lib/acpi) through the "mem" device the arbiter grants it for their ranges only,
-// prints one line per table, and serves "acpi" to the links below: acpi_sleep(5) powers the
+// prints one line per table, and serves "acpi" to the links below (what else they ask goes to
+// the arbiter's relay, which grants them the disk controllers, chain/link.h): acpi_sleep(5) powers the
 // machine off through the FADT's PM1 control ports, acpi_get_pci_irq answers a function's
 // interrupt line through the arbiter, and acpi_reset resets through the FADT's reset register.
 // Missing or corrupt tables give a sentence each, and the link serves what it can: a chain that

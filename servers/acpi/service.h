@@ -25,8 +25,9 @@ public:
     bool owns(base::StringView name) const override { return name == "acpi"; }
     base::Result<runtime::SendRight> open(base::StringView name, dev_mode_t mode) override;
 
-    // chain::IoGrants: every range but the FADT's ports goes on to the link above, which
-    // checks it against what it grants; the FADT's ports stay with this link.
+    // chain::IoGrants: every range but the FADT's ports goes on to the link above's relay,
+    // which checks it against rumpdisk's share; the FADT's ports stay with this link (also
+    // under a link above that gives no relay).
     bool allows(uint16_t from, uint16_t to) const override { return !m_needs.overlaps_ports(from, to); }
 
     // The routines, for the MIG entry points.

@@ -81,6 +81,13 @@ base::Result<runtime::SendRight> Arbiter::open(base::StringView, dev_mode_t mode
     return (mode & D_WRITE) ? m_root.port.make_send() : m_read_root.port.make_send();
 }
 
+base::Result<runtime::SendRight> ReadOnlyPci::open(base::StringView name, dev_mode_t mode)
+{
+    if (mode & D_WRITE)
+        return base::Error(D_READ_ONLY, "pci is read-only for this holder");
+    return m_arbiter.open(name, mode);
+}
+
 kern_return_t Arbiter::conf_read(
     const ArbiterPort& port, int reg, char* data, mach_msg_type_number_t* count, vm_size_t amount)
 {

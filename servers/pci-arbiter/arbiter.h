@@ -81,4 +81,19 @@ private:
     ArbiterPort m_read_ports[pci::FunctionTable::capacity];
 };
 
+// "pci" for a holder that only reads configuration space (acpi: a function's interrupt line):
+// the read-only root, and D_READ_ONLY for a request to write.
+class ReadOnlyPci final : public chain::DeviceProvider {
+public:
+    explicit ReadOnlyPci(Arbiter& arbiter)
+        : m_arbiter(arbiter)
+    {
+    }
+    bool owns(base::StringView name) const override { return m_arbiter.owns(name); }
+    base::Result<runtime::SendRight> open(base::StringView name, dev_mode_t mode) override;
+
+private:
+    Arbiter& m_arbiter;
+};
+
 } // namespace pci_arbiter

@@ -76,17 +76,21 @@ base::Result<void> Grants::grant(const pci::FunctionTable& functions, runtime::S
     return {};
 }
 
-void Grants::grant_platform(const acpi::Needs& needs)
+base::Result<void> Grants::grant_platform(const acpi::Needs& needs, runtime::Server& server)
 {
     for (size_t i = 0; i < needs.memory_count; ++i)
         add_memory(needs.memory[i].first, needs.memory[i].last - needs.memory[i].first + 1);
     for (size_t i = 0; i < needs.port_count; ++i)
         add_io(needs.ports[i].first, needs.ports[i].last - needs.ports[i].first + 1u);
+    // acpi waits for no interrupt (no AML, so no SCI handler): no "irq" at all.
+    m_mem_port = TRY(runtime::ReceiveRight::allocate());
+    TRY(server.add_port(m_mem_port.name()));
+    return {};
 }
 
 bool Grants::owns(base::StringView name) const
 {
-    return name == "mem" || name == "irq";
+    return (name == "mem" && m_mem_port.valid()) || (name == "irq" && m_irq_port.valid());
 }
 
 base::Result<runtime::SendRight> Grants::open(base::StringView name, dev_mode_t)

@@ -1,12 +1,18 @@
-// What the arbiter grants the disk server below it, and nothing more: the memory ranges, I/O
-// ports and interrupt lines of the mass-storage controllers it found (and, when the acpi link
-// sits between them, what acpi needs of the firmware's tables and ports). rumpdisk gets them as the
-// arbiter's own "mem" and "irq" devices, whose requests are checked here before they reach the
-// kernel's devices, and as I/O permission for the granted ports (chain::IoGrants).
+// What the arbiter grants a link below it, and nothing more: one share per holder.
+//   - The disk server's: the memory ranges, I/O ports and interrupt lines of the mass-storage
+//     controllers it found, as "mem" and "irq".
+//   - The acpi link's, when acpi sits between the arbiter and rumpdisk: the pages of the
+//     firmware's tables and the FADT's ports (acpi/needs.h), as "mem" only. acpi holds this one on
+//     its device master; the disk server's goes on the relay (chain/link.h), where acpi forwards
+//     what rumpdisk asks. So acpi cannot map the disk controllers' registers and rumpdisk cannot
+//     map the ACPI tables.
+// A holder gets a share's "mem" and "irq" as the arbiter's own devices, whose requests are
+// checked here before they reach the kernel's, and I/O permission for the granted ports
+// (chain::IoGrants):
 //
-//   mem:  device_map of [offset, offset + size) inside a granted memory BAR (page-rounded);
+//   mem:  device_map of [offset, offset + size) inside a granted range (page-rounded);
 //   irq:  device_intr_register of a granted line, device_intr_ack;
-//   io:   i386_io_perm_create of ports inside a granted I/O BAR or legacy IDE channel.
+//   io:   i386_io_perm_create of ports inside a granted range.
 // Everything else on these ports is D_INVALID_OPERATION; a range or line not granted is
 // KERN_INVALID_CAPABILITY.
 #pragma once
@@ -29,17 +35,16 @@ public:
     static constexpr size_t max_ranges = 64;
     static constexpr size_t max_lines = 8;
 
-    // Collects the granted resources of every granted function; makes the two device ports.
+    // The disk server's share: the resources of every granted function; serves "mem" and "irq".
     base::Result<void> grant(const pci::FunctionTable&, runtime::Server&);
-    // When the next link is acpi: the ranges of its tables and the FADT's ports as well
-    // (acpi/needs.h); acpi keeps the ports to itself and forwards the rest to rumpdisk.
-    void grant_platform(const acpi::Needs&);
+    // The acpi link's share: the ranges of its tables and the FADT's ports; serves "mem" only.
+    base::Result<void> grant_platform(const acpi::Needs&, runtime::Server&);
     // One line per granted function, for the console.
     size_t memory_range_count() const { return m_memory_count; }
     size_t io_range_count() const { return m_io_count; }
     size_t line_count() const { return m_line_count; }
 
-    // chain::DeviceProvider: "mem" and "irq".
+    // chain::DeviceProvider: "mem", and "irq" for a share with interrupt lines.
     bool owns(base::StringView name) const override;
     base::Result<runtime::SendRight> open(base::StringView name, dev_mode_t mode) override;
 

@@ -2,8 +2,9 @@
 // permission for the mechanism #1 ports from the kernel, finds every function (following
 // bridges), sizes their regions, and serves "pci" to the links below: the root port lists the
 // functions and hands out a port per function, on which the Hurd's pci.defs is served. It grants
-// the link below the memory, I/O ports and interrupt lines of the mass-storage controllers, and
-// nothing else of the machine (grants.h).
+// the disk server the memory, I/O ports and interrupt lines of the mass-storage controllers, and
+// nothing else of the machine; when acpi is the next link, acpi gets its tables and ports and the
+// disk server below it its controllers, each on its own device master (grants.h).
 #include "acpi/mapped_memory.h"
 #include "acpi/needs.h"
 #include "arbiter.h"
@@ -42,18 +43,29 @@ void print_listing(const pci::FunctionTable& functions)
 // Static: the function table and its ports are large for a stack, and live as long as the task.
 pci_arbiter::Mechanism1 mechanism1;
 pci_arbiter::Arbiter the_arbiter { mechanism1, pci_arbiter::is_granted };
-pci_arbiter::Grants grants;
+pci_arbiter::Grants disk_grants;
+pci_arbiter::Grants acpi_grants;
+pci_arbiter::ReadOnlyPci read_only_pci { the_arbiter };
 acpi::Platform acpi_platform;
 
 // The acpi link below reads the firmware's tables and writes the FADT's ports: the arbiter finds
-// them the same way (it holds the kernel's "mem") and grants exactly those.
-void grant_acpi()
+// them the same way (it holds the kernel's "mem") and grants acpi exactly those, on the device
+// master it hands down, with "pci" read-only. What the disk server below acpi needs goes on the
+// relay, where acpi forwards rumpdisk's requests.
+base::Result<void> grant_acpi(chain::Link& link)
 {
     acpi::MappedMemory memory;
     acpi::discover(memory, acpi_platform);
     acpi::Needs needs = acpi::needs(acpi_platform);
-    grants.grant_platform(needs);
-    runtime::report("granted acpi {} memory ranges and {} port ranges", needs.memory_count, needs.port_count);
+    TRY(acpi_grants.grant_platform(needs, link.server()));
+    TRY(link.serve_relay());
+    link.add_provider(read_only_pci);
+    link.add_provider(acpi_grants);
+    link.set_device_ports(acpi_grants);
+    link.set_io_grants(acpi_grants);
+    runtime::report("granted acpi {} memory ranges and {} port ranges; the disk controllers go to the link below it",
+        needs.memory_count, needs.port_count);
+    return {};
 }
 
 // When rumpdisk dies, its controllers stop DMA into memory that is no longer its.
@@ -101,16 +113,22 @@ int module_main(int argc, char** argv)
     auto served = the_arbiter.serve_on(link.server());
     if (served.is_error())
         link.fail("cannot serve the functions' ports: {}", served.error());
-    link.add_provider(the_arbiter);
-    // What the disk server below may use of the hardware: the mass-storage controllers'.
-    auto granted = grants.grant(the_arbiter.functions(), link.server());
+    // What the disk server may use of the hardware: the mass-storage controllers'. It is the next
+    // link, or the one below acpi, which gets a share of its own.
+    auto granted = disk_grants.grant(the_arbiter.functions(), link.server());
     if (granted.is_error())
         link.fail("cannot serve the granted devices: {}", granted.error());
-    if (link.next_name() == "acpi")
-        grant_acpi();
-    link.add_provider(grants);
-    link.set_device_ports(grants);
-    link.set_io_grants(grants);
+    chain::Holder disk_server = chain::Holder::NextLink;
+    if (link.next_name() == "acpi") {
+        auto acpi = grant_acpi(link);
+        if (acpi.is_error())
+            link.fail("cannot serve acpi's share: {}", acpi.error());
+        disk_server = chain::Holder::BelowNextLink;
+    }
+    link.add_provider(the_arbiter, disk_server);
+    link.add_provider(disk_grants, disk_server);
+    link.set_device_ports(disk_grants, disk_server);
+    link.set_io_grants(disk_grants, disk_server);
     link.next().set_death_hook(stop_dma);
     link.run();
 }

@@ -90,7 +90,7 @@ class FiveLinkChain(unittest.TestCase):
     def test_extra_table_is_listed(self):
         # QEMU (7.2) recomputes the checksum of a table given with -acpitable, so a broken one
         # cannot be made this way: the table is listed by name and the chain boots. A broken
-        # checksum's sentence is tested on the host (acpi_tables_test.cpp, ExtraTableWithABad...).
+        # checksum is made in the guest's memory in test_acpi_checksum.py.
         tmp = Path(tempfile.mkdtemp(dir=self._dir.name))
         body = b"\x01\x02\x03\x04"
         table = bytearray(b"XTRA" + struct.pack("<IBB", 36 + len(body), 1, 0) + b"BOCHS XTRATEST"

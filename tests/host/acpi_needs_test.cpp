@@ -1,5 +1,5 @@
 // What the acpi link is granted: the search areas, each valid table's pages and the FADT's
-// ports, and nothing of a table that is not used.
+// ports, and only the header's page of a table that is not used.
 #include <gtest/gtest.h>
 
 #include "acpi/needs.h"
@@ -58,15 +58,21 @@ TEST(AcpiNeeds, RevisionOneFadtHasNoResetPort)
     EXPECT_FALSE(n.overlaps_ports(0xcf9, 0xcf9));
 }
 
-TEST(AcpiNeeds, BrokenTableIsNotGranted)
+TEST(AcpiNeeds, BrokenTableGetsItsHeaderPageOnly)
 {
     Machine m;
     m.ssdt[acpi::layout::header::checksum] ^= 1;
+    // A corrupt length as well: it must not widen the grant.
+    m.ssdt[acpi::layout::header::length + 2] = 0x10;
     m.place();
     acpi::Platform p = m.discover();
     acpi::Needs n = acpi::needs(p);
-    // Three search areas and the valid tables (XSDT, FACP, DSDT): the SSDT adds no range.
-    EXPECT_EQ(n.memory_count, 3u + 3u);
+    // Three search areas, the valid tables (XSDT, FACP, DSDT) and the SSDT's header page, so
+    // that acpi can name it.
+    ASSERT_EQ(p.table_count, 4u);
+    EXPECT_EQ(n.memory_count, 3u + 4u);
+    EXPECT_TRUE(covers(n, Machine::ssdt_at, Machine::ssdt_at + acpi::layout::header::size - 1));
+    EXPECT_FALSE(covers(n, Machine::ssdt_at, Machine::ssdt_at + 0x1000));
 }
 
 } // namespace

@@ -66,7 +66,7 @@ class Machine:
                  memory_mb: int = 512, modules_dir: Path | None = None, kernel: Path | None = None,
                  iso_image: Path | None = None, on_output: Callable[[str], None] | None = None,
                  qemu_args: list[str] = (), blkdebug: dict[int, Path] | None = None,
-                 from_disk: bool = False, test_exit: bool = True):
+                 from_disk: bool = False, test_exit: bool = True, paused: bool = False):
         """machine: "q35" (AHCI disks) or "pc" (IDE disks). grub_cfg: the grub.cfg text, or a
         Path to one; None boots config/grub.cfg. The serial console is set up in it when
         missing, and `append` is added to the kernel's command line (see iso.prepare_grub_cfg).
@@ -80,7 +80,11 @@ class Machine:
 
         test_exit: False boots without QEMU's isa-debug-exit (qemu.command): the guest cannot
         choose a status, and a power-off or reboot ends the run with status.NO_STATUS and a
-        message saying which (shutdown_reason)."""
+        message saying which (shutdown_reason).
+
+        paused: QEMU is left stopped before the firmware's first instruction: the test lets it
+        run itself, through a gdb stub it gave QEMU in qemu_args (tests/chain/gdb_remote.py), say.
+        The timeout runs from QEMU's start all the same."""
         if machine not in qemu.MACHINES:
             raise MachineError(f"unknown machine type '{machine}' (choose from {', '.join(qemu.MACHINES)})")
         self.machine = machine
@@ -98,6 +102,7 @@ class Machine:
         if from_disk and not self.disks:
             raise MachineError("booting from a disk needs a disk")
         self.test_exit = test_exit
+        self.paused = paused
         if isinstance(grub_cfg, Path):
             grub_cfg = _read(grub_cfg, "grub.cfg")
         self.grub_cfg = grub_cfg if grub_cfg is not None else _read(paths.default_grub_cfg(), "grub.cfg")
@@ -198,7 +203,8 @@ class Machine:
         self._thread.start()
         self._qmp_reply()  # QMP's greeting
         self._qmp_command("qmp_capabilities")
-        self._qmp_command("cont")
+        if not self.paused:
+            self._qmp_command("cont")
         self._running = True
 
     def close(self) -> None:
