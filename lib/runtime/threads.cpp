@@ -158,7 +158,13 @@ OutsideTurn::~OutsideTurn()
 namespace {
 mach_msg_return_t reply_and_receive(mach_msg_header_t* message, mach_msg_size_t size, mach_port_t port, bool send)
 {
-    mach_msg_option_t options = MACH_RCV_MSG | (send ? MACH_SEND_MSG | MACH_SEND_TIMEOUT : 0);
+    // A reply through a send-once right never waits: the kernel queues it past the port's
+    // limit (ipc/ipc_mqueue.c). It goes without a send timeout, so the options are exactly
+    // SEND|RCV, the one combination GNU Mach's fast path takes (ipc/mach_msg.c), which hands the
+    // processor straight to the waiting client. A reply through any other right a client named
+    // keeps its bound (MACH_SEND_TIMEOUT 0): that port's queue may be full.
+    bool bounded = send && MACH_MSGH_BITS_REMOTE(message->msgh_bits) != MACH_MSG_TYPE_MOVE_SEND_ONCE;
+    mach_msg_option_t options = MACH_RCV_MSG | (send ? MACH_SEND_MSG : 0) | (bounded ? MACH_SEND_TIMEOUT : 0);
     mach_msg_return_t r;
     do
         r = mach_msg_trap(message, options, send ? message->msgh_size : 0, size, port, 0, MACH_PORT_NULL);

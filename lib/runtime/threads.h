@@ -58,9 +58,10 @@ void set_client_wait_hook(void (*hook)());
 // at a time waits on the port (or port set), and it has the turn back before the next may
 // receive, so handlers start in the order their messages came (a program's exit before the
 // notification of its task's death). Without threads, the plain receive. With send_reply,
-// message holds a reply, sent in the same call without blocking (MACH_SEND_TIMEOUT 0), and the
-// request lands in its place: one kernel entry for the answer and the next request, and GNU
-// Mach hands the processor straight to the client that waits for the answer. A failed send
+// message holds a reply, sent in the same call without blocking (through a send-once right,
+// which never waits, or else with MACH_SEND_TIMEOUT 0), and the request lands in its place: one
+// kernel entry for the answer and the next request, and GNU Mach hands the processor straight
+// to the client that waits for the answer. A failed send
 // returns its status (MACH_SEND_*), and nothing is received.
 mach_msg_return_t receive_in_order(
     mach_msg_header_t* message, mach_msg_size_t size, mach_port_t port, bool send_reply = false);
