@@ -93,8 +93,9 @@ base::Result<void> AtaDisk::move(Direction direction, uint64_t lba, uint32_t cou
     auto done = move_once(direction, lba, count, buffer);
     if (!done.is_error() || m_transfer == Transfer::Pio)
         return done;
+    // The device's own failures, and a transfer it ended short, are the request's: DMA stays.
     Failure why = m_channel.last_failure();
-    if (why == Failure::Device || why == Failure::None)
+    if (why == Failure::Device || why == Failure::Short || why == Failure::None)
         return done;
     // DMA itself failed (no completion, an engine error): PIO from now on, and this request again.
     runtime::report(

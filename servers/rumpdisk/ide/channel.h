@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "ata/ide_completion.h"
 #include "ata/ide_ports.h"
 #include "ata/ide_task_file.h"
 #include "base/result.h"
@@ -31,6 +32,7 @@ enum class Failure : uint8_t {
     Timeout, // the device did not answer in time; the channel was reset
     Protocol, // the device's status made no sense; the channel was reset
     Engine, // the bus-master engine reported an error
+    Short, // the device ended the command having moved fewer bytes than asked
 };
 
 // What a position holds after the channel's reset.
@@ -81,8 +83,9 @@ public:
     uint8_t* dma_buffer() const { return static_cast<uint8_t*>(m_bounce.data()); }
     base::Result<void> dma(Position, const ata::ide::Registers&, ata::ide::Direction, uint32_t bytes);
 
-    // An ATAPI PACKET command with a PIO data-in phase (or none): at most `capacity` bytes go
-    // to `buffer`, more is read and dropped. Returns how many bytes the device sent.
+    // An ATAPI PACKET command with a PIO data-in phase (or none) of at most `capacity` bytes to
+    // `buffer`; a device that offers more fails the command. Returns how many bytes the device
+    // sent (the caller judges a short answer).
     base::Result<uint32_t> packet_in(
         Position, const uint8_t* packet, void* buffer, uint32_t capacity, unsigned timeout_ms);
 
@@ -143,6 +146,7 @@ private:
     void fall_back_to_polling();
     base::Result<void> reset();
     base::Error device_error(uint8_t status);
+    base::Result<bool> pio_step(const ata::ide::PioProgress&, uint8_t status);
     base::Error not_answering(const char* what);
     base::Error protocol_error(const char* what);
     void stop_dma();

@@ -1,6 +1,7 @@
 // Bus-master DMA on an IDE channel, through the channel's bounce buffer and PRD table.
 #include "ide/channel.h"
 
+#include "ata/ide_completion.h"
 #include "ata/ide_prd.h"
 #include "ide/channel_internal.h"
 #include "runtime/console.h"
@@ -10,7 +11,9 @@ namespace rumpdisk::ide {
 
 using namespace layout;
 using namespace channel_internal;
+using ata::ide::DeviceInterrupt;
 using ata::ide::Direction;
+using ata::ide::DmaState;
 using ata::ide::Registers;
 
 namespace {
@@ -65,35 +68,55 @@ base::Result<void> Channel::dma(Position p, const Registers& r, Direction direct
     engine.write(command.set<BusMasterCommand::Start>(1));
     command.set<BusMasterCommand::Start>(0);
 
-    // Done when the device raised its interrupt (the engine latches it), or, as polling sees it
-    // with the device's interrupt disabled, when the engine went idle and the device is neither
-    // busy nor offering data; or when the device gave up.
+    // The look that ended the wait decides: the device's status with the engine's, judged as
+    // lib/ata does (a short transfer shows as the engine still active after the interrupt).
+    DmaState state = DmaState::Running;
+    base::RegisterValue<BusMasterStatus> engine_status;
     auto done = wait(
-        [&engine](uint8_t s) {
-            auto e = engine.read<BusMasterStatus>();
-            return e.has<BusMasterStatus::Interrupt>() || (!e.has<BusMasterStatus::Active>() && !(s & (busy | drq)))
-                || (!(s & busy) && (s & failed));
+        [this, &engine, &state, &engine_status](uint8_t s) {
+            engine_status = engine.read<BusMasterStatus>();
+            ata::ide::EngineStatus seen;
+            seen.active = engine_status.has<BusMasterStatus::Active>();
+            seen.error = engine_status.has<BusMasterStatus::Error>();
+            seen.interrupt = engine_status.has<BusMasterStatus::Interrupt>();
+            state = ata::ide::judge_dma(s, seen,
+                m_control.has<DeviceControl::InterruptsDisabled>() ? DeviceInterrupt::Disabled
+                                                                   : DeviceInterrupt::Enabled);
+            return state != DmaState::Running;
         },
         Wake::Interrupt, command_timeout_ms, "waiting for a DMA transfer");
     if (done.is_error())
         return done.error();
     uint8_t status = done.value();
-    auto engine_status = engine.read<BusMasterStatus>();
     engine.write(command);
     auto cleared = engine_status;
     engine.write(cleared.set<BusMasterStatus::Interrupt>(1).set<BusMasterStatus::Error>(1));
     memory_barrier();
-    if (status & failed)
+    switch (state) {
+    case DmaState::Complete:
+        return {};
+    case DmaState::DeviceFailed:
         return device_error(status);
-    if (engine_status.has<BusMasterStatus::Error>()) {
+    case DmaState::EngineFailed:
         runtime::report(
             "ide {}: the bus-master engine reports an error (status {:#04x})", m_name, engine_status.word());
         m_last_failure = Failure::Engine;
+        if (status & (busy | drq))
+            (void)reset();
         return base::Error(D_IO_ERROR, "the DMA engine reported an error");
+    case DmaState::Short:
+        runtime::report("ide {}: the device ended a DMA transfer of {} bytes before its PRD table was used up "
+                        "(status {:#04x}, bus-master status {:#04x})",
+            m_name, bytes, status, engine_status.word());
+        m_last_failure = Failure::Short;
+        return base::Error(D_IO_ERROR, "the device moved fewer bytes than the DMA transfer asked for");
+    case DmaState::TableExhausted:
+        return protocol_error("the device has more data than the DMA transfer asked for");
+    case DmaState::NotDone:
+    case DmaState::Running:
+        break;
     }
-    if (status & (busy | drq))
-        return protocol_error("the device is not done after its DMA interrupt");
-    return {};
+    return protocol_error("the device is not done after its DMA interrupt");
 }
 
 } // namespace rumpdisk::ide
