@@ -17,7 +17,7 @@ constexpr uint8_t failed = status::error | status::device_fault;
 
 } // namespace
 
-DmaState judge_dma(uint8_t device_status, EngineStatus engine, DeviceInterrupt interrupt)
+DmaState judge_dma(uint8_t device_status, EngineStatus engine, Settled settled)
 {
     if (engine.error)
         return DmaState::EngineFailed;
@@ -26,18 +26,18 @@ DmaState judge_dma(uint8_t device_status, EngineStatus engine, DeviceInterrupt i
     if (!device_busy && (device_status & failed))
         return DmaState::DeviceFailed;
     bool device_done = !device_busy && !(device_status & drq);
-    if (engine.interrupt) {
-        if (!device_done)
+    if (!device_done) {
+        if (engine.interrupt)
             return DmaState::NotDone;
-        return engine.active ? DmaState::Short : DmaState::Complete;
+        if (!device_busy && !engine.active)
+            return DmaState::TableExhausted;
+        return DmaState::Running;
     }
-    if (device_busy)
-        return DmaState::Running;
-    if (!device_done)
-        return engine.active ? DmaState::Running : DmaState::TableExhausted;
-    if (interrupt == DeviceInterrupt::Enabled || engine.active)
-        return DmaState::Running;
-    return DmaState::Complete;
+    if (!engine.active)
+        return DmaState::Complete;
+    if (engine.interrupt || settled == Settled::Yes)
+        return DmaState::Short;
+    return DmaState::Running;
 }
 
 base::Result<void> check_dma_length(uint32_t bytes, uint32_t sectors, uint32_t sector_size)

@@ -21,8 +21,9 @@ struct EngineStatus {
     bool interrupt = false; // the device raised its interrupt (latched by the engine)
 };
 
-// Whether the device's interrupt is enabled (nIEN clear): only then does the engine latch it.
-enum class DeviceInterrupt : uint8_t { Enabled, Disabled };
+// Whether an earlier look during this transfer already saw the device done (neither busy nor
+// offering data).
+enum class Settled : uint8_t { No, Yes };
 
 enum class DmaState : uint8_t {
     Running, // wait on
@@ -34,15 +35,14 @@ enum class DmaState : uint8_t {
     NotDone, // the device interrupted while still busy or offering data
 };
 
-// Judges one look at the device's status and the engine's. After the interrupt, Active still set
-// means the device moved less than the table describes (SFF-8038i, "Bus Master IDE Status"). With
-// the device's interrupt disabled the engine latches nothing: a device that is done with the engine
-// idle is complete, and one that is done with the engine still active is given the wait's bound (a
-// real engine may still be emptying its FIFO). A table shorter than the command (which the driver
-// never builds: it sizes the table from the command's own sector count) shows as a device still
-// offering data with the engine idle; QEMU instead ends the command quietly, without an interrupt,
-// which a wait for the interrupt turns into a timeout.
-DmaState judge_dma(uint8_t device_status, EngineStatus, DeviceInterrupt);
+// Judges one look at the device's status and the engine's. A device that is done with the engine
+// idle is complete, whether or not the engine latched its interrupt (it latches none while the
+// device's interrupt is disabled). After the interrupt, Active still set means the device moved
+// less than the table describes (SFF-8038i, "Bus Master IDE Status"); without the interrupt a real
+// engine may still be emptying its FIFO at the first look that sees the device done, so only a
+// later look (`settled`) calls it short. A table shorter than the command (which the driver never
+// builds: check_dma_length) shows as a device still offering data with the engine idle.
+DmaState judge_dma(uint8_t device_status, EngineStatus, Settled);
 
 // Whether a DMA command of `sectors` sectors of `sector_size` bytes moves `bytes` bytes, a
 // positive even count: a table sized otherwise would end short or long of the command.

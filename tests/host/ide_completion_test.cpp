@@ -6,11 +6,11 @@
 #include "ata/ata_layout.h"
 #include "ata/ide_completion.h"
 
-using ata::ide::DeviceInterrupt;
 using ata::ide::DmaState;
 using ata::ide::EngineStatus;
 using ata::ide::PacketStep;
 using ata::ide::PioStep;
+using ata::ide::Settled;
 
 namespace {
 
@@ -31,66 +31,58 @@ EngineStatus engine(bool active, bool interrupt, bool error = false)
 
 } // namespace
 
-TEST(IdeDmaJudgment, InterruptWithEngineIdleIsComplete)
+TEST(IdeDmaJudgment, DeviceDoneWithEngineIdleIsComplete)
 {
-    EXPECT_EQ(ata::ide::judge_dma(ready, engine(false, true), DeviceInterrupt::Enabled), DmaState::Complete);
+    EXPECT_EQ(ata::ide::judge_dma(ready, engine(false, true), Settled::No), DmaState::Complete);
+    // With the device's interrupt disabled the engine latches none.
+    EXPECT_EQ(ata::ide::judge_dma(ready, engine(false, false), Settled::No), DmaState::Complete);
 }
 
 TEST(IdeDmaJudgment, InterruptWithEngineActiveIsShort)
 {
     // SFF-8038i: the device ended the transfer while the table still describes more bytes.
-    EXPECT_EQ(ata::ide::judge_dma(ready, engine(true, true), DeviceInterrupt::Enabled), DmaState::Short);
-    // Polling sees it too, should the engine latch the interrupt.
-    EXPECT_EQ(ata::ide::judge_dma(ready, engine(true, true), DeviceInterrupt::Disabled), DmaState::Short);
+    EXPECT_EQ(ata::ide::judge_dma(ready, engine(true, true), Settled::No), DmaState::Short);
+    EXPECT_EQ(ata::ide::judge_dma(ready, engine(true, true), Settled::Yes), DmaState::Short);
+}
+
+TEST(IdeDmaJudgment, EngineStillActiveAfterTheDeviceIsDoneIsShortOnALaterLook)
+{
+    // The first look that sees the device done may catch a real engine emptying its FIFO.
+    EXPECT_EQ(ata::ide::judge_dma(ready, engine(true, false), Settled::No), DmaState::Running);
+    EXPECT_EQ(ata::ide::judge_dma(ready, engine(true, false), Settled::Yes), DmaState::Short);
 }
 
 TEST(IdeDmaJudgment, NothingMovedAndAnErrorIsTheDevicesFailure)
 {
     // A device that refuses the command moves nothing: the engine is still active.
-    EXPECT_EQ(ata::ide::judge_dma(ready | err, engine(true, true), DeviceInterrupt::Enabled), DmaState::DeviceFailed);
-    EXPECT_EQ(
-        ata::ide::judge_dma(ready | fault, engine(true, false), DeviceInterrupt::Enabled), DmaState::DeviceFailed);
+    EXPECT_EQ(ata::ide::judge_dma(ready | err, engine(true, true), Settled::No), DmaState::DeviceFailed);
+    EXPECT_EQ(ata::ide::judge_dma(ready | fault, engine(true, false), Settled::No), DmaState::DeviceFailed);
 }
 
 TEST(IdeDmaJudgment, DeviceWithMoreDataThanTheTableIsTooLong)
 {
-    EXPECT_EQ(
-        ata::ide::judge_dma(ready | drq, engine(false, false), DeviceInterrupt::Enabled), DmaState::TableExhausted);
-    EXPECT_EQ(
-        ata::ide::judge_dma(ready | drq, engine(false, false), DeviceInterrupt::Disabled), DmaState::TableExhausted);
+    EXPECT_EQ(ata::ide::judge_dma(ready | drq, engine(false, false), Settled::No), DmaState::TableExhausted);
 }
 
 TEST(IdeDmaJudgment, TransferUnderWayIsRunning)
 {
-    EXPECT_EQ(ata::ide::judge_dma(busy, engine(true, false), DeviceInterrupt::Enabled), DmaState::Running);
-    EXPECT_EQ(ata::ide::judge_dma(ready | drq, engine(true, false), DeviceInterrupt::Enabled), DmaState::Running);
-    // A busy device's other bits mean nothing: ERR under BSY is not a failure yet.
-    EXPECT_EQ(ata::ide::judge_dma(busy | err, engine(true, false), DeviceInterrupt::Enabled), DmaState::Running);
+    EXPECT_EQ(ata::ide::judge_dma(busy, engine(true, false), Settled::No), DmaState::Running);
+    EXPECT_EQ(ata::ide::judge_dma(ready | drq, engine(true, false), Settled::No), DmaState::Running);
+    // A busy device's other bits mean nothing: ERR under BSY is not a failure yet, nor an idle engine.
+    EXPECT_EQ(ata::ide::judge_dma(busy | err, engine(true, false), Settled::No), DmaState::Running);
+    EXPECT_EQ(ata::ide::judge_dma(busy, engine(false, false), Settled::No), DmaState::Running);
 }
 
-TEST(IdeDmaJudgment, WithInterruptsEnabledOnlyTheInterruptCompletes)
+TEST(IdeDmaJudgment, InterruptFromADeviceNotDoneIsNotDone)
 {
-    // The device is done and the engine idle, but the interrupt has not been latched yet.
-    EXPECT_EQ(ata::ide::judge_dma(ready, engine(false, false), DeviceInterrupt::Enabled), DmaState::Running);
-}
-
-TEST(IdeDmaJudgment, PollingCompletesWhenDeviceAndEngineAreDone)
-{
-    EXPECT_EQ(ata::ide::judge_dma(ready, engine(false, false), DeviceInterrupt::Disabled), DmaState::Complete);
-    // The engine may still be emptying its FIFO: wait on, within the wait's bound.
-    EXPECT_EQ(ata::ide::judge_dma(ready, engine(true, false), DeviceInterrupt::Disabled), DmaState::Running);
-}
-
-TEST(IdeDmaJudgment, InterruptFromABusyDeviceIsNotDone)
-{
-    EXPECT_EQ(ata::ide::judge_dma(busy, engine(false, true), DeviceInterrupt::Enabled), DmaState::NotDone);
-    EXPECT_EQ(ata::ide::judge_dma(ready | drq, engine(false, true), DeviceInterrupt::Enabled), DmaState::NotDone);
+    EXPECT_EQ(ata::ide::judge_dma(busy, engine(false, true), Settled::No), DmaState::NotDone);
+    EXPECT_EQ(ata::ide::judge_dma(ready | drq, engine(false, true), Settled::No), DmaState::NotDone);
 }
 
 TEST(IdeDmaJudgment, EngineErrorWins)
 {
-    EXPECT_EQ(ata::ide::judge_dma(ready, engine(false, true, true), DeviceInterrupt::Enabled), DmaState::EngineFailed);
-    EXPECT_EQ(ata::ide::judge_dma(busy, engine(true, false, true), DeviceInterrupt::Enabled), DmaState::EngineFailed);
+    EXPECT_EQ(ata::ide::judge_dma(ready, engine(false, true, true), Settled::No), DmaState::EngineFailed);
+    EXPECT_EQ(ata::ide::judge_dma(busy, engine(true, false, true), Settled::No), DmaState::EngineFailed);
 }
 
 TEST(IdeDmaLength, MustMatchTheCommand)

@@ -1,6 +1,7 @@
 // Reads, writes and flushes of an IDE disk.
 #include "ide/ata_disk.h"
 
+#include "ata/ide_completion.h"
 #include "runtime/console.h"
 #include "runtime/mach.h"
 
@@ -66,6 +67,7 @@ base::Result<void> AtaDisk::move_once(Direction direction, uint64_t lba, uint32_
     if (m_transfer == Transfer::Dma) {
         auto registers = TRY(ata::ide::transfer(direction, Protocol::Dma, lba, count, m_lba48));
         uint32_t bytes = count * sector_size;
+        TRY(ata::ide::check_dma_length(bytes, count, sector_size));
         if (direction == Direction::Write)
             __builtin_memcpy(m_channel.dma_buffer(), buffer, bytes);
         TRY(m_channel.dma(m_position, registers, direction, bytes));
