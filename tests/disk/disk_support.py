@@ -13,14 +13,14 @@ import stamp
 
 
 def client_cfg(*client_args: str, rumpdisk_args: tuple[str, ...] = ()) -> str:
-    """The seed's chain with disk-client as the link after rumpdisk (in ext2fs's place);
-    `rumpdisk_args` go on rumpdisk's line."""
+    """The seed's chain with disk-client as the link after rumpdisk (in ext2fs's place), rumpdisk
+    given `rumpdisk_args` besides its own."""
     out = []
     for line in paths.default_grub_cfg().read_text().splitlines():
         stripped = line.strip()
         if stripped.startswith("module /boot/rumpdisk rumpdisk ") and rumpdisk_args:
-            out.append(line.replace("rumpdisk rumpdisk ", "rumpdisk rumpdisk " + " ".join(rumpdisk_args) + " ", 1))
-        elif stripped.startswith("module /boot/ext2fs "):
+            line = line.replace("rumpdisk rumpdisk ", "rumpdisk rumpdisk " + " ".join(rumpdisk_args) + " ", 1)
+        if stripped.startswith("module /boot/ext2fs "):
             out.append("  module /boot/disk-client disk-client " + " ".join(client_args)
                        + " '$(fs-task=task-create)'")
         elif stripped.startswith("module /boot/exec "):
@@ -44,8 +44,7 @@ class DiskTest(unittest.TestCase):
                    rumpdisk_args: tuple[str, ...] = ()):
         """Boots the chain with disk-client and returns (status, console text)."""
         with Machine(machine=machine, grub_cfg=client_cfg(*client_args, rumpdisk_args=rumpdisk_args), disks=disks,
-                     timeout=timeout,
-                     blkdebug=blkdebug) as m:
+                     timeout=timeout, blkdebug=blkdebug) as m:
             status = m.wait()
             return status, m.output
 

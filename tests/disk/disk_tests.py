@@ -12,15 +12,20 @@ SECTORS = 65536  # a 32 MiB disk
 class ReadEverySector(DiskTest):
     """Every sector of a stamped raw image comes back through rumpdisk with its own stamp."""
 
-    def check(self, machine: str):
+    def check(self, machine: str, rumpdisk_args: tuple[str, ...] = ()):
         big = self.stamped_image("wd0.img", SECTORS)
         small = self.stamped_image("wd1.img", SECTORS // 2)
-        status, out = self.run_client(machine, [big, small], "--test=read-all", "--device=wd0", "--chunk=1048576")
+        status, out = self.run_client(machine, [big, small], "--test=read-all", "--device=wd0", "--chunk=1048576",
+                                      rumpdisk_args=rumpdisk_args)
         self.assert_client_passed(status, out)
         self.assertIn(f"disk-client: verified {SECTORS} of {SECTORS} sectors of wd0", out)
         # Disks are named in controller and port order, with their sizes.
         self.assertRegex(out, rf"rumpdisk: wd0: .*, {SECTORS} sectors of 512 bytes \(32 MiB\)")
         self.assertRegex(out, rf"rumpdisk: wd1: .*, {SECTORS // 2} sectors of 512 bytes \(16 MiB\)")
+        if machine == "pc":
+            # The path under test: bus-master DMA unless rumpdisk was told PIO.
+            mode = "PIO" if "--ide-pio" in rumpdisk_args else "DMA"
+            self.assertRegex(out, rf"rumpdisk: wd0: .*ide .* primary master, {mode}\b")
         # The boot CD is never taken for a disk.
         self.assertNotRegex(out, r"rumpdisk: wd2:")
 
@@ -29,6 +34,10 @@ class ReadEverySector(DiskTest):
 
     def test_pc(self):
         self.check("pc")
+
+    def test_pc_pio(self):
+        """IDE by PIO only: READ MULTIPLE, a data block at a time, each block's status judged."""
+        self.check("pc", ("--ide-pio",))
 
 
 class ReadRepliesByDma(DiskTest):
@@ -65,10 +74,11 @@ class WriteScattered(DiskTest):
 
     RANGES = [(0, 1), (1, 7), (100, 8), (1000, 255), (4095, 2051), (20000, 1), (SECTORS - 3, 3)]
 
-    def check(self, machine: str):
+    def check(self, machine: str, rumpdisk_args: tuple[str, ...] = ()):
         image = self.stamped_image("wd0.img", SECTORS)
         ranges = ",".join(f"{first}:{count}" for first, count in self.RANGES)
-        status, out = self.run_client(machine, [image], "--test=write", "--device=wd0", f"--ranges={ranges}")
+        status, out = self.run_client(machine, [image], "--test=write", "--device=wd0", f"--ranges={ranges}",
+                                      rumpdisk_args=rumpdisk_args)
         self.assert_client_passed(status, out)
         written = {lba: 1 for first, count in self.RANGES for lba in range(first, first + count)}
         self.assertEqual(stamp.check_image(image, written), [])
@@ -78,6 +88,9 @@ class WriteScattered(DiskTest):
 
     def test_pc(self):
         self.check("pc")
+
+    def test_pc_pio(self):
+        self.check("pc", ("--ide-pio",))
 
 
 class Partitions(DiskTest):

@@ -1,6 +1,7 @@
 // Reads, writes and flushes of an IDE disk.
 #include "ide/ata_disk.h"
 
+#include "ata/ide_completion.h"
 #include "runtime/console.h"
 #include "runtime/mach.h"
 
@@ -66,6 +67,7 @@ base::Result<void> AtaDisk::move_once(Direction direction, uint64_t lba, uint32_
     if (m_transfer == Transfer::Dma) {
         auto registers = TRY(ata::ide::transfer(direction, Protocol::Dma, lba, count, m_lba48));
         uint32_t bytes = count * sector_size;
+        TRY(ata::ide::check_dma_length(bytes, count, sector_size));
         if (direction == Direction::Write)
             __builtin_memcpy(m_channel.dma_buffer(), buffer, bytes);
         TRY(m_channel.dma(m_position, registers, direction, bytes));
@@ -93,8 +95,9 @@ base::Result<void> AtaDisk::move(Direction direction, uint64_t lba, uint32_t cou
     auto done = move_once(direction, lba, count, buffer);
     if (!done.is_error() || m_transfer == Transfer::Pio)
         return done;
+    // The device's own failures, and a transfer it ended short, are the request's: DMA stays.
     Failure why = m_channel.last_failure();
-    if (why == Failure::Device || why == Failure::None)
+    if (why == Failure::Device || why == Failure::Short || why == Failure::None)
         return done;
     // DMA itself failed (no completion, an engine error): PIO from now on, and this request again.
     runtime::report(

@@ -3,6 +3,7 @@
 
 #include "ata/ata_layout.h"
 #include "ata/atapi.h"
+#include "ata/ide_completion.h"
 #include "ata/identify.h"
 #include "runtime/console.h"
 #include "runtime/mach.h"
@@ -43,10 +44,10 @@ base::Result<DiskIdentity> AtapiDisk::identify(Channel& channel, Position positi
     for (unsigned attempt = 1;; ++attempt) {
         ata::atapi::Packet packet = ata::atapi::read_capacity_10();
         auto read = channel.packet_in(position, packet.bytes, data, sizeof data, packet_timeout_ms);
-        if (!read.is_error() && read.value() == sizeof data)
+        if (!read.is_error()) {
+            TRY(ata::ide::check_packet_length(sizeof data, read.value()));
             break;
-        if (!read.is_error())
-            return base::Error(D_IO_ERROR, "READ CAPACITY returned too little");
+        }
         if (channel.last_failure() != Failure::Device)
             return read.error();
         if (attempt == attempts) {
@@ -89,8 +90,8 @@ base::Result<void> AtapiDisk::read(uint64_t lba, uint32_t count, void* buffer)
     base::Result<void> done;
     if (read.is_error())
         done = read.error();
-    else if (read.value() != bytes)
-        done = base::Error(D_IO_ERROR, "the drive sent fewer bytes than asked for");
+    else
+        done = ata::ide::check_packet_length(bytes, read.value());
     if (done.is_error() && m_failures_reported++ < failures_shown)
         runtime::report("ide {} {}: read of {} block{} at {} failed (sense key {:#x}): {}", m_channel.name(),
             position_name(m_position), count, count == 1 ? "" : "s", lba, sense_key(m_channel), done.error());

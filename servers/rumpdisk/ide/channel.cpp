@@ -67,8 +67,7 @@ void Channel::use_interrupt(runtime::InterruptLine& line)
 {
     m_interrupt = &line;
     m_interrupt->drain();
-    m_control.set<DeviceControl::InterruptsDisabled>(0);
-    m_control_block.write(m_control);
+    set_device_interrupt(true);
 }
 
 void Channel::verify_interrupt()
@@ -80,7 +79,14 @@ void Channel::verify_interrupt()
 void Channel::fall_back_to_polling()
 {
     m_interrupt = nullptr;
-    m_control.set<DeviceControl::InterruptsDisabled>(1);
+    set_device_interrupt(false);
+}
+
+void Channel::set_device_interrupt(bool enabled)
+{
+    if (m_control.has<DeviceControl::InterruptsDisabled>() == !enabled)
+        return;
+    m_control.set<DeviceControl::InterruptsDisabled>(!enabled);
     m_control_block.write(m_control);
 }
 
@@ -91,9 +97,27 @@ void Channel::begin_command()
         return;
     // The line may have been given up by the other channel's waits, on a line both share.
     if (m_interrupt->active())
-        m_interrupt->drain();
+        await_interrupt();
     else
         fall_back_to_polling();
+}
+
+void Channel::begin_quiet_command()
+{
+    m_last_failure = Failure::None;
+    if (m_interrupt && !m_interrupt->active())
+        fall_back_to_polling();
+    set_device_interrupt(false);
+}
+
+void Channel::await_interrupt()
+{
+    if (!interrupts_on())
+        return;
+    // Notifications of interrupts whose completion a status register showed first are taken now,
+    // so that the line is unmasked before the device can raise the interrupt awaited.
+    m_interrupt->drain();
+    set_device_interrupt(true);
 }
 
 base::Result<void> Channel::select(Position p, uint8_t device_bits)

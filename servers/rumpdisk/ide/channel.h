@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "ata/ide_completion.h"
 #include "ata/ide_ports.h"
 #include "ata/ide_task_file.h"
 #include "base/result.h"
@@ -31,6 +32,7 @@ enum class Failure : uint8_t {
     Timeout, // the device did not answer in time; the channel was reset
     Protocol, // the device's status made no sense; the channel was reset
     Engine, // the bus-master engine reported an error
+    Short, // the device ended the command having moved fewer bytes than asked
 };
 
 // What a position holds after the channel's reset.
@@ -81,8 +83,9 @@ public:
     uint8_t* dma_buffer() const { return static_cast<uint8_t*>(m_bounce.data()); }
     base::Result<void> dma(Position, const ata::ide::Registers&, ata::ide::Direction, uint32_t bytes);
 
-    // An ATAPI PACKET command with a PIO data-in phase (or none): at most `capacity` bytes go
-    // to `buffer`, more is read and dropped. Returns how many bytes the device sent.
+    // An ATAPI PACKET command with a PIO data-in phase (or none) of at most `capacity` bytes to
+    // `buffer`; a device that offers more fails the command. Returns how many bytes the device
+    // sent (the caller judges a short answer).
     base::Result<uint32_t> packet_in(
         Position, const uint8_t* packet, void* buffer, uint32_t capacity, unsigned timeout_ms);
 
@@ -110,12 +113,12 @@ private:
         bool on_line() const { return m_on_line; }
 
     private:
-        uint64_t elapsed() const;
+        uint64_t elapsed();
 
         Channel& m_channel;
         bool m_on_line;
         uint64_t m_timeout_ns;
-        uint64_t m_start_ns = 0;
+        uint64_t m_start_ns = 0; // the clock's first reading in this wait, 0 before it
         bool m_sleeping = false;
         bool m_expired = false;
         unsigned m_notifications = 0;
@@ -134,15 +137,33 @@ private:
             [&ready](base::RegisterValue<layout::AlternateStatus> s) { return ready(s.word()); }, bound);
         return end_wait(bound, !done.is_error(), what);
     }
+    // The same on the bus-master engine's status: `ready(engine_status)` reads the device's own.
+    template<typename Ready>
+    base::Result<uint8_t> wait_on_engine(Ready ready, Wake wake, unsigned timeout_ms, const char* what)
+    {
+        WaitBound bound(*this, wake, timeout_ms);
+        auto done = m_bus_master.wait_until<layout::BusMasterStatus>(ready, bound);
+        return end_wait(bound, !done.is_error(), what);
+    }
     base::Result<uint8_t> end_wait(const WaitBound&, bool ready, const char* what);
     bool interrupts_on() const { return m_interrupt && m_interrupt->active(); }
+    // Reads the status register (which clears the device's interrupt) and, after ERR, the error
+    // register, as last_status() and last_error() tell them.
+    uint8_t take_status();
 
     base::Result<void> select(Position, uint8_t device_bits);
     void write_registers(const ata::ide::Registers&);
+    // A command whose end the channel's interrupt tells (when the line is in use).
     void begin_command();
+    // A command whose end is looked for first with the device's interrupt disabled (DMA), and
+    // await_interrupt() when that look does not find it: it turns the device's interrupt on.
+    void begin_quiet_command();
+    void await_interrupt();
+    void set_device_interrupt(bool enabled);
     void fall_back_to_polling();
     base::Result<void> reset();
     base::Error device_error(uint8_t status);
+    base::Result<bool> pio_step(const ata::ide::PioProgress&, uint8_t status);
     base::Error not_answering(const char* what);
     base::Error protocol_error(const char* what);
     void stop_dma();
@@ -171,6 +192,13 @@ private:
     runtime::InterruptLine* m_interrupt = nullptr; // null: polling
     runtime::DmaBuffer m_prd_table;
     runtime::DmaBuffer m_bounce;
+    // The engine's registers as last written, so that a command writes only what changes: the
+    // command register with the engine stopped (its direction), whether the PRD table's address
+    // is loaded, and the status value that clears the interrupt and error bits (keeping the
+    // drive-capable bits the firmware set).
+    base::RegisterValue<layout::BusMasterCommand> m_engine_command;
+    bool m_prd_loaded = false;
+    base::RegisterValue<layout::BusMasterStatus> m_engine_clear;
     unsigned m_resets = 0;
     Failure m_last_failure = Failure::None;
     uint8_t m_last_status = 0;

@@ -2,6 +2,7 @@
 #include "ide/channel.h"
 
 #include "ata/ata_layout.h"
+#include "ata/ide_completion.h"
 #include "ide/channel_internal.h"
 #include "runtime/hardware.h"
 
@@ -9,6 +10,7 @@ namespace rumpdisk::ide {
 
 using namespace layout;
 using namespace channel_internal;
+using ata::ide::PacketStep;
 
 base::Result<uint32_t> Channel::packet_in(
     Position p, const uint8_t* packet, void* buffer, uint32_t capacity, unsigned timeout_ms)
@@ -34,9 +36,9 @@ base::Result<uint32_t> Channel::packet_in(
     auto* to = static_cast<uint8_t*>(buffer);
     uint32_t received = 0;
     runtime::Deadline deadline(timeout_ms);
-    // Every data block carries at least two bytes: a device that offers more blocks than the
-    // buffer and a margin can hold is not ending its command.
-    uint32_t most_blocks = capacity / 2 + 16;
+    // Every data block carries at least one byte and no block may carry the transfer past
+    // `capacity`: a device that offers more blocks than that is not ending its command.
+    uint32_t most_blocks = capacity + 1;
     for (uint32_t block = 0;; ++block) {
         if (block > most_blocks || deadline.passed())
             return not_answering("a packet command that does not end");
@@ -49,17 +51,26 @@ base::Result<uint32_t> Channel::packet_in(
         auto reason = task_file.read<SectorCount>();
         if (!reason.has<SectorCount::Input>() || reason.has<SectorCount::CommandOrData>())
             return protocol_error("a packet command's data flows the wrong way");
+        // The device tells each block's length in the cylinder registers.
         uint32_t bytes = uint32_t(task_file.read<LbaMid>().word()) | uint32_t(task_file.read<LbaHigh>().word()) << 8;
-        if (bytes == 0)
+        switch (ata::ide::judge_packet_block(capacity, received, limit, bytes)) {
+        case PacketStep::Take:
+            break;
+        case PacketStep::Empty:
             return protocol_error("a packet command's data block is empty");
-        uint32_t words = (bytes + 1) / 2;
-        uint32_t room = (capacity - received) / 2;
-        uint32_t kept = words < room ? words : room;
-        if (kept)
-            read_words(data_port(), to + received, kept);
-        for (uint32_t i = kept; i < words; ++i)
-            (void)task_file.read<Data>();
-        received += kept * 2;
+        case PacketStep::OverLimit:
+            return protocol_error("a packet command's data block is larger than its byte count limit");
+        case PacketStep::TooLong:
+            return protocol_error("the device sends more bytes than the packet command asked for");
+        }
+        read_words(data_port(), to + received, bytes / 2);
+        if (bytes & 1) {
+            // An odd length ends the transfer: the last word's low byte is the data's last.
+            uint16_t last = task_file.read<Data>().word();
+            to[received + bytes - 1] = static_cast<uint8_t>(last);
+        }
+        received += bytes;
+        delay_400ns();
     }
 }
 

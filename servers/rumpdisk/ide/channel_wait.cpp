@@ -26,19 +26,25 @@ Channel::WaitBound::WaitBound(Channel& channel, Wake wake, unsigned timeout_ms)
         m_channel.m_interrupt->begin_wait();
 }
 
-uint64_t Channel::WaitBound::elapsed() const
+// The clock is an RPC: it is read only when a wait has lasted (every 64 looks while spinning, after
+// a silent slice of an interrupt wait, after more notifications than a wait normally takes), and
+// its first reading starts the count. What passed before that reading (64 looks, one slice, four
+// notifications) is not counted: a wait may outlast its bound by that much, never end before it.
+uint64_t Channel::WaitBound::elapsed()
 {
     uint64_t now = runtime::uptime_ns();
-    return now ? now - m_start_ns : m_counted_ns + uint64_t(m_round) * 1000;
+    if (!now)
+        return m_counted_ns + uint64_t(m_round) * 1000;
+    if (!m_start_ns)
+        m_start_ns = now;
+    return now - m_start_ns;
 }
 
 // A slice of a wait for the channel's interrupt, else spinning and, after polling_spin_ns, a
-// millisecond's sleep. The clock is an RPC: it is first read when the device is not ready at once
-// (most waits end at the first look), and while spinning only every 64 rounds.
+// millisecond's sleep.
 void Channel::WaitBound::pause()
 {
-    if (m_round++ == 0)
-        m_start_ns = runtime::uptime_ns();
+    ++m_round;
     // The line may be given up during the wait (a notification that cannot be received): the
     // rest of it polls.
     if (m_on_line && m_channel.interrupts_on()) {
@@ -64,13 +70,19 @@ void Channel::WaitBound::pause()
     }
 }
 
+uint8_t Channel::take_status()
+{
+    m_last_status = read_status();
+    m_last_error = m_last_status & ata::status::error ? m_command_block.read<layout::Error>().word() : 0;
+    return m_last_status;
+}
+
 base::Result<uint8_t> Channel::end_wait(const WaitBound& bound, bool ready, const char* what)
 {
     if (!ready)
         return not_answering(what);
     // Reading the status register (not the alternate one) clears the device's interrupt.
-    m_last_status = read_status();
-    m_last_error = m_last_status & ata::status::error ? m_command_block.read<layout::Error>().word() : 0;
+    take_status();
     // With the interrupt cleared, the line takes the notifications still queued and judges
     // whether this one arrived.
     if (bound.on_line() && m_interrupt && !m_interrupt->end_wait())

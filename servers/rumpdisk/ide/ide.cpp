@@ -89,8 +89,10 @@ void add_ata_disk(const pci::Function& f, Channel& channel, Position position, D
     identity.model = id.model;
     identity.sectors = id.sectors;
     identity.sector_size = id.sector_size;
-    identity.location = base::formatted<48>("ide {} {} {}", f.address, channel.name(), position_name(position));
     Transfer transfer = choose_transfer(channel, words);
+    // The location tells how the disk is driven, so that a test can see which path it checks.
+    identity.location = base::formatted<48>("ide {} {} {}, {}", f.address, channel.name(), position_name(position),
+        transfer == Transfer::Dma ? "DMA" : "PIO");
     uint8_t multiple = ata::ide::multiple_block_sectors(words[layout::identify_words::multiple], max_multiple_sectors);
     serve(channel, position, base::create<AtaDisk>(channel, position, identity, id.lba48, transfer, multiple), disks);
 }
