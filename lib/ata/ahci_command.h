@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ata/ata_layout.h"
+#include "ata/dma_runs.h"
 #include "base/result.h"
 #include "base/status.h"
 
@@ -166,6 +167,8 @@ struct Segment {
     size_t bytes;
 };
 
+using ata::slice_runs; // the segments of part of a reply's memory (dma_runs.h)
+
 // Fills `out` with PRD entries that cover the segments in order, splitting any segment longer than
 // max_prd_bytes, and returns how many it used. KERN_INVALID_ARGUMENT when a segment is empty,
 // odd-sized or at an odd address, or when more than `capacity` entries would be needed.
@@ -207,33 +210,6 @@ inline base::Result<void> check_transferred(size_t expected, size_t moved)
     if (moved > expected)
         return base::Error(device_io_error, "the controller reports more bytes moved than the command asked for");
     return {};
-}
-
-// The segments of the bytes [skip, skip + bytes) of some memory whose physical runs, in order
-// from its first byte, are `runs` (anything with `physical` and `bytes`): what a transfer into
-// part of that memory gives build_prdt. Returns how many segments it wrote to `out`;
-// KERN_INVALID_ARGUMENT when the runs end before the range does or `capacity` is too small.
-template<typename Run>
-base::Result<size_t> slice_runs(const Run* runs, size_t count, size_t skip, size_t bytes, Segment* out, size_t capacity)
-{
-    using base::status::invalid_argument;
-    size_t used = 0;
-    for (size_t i = 0; i < count && bytes > 0; ++i) {
-        if (skip >= runs[i].bytes) {
-            skip -= runs[i].bytes;
-            continue;
-        }
-        if (used == capacity)
-            return base::Error(invalid_argument, "the transfer spans more physical runs than the table holds");
-        size_t available = runs[i].bytes - skip;
-        size_t piece = bytes < available ? bytes : available;
-        out[used++] = Segment { runs[i].physical + skip, piece };
-        skip = 0;
-        bytes -= piece;
-    }
-    if (bytes > 0)
-        return base::Error(invalid_argument, "the transfer runs past the end of its memory");
-    return used;
 }
 
 enum class DataDirection { None, FromDevice, ToDevice };

@@ -41,14 +41,15 @@ class ReadEverySector(DiskTest):
 
 
 class ReadRepliesByDma(DiskTest):
-    """On AHCI a read's reply memory is filled by DMA, not copied: from contiguous pages, or from
-    scattered pages in several physical runs (a PRD each). Every sector comes back with its own
-    stamp, a request that ends mid-page has zeros after its data (the client checks), and the last
-    request ends at the disk's last sector."""
+    """A read's reply memory is filled by DMA, not copied, on AHCI and on IDE: from contiguous
+    pages, or from scattered pages in several physical runs (a PRD each). Every sector comes back
+    with its own stamp, a request that ends mid-page has zeros after its data (the client checks),
+    and the last request ends at the disk's last sector. On IDE a 1 MiB request is eight commands
+    of 128 KiB, each taking its own slice of the reply's runs."""
 
-    def read_all(self, sectors: int, chunk: int, *rumpdisk_args: str) -> str:
+    def read_all(self, sectors: int, chunk: int, *rumpdisk_args: str, machine: str = "q35") -> str:
         image = self.stamped_image("wd0.img", sectors)
-        status, out = self.run_client("q35", [image], "--test=read-all", "--device=wd0", f"--chunk={chunk}",
+        status, out = self.run_client(machine, [image], "--test=read-all", "--device=wd0", f"--chunk={chunk}",
                                       rumpdisk_args=rumpdisk_args)
         self.assert_client_passed(status, out)
         self.assertIn(f"disk-client: verified {sectors} of {sectors} sectors of wd0 in requests of {chunk} bytes", out)
@@ -67,6 +68,15 @@ class ReadRepliesByDma(DiskTest):
 
     def test_contiguous_odd_requests(self):
         self.read_all(8192, 3584)
+
+    def test_pc_scattered_megabytes(self):
+        out = self.read_all(SECTORS, 1048576, "--scattered-replies", machine="pc")
+        self.assertIn("rumpdisk: scattered reply memory:", out)
+        self.assertNotIn("DMA failed", out)
+
+    def test_pc_contiguous_odd_requests(self):
+        out = self.read_all(8192, 3584, machine="pc")
+        self.assertNotIn("DMA failed", out)
 
 
 class WriteScattered(DiskTest):

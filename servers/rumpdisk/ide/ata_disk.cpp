@@ -1,6 +1,7 @@
 // Reads, writes and flushes of an IDE disk.
 #include "ide/ata_disk.h"
 
+#include "ata/dma_runs.h"
 #include "ata/ide_completion.h"
 #include "runtime/console.h"
 #include "runtime/mach.h"
@@ -61,13 +62,16 @@ uint32_t AtaDisk::max_transfer_sectors() const
     return m_max_sectors;
 }
 
-base::Result<void> AtaDisk::move_once(Direction direction, uint64_t lba, uint32_t count, void* buffer)
+base::Result<void> AtaDisk::move_once(
+    Direction direction, uint64_t lba, uint32_t count, void* buffer, const Wired* wired)
 {
     uint32_t sector_size = m_identity.sector_size;
     if (m_transfer == Transfer::Dma) {
         auto registers = TRY(ata::ide::transfer(direction, Protocol::Dma, lba, count, m_lba48));
         uint32_t bytes = count * sector_size;
         TRY(ata::ide::check_dma_length(bytes, count, sector_size));
+        if (wired)
+            return m_channel.dma(m_position, registers, direction, bytes, wired->runs, wired->count);
         if (direction == Direction::Write)
             __builtin_memcpy(m_channel.dma_buffer(), buffer, bytes);
         TRY(m_channel.dma(m_position, registers, direction, bytes));
@@ -84,7 +88,7 @@ base::Result<void> AtaDisk::move_once(Direction direction, uint64_t lba, uint32_
     return m_channel.pio_out(m_position, registers, buffer, count, sector_size, per_block);
 }
 
-base::Result<void> AtaDisk::move(Direction direction, uint64_t lba, uint32_t count, void* buffer)
+base::Result<void> AtaDisk::move(Direction direction, uint64_t lba, uint32_t count, void* buffer, const Wired* wired)
 {
     if (count == 0)
         return {};
@@ -92,7 +96,7 @@ base::Result<void> AtaDisk::move(Direction direction, uint64_t lba, uint32_t cou
         return base::Error(D_INVALID_SIZE, "more sectors than one transfer moves");
     if (lba >= m_identity.sectors || count > m_identity.sectors - lba)
         return base::Error(D_INVALID_RECNUM, "sectors past the end of the disk");
-    auto done = move_once(direction, lba, count, buffer);
+    auto done = move_once(direction, lba, count, buffer, wired);
     if (!done.is_error() || m_transfer == Transfer::Pio)
         return done;
     // The device's own failures, and a transfer it ended short, are the request's: DMA stays.
@@ -134,6 +138,27 @@ void AtaDisk::report_failure(const char* what, uint64_t lba, uint32_t count, con
 base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)
 {
     auto done = move(Direction::Read, lba, count, buffer);
+    if (done.is_error())
+        report_failure("read", lba, count, done.error());
+    return done;
+}
+
+uint64_t AtaDisk::dma_reply_limit() const
+{
+    // The PRD table's addresses are 32 bits wide.
+    return m_transfer == Transfer::Dma ? uint64_t(1) << 32 : 0;
+}
+
+base::Result<void> AtaDisk::read_into(uint64_t lba, uint32_t count, const DmaView& view)
+{
+    uint64_t bytes = uint64_t(count) * m_identity.sector_size;
+    auto sliced = ata::slice_runs(view.runs, view.run_count, view.skip, bytes, m_runs, max_runs);
+    // Without DMA (from the first DMA failure on), or memory in more pieces than the table
+    // takes, the read goes through the bounce buffer or PIO into the same memory.
+    if (m_transfer != Transfer::Dma || sliced.is_error())
+        return read(lba, count, view.data);
+    Wired wired { m_runs, sliced.value() };
+    auto done = move(Direction::Read, lba, count, view.data, &wired);
     if (done.is_error())
         report_failure("read", lba, count, done.error());
     return done;

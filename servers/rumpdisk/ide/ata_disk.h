@@ -21,13 +21,22 @@ public:
     uint32_t max_transfer_sectors() const override;
     base::Result<void> read(uint64_t lba, uint32_t count, void* buffer) override;
     base::Result<void> write(uint64_t lba, uint32_t count, const void* buffer) override;
+    uint64_t dma_reply_limit() const override;
+    base::Result<void> read_into(uint64_t lba, uint32_t count, const DmaView&) override;
     base::Result<void> flush() override;
 
     Transfer transfer() const { return m_transfer; }
 
 private:
-    base::Result<void> move(ata::ide::Direction, uint64_t lba, uint32_t count, void* buffer);
-    base::Result<void> move_once(ata::ide::Direction, uint64_t lba, uint32_t count, void* buffer);
+    // A reply's wired memory, for a DMA read straight into it (the rest go through the bounce buffer).
+    struct Wired {
+        const ata::ide::PhysicalRun* runs;
+        size_t count;
+    };
+    base::Result<void> move(
+        ata::ide::Direction, uint64_t lba, uint32_t count, void* buffer, const Wired* wired = nullptr);
+    base::Result<void> move_once(
+        ata::ide::Direction, uint64_t lba, uint32_t count, void* buffer, const Wired* wired = nullptr);
     void prepare_multiple();
     void report_failure(const char* what, uint64_t lba, uint32_t count, const base::Error&);
 
@@ -41,6 +50,9 @@ private:
     bool m_multiple_set = false;
     unsigned m_multiple_resets = 0; // the channel's reset count when SET MULTIPLE MODE was sent
     unsigned m_failures_reported = 0;
+    // One command's pieces of a reply's memory: a 128 KiB transfer over scattered pages needs 32.
+    static constexpr size_t max_runs = 64;
+    ata::ide::PhysicalRun m_runs[max_runs];
 };
 
 } // namespace rumpdisk::ide

@@ -13,6 +13,7 @@
 
 #include "ata/ide_completion.h"
 #include "ata/ide_ports.h"
+#include "ata/ide_prd.h"
 #include "ata/ide_task_file.h"
 #include "base/result.h"
 #include "ide/ide_layout.h"
@@ -81,7 +82,10 @@ public:
     bool dma_enabled() const { return m_bounce.size() != 0; }
     uint32_t dma_bytes() const { return static_cast<uint32_t>(m_bounce.size()); }
     uint8_t* dma_buffer() const { return static_cast<uint8_t*>(m_bounce.data()); }
-    base::Result<void> dma(Position, const ata::ide::Registers&, ata::ide::Direction, uint32_t bytes);
+    // A bus-master DMA transfer of `bytes` through the bounce buffer, or, given `runs`, straight
+    // to or from that memory (the physical runs of wired memory, in order).
+    base::Result<void> dma(Position, const ata::ide::Registers&, ata::ide::Direction, uint32_t bytes,
+        const ata::ide::PhysicalRun* runs = nullptr, size_t run_count = 0);
 
     // An ATAPI PACKET command with a PIO data-in phase (or none) of at most `capacity` bytes to
     // `buffer`; a device that offers more fails the command. Returns how many bytes the device

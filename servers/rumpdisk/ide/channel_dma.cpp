@@ -71,12 +71,23 @@ bool device_done(uint8_t status)
 
 } // namespace
 
-base::Result<void> Channel::dma(Position p, const Registers& r, Direction direction, uint32_t bytes)
+base::Result<void> Channel::dma(Position p, const Registers& r, Direction direction, uint32_t bytes,
+    const ata::ide::PhysicalRun* runs, size_t run_count)
 {
-    if (!dma_enabled() || bytes > m_bounce.size())
-        return base::Error(D_INVALID_SIZE, "a DMA transfer larger than the bounce buffer");
+    if (!dma_enabled())
+        return base::Error(D_INVALID_OPERATION, "DMA is not enabled on this channel");
     auto* table = static_cast<ata::ide::PrdEntry*>(m_prd_table.data());
-    TRY(ata::ide::build_prd_table(m_bounce.physical(), bytes, table, m_prd_table.size() / sizeof *table));
+    size_t capacity = m_prd_table.size() / sizeof *table;
+    if (runs) {
+        auto filled = TRY(ata::ide::build_prd_table(runs, run_count, table, capacity));
+        // A table longer or shorter than the command would end the transfer wrong (judge_dma).
+        if (filled.bytes != bytes)
+            return base::Error(D_INVALID_SIZE, "the reply's memory and the DMA transfer differ in length");
+    } else {
+        if (bytes > m_bounce.size())
+            return base::Error(D_INVALID_SIZE, "a DMA transfer larger than the bounce buffer");
+        TRY(ata::ide::build_prd_table(m_bounce.physical(), bytes, table, capacity));
+    }
     memory_barrier();
 
     auto& engine = m_bus_master;
