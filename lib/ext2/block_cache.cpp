@@ -58,8 +58,13 @@ base::Result<void> BlockCache::init(BlockDevice& device, uint32_t block_size, si
     auto hash = base::OwnArray<uint32_t>::create(m_buckets);
     auto order = base::OwnArray<uint32_t>::create(m_count);
     auto data = base::OwnArray<uint8_t>::create(m_count * block_size);
-    if (slots.is_error() || hash.is_error() || order.is_error() || data.is_error())
+    // A sixteenth of the cache, at most max_staging_bytes, at least a block.
+    size_t staging = m_count * block_size / 16 < max_staging_bytes ? m_count * block_size / 16 : max_staging_bytes;
+    m_staging_blocks = staging / block_size ? staging / block_size : 1;
+    auto staging_buffer = base::OwnArray<uint8_t>::create(m_staging_blocks * block_size);
+    if (slots.is_error() || hash.is_error() || order.is_error() || data.is_error() || staging_buffer.is_error())
         return error(Errc::NoMemory, "no memory for the block cache");
+    m_staging = staging_buffer.release_value();
     m_slots = slots.release_value();
     m_hash = hash.release_value();
     m_order = order.release_value();
@@ -253,10 +258,33 @@ base::Result<void> BlockCache::write_back()
                 m_order[j - gap] = t;
             }
     base::Result<void> first_failure;
-    for (size_t i = 0; i < n; ++i) {
-        auto r = write_slot(m_order[i]);
-        if (r.is_error() && !first_failure.is_error())
-            first_failure = r;
+    for (size_t i = 0; i < n;) {
+        // A run of consecutive blocks goes out as one transfer through the staging buffer; a
+        // run whose transfer fails is written again block by block, so that exactly the blocks
+        // the device refuses are told and kept as failed.
+        size_t end = i + 1;
+        while (
+            end < n && end - i < m_staging_blocks && m_slots[m_order[end]].block == m_slots[m_order[end - 1]].block + 1)
+            ++end;
+        if (end - i > 1) {
+            for (size_t k = i; k < end; ++k)
+                __builtin_memcpy(m_staging.data() + (k - i) * m_block_size, slot_data(m_order[k]), m_block_size);
+            uint32_t count = static_cast<uint32_t>(end - i);
+            auto r = m_device->write(uint64_t(m_slots[m_order[i]].block.value()) * m_sectors_per_block,
+                count * m_sectors_per_block, m_staging.data());
+            if (!r.is_error()) {
+                for (size_t k = i; k < end; ++k)
+                    m_slots[m_order[k]].dirty = m_slots[m_order[k]].failed = false;
+                i = end;
+                continue;
+            }
+        }
+        for (size_t k = i; k < end; ++k) {
+            auto r = write_slot(m_order[k]);
+            if (r.is_error() && !first_failure.is_error())
+                first_failure = r;
+        }
+        i = end;
     }
     return first_failure;
 }
@@ -276,7 +304,8 @@ base::Result<void> BlockCache::write_blocks(BlockNumber first, uint32_t count, c
 
 size_t BlockCache::bytes() const
 {
-    return m_count * (m_block_size + sizeof(Slot) + sizeof(uint32_t)) + m_buckets * sizeof(uint32_t);
+    return m_count * (m_block_size + sizeof(Slot) + sizeof(uint32_t)) + m_buckets * sizeof(uint32_t)
+        + m_staging_blocks * m_block_size;
 }
 
 size_t BlockCache::cached_blocks() const

@@ -83,8 +83,8 @@ public:
     // The contents of the cached copy if it is newer than the device (dirty, or its write
     // failed), else nullptr.
     const uint8_t* dirty_copy(BlockNumber) const;
-    // Writes every dirty block in increasing block order, all of them even when some fail;
-    // the first device error comes back.
+    // Writes every dirty block in increasing block order, consecutive ones in one transfer (at
+    // most max_staging_bytes), all of them even when some fail; the first device error comes back.
     base::Result<void> write_back();
 
     // The device in filesystem blocks, for the few direct transfers (file data runs).
@@ -132,6 +132,11 @@ private:
     base::OwnArray<uint32_t> m_hash;
     base::OwnArray<uint32_t> m_order; // scratch for write_back's sort
     base::OwnArray<uint8_t> m_data;
+    // write_back's runs of consecutive dirty blocks are gathered here: one device request for
+    // a run (an inode table's blocks after many creates) instead of one per block.
+    static constexpr size_t max_staging_bytes = 64 * 1024;
+    base::OwnArray<uint8_t> m_staging;
+    size_t m_staging_blocks = 0;
     uint32_t m_lru_head = none; // most recently used
     uint32_t m_lru_tail = none; // least recently used
 };

@@ -1,7 +1,9 @@
-// File contents: reads in runs of consecutive blocks straight into the caller's buffer (one
-// device transfer per run, dirty cached blocks laid over it), whole-block writes in runs
-// straight to the device, partial blocks through the cache; truncation frees the blocks past
-// the new end and zeroes the rest of the last block, so that a later extension reads zeros.
+// File contents: reads through the file data cache (file_cache.h), whose pages are filled in
+// runs of consecutive blocks (one device transfer per run, dirty cached blocks laid over it),
+// or, when it cannot hold them, the same runs straight into the caller's buffer; every change
+// invalidates the cached pages it touches; whole-block writes in runs straight to the device, partial blocks through
+// the cache; truncation frees the blocks past the new end and zeroes the rest of the last block, so that a later
+// extension reads zeros.
 #include "ext2/volume.h"
 
 namespace ext2 {
@@ -21,6 +23,88 @@ void zero(void* to, size_t n)
 }
 } // namespace
 
+base::Result<void> Volume::read_blocks_of(Ino ino, const Inode& in, LogicalBlock first, uint32_t count, uint8_t* out)
+{
+    while (count) {
+        Run run = TRY(map(ino, in, first, count > max_run_blocks ? max_run_blocks : count));
+        if (run.count > count)
+            run.count = count;
+        size_t bytes = size_t(run.count) << m_block_log;
+        if (run.is_hole()) {
+            zero(out, bytes);
+        } else {
+            TRY(m_cache.read_blocks(run.physical, run.count, out));
+            for (uint32_t i = 0; i < run.count; ++i)
+                if (const uint8_t* newer = m_cache.dirty_copy(run.physical + i))
+                    copy(out + (size_t(i) << m_block_log), newer, m_block_size);
+        }
+        out += bytes;
+        first = first + run.count;
+        count -= run.count;
+    }
+    return {};
+}
+
+base::Result<void> Volume::fill_pages(
+    Ino ino, const Inode& in, uint32_t chunk, uint8_t* memory, uint32_t first_page, uint32_t end_page)
+{
+    // Whole blocks up to the end of the file's last block, then zeros from the end of the file:
+    // whole pages may be sent to a client, and what a block holds past the end is not the file's.
+    uint64_t chunk_start = uint64_t(chunk) * FileCache::chunk_bytes;
+    uint64_t start = chunk_start + uint64_t(first_page) * FileCache::page_bytes;
+    uint64_t stop = chunk_start + uint64_t(end_page) * FileCache::page_bytes;
+    uint64_t size = size_of(in);
+    uint64_t blocks_end = (size + m_block_size - 1) & ~uint64_t(m_block_size - 1);
+    uint64_t data_end = blocks_end < stop ? blocks_end : stop;
+    uint8_t* out = memory + (start - chunk_start);
+    if (data_end > start)
+        TRY(read_blocks_of(ino, in, LogicalBlock(static_cast<uint32_t>(start >> m_block_log)),
+            static_cast<uint32_t>((data_end - start) >> m_block_log), out));
+    uint64_t zero_from = size > start ? size : start;
+    if (stop > zero_from)
+        zero(out + (zero_from - start), static_cast<size_t>(stop - zero_from));
+    return {};
+}
+
+base::Result<DataView> Volume::view_data(Ino ino, const Inode& in, uint64_t offset, size_t len)
+{
+    uint64_t size = size_of(in);
+    DataView view { nullptr, 0, size };
+    if (offset >= size || len == 0)
+        return view;
+    uint32_t chunk = static_cast<uint32_t>(offset / FileCache::chunk_bytes);
+    size_t within = static_cast<size_t>(offset % FileCache::chunk_bytes);
+    size_t n = FileCache::chunk_bytes - within;
+    if (n > len)
+        n = len;
+    if (n > size - offset)
+        n = static_cast<size_t>(size - offset);
+    // The pages of the chunk that lie in the file: a read-ahead reads up to the last of them.
+    uint64_t in_chunk = size - uint64_t(chunk) * FileCache::chunk_bytes;
+    if (in_chunk > FileCache::chunk_bytes)
+        in_chunk = FileCache::chunk_bytes;
+    struct Context {
+        Volume* volume;
+        Ino ino;
+        const Inode* in;
+        uint32_t chunk;
+    } context { this, ino, &in, chunk };
+    auto fill = [](void* c, uint8_t* memory, uint32_t first, uint32_t end) -> base::Result<void> {
+        auto* x = static_cast<Context*>(c);
+        return x->volume->fill_pages(x->ino, *x->in, x->chunk, memory, first, end);
+    };
+    auto memory = m_files.view(ino, chunk, static_cast<uint32_t>(within / FileCache::page_bytes),
+        static_cast<uint32_t>((within + n + FileCache::page_bytes - 1) / FileCache::page_bytes),
+        static_cast<uint32_t>((in_chunk + FileCache::page_bytes - 1) / FileCache::page_bytes), fill, &context);
+    // A page holds more blocks than a read may reach (and a read-ahead more pages): when the
+    // fill fails, the read goes uncached, and fails only if it reaches what failed.
+    if (memory.is_error() || !memory.value())
+        return view;
+    view.data = memory.value() + within;
+    view.size = n;
+    return view;
+}
+
 base::Result<size_t> Volume::read_data(Ino ino, const Inode& in, uint64_t offset, void* buffer, size_t len)
 {
     uint64_t size = size_of(in);
@@ -30,6 +114,15 @@ base::Result<size_t> Volume::read_data(Ino ino, const Inode& in, uint64_t offset
         len = static_cast<size_t>(size - offset);
     auto* out = static_cast<uint8_t*>(buffer);
     size_t done = 0;
+    // Through the file data cache while it can hold the chunks.
+    while (done < len) {
+        DataView view = TRY(view_data(ino, in, offset + done, len - done));
+        if (!view.data)
+            break;
+        copy(out + done, view.data, view.size);
+        done += view.size;
+    }
+    // Uncached: whole blocks in runs straight into the buffer, partial ones through the block cache.
     while (done < len) {
         uint64_t position = offset + done;
         LogicalBlock logical(static_cast<uint32_t>(position >> m_block_log));
@@ -37,17 +130,9 @@ base::Result<size_t> Volume::read_data(Ino ino, const Inode& in, uint64_t offset
         size_t want = len - done;
         if (within == 0 && want >= m_block_size) {
             uint64_t whole = want >> m_block_log;
-            Run run = TRY(map(ino, in, logical, whole > max_run_blocks ? max_run_blocks : uint32_t(whole)));
-            size_t bytes = size_t(run.count) << m_block_log;
-            if (run.is_hole()) {
-                zero(out + done, bytes);
-            } else {
-                TRY(m_cache.read_blocks(run.physical, run.count, out + done));
-                for (uint32_t i = 0; i < run.count; ++i)
-                    if (const uint8_t* newer = m_cache.dirty_copy(run.physical + i))
-                        copy(out + done + (size_t(i) << m_block_log), newer, m_block_size);
-            }
-            done += bytes;
+            uint32_t count = whole > max_run_blocks ? max_run_blocks : uint32_t(whole);
+            TRY(read_blocks_of(ino, in, logical, count, out + done));
+            done += size_t(count) << m_block_log;
             continue;
         }
         size_t n = m_block_size - within;
@@ -139,7 +224,11 @@ base::Result<size_t> Volume::write_data(Ino ino, Inode& in, uint64_t offset, con
             done = run_done;
         }
     }
-    if (offset + done > size_of(in))
+    // What the file data cache holds from the old end of the file (whose tail a gap now
+    // reads as zeros) or from the write's start is no longer the file's.
+    uint64_t old_size = size_of(in);
+    m_files.invalidate(ino, offset < old_size ? offset : old_size, offset + len);
+    if (offset + done > old_size)
         TRY(set_size(in, offset + done));
     if (done) {
         in.mtime = in.ctime = now();
@@ -155,6 +244,10 @@ base::Result<void> Volume::truncate_data(Ino ino, Inode& in, uint64_t size)
 {
     if (size > m_max_file_size)
         return error(Errc::FileTooLarge, "truncate beyond the largest file size");
+    // Between the old and the new end the contents change (to zeros, or to nothing), and the
+    // freed blocks may soon be another file's: the file data cache lets go of them first.
+    uint64_t old_size = size_of(in);
+    m_files.invalidate(ino, size < old_size ? size : old_size, size < old_size ? old_size : size);
     if (size < size_of(in)) {
         // Every check and read first: the blocks to free, and the block that keeps the new end
         // (pinned, so that zeroing its tail cannot fail after the freeing).

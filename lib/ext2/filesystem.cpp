@@ -93,6 +93,14 @@ base::Result<size_t> Filesystem::read(Ino ino, uint64_t offset, void* buffer, si
     return v.read_data(ino, in, offset, buffer, len);
 }
 
+base::Result<DataView> Filesystem::read_view(Ino ino, uint64_t offset, size_t len)
+{
+    Volume& v = *m_volume;
+    Volume::Inode in = TRY(v.load(ino));
+    TRY(check_regular(in));
+    return v.view_data(ino, in, offset, len);
+}
+
 // An inode a changing call may act on.
 static base::Result<Volume::Inode> load_for_change(Volume& v, Ino ino)
 {
@@ -229,6 +237,11 @@ MemoryUse Filesystem::memory_use() const
 DirectoryStats Filesystem::directory_stats() const
 {
     return m_volume->directory_stats();
+}
+
+FileCacheStats Filesystem::file_cache_stats() const
+{
+    return m_volume->files().stats();
 }
 
 } // namespace ext2

@@ -7,10 +7,13 @@
 //
 // Memory: mount() allocates, checked (base/own.h): the Filesystem (about 2 KiB), the group
 // descriptor table (33 bytes per group), the hold table (8 KiB), the bad-blocks list (4 bytes a
-// listed block, at most 65536 of them, else read-only) and the block cache
+// listed block, at most 65536 of them, else read-only), the block cache
 // (MountOptions::cache_bytes, default 1 MiB, in blocks of the filesystem's size, plus about 32
-// bytes of table per block). Nothing after mount allocates: a request runs in the cache and
-// about a kilobyte of stack. memory_use() gives the figures.
+// bytes of table per block, and a sixteenth of the budget, at most 64 KiB, to gather
+// write-back's runs) and the file data cache's table (about 200 KiB). Nothing after mount
+// allocates but the file data cache's chunks, within its budget (MountOptions::data_cache_bytes,
+// file_cache.h): a request runs in the caches and about a kilobyte of stack. memory_use() gives
+// the figures.
 //
 // Errors: every failing call returns a base::Error whose code is an ext2::Errc value (see below),
 // or the code the BlockDevice returned, passed up unchanged. The context is a static sentence
@@ -187,13 +190,38 @@ protected:
     ~Notes() = default;
 };
 
+// Where the file data cache (file_cache.h) gets its memory: one chunk of chunk_bytes at a time,
+// aligned to a page, or nullptr when there is none to give. The server gives pages of its
+// address space (zero-filled when first touched); without one the library uses its heap.
+class ChunkMemory {
+public:
+    static constexpr size_t chunk_bytes = 1024 * 1024;
+    virtual uint8_t* allocate() = 0;
+    virtual void free(uint8_t*) = 0;
+
+protected:
+    ~ChunkMemory() = default;
+};
+
 enum class MountMode { ReadWrite, ReadOnly };
+
+// The file data cache's budget unless told otherwise (file_cache.h): 96 MiB of file pages.
+constexpr size_t default_data_cache_bytes = 96 * 1024 * 1024;
 
 struct MountOptions {
     MountMode mode = MountMode::ReadWrite;
     size_t cache_bytes = 1024 * 1024; // block cache budget; at least 16 blocks are always kept
+    size_t data_cache_bytes = default_data_cache_bytes; // file data cache budget; 0: none
+    ChunkMemory* chunk_memory = nullptr; // the file data cache's memory; nullptr: the heap
     Clock* clock = nullptr;
     Notes* notes = nullptr;
+};
+
+// How the file data cache went since the mount, in pages of 4 KiB.
+struct FileCacheStats {
+    uint64_t hits; // pages a read found valid
+    uint64_t fills; // pages filled from the disk
+    uint64_t evictions; // chunks dropped to make room
 };
 
 struct MemoryUse {
@@ -202,6 +230,16 @@ struct MemoryUse {
     size_t dirty_blocks;
     size_t metadata_bytes; // the Filesystem, the group descriptors and the inode hold table
     size_t name_table_bytes; // the name tables of big directories (name_cache.h)
+    size_t data_cache_bytes; // file pages filled in the file data cache (file_cache.h)
+    size_t data_cache_chunks;
+};
+
+// A piece of a file's contents in the file data cache (Filesystem::read_view): size bytes at
+// data, valid until the next call on the Filesystem; file_size is the file's size.
+struct DataView {
+    const uint8_t* data;
+    size_t size;
+    uint64_t file_size;
 };
 
 // How directory lookups went since the mount, for tests and statistics.
@@ -244,9 +282,17 @@ public:
     base::Result<Ino> lookup(Ino dir, base::StringView name);
     base::Result<Stat> stat(Ino);
     // Reads up to len bytes at offset; fewer at the end of the file, 0 at or beyond it. Holes
-    // read as zeros. Whole blocks on consecutive disk blocks are read with one device read
-    // straight into buffer. Regular files only (IsDirectory, InvalidArgument otherwise).
+    // read as zeros. Through the file data cache (read_view); whole blocks on consecutive disk
+    // blocks are read with one device read. Regular files only (IsDirectory, InvalidArgument
+    // otherwise).
     base::Result<size_t> read(Ino, uint64_t offset, void* buffer, size_t len);
+    // Up to len bytes at offset as they are in the file data cache, filled first where they are
+    // not: never more than the rest of offset's chunk (file_cache.h), so a read that crosses a
+    // chunk asks again from where the view ends; size 0 at or beyond the end of the file. data is
+    // nullptr (and size 0 before the end) when the cache cannot hold them or filling them
+    // failed: read() then reads them uncached (and fails only if it reaches what failed). Regular files only, as
+    // read().
+    base::Result<DataView> read_view(Ino, uint64_t offset, size_t len);
     // Writes len bytes at offset, extending the file (a gap becomes a hole). Whole blocks go
     // to the device at once in runs; partial blocks through the cache. On NoSpace (or another
     // error after some progress) the bytes written so far are kept and counted: a short count.
@@ -301,6 +347,7 @@ public:
     bool read_only() const;
     MemoryUse memory_use() const;
     DirectoryStats directory_stats() const;
+    FileCacheStats file_cache_stats() const;
     // Whether the filesystem is marked as having errors (found so at mount, or since a write
     // failed), and a sentence on the last write the device refused (empty if none did).
     bool has_errors() const;

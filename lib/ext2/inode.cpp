@@ -301,6 +301,8 @@ base::Result<void> Volume::destroy_inode(Ino ino, Inode& in)
         }
         return checked;
     }
+    // Its contents go from the file data cache before its blocks can be anyone else's.
+    m_files.drop(ino, size_of(in));
     // The attribute block first: a damaged map that names it as well then finds it free and
     // passes over it.
     if (in.file_acl)

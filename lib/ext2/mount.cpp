@@ -380,6 +380,7 @@ base::Result<void> Volume::mount(const MountOptions& options)
     m_max_logical = static_cast<uint32_t>(logical);
 
     TRY(m_cache.init(m_device, m_block_size, options.cache_bytes));
+    TRY(m_files.init(options.chunk_memory, options.data_cache_bytes));
     m_cache.set_failure_listener(this);
     auto descriptors = base::OwnArray<GroupDescriptor>::create(m_group_count);
     auto group_flags = base::OwnArray<uint8_t>::create(m_group_count);
@@ -483,6 +484,7 @@ base::Result<void> Volume::unmount()
         m_super_dirty = true;
         TRY(sync());
     }
+    m_files.drop_all();
     m_mounted = false;
     return {};
 }
@@ -563,6 +565,8 @@ MemoryUse Volume::memory_use() const
     m.metadata_bytes = sizeof(Volume) + m_group_count * (sizeof(GroupDescriptor) + 1)
         + Filesystem::max_held * sizeof(Hold) + m_bad_block_count * sizeof(BlockNumber);
     m.name_table_bytes = m_names.bytes();
+    m.data_cache_bytes = m_files.filled_bytes();
+    m.data_cache_chunks = m_files.chunk_count();
     return m;
 }
 

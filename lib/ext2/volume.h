@@ -13,6 +13,7 @@
 #include "base/result.h"
 #include "ext2/block_cache.h"
 #include "ext2/ext2_layout.h"
+#include "ext2/file_cache.h"
 #include "ext2/filesystem.h"
 #include "ext2/name_cache.h"
 #include "ext2/numbers.h"
@@ -46,6 +47,7 @@ public:
     // The state is private; the public calls (filesystem.cpp, namespace.cpp) and the helpers of
     // each file read what they need through these.
     BlockCache& cache() { return m_cache; }
+    FileCache& files() { return m_files; }
     uint32_t block_size() const { return m_block_size; }
     uint32_t block_log() const { return m_block_log; }
     uint32_t pointers_per_block() const { return m_pointers_per_block; }
@@ -177,6 +179,8 @@ public:
 
     // file_data.cpp
     base::Result<size_t> read_data(Ino, const Inode&, uint64_t offset, void* buffer, size_t len);
+    // Through the file data cache (file_cache.h): data nullptr when the cache cannot hold it.
+    base::Result<DataView> view_data(Ino, const Inode&, uint64_t offset, size_t len);
     base::Result<size_t> write_data(Ino, Inode&, uint64_t offset, const void* buffer, size_t len);
     base::Result<void> truncate_data(Ino, Inode&, uint64_t size);
 
@@ -257,12 +261,19 @@ private:
     base::Result<bool> find_in_block(Ino dir, const Inode&, LogicalBlock, base::StringView name, EntryPlace*);
     base::Result<void> place_entry(Ino dir, Inode&, base::StringView name, Ino, FileType, NameTable*);
 
+    // file_data.cpp: count whole blocks from first, in runs of consecutive blocks (one device
+    // transfer each), the block cache's newer copies laid over; and the file data cache's fill.
+    base::Result<void> read_blocks_of(Ino, const Inode&, LogicalBlock first, uint32_t count, uint8_t* out);
+    base::Result<void> fill_pages(
+        Ino, const Inode&, uint32_t chunk, uint8_t* memory, uint32_t first_page, uint32_t end_page);
+
     // htree.cpp: Unusable when the index does not hold (the caller scans instead).
     enum class IndexAnswer { Found, Absent, Unusable };
     base::Result<IndexAnswer> find_indexed(Ino dir, const Inode&, uint32_t blocks, base::StringView, EntryPlace*);
 
     BlockDevice& m_device;
     BlockCache m_cache;
+    FileCache m_files;
     NameCache m_names;
     DirectoryStats m_directory_stats {};
     layout::Superblock m_sb {};

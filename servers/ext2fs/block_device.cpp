@@ -16,6 +16,11 @@ bool page_aligned(uint64_t v)
     return (v & (page_size - 1)) == 0;
 }
 
+// Below this, a reply is copied by the processor: a vm_copy of a few pages costs more than
+// their copy, and it splits the destination's region in the kernel's map (the file data
+// cache's chunks would end up in thousands of pieces).
+constexpr uint64_t vm_copy_threshold = 64 * 1024;
+
 // Whether a request failed because the disk server went away (not because the disk failed).
 bool server_went_away(kern_return_t r)
 {
@@ -155,7 +160,7 @@ base::Result<void> MachBlockDevice::read(uint64_t sector, uint32_t count, void* 
             return base::Error(D_IO_ERROR, "the device read fewer bytes than asked");
         }
         auto destination = reinterpret_cast<uint64_t>(out);
-        if (page_aligned(destination) && page_aligned(bytes)
+        if (bytes >= vm_copy_threshold && page_aligned(destination) && page_aligned(bytes)
             && vm_copy(mach_task_self(), reinterpret_cast<vm_address_t>(data), bytes, destination) == KERN_SUCCESS) {
             // Whole pages: moved by the VM system (copy-on-write), not by the processor.
         } else {

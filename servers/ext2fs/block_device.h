@@ -1,7 +1,7 @@
 // The root device as the ext2 library reads and writes it: Mach's device interface on a port
 // from device_open on the link's device master (rumpdisk's port in the chain). Reads and
-// writes travel out of line; a page-aligned read of whole pages is moved with vm_copy instead
-// of copied byte by byte. flush() is DEV_FLUSH_CACHE (device_set_status flavor 2).
+// writes travel out of line; a page-aligned read of 64 KiB or more of whole pages is moved with
+// vm_copy instead of copied byte by byte. flush() is DEV_FLUSH_CACHE (device_set_status flavor 2).
 //
 // The disk server may be restarted under us (chain/next_link.h): its handles die with it, and
 // the request it was serving fails with MIG_SERVER_DIED (its reply right died), later ones on

@@ -6,6 +6,31 @@
 
 namespace ext2fs {
 
+namespace {
+
+bool page_aligned(const void* p)
+{
+    return (reinterpret_cast<uintptr_t>(p) & (page_size - 1)) == 0;
+}
+
+// Bytes of a view into out: whole pages are moved by the VM system (copy-on-write), the rest
+// by the processor.
+void copy_view(char* out, const ext2::DataView& view)
+{
+    if (page_aligned(out) && page_aligned(view.data) && view.size >= page_size) {
+        size_t pages = view.size & ~(page_size - 1);
+        if (vm_copy(
+                mach_task_self(), reinterpret_cast<vm_address_t>(view.data), pages, reinterpret_cast<vm_address_t>(out))
+            == KERN_SUCCESS) {
+            __builtin_memcpy(out + pages, view.data + pages, view.size - pages);
+            return;
+        }
+    }
+    __builtin_memcpy(out, view.data, view.size);
+}
+
+} // namespace
+
 kern_return_t NodeServer::io_read(Node& o, char** data, mach_msg_type_number_t* count, int64_t offset, vm_size_t amount)
 {
     if (kern_return_t r = may_use_data(o, FS_LOOKUP_READ))
@@ -13,42 +38,79 @@ kern_return_t NodeServer::io_read(Node& o, char** data, mach_msg_type_number_t* 
     if (offset < 0 && offset != FS_OFFSET_CURRENT)
         return FS_EINVAL;
     uint64_t at = offset == FS_OFFSET_CURRENT ? o.position : static_cast<uint64_t>(offset);
-    auto st = m_fs->stat(o.ino);
-    if (st.is_error())
-        return reply_error(st.error(), "io_read");
-    uint64_t size = st.value().size;
-    uint64_t want = amount < FS_IO_MAX ? amount : FS_IO_MAX;
+    size_t want = amount < FS_IO_MAX ? amount : FS_IO_MAX;
+
+    // The first piece from the file data cache; it also says how big the file is.
+    auto first = m_fs->read_view(o.ino, at, want);
+    if (first.is_error())
+        return reply_error(first.error(), "io_read");
+    uint64_t size = first.value().file_size;
     if (at >= size)
         want = 0;
     else if (want > size - at)
-        want = size - at;
+        want = static_cast<size_t>(size - at);
 
     size_t got = 0;
-    if (want <= *count) {
-        // In-line, in the reply itself.
-        auto r = m_fs->read(o.ino, at, *data, want);
-        if (r.is_error())
-            return reply_error(r.error(), "io_read");
-        got = r.value();
+    if (want == 0) {
+        // Nothing to read: the empty in-line array of the reply is the answer.
+    } else if (first.value().data && first.value().size == want && want > *count && page_aligned(first.value().data)) {
+        // One piece of whole cached pages: sent copy-on-write, nothing copied. vm_read makes the
+        // copy that the reply gives away (io_read's data is sent with dealloc); the cache keeps
+        // its pages, and a later write to them copies the page, not the client's view.
+        vm_offset_t copy = 0;
+        mach_msg_type_number_t copied = 0;
+        kern_return_t r = vm_read(
+            mach_task_self(), reinterpret_cast<vm_address_t>(first.value().data), round_to_page(want), &copy, &copied);
+        if (r != KERN_SUCCESS)
+            return FS_ENOMEM;
+        *data = reinterpret_cast<char*>(copy);
+        got = want;
     } else {
-        // Out of line: pages of ours that MIG gives away with the reply (dealloc).
+        // In-line in the reply when it fits, else out of line in pages of ours that MIG gives
+        // away with the reply (dealloc); filled piece by piece (a read that crosses a chunk of
+        // the cache), or uncached when the cache cannot hold the file.
+        char* out = *data;
         vm_address_t buffer = 0;
         vm_size_t mapped = round_to_page(want);
-        if (vm_allocate(mach_task_self(), &buffer, mapped, TRUE) != KERN_SUCCESS)
-            return FS_ENOMEM;
-        auto r = m_fs->read(o.ino, at, reinterpret_cast<void*>(buffer), want);
-        if (r.is_error()) {
-            vm_deallocate(mach_task_self(), buffer, mapped);
-            return reply_error(r.error(), "io_read");
+        if (want > *count) {
+            if (vm_allocate(mach_task_self(), &buffer, mapped, TRUE) != KERN_SUCCESS)
+                return FS_ENOMEM;
+            out = reinterpret_cast<char*>(buffer);
         }
-        got = r.value();
-        // The kernel takes away only the pages of the data sent; the rest is released here.
-        vm_size_t used = round_to_page(got);
-        if (used < mapped)
-            vm_deallocate(mach_task_self(), buffer + used, mapped - used);
-        // Nothing read: the empty in-line array of the reply is the answer.
-        if (got > 0)
-            *data = reinterpret_cast<char*>(buffer);
+        ext2::DataView view = first.value();
+        kern_return_t failure = KERN_SUCCESS;
+        while (got < want && view.data && view.size) {
+            copy_view(out + got, view);
+            got += view.size;
+            if (got == want)
+                break;
+            auto next = m_fs->read_view(o.ino, at + got, want - got);
+            if (next.is_error()) {
+                failure = reply_error(next.error(), "io_read");
+                break;
+            }
+            view = next.value();
+        }
+        if (!failure && got < want) {
+            auto r = m_fs->read(o.ino, at + got, out + got, want - got);
+            if (r.is_error())
+                failure = reply_error(r.error(), "io_read");
+            else
+                got += r.value();
+        }
+        if (failure) {
+            if (buffer)
+                vm_deallocate(mach_task_self(), buffer, mapped);
+            return failure;
+        }
+        if (buffer) {
+            // The kernel takes away only the pages of the data sent; the rest is released here.
+            vm_size_t used = round_to_page(got);
+            if (used < mapped)
+                vm_deallocate(mach_task_self(), buffer + used, mapped - used);
+            if (got > 0)
+                *data = out;
+        }
     }
     *count = static_cast<mach_msg_type_number_t>(got);
     if (offset == FS_OFFSET_CURRENT)

@@ -13,6 +13,7 @@
 #include "base/options.h"
 #include "block_device.h"
 #include "chain/link.h"
+#include "chunk_memory.h"
 #include "ext2/ext2_layout.h"
 #include "ext2/filesystem.h"
 #include "fault_hook.h"
@@ -121,6 +122,9 @@ int module_main(int argc, char** argv)
     bool device_read_only = device.value()->access() == ext2fs::DeviceAccess::ReadOnly;
     mount_options.mode = readonly || device_read_only ? ext2::MountMode::ReadOnly : ext2::MountMode::ReadWrite;
     mount_options.cache_bytes = static_cast<size_t>(cache_kib) * 1024;
+    static ext2fs::VmChunkMemory chunk_memory;
+    mount_options.chunk_memory = &chunk_memory;
+    mount_options.data_cache_bytes = ext2fs::data_cache_budget();
     mount_options.clock = &clock;
     static ConsoleNotes notes;
     mount_options.notes = &notes;

@@ -228,7 +228,23 @@ TEST(Ext2Read, LargeFileInFewTransfers)
     std::string data = pattern(16 << 20, 5);
     write_file(tmp / "tree" / "big", data);
     ASSERT_EQ(make_image(tmp / "img", 4096, 64 * 1024, "", tmp / "tree").status, 0);
-    Mounted m(tmp / "img");
+    {
+        // Through the file data cache: a transfer per chunk of 1 MiB at most, besides the
+        // breaks and reads of the indirect blocks.
+        Mounted cached(tmp / "img");
+        ASSERT_TRUE(cached.ok()) << describe(cached.error());
+        ext2::Ino big = EXT2_OK(resolve(*cached, "/big"));
+        std::string got(data.size(), 0);
+        uint64_t before = cached.device.reads;
+        EXPECT_EQ(EXT2_OK(cached->read(big, 0, got.data(), got.size())), data.size());
+        EXPECT_TRUE(got == data);
+        EXPECT_LE(cached.device.reads - before, 16u + 5u + 5u) << "reads of a contiguous 16 MiB file";
+        EXT2_OK(cached->unmount());
+    }
+    // Uncached, runs are not cut into chunks.
+    ext2::MountOptions uncached;
+    uncached.data_cache_bytes = 0;
+    Mounted m(tmp / "img", uncached);
     ASSERT_TRUE(m.ok()) << describe(m.error());
     ext2::Ino big = EXT2_OK(resolve(*m, "/big"));
     std::string got(data.size(), 0);
