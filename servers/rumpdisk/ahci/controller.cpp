@@ -157,6 +157,8 @@ void Controller::finish_command()
 
 void Controller::verify_interrupts()
 {
+    if (!m_waited)
+        return;
     if (!m_line.verify())
         disable_interrupts();
 }

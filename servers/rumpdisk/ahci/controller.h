@@ -43,8 +43,12 @@ public:
     Completion completion() const { return m_line.active() ? Completion::Interrupt : Completion::Polling; }
     unsigned irq() const { return m_line.irq(); }
 
-    // Just before a command is issued: the command's wait begins.
-    void begin_command() { m_line.begin_wait(); }
+    // Before a running command's interrupt is unmasked: the command's wait begins.
+    void begin_command()
+    {
+        m_waited = true;
+        m_line.begin_wait();
+    }
     // Waits until something may have happened on the HBA, `remaining_ms` and one slice of the line
     // at most: for an interrupt notification where interrupts work, else a yield of the processor.
     Woken wait_for_event(unsigned remaining_ms);
@@ -56,7 +60,9 @@ public:
     // interrupt arrived (a late notification stays queued, and costs the next command one more
     // look); polls from now on when the line is given up.
     void finish_command();
-    // After the first commands: polls from now on if no notification ever came.
+    // After the first commands: polls from now on if no notification ever came to a command that
+    // waited for one. Commands that all ended within their poll (Port::execute) awaited none, and
+    // leave the judgement to the line's count of missed waits.
     void verify_interrupts();
 
 private:
@@ -74,6 +80,7 @@ private:
     uint32_t m_version = 0;
     runtime::InterruptLine m_line; // not attached: polling
     bool m_interrupts_enabled = false; // GHC.IE
+    bool m_waited = false; // some command has waited for its interrupt
 };
 
 } // namespace rumpdisk::ahci

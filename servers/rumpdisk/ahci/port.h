@@ -2,6 +2,11 @@
 // contiguous memory, a physically contiguous bounce buffer for the data, and the running of one
 // command at a time in slot 0 (no NCQ), with error recovery.
 //
+// A command is polled for a short bounded while once issued, with the port's interrupts masked
+// (PxIE clear), and its interrupt is unmasked and waited for only when it outlasts that: under
+// QEMU most commands end within the poll, and the interrupt's round trip through the kernel and
+// the arbiter costs more than the poll.
+//
 // Data goes through the bounce buffer, or, for reads into a reply's wired memory, straight to
 // that memory's pages (Command::segments): then the reply needs neither zero-filled pages nor a
 // copy.
@@ -80,6 +85,14 @@ public:
     const Failure& last_failure() const { return m_failure; }
 
 private:
+    // Polls PxCI for a bounded while after the command is issued; whether it ended meanwhile.
+    bool spin(PortRegisters) const;
+    // Returns the port's interrupt status and clears it.
+    static uint32_t collect_port(PortRegisters);
+    // For a command the spin did not see end: unmasks the port's interrupts, waits for the
+    // command's end, an error or `timeout_ms`, and masks them again. Returns the interrupt status
+    // collected; `done` when the command ended without error.
+    uint32_t wait_for_interrupt(PortRegisters, unsigned timeout_ms, bool& done);
     enum class Recovery { Restart, ResetLink };
     base::Result<void> stop();
     base::Result<void> recover(Recovery);
