@@ -51,6 +51,8 @@ SPECS = [
     Spec("delete", "delete (1,000, sync)", "files/s", HIGHER),
     Spec("write", "write (64 MiB, sync)", "MB/s", HIGHER),
     Spec("to prompt", "to prompt (QEMU start)", "s", LOWER),
+    Spec("lookup and release", "lookup and release (stat's first half)", "µs", LOWER, linux=False),
+    Spec("io_stat of an open node", "io_stat of an open node (its second)", "µs", LOWER, linux=False),
     Spec("null RPC to ext2fs", "null RPC to ext2fs", "µs", LOWER, linux=False),
     Spec("kernel RPC", "kernel RPC (mach_port_type)", "µs", LOWER, linux=False),
     Spec("bare round trip between tasks", "bare round trip between tasks", "µs", LOWER, linux=False),
