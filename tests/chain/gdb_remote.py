@@ -78,9 +78,14 @@ class GdbRemote:
                         continue
                     self._sock.sendall(b"+")
                     return data
+            self._fill(end, f"no packet from the gdb stub within {timeout:g} s")
+
+    def _fill(self, end: float, late: str) -> None:
+        """Adds what the stub sends next to the buffer; GdbTimeout (saying `late`) after `end`."""
+        while True:
             remaining = end - time.monotonic()
             if remaining <= 0:
-                raise GdbTimeout(f"no packet from the gdb stub within {timeout:g} s")
+                raise GdbTimeout(late)
             self._sock.settimeout(remaining)
             try:
                 chunk = self._sock.recv(65536)
@@ -89,6 +94,7 @@ class GdbRemote:
             if not chunk:
                 raise GdbError("the gdb stub closed the connection")
             self._buffer += chunk
+            return
 
     def _send(self, data: str) -> None:
         payload = data.encode()
@@ -98,17 +104,7 @@ class GdbRemote:
             # The acknowledgement: '+' (or '-': send again).
             end = time.monotonic() + self.reply_timeout
             while not self._buffer:
-                remaining = end - time.monotonic()
-                if remaining <= 0:
-                    raise GdbTimeout("the gdb stub did not acknowledge a packet")
-                self._sock.settimeout(remaining)
-                try:
-                    chunk = self._sock.recv(65536)
-                except TimeoutError:
-                    continue
-                if not chunk:
-                    raise GdbError("the gdb stub closed the connection")
-                self._buffer += chunk
+                self._fill(end, "the gdb stub did not acknowledge a packet")
             ack, self._buffer = self._buffer[:1], self._buffer[1:]
             if ack == b"+":
                 return

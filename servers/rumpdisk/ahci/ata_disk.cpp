@@ -87,16 +87,22 @@ base::Result<void> AtaDisk::run(const Command& c, const char* what, uint64_t lba
     return {};
 }
 
-base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)
+base::Result<Command> AtaDisk::read_command(uint64_t lba, uint32_t count) const
 {
-    TRY(check(lba, count, buffer));
-    if (count == 0)
-        return {};
     Command c;
     c.task = TRY(dma_transfer(m_addressing, Transfer::Read, lba, count));
     c.direction = DataDirection::FromDevice;
     c.bytes = size_t(count) * m_identity.sector_size;
     c.timeout_ms = transfer_timeout_ms;
+    return c;
+}
+
+base::Result<void> AtaDisk::read(uint64_t lba, uint32_t count, void* buffer)
+{
+    TRY(check(lba, count, buffer));
+    if (count == 0)
+        return {};
+    Command c = TRY(read_command(lba, count));
     TRY(run(c, "read", lba, count));
     __builtin_memcpy(buffer, m_port.buffer(), c.bytes);
     return {};
@@ -113,11 +119,7 @@ base::Result<void> AtaDisk::read_into(uint64_t lba, uint32_t count, const DmaVie
     TRY(check(lba, count, view.data));
     if (count == 0)
         return {};
-    Command c;
-    c.task = TRY(dma_transfer(m_addressing, Transfer::Read, lba, count));
-    c.direction = DataDirection::FromDevice;
-    c.bytes = size_t(count) * m_identity.sector_size;
-    c.timeout_ms = transfer_timeout_ms;
+    Command c = TRY(read_command(lba, count));
     auto sliced = slice_runs(view.runs, view.run_count, view.skip, c.bytes, m_segments, max_segments);
     // Memory in more pieces than a command takes goes through the bounce buffer.
     if (sliced.is_error())

@@ -29,6 +29,8 @@ private:
     {
     }
     base::Result<void> check(uint64_t lba, uint32_t count, const void* buffer) const;
+    // A DMA read of count sectors at lba into the port's buffer (the caller may point it elsewhere).
+    base::Result<Command> read_command(uint64_t lba, uint32_t count) const;
     // Runs a command and checks that it moved all its bytes; D_IO_ERROR, reported, otherwise.
     base::Result<void> run(const Command&, const char* what, uint64_t lba, uint32_t count);
     // Counts a printed failure; the last one printed says that no more will be.
