@@ -8,14 +8,11 @@ addresses the first boot found (QEMU lays the tables out the same way for the sa
 There it also asks acpi for the controller's interrupt line (acpi_get_pci_irq): the answer must be
 the arbiter's interrupt line and QEMU's IRQ for the function; an empty slot is D_NO_SUCH_DEVICE."""
 import re
-import tempfile
 import unittest
-from pathlib import Path
 
-from bootchain import image
 from bootchain.machine import Machine
 
-from support import five_link_cfg, replace_line
+from support import WithRootDisk, five_link_cfg, replace_line
 
 ARBITER_TO_PROBE = (
     "menuentry acpi-probe {\n"
@@ -39,17 +36,8 @@ def probe_result(test: unittest.TestCase, console: str, want_checks: int):
     test.assertEqual(int(summary.group(2)), 0)
 
 
-class AcpiShares(unittest.TestCase):
+class AcpiShares(WithRootDisk):
     machine = "q35"
-
-    @classmethod
-    def setUpClass(cls):
-        cls._dir = tempfile.TemporaryDirectory(prefix="acpi-grants-")
-        cls.disk = image.make_disk(Path(cls._dir.name) / "root.img", size_mib=16)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._dir.cleanup()
 
     def test_each_link_holds_its_own_share(self):
         # acpi's place: the tables yes, the controller no; the relay the reverse.
