@@ -210,6 +210,10 @@ class ConsoleTests(unittest.TestCase):
                      "ext2fs: assertion checks passed"):
             self.assertIsNone(console.incident(line), line)
 
+    def test_kernel_notices_are_left_out_even_inside_a_line(self):
+        text = "first\nintnull(15)\nsecond\nthiintnull(7)\nrd\nintnull (15) stays\n"
+        self.assertEqual(console.without_kernel_notices(text), "first\nsecond\nthird\nintnull (15) stays\n")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -8,7 +8,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from bootchain import image
+from bootchain import console, image
 from bootchain.machine import Machine
 
 BOOT_TIMEOUT = 240  # seconds for one whole boot under TCG on a loaded machine
@@ -37,8 +37,9 @@ def host_manifest(root: Path, shown: str = "/") -> list[str]:
 
 
 def between(output: str, begin: str, end: str) -> list[str]:
-    """The console lines after the line `begin` and before the line starting with `end`."""
-    lines = output.splitlines()
+    """The console lines after the line `begin` and before the line starting with `end`, without
+    the kernel's own notices (console.without_kernel_notices)."""
+    lines = console.without_kernel_notices(output).splitlines()
     try:
         first = lines.index(begin) + 1
     except ValueError:

@@ -26,6 +26,18 @@ _MISSING_SYMBOL = re.compile(r"bootstrap script missing symbol '[^']*'")
 _HALTED = re.compile(r"You can safely power off the system")
 
 
+# A line the kernel prints by itself at any moment, in the middle of a program's output: GNU
+# Mach's intnull() (i386/i386/pic.c) names an interrupt with no handler, once per line. The
+# PIC's spurious interrupt (IRQ 7 or 15, when a device drops its request before the processor
+# takes it) arrives that way, and the kernel does not tell it apart. Tests that compare a
+# program's output line by line leave these out.
+_KERNEL_NOTICE = re.compile(r"intnull\(\d+\)\n")
+
+
+def without_kernel_notices(text: str) -> str:
+    return _KERNEL_NOTICE.sub("", text)
+
+
 @dataclass(frozen=True)
 class Incident:
     """A console line that ends the run. kind: "panic" (the kernel's panic line), "cause" (a
