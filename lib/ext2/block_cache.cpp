@@ -39,6 +39,15 @@ BlockNumber BlockRef::number() const
 void BlockRef::mark_dirty()
 {
     m_cache->m_slots[m_slot].dirty = true;
+    m_cache->m_slots[m_slot].checked = false;
+}
+bool BlockRef::checked() const
+{
+    return m_cache->m_slots[m_slot].checked;
+}
+void BlockRef::set_checked()
+{
+    m_cache->m_slots[m_slot].checked = true;
 }
 
 base::Result<void> BlockCache::init(BlockDevice& device, uint32_t block_size, size_t budget_bytes)
@@ -73,7 +82,7 @@ base::Result<void> BlockCache::init(BlockDevice& device, uint32_t block_size, si
         m_hash[b] = none;
     // All slots start on the LRU list, free (invalid), in index order.
     for (uint32_t i = 0; i < m_count; ++i) {
-        m_slots[i] = Slot { BlockNumber(), 0, false, false, false, none, i == 0 ? none : i - 1,
+        m_slots[i] = Slot { BlockNumber(), 0, false, false, false, false, none, i == 0 ? none : i - 1,
             i + 1 == m_count ? none : i + 1 };
     }
     m_lru_head = 0;
@@ -188,6 +197,7 @@ base::Result<uint32_t> BlockCache::claim(BlockNumber block)
             slot.valid = true;
             slot.dirty = false;
             slot.failed = false;
+            slot.checked = false;
             uint32_t bucket = bucket_of(block);
             slot.hash_next = m_hash[bucket];
             m_hash[bucket] = s;
@@ -221,10 +231,9 @@ base::Result<BlockRef> BlockCache::get_zeroed(BlockNumber block)
         s = TRY(claim(block));
     else
         touch(s);
-    uint8_t* d = slot_data(s);
-    for (uint32_t i = 0; i < m_block_size; ++i)
-        d[i] = 0;
+    __builtin_memset(slot_data(s), 0, m_block_size);
     m_slots[s].dirty = true;
+    m_slots[s].checked = false;
     return BlockRef(this, s);
 }
 

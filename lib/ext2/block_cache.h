@@ -50,8 +50,16 @@ public:
 
     uint8_t* data() const;
     BlockNumber number() const;
+    // Clears the checked mark too: whoever changes a block vouches for its form again
+    // (set_checked) or leaves it to be checked at its next use.
     void mark_dirty();
     void reset();
+
+    // Whether the block's contents were found well formed (a directory block's entries, say)
+    // since they were last read or changed, so that a reader need not check them again, as
+    // Linux's ext2 keeps PageChecked on a directory page.
+    bool checked() const;
+    void set_checked();
 
 private:
     friend class BlockCache;
@@ -107,6 +115,7 @@ private:
         bool valid;
         bool dirty;
         bool failed; // the device refused its last write: the disk holds an older copy
+        bool checked; // BlockRef::checked()
         uint32_t hash_next; // slot index or none
         uint32_t lru_prev, lru_next;
     };

@@ -1,5 +1,6 @@
-// Directories: blocks of variable-length entries, each block checked whole before use (as
-// Linux's ext2_check_page does), listed by a linear scan (which also reads dir_index
+// Directories: blocks of variable-length entries, each block checked whole before its first use
+// after it is read or changed by other code (as Linux's ext2_check_page does, once per page;
+// BlockRef::checked), listed by a linear scan (which also reads dir_index
 // directories, whose index blocks look like empty entries), looked up through the hash index
 // when there is a usable one (htree.cpp) or through the name table of a big directory
 // (name_cache.h), entries added in the first gap that fits or in a new block, removed by merging
@@ -28,6 +29,10 @@ bool is_dot_dot(const Entry& e)
 {
     return e.name_length == 2 && e.name[0] == '.' && e.name[1] == '.';
 }
+bool same_name(const Entry& e, base::StringView name)
+{
+    return e.name_length == name.size() && base::compare_memory(e.name, name.data(), name.size()) == 0;
+}
 
 } // namespace
 
@@ -42,7 +47,11 @@ public:
         BlockRef ref = TRY(v.cache().get(run.physical));
         v.count_directory_block();
         DirectoryBlock block(v, static_cast<BlockRef&&>(ref));
-        TRY(block.check(dir));
+        if (!block.m_ref.checked()) {
+            v.count_directory_check();
+            TRY(block.check(dir));
+            block.m_ref.set_checked();
+        }
         return block;
     }
 
@@ -59,12 +68,35 @@ public:
         return e;
     }
     bool valid(uint32_t offset) const { return offset < m_volume.block_size(); }
+    // Whether a used entry named `name` starts at offset, which a name table gave. The table is
+    // taken as a hint only: the offset must be on the block's chain of entries (a removed
+    // entry's bytes stay, inside the entry before it), which a walk by rec_len shows without
+    // reading any name.
+    bool holds(uint32_t offset, base::StringView name, Entry* out) const
+    {
+        uint32_t at_offset = 0;
+        while (at_offset < offset) {
+            uint16_t rec_len;
+            __builtin_memcpy(&rec_len, m_ref.data() + at_offset + offsetof(DirEntryHeader, rec_len), sizeof rec_len);
+            at_offset += rec_len; // the block was checked: each rec_len is at least 12
+        }
+        if (at_offset != offset || !valid(offset))
+            return false;
+        Entry e = at(offset);
+        if (!e.header.inode || !same_name(e, name))
+            return false;
+        *out = e;
+        return true;
+    }
     uint32_t next(const Entry& e) const { return e.offset + e.header.rec_len; }
 
+    // Each change of the directory code leaves whole entries covering the block (a split
+    // writes both halves before the block is opened again), so the block stays checked.
     void write_header(uint32_t offset, const DirEntryHeader& h)
     {
         __builtin_memcpy(m_ref.data() + offset, &h, sizeof h);
         m_ref.mark_dirty();
+        m_ref.set_checked();
     }
     void write_entry(uint32_t offset, uint16_t rec_len, base::StringView name, Ino ino, FileType type)
     {
@@ -127,11 +159,6 @@ base::Result<uint32_t> block_count(Volume& v, Ino dir, const Volume::Inode& in)
     if ((size >> v.block_log()) > v.max_logical_blocks())
         return v.corrupt("directory larger than its block map can be", dir);
     return static_cast<uint32_t>(size >> v.block_log());
-}
-
-bool same_name(const Entry& e, base::StringView name)
-{
-    return e.name_length == name.size() && base::compare_memory(e.name, name.data(), name.size()) == 0;
 }
 
 FileType type_of(const Volume& v, const Entry& e)
@@ -202,14 +229,18 @@ base::Result<EntryPlace> Volume::find_entry(Ino dir, const Inode& in, base::Stri
         if (table) {
             base::Error failure { 0 };
             bool failed = false;
-            bool found = table->visit(hash, [&](LogicalBlock logical) {
-                auto in_block = find_in_block(dir, in, logical, name, &place);
-                if (in_block.is_error()) {
-                    failure = in_block.error();
+            bool found = table->visit(hash, [&](LogicalBlock logical, uint32_t offset) {
+                auto opened = DirectoryBlock::open(*this, dir, in, logical);
+                if (opened.is_error()) {
+                    failure = opened.error();
                     failed = true;
                     return true;
                 }
-                return in_block.value();
+                Entry e;
+                if (!opened.value().holds(offset, name, &e))
+                    return false;
+                place = EntryPlace { logical, offset, e.header.inode, type_of(*this, e) };
+                return true;
             });
             if (failed)
                 return failure;
@@ -236,7 +267,7 @@ base::Result<EntryPlace> Volume::find_entry(Ino dir, const Inode& in, base::Stri
                     base::StringView entry_name(e.name, e.name_length);
                     if (table
                         && (table->names() >= NameCache::max_names
-                            || !table->insert(NameCache::hash(entry_name), logical))) {
+                            || !table->insert(NameCache::hash(entry_name), logical, offset))) {
                         m_names.forget(dir);
                         table = nullptr;
                     }
@@ -305,6 +336,7 @@ base::Result<void> Volume::place_entry(
     bool placed = false;
     LogicalBlock end(blocks);
     LogicalBlock placed_in = end;
+    uint32_t placed_at = 0;
     for (LogicalBlock logical(0); logical < end && !placed; ++logical) {
         DirectoryBlock block = TRY(DirectoryBlock::open(*this, dir, in, logical));
         for (uint32_t offset = 0; block.valid(offset);) {
@@ -314,6 +346,7 @@ base::Result<void> Volume::place_entry(
                 block.write_entry(offset, rec_len, name, ino, type);
                 placed = true;
                 placed_in = logical;
+                placed_at = offset;
                 break;
             }
             uint32_t used = dir_rec_len(e.name_length);
@@ -324,6 +357,7 @@ base::Result<void> Volume::place_entry(
                 block.write_entry(offset + used, static_cast<uint16_t>(rec_len - used), name, ino, type);
                 placed = true;
                 placed_in = logical;
+                placed_at = offset + used;
                 break;
             }
             offset = block.next(e);
@@ -349,7 +383,7 @@ base::Result<void> Volume::place_entry(
         __builtin_memcpy(ref.value().data(), &h, sizeof h);
         __builtin_memcpy(ref.value().data() + sizeof h, name.data(), name.size());
     }
-    if (table && !table->insert(NameCache::hash(name), placed_in))
+    if (table && !table->insert(NameCache::hash(name), placed_in, placed_at))
         m_names.forget(dir);
     in.flags &= ~index_fl;
     in.mtime = in.ctime = now();
@@ -366,7 +400,7 @@ base::Result<void> Volume::remove_entry(Ino dir, Inode& in, const EntryPlace& pl
             if (e.header.inode != place.ino)
                 return corrupt("directory entry changed under a removal", dir);
             if (NameTable* table = m_names.find(dir, in.generation))
-                table->erase(NameCache::hash(base::StringView(e.name, e.name_length)), place.logical);
+                table->erase(NameCache::hash(base::StringView(e.name, e.name_length)), place.logical, offset);
             if (previous == m_block_size) {
                 DirEntryHeader h = e.header;
                 h.inode = 0;

@@ -244,7 +244,8 @@ struct DataView {
 
 // How directory lookups went since the mount, for tests and statistics.
 struct DirectoryStats {
-    uint64_t blocks_read; // directory blocks read and checked (from the cache or the disk)
+    uint64_t blocks_read; // directory blocks read (from the cache or the disk)
+    uint64_t blocks_checked; // of those, checked whole: read anew, or changed by other code
     uint64_t index_lookups; // answered through a hash index
     uint64_t table_lookups; // answered through a big directory's name table
 };

@@ -31,7 +31,7 @@ bool NameTable::rehash(size_t capacity)
     m_names = m_used = 0;
     for (size_t i = 0; i < old_capacity; ++i)
         if (old[i] != empty && old[i] != erased)
-            insert(uint32_t(old[i] >> 32), LogicalBlock(uint32_t(old[i]) - 2));
+            place(old[i]);
     return true;
 }
 
@@ -43,28 +43,35 @@ bool NameTable::grow()
     return rehash(capacity > m_capacity ? capacity : m_capacity);
 }
 
-bool NameTable::insert(uint32_t hash, LogicalBlock logical)
+bool NameTable::insert(uint32_t hash, LogicalBlock logical, uint32_t offset)
 {
+    if (!is_representable(logical, offset))
+        return false;
     if (!m_slots || 2 * (m_used + 1) > m_capacity) {
         if (!grow())
             return false;
     }
-    size_t mask = m_capacity - 1;
-    size_t i = hash & mask;
-    while (m_slots[i] != empty)
-        i = (i + 1) & mask;
-    m_slots[i] = slot_of(hash, logical);
-    ++m_names;
-    ++m_used;
+    place(slot_of(hash, logical, offset));
     return true;
 }
 
-void NameTable::erase(uint32_t hash, LogicalBlock logical)
+void NameTable::place(uint64_t slot)
 {
-    if (!m_slots)
+    size_t mask = m_capacity - 1;
+    size_t i = uint32_t(slot >> 32) & mask;
+    while (m_slots[i] != empty)
+        i = (i + 1) & mask;
+    m_slots[i] = slot;
+    ++m_names;
+    ++m_used;
+}
+
+void NameTable::erase(uint32_t hash, LogicalBlock logical, uint32_t offset)
+{
+    if (!m_slots || !is_representable(logical, offset))
         return;
     size_t mask = m_capacity - 1;
-    uint64_t wanted = slot_of(hash, logical);
+    uint64_t wanted = slot_of(hash, logical, offset);
     for (size_t i = hash & mask, probes = 0; probes < m_capacity; i = (i + 1) & mask, ++probes) {
         if (m_slots[i] == empty)
             return;

@@ -1,7 +1,8 @@
 // Where the names of big directories are, for directories without a usable hash index: for each
-// name, the directory block that holds it, by a 32-bit hash of the name. A lookup then reads the
-// block (or the few blocks) its hash points to instead of scanning them all, so looking up every
-// name of a directory of n entries costs O(n), not O(n^2).
+// name, the directory block that holds it and its offset there, by a 32-bit hash of the name. An
+// entry never moves (a removal merges it into the entry before it, an addition takes a gap), so
+// a lookup reads the one entry (or the few) its hash points to instead of scanning blocks, and
+// looking up every name of a directory of n entries costs O(n), not O(n^2).
 //
 // A directory's table is made by one scan, at its first lookup, and kept up to date by
 // add_entry and remove_entry; any change that fails midway drops it. Tables are keyed by inode
@@ -9,7 +10,8 @@
 //
 // The budget: at most max_directories tables and max_names names in all (8 bytes a slot, at most
 // two slots a name: 2 MiB), the least recently used table going first. A directory of fewer than
-// min_blocks blocks is scanned instead (as cheap as a table); one over the budget too.
+// min_blocks blocks is scanned instead (as cheap as a table); one over the budget, or with more
+// blocks than a slot can name (max_blocks), too.
 #pragma once
 
 #include <stddef.h>
@@ -27,10 +29,11 @@ public:
     // The slot count for n names: a power of two at least twice n.
     static size_t slots_for(size_t names);
     bool reserve(size_t names);
-    bool insert(uint32_t hash, LogicalBlock);
-    void erase(uint32_t hash, LogicalBlock);
-    // Calls visit(logical) for each block holding a name with this hash (repeats possible), until
-    // it returns true; returns whether one did.
+    // False when out of memory, or when the place cannot be held in a slot (is_representable).
+    bool insert(uint32_t hash, LogicalBlock, uint32_t offset);
+    void erase(uint32_t hash, LogicalBlock, uint32_t offset);
+    // Calls visit(logical, offset) for each entry whose name has this hash, until it returns
+    // true; returns whether one did.
     template<typename Visit> bool visit(uint32_t hash, Visit&& visit) const
     {
         if (!m_slots)
@@ -40,25 +43,39 @@ public:
             uint64_t s = m_slots[i];
             if (s == empty)
                 return false;
-            if (s != erased && uint32_t(s >> 32) == hash && visit(LogicalBlock(uint32_t(s) - 2)))
-                return true;
+            if (s != erased && uint32_t(s >> 32) == hash) {
+                uint32_t place = uint32_t(s) - 2;
+                if (visit(LogicalBlock(place >> offset_bits), (place & ((1u << offset_bits) - 1)) << 2))
+                    return true;
+            }
         }
         return false;
     }
     size_t names() const { return m_names; }
     size_t capacity() const { return m_capacity; }
 
+    // Offsets are multiples of 4 below 64 KiB (the largest block): 14 bits; the block takes
+    // the rest of the slot's low half.
+    static constexpr uint32_t offset_bits = 14;
+    static constexpr uint32_t max_blocks = (1u << (32 - offset_bits)) - 1;
+    static bool is_representable(LogicalBlock logical, uint32_t offset)
+    {
+        return logical.value() < max_blocks && offset % 4 == 0 && offset < (4u << offset_bits);
+    }
+
 private:
-    // A slot: the name's hash above, the block + 2 below (a directory has far fewer than 2^32
-    // blocks), so that no live slot is `empty` or `erased`.
+    // A slot: the name's hash above; below, the block and the offset / 4, plus 2, so that no
+    // live slot is `empty` or `erased`.
     static constexpr uint64_t empty = 0;
     static constexpr uint64_t erased = 1;
-    static uint64_t slot_of(uint32_t hash, LogicalBlock logical)
+    static uint64_t slot_of(uint32_t hash, LogicalBlock logical, uint32_t offset)
     {
-        return (uint64_t(hash) << 32) | (uint64_t(logical.value()) + 2);
+        uint32_t place = (logical.value() << offset_bits) | (offset >> 2);
+        return (uint64_t(hash) << 32) | (uint64_t(place) + 2);
     }
     bool grow();
     bool rehash(size_t capacity);
+    void place(uint64_t slot); // into the first free slot of its probe sequence; room was made
 
     base::OwnArray<uint64_t> m_slots;
     size_t m_capacity = 0;
@@ -70,7 +87,7 @@ class NameCache {
 public:
     static constexpr size_t max_directories = 8;
     static constexpr size_t max_names = 128 * 1024;
-    static constexpr uint32_t min_blocks = 8;
+    static constexpr uint32_t min_blocks = 2;
 
     NameCache() = default;
     NameCache(const NameCache&) = delete;
@@ -85,7 +102,7 @@ public:
     NameTable* make(Ino ino, uint32_t generation, size_t names);
     void forget(Ino ino);
     // Whether a table would be kept for a directory of this many blocks.
-    static bool worth_it(uint32_t blocks) { return blocks >= min_blocks; }
+    static bool worth_it(uint32_t blocks) { return blocks >= min_blocks && blocks <= NameTable::max_blocks; }
     // For statistics: the names held in all tables, and the tables' memory.
     size_t names() const;
     size_t bytes() const;

@@ -199,6 +199,7 @@ public:
     FileType file_type_of(uint16_t mode) const;
     // A directory block was read and checked (for directory_stats()).
     void count_directory_block() { ++m_directory_stats.blocks_read; }
+    void count_directory_check() { ++m_directory_stats.blocks_checked; }
 
 private:
     // mount.cpp: mount's checks: the groups' metadata must not overlap (else read-only), the

@@ -3,8 +3,10 @@
 // a damaged index (the library scans instead), and big directories without an index (their
 // name tables make looking up every name cost O(n) block reads, and follow every change).
 #include <map>
+#include <vector>
 
 #include "ext2/dir_hash.h"
+#include "ext2/name_cache.h"
 #include "ext2_support.h"
 
 using namespace ext2_test;
@@ -206,6 +208,71 @@ TEST(Ext2NameTable, LookingUpEveryNameOfABigDirectoryIsLinear)
     EXT2_OK(m->unmount());
     auto checked = fsck(image);
     EXPECT_EQ(checked.status, 0) << checked.output;
+}
+
+// A directory of a few blocks has a name table too, and each of its blocks is checked once, not
+// at every lookup: changes made by the directory code keep a block checked.
+TEST(Ext2NameTable, ASmallDirectoryIsCheckedOnceAndLookedUpByTable)
+{
+    TempDir tmp;
+    fs::path image = tmp.path() / "fs.img";
+    ASSERT_EQ(make_image(image, 1024, 8192, "-O ^dir_index", big_tree(tmp, 100)).status, 0);
+    Mounted m(image);
+    ASSERT_TRUE(m.ok()) << describe(m.error());
+    ext2::Ino big = EXT2_OK(m->lookup(ext2::root_ino, "big"));
+    auto names = listing(*m, big);
+    auto blocks = EXT2_OK(m->stat(big)).size / 1024;
+    ASSERT_GE(blocks, 2u);
+    ASSERT_LT(blocks, 8u);
+
+    auto before = m->directory_stats();
+    for (int round = 0; round < 3; ++round)
+        for (const auto& [name, ino] : names)
+            EXPECT_EQ(EXT2_OK(m->lookup(big, base::StringView(name.data(), name.size()))), ino) << name;
+    for (int i = 0; i < 50; ++i) {
+        std::string name = "new-" + std::to_string(i);
+        EXT2_OK(m->create(big, base::StringView(name.data(), name.size()), 0100644));
+        EXT2_OK(m->lookup(big, base::StringView(name.data(), name.size())));
+    }
+    EXT2_OK(m->unlink(big, "new-7"));
+    EXPECT_EQ(error_of(m->lookup(big, "new-7")), code(ext2::Errc::NotFound));
+    auto after = m->directory_stats();
+    EXPECT_GE(after.table_lookups - before.table_lookups, 3 * names.size());
+    // Each block at most once, plus the blocks the creates added (new blocks are checked at
+    // their first use).
+    auto grown = EXT2_OK(m->stat(big)).size / 1024;
+    EXPECT_LE(after.blocks_checked - before.blocks_checked, grown);
+    EXT2_OK(m->unmount());
+    auto checked = fsck(image);
+    EXPECT_EQ(checked.status, 0) << checked.output;
+}
+
+// The table says where each name is (block and offset); positions a slot cannot hold are
+// refused, so that the directory is scanned instead.
+TEST(Ext2NameTable, SlotsHoldBlockAndOffset)
+{
+    ext2::NameTable table;
+    ASSERT_TRUE(table.reserve(4));
+    EXPECT_TRUE(table.insert(7, ext2::LogicalBlock(3), 4092));
+    EXPECT_TRUE(table.insert(7, ext2::LogicalBlock(0), 12));
+    EXPECT_TRUE(table.insert(9, ext2::LogicalBlock(ext2::NameTable::max_blocks - 1), 65532));
+    EXPECT_FALSE(table.insert(9, ext2::LogicalBlock(ext2::NameTable::max_blocks), 0));
+    EXPECT_FALSE(table.insert(9, ext2::LogicalBlock(0), 65536));
+    EXPECT_FALSE(table.insert(9, ext2::LogicalBlock(0), 14));
+    std::vector<std::pair<uint32_t, uint32_t>> seen;
+    table.visit(7, [&](ext2::LogicalBlock logical, uint32_t offset) {
+        seen.push_back({ logical.value(), offset });
+        return false;
+    });
+    EXPECT_EQ(seen, (std::vector<std::pair<uint32_t, uint32_t>> { { 3, 4092 }, { 0, 12 } }));
+    table.erase(7, ext2::LogicalBlock(3), 4092);
+    seen.clear();
+    table.visit(9, [&](ext2::LogicalBlock logical, uint32_t offset) {
+        seen.push_back({ logical.value(), offset });
+        return false;
+    });
+    EXPECT_EQ(seen, (std::vector<std::pair<uint32_t, uint32_t>> { { ext2::NameTable::max_blocks - 1, 65532 } }));
+    EXPECT_EQ(table.names(), 2u);
 }
 
 TEST(Ext2DirectoryIndex, ChangingAnIndexedDirectoryKeepsItCleanForE2fsck)
